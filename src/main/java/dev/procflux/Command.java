@@ -1,0 +1,326 @@
+package dev.procflux;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A process to run: an argv list plus its directory, environment, stdin, timeout and output limits.
+ *
+ * <p>Immutable and thread-safe; every {@code withXxx} method returns a new command. The argv is passed to the
+ * operating system as is: it is <b>never</b> run through a shell. To use shell syntax, say so explicitly with
+ * {@link #shell(String)}.
+ *
+ * <p>Arguments are not checked here, so that commands built from untrusted data can still be described and
+ * logged; an empty argv or an argument with a NUL byte fails at execution with {@link ProcessStartException}.
+ */
+public final class Command {
+    /** Default for {@link #maxOutputBytes()}: 64 MiB per stream. */
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = 64L * 1024 * 1024;
+    /** Default for {@link #maxLineLength()}: 1 MiB characters. */
+    public static final int DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
+
+    private final List<String> argv;
+    private final @Nullable Path directory;
+    private final Map<String, String> environment;
+    private final boolean inheritEnvironment;
+    private final @Nullable Duration timeout;
+    private final byte @Nullable [] stdin;
+    private final long maxOutputBytes;
+    private final OutputLimitPolicy outputLimitPolicy;
+    private final Charset charset;
+    private final int maxLineLength;
+
+    private Command(List<String> argv, @Nullable Path directory, Map<String, String> environment,
+            boolean inheritEnvironment, @Nullable Duration timeout, byte @Nullable [] stdin, long maxOutputBytes,
+            OutputLimitPolicy outputLimitPolicy, Charset charset, int maxLineLength) {
+        this.argv = argv;
+        this.directory = directory;
+        this.environment = environment;
+        this.inheritEnvironment = inheritEnvironment;
+        this.timeout = timeout;
+        this.stdin = stdin;
+        this.maxOutputBytes = maxOutputBytes;
+        this.outputLimitPolicy = outputLimitPolicy;
+        this.charset = charset;
+        this.maxLineLength = maxLineLength;
+    }
+
+    /**
+     * A command from its argv: the executable (a name looked up on {@code PATH}, or a path) and its arguments.
+     *
+     * @param argv the executable and its arguments
+     * @return the command, with the defaults: inherited environment, no timeout, no stdin
+     * @throws NullPointerException if {@code argv} or any element is null
+     */
+    public static Command of(String... argv) {
+        Objects.requireNonNull(argv, "argv");
+        return of(Arrays.asList(argv));
+    }
+
+    /**
+     * A command from its argv list.
+     *
+     * @param argv the executable and its arguments
+     * @return the command
+     * @throws NullPointerException if {@code argv} or any element is null
+     */
+    public static Command of(List<String> argv) {
+        Objects.requireNonNull(argv, "argv");
+        List<String> copy = new ArrayList<>(argv.size());
+        for (int i = 0; i < argv.size(); i++) {
+            String arg = argv.get(i);
+            if (arg == null) {
+                throw new NullPointerException("argv[" + i + "]");
+            }
+            copy.add(arg);
+        }
+        return new Command(Collections.unmodifiableList(copy), null, Map.of(), true, null, null,
+                DEFAULT_MAX_OUTPUT_BYTES, OutputLimitPolicy.FAIL, StandardCharsets.UTF_8, DEFAULT_MAX_LINE_LENGTH);
+    }
+
+    /**
+     * {@code sh -c script}: the one explicit way to use shell syntax (pipes, globs, redirections). Never pass
+     * untrusted text here.
+     *
+     * @param script the shell script
+     * @return the command
+     */
+    public static Command shell(String script) {
+        Objects.requireNonNull(script, "script");
+        return of("sh", "-c", script);
+    }
+
+    /**
+     * Runs the process in {@code directory} instead of the JVM's working directory.
+     *
+     * @param directory an existing directory; checked at execution
+     * @return a new command
+     */
+    public Command withDirectory(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
+                outputLimitPolicy, charset, maxLineLength);
+    }
+
+    /**
+     * Sets one environment variable on top of the inherited environment.
+     *
+     * @param name the variable name; must not be empty or contain {@code =}
+     * @param value the value; never logged nor shown by {@link #toString()}
+     * @return a new command
+     * @throws IllegalArgumentException if the name is empty or contains {@code =}
+     */
+    public Command withEnv(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        if (name.isEmpty() || name.indexOf('=') >= 0) {
+            throw new IllegalArgumentException("environment variable name must be non-empty without '=', was '"
+                    + name + "'");
+        }
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        env.put(name, value);
+        return new Command(argv, directory, Collections.unmodifiableMap(env), inheritEnvironment, timeout, stdin,
+                maxOutputBytes, outputLimitPolicy, charset, maxLineLength);
+    }
+
+    /**
+     * Starts from an empty environment instead of the JVM's: only variables set with {@link #withEnv} are passed.
+     *
+     * @return a new command
+     */
+    public Command withoutInheritedEnv() {
+        return new Command(argv, directory, environment, false, timeout, stdin, maxOutputBytes, outputLimitPolicy,
+                charset, maxLineLength);
+    }
+
+    /**
+     * Kills the process tree (graceful signal, grace period, then forced) when it runs longer than
+     * {@code timeout}, and fails with {@link ProcessTimeoutException}. Default: no timeout. The time waiting for a
+     * free slot is not counted.
+     *
+     * @param timeout a positive duration
+     * @return a new command
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public Command withTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
+                outputLimitPolicy, charset, maxLineLength);
+    }
+
+    /**
+     * Writes {@code text}, encoded with {@link #charset()}, to the process's stdin and then closes it.
+     * Default: stdin is closed at once (the process reads end-of-file).
+     *
+     * @param text the input
+     * @return a new command
+     */
+    public Command withStdin(String text) {
+        Objects.requireNonNull(text, "text");
+        return withStdin(text.getBytes(charset));
+    }
+
+    /**
+     * Writes {@code bytes} to the process's stdin (flow-controlled: only as fast as the pipe takes them), then
+     * closes it. The array is copied.
+     *
+     * @param bytes the input
+     * @return a new command
+     */
+    public Command withStdin(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, bytes.clone(),
+                maxOutputBytes, outputLimitPolicy, charset, maxLineLength);
+    }
+
+    /**
+     * Bounds the output {@link ProcessEngine#execute(Command)} keeps in memory per stream (stdout and stderr
+     * each). Default {@value #DEFAULT_MAX_OUTPUT_BYTES} bytes with {@link OutputLimitPolicy#FAIL}.
+     *
+     * @param maxBytes the limit per stream, at least 0
+     * @param policy what happens beyond it
+     * @return a new command
+     * @throws IllegalArgumentException if {@code maxBytes} is negative
+     */
+    public Command withMaxOutputBytes(long maxBytes, OutputLimitPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxOutputBytes must be >= 0, was " + maxBytes);
+        }
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxBytes, policy,
+                charset, maxLineLength);
+    }
+
+    /**
+     * The charset for text: {@link #withStdin(String)}, {@link ProcessResult#stdoutText()} and
+     * {@link ProcessEngine#lines(Command)}. Default UTF-8.
+     *
+     * @param charset the charset
+     * @return a new command
+     */
+    public Command withCharset(Charset charset) {
+        Objects.requireNonNull(charset, "charset");
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
+                outputLimitPolicy, charset, maxLineLength);
+    }
+
+    /**
+     * The longest line {@link ProcessEngine#lines(Command)} accepts, in characters; a longer line fails the
+     * sequence with {@link ProcessOutputOverflowException}. Default {@value #DEFAULT_MAX_LINE_LENGTH}.
+     *
+     * @param maxChars at least 1
+     * @return a new command
+     * @throws IllegalArgumentException if {@code maxChars} is below 1
+     */
+    public Command withMaxLineLength(int maxChars) {
+        if (maxChars < 1) {
+            throw new IllegalArgumentException("maxLineLength must be >= 1, was " + maxChars);
+        }
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
+                outputLimitPolicy, charset, maxChars);
+    }
+
+    /** @return the argv, unmodifiable */
+    public List<String> argv() {
+        return argv;
+    }
+
+    /** @return the working directory, or empty for the JVM's */
+    public Optional<Path> directory() {
+        return Optional.ofNullable(directory);
+    }
+
+    /** @return the variables set with {@link #withEnv}, unmodifiable */
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    /** @return whether the JVM's environment is passed on (before {@link #environment()} is applied) */
+    public boolean inheritsEnvironment() {
+        return inheritEnvironment;
+    }
+
+    /** @return the run timeout, or empty for none */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /** @return the stdin bytes as a read-only buffer, or empty when stdin is closed at start */
+    public Optional<ByteBuffer> stdin() {
+        return stdin == null ? Optional.empty() : Optional.of(ByteBuffer.wrap(stdin).asReadOnlyBuffer());
+    }
+
+    /** @return the per-stream limit on captured output, in bytes */
+    public long maxOutputBytes() {
+        return maxOutputBytes;
+    }
+
+    /** @return what happens beyond {@link #maxOutputBytes()} */
+    public OutputLimitPolicy outputLimitPolicy() {
+        return outputLimitPolicy;
+    }
+
+    /** @return the charset for text */
+    public Charset charset() {
+        return charset;
+    }
+
+    /** @return the longest line accepted by {@link ProcessEngine#lines(Command)}, in characters */
+    public int maxLineLength() {
+        return maxLineLength;
+    }
+
+    /** @return the argv joined for messages, each element quoted when it holds spaces or quotes */
+    public String commandLine() {
+        StringBuilder sb = new StringBuilder();
+        for (String arg : argv) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            if (arg.isEmpty() || arg.chars().anyMatch(c -> c <= ' ' || c == '\'' || c == '"' || c == '\\')) {
+                sb.append('\'').append(arg.replace("'", "'\\''").replace("\0", "\\0")).append('\'');
+            }
+            else {
+                sb.append(arg);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Environment values are redacted: they often hold secrets. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Command[").append(commandLine());
+        if (directory != null) {
+            sb.append(", directory=").append(directory);
+        }
+        if (!environment.isEmpty()) {
+            sb.append(", env=").append(environment.keySet()).append("(values redacted)");
+        }
+        if (!inheritEnvironment) {
+            sb.append(", inheritEnv=false");
+        }
+        if (timeout != null) {
+            sb.append(", timeout=").append(timeout);
+        }
+        if (stdin != null) {
+            sb.append(", stdin=").append(stdin.length).append(" bytes");
+        }
+        return sb.append(']').toString();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.procflux;
+
+import java.time.Duration;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The settings of a {@link ProcessEngine}. Immutable and thread-safe; create with {@link ProcessEngine#builder()}.
+ */
+public final class EngineOptions {
+    private final int maxConcurrency;
+    private final int maxPending;
+    private final Duration acquireTimeout;
+    private final Duration killGracePeriod;
+    private final long maxBufferedBytes;
+    private final Scheduler deliveryScheduler;
+    private final Scheduler launchScheduler;
+    private final Scheduler timerScheduler;
+
+    EngineOptions(ProcessEngine.Builder b) {
+        maxConcurrency = b.maxConcurrency;
+        maxPending = b.maxPending;
+        acquireTimeout = b.acquireTimeout;
+        killGracePeriod = b.killGracePeriod;
+        maxBufferedBytes = b.maxBufferedBytes;
+        deliveryScheduler = b.deliveryScheduler;
+        launchScheduler = b.launchScheduler;
+        timerScheduler = b.timerScheduler;
+    }
+
+    /** @return a builder holding these options */
+    public ProcessEngine.Builder toBuilder() {
+        return new ProcessEngine.Builder(this);
+    }
+
+    /** @return the most processes running at once, across all callers */
+    public int maxConcurrency() {
+        return maxConcurrency;
+    }
+
+    /** @return the most callers waiting for a slot; beyond it calls fail with {@link ProcessPoolOverloadedException} */
+    public int maxPending() {
+        return maxPending;
+    }
+
+    /** @return how long a caller waits for a slot; {@link Duration#ZERO} means without limit */
+    public Duration acquireTimeout() {
+        return acquireTimeout;
+    }
+
+    /** @return the time between the graceful signal (SIGTERM) and the forced one (SIGKILL) */
+    public Duration killGracePeriod() {
+        return killGracePeriod;
+    }
+
+    /** @return the most output bytes {@link ProcessEngine#stream(Command)} holds for a subscriber that lags */
+    public long maxBufferedBytes() {
+        return maxBufferedBytes;
+    }
+
+    /** @return where results and output reach subscribers */
+    public Scheduler deliveryScheduler() {
+        return deliveryScheduler;
+    }
+
+    /** @return where processes are launched (launching blocks for about a millisecond) */
+    public Scheduler launchScheduler() {
+        return launchScheduler;
+    }
+
+    /** @return where timeouts and grace periods are timed */
+    public Scheduler timerScheduler() {
+        return timerScheduler;
+    }
+
+    @Override
+    public String toString() {
+        return "EngineOptions[maxConcurrency=" + maxConcurrency + ", maxPending=" + maxPending + ", acquireTimeout="
+                + acquireTimeout + ", killGracePeriod=" + killGracePeriod + ", maxBufferedBytes=" + maxBufferedBytes
+                + "]";
+    }
+}

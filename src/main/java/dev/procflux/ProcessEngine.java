@@ -1,0 +1,232 @@
+package dev.procflux;
+
+import dev.procflux.internal.DefaultProcessEngine;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Runs operating-system processes as {@link Mono} and {@link Flux}, with at most
+ * {@link EngineOptions#maxConcurrency()} of them alive at once across all callers.
+ *
+ * <pre>{@code
+ * try (ProcessEngine engine = ProcessEngine.builder().maxConcurrency(8).build()) {
+ *     ProcessResult r = engine.execute(Command.of("git", "log", "--oneline")).block();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: build one engine per application and share it. {@link #close()} kills every process tree the
+ * engine started.
+ */
+public interface ProcessEngine extends ProcessRunner, AutoCloseable {
+
+    /** @return an engine with the default options (see {@link Builder}) */
+    static ProcessEngine create() {
+        return builder().build();
+    }
+
+    /** @return a builder with the default options */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs {@code scope} on one slot: every command it runs through the {@link Lease} counts as one unit of
+     * concurrency. The slot is released when the returned publisher terminates or is cancelled, and only once the
+     * lease's process (if any) is gone.
+     *
+     * <p><b>Laziness:</b> cold; the slot is acquired on subscription.
+     * <p><b>Threading:</b> {@code scope} is called on the thread that delivers the slot.
+     * <p><b>Backpressure:</b> that of the publisher {@code scope} returns.
+     * <p><b>Cancellation:</b> cancels the scope's publisher, which kills its running process.
+     * <p><b>Errors:</b> those of the scope's publisher, or a {@link ProcessPoolException} when no slot is given.
+     *
+     * @param scope the work to run on the slot
+     * @param <T> the element type
+     * @return the scope's elements
+     * @throws NullPointerException if {@code scope} is null
+     */
+    <T> Flux<T> withLease(Function<? super Lease, ? extends Publisher<T>> scope);
+
+    /** @return a snapshot of the engine's figures */
+    EngineMetrics metrics();
+
+    /** @return the options the engine was built with */
+    EngineOptions options();
+
+    /**
+     * Stops accepting work, kills every running process tree (SIGTERM, grace period, SIGKILL) and fails waiting
+     * callers with {@link ProcessPoolClosedException}.
+     *
+     * <p><b>Laziness:</b> hot: closing begins at once, before subscription. The returned {@code Mono} completes
+     * once every process is gone. Idempotent.
+     *
+     * @return completion once everything is released
+     */
+    Mono<Void> closeLater();
+
+    /**
+     * {@link #closeLater()}, waiting up to twice the grace period (plus a second) for it to finish.
+     * Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Configures a {@link ProcessEngine}. Not thread-safe: configure on one thread, then call {@link #build()}.
+     */
+    final class Builder {
+        int maxConcurrency = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        int maxPending = 1024;
+        Duration acquireTimeout = Duration.ZERO;
+        Duration killGracePeriod = Duration.ofSeconds(2);
+        long maxBufferedBytes = 8L * 1024 * 1024;
+        Scheduler deliveryScheduler = Schedulers.parallel();
+        Scheduler launchScheduler = Schedulers.boundedElastic();
+        Scheduler timerScheduler = Schedulers.parallel();
+
+        Builder() {
+        }
+
+        Builder(EngineOptions o) {
+            maxConcurrency = o.maxConcurrency();
+            maxPending = o.maxPending();
+            acquireTimeout = o.acquireTimeout();
+            killGracePeriod = o.killGracePeriod();
+            maxBufferedBytes = o.maxBufferedBytes();
+            deliveryScheduler = o.deliveryScheduler();
+            launchScheduler = o.launchScheduler();
+            timerScheduler = o.timerScheduler();
+        }
+
+        /**
+         * The most processes alive at once across all callers. Default: twice the CPU count, at least 4.
+         *
+         * @param value at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is below 1
+         */
+        public Builder maxConcurrency(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxConcurrency must be >= 1, was " + value);
+            }
+            this.maxConcurrency = value;
+            return this;
+        }
+
+        /**
+         * The most callers waiting for a slot; one more fails at once with
+         * {@link ProcessPoolOverloadedException}. Default 1024.
+         *
+         * @param value at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is negative
+         */
+        public Builder maxPending(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("maxPending must be >= 0, was " + value);
+            }
+            this.maxPending = value;
+            return this;
+        }
+
+        /**
+         * How long a caller waits for a slot before failing with {@link ProcessAcquireTimeoutException}.
+         * Default {@link Duration#ZERO}: no limit (the wait is still bounded in size by {@link #maxPending(int)}).
+         *
+         * @param value zero (no limit) or positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is negative
+         */
+        public Builder acquireTimeout(Duration value) {
+            Objects.requireNonNull(value, "acquireTimeout");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("acquireTimeout must be >= 0, was " + value);
+            }
+            this.acquireTimeout = value;
+            return this;
+        }
+
+        /**
+         * Time between SIGTERM and SIGKILL when a process tree is killed (timeout, cancel, close). Default 2s.
+         *
+         * @param value zero (SIGKILL at once) or positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is negative
+         */
+        public Builder killGracePeriod(Duration value) {
+            Objects.requireNonNull(value, "killGracePeriod");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("killGracePeriod must be >= 0, was " + value);
+            }
+            this.killGracePeriod = value;
+            return this;
+        }
+
+        /**
+         * The most output bytes held per process for a stream subscriber that has not requested them. Default
+         * 8 MiB.
+         *
+         * @param value at least 64 KiB (one read)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is below 65536
+         */
+        public Builder maxBufferedBytes(long value) {
+            if (value < 65536) {
+                throw new IllegalArgumentException("maxBufferedBytes must be >= 65536, was " + value);
+            }
+            this.maxBufferedBytes = value;
+            return this;
+        }
+
+        /**
+         * Where results and output reach subscribers. Default {@link Schedulers#parallel()}: do not block in
+         * downstream operators without {@code publishOn} to a blocking-friendly scheduler.
+         *
+         * @param value the scheduler
+         * @return this builder
+         */
+        public Builder deliveryScheduler(Scheduler value) {
+            this.deliveryScheduler = Objects.requireNonNull(value, "deliveryScheduler");
+            return this;
+        }
+
+        /**
+         * Where processes are launched; launching blocks for about a millisecond, so this must allow blocking.
+         * Default {@link Schedulers#boundedElastic()}.
+         *
+         * @param value the scheduler
+         * @return this builder
+         */
+        public Builder launchScheduler(Scheduler value) {
+            this.launchScheduler = Objects.requireNonNull(value, "launchScheduler");
+            return this;
+        }
+
+        /**
+         * Where timeouts and grace periods are timed. Default {@link Schedulers#parallel()}.
+         *
+         * @param value the scheduler
+         * @return this builder
+         */
+        public Builder timerScheduler(Scheduler value) {
+            this.timerScheduler = Objects.requireNonNull(value, "timerScheduler");
+            return this;
+        }
+
+        /** @return the options, without building an engine */
+        public EngineOptions buildOptions() {
+            return new EngineOptions(this);
+        }
+
+        /** @return a new engine; close it when done */
+        public ProcessEngine build() {
+            return new DefaultProcessEngine(buildOptions());
+        }
+    }
+}

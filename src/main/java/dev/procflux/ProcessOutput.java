@@ -1,0 +1,131 @@
+package dev.procflux;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One element of {@link ProcessEngine#stream(Command)}: a chunk of stdout or stderr as it arrived, or the exit,
+ * which is always the last element.
+ *
+ * <p>Immutable. Chunk boundaries are wherever the operating system split the output: a line or a multi-byte
+ * character may span two chunks (use {@link ProcessEngine#lines(Command)} for lines).
+ */
+public final class ProcessOutput {
+    /** What an element carries. */
+    public enum Kind {
+        /** Bytes the process wrote to stdout. */
+        STDOUT,
+        /** Bytes the process wrote to stderr. */
+        STDERR,
+        /** The process ended; see {@link #exitStatus()}. */
+        EXIT
+    }
+
+    private static final byte[] NO_BYTES = new byte[0];
+
+    private final Kind kind;
+    private final byte[] bytes;
+    private final @Nullable ExitStatus exitStatus;
+
+    private ProcessOutput(Kind kind, byte[] bytes, @Nullable ExitStatus exitStatus) {
+        this.kind = kind;
+        this.bytes = bytes;
+        this.exitStatus = exitStatus;
+    }
+
+    /**
+     * A stdout chunk; the array is taken as is, not copied.
+     *
+     * @param bytes the chunk
+     * @return the element
+     */
+    public static ProcessOutput stdout(byte[] bytes) {
+        return new ProcessOutput(Kind.STDOUT, Objects.requireNonNull(bytes, "bytes"), null);
+    }
+
+    /**
+     * A stderr chunk; the array is taken as is, not copied.
+     *
+     * @param bytes the chunk
+     * @return the element
+     */
+    public static ProcessOutput stderr(byte[] bytes) {
+        return new ProcessOutput(Kind.STDERR, Objects.requireNonNull(bytes, "bytes"), null);
+    }
+
+    /**
+     * The exit element.
+     *
+     * @param status how the process ended
+     * @return the element
+     */
+    public static ProcessOutput exit(ExitStatus status) {
+        return new ProcessOutput(Kind.EXIT, NO_BYTES, Objects.requireNonNull(status, "status"));
+    }
+
+    /** @return what this element carries */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** @return whether this is a stdout chunk */
+    public boolean isStdout() {
+        return kind == Kind.STDOUT;
+    }
+
+    /** @return whether this is a stderr chunk */
+    public boolean isStderr() {
+        return kind == Kind.STDERR;
+    }
+
+    /** @return whether this is the exit element */
+    public boolean isExit() {
+        return kind == Kind.EXIT;
+    }
+
+    /** @return a copy of the chunk's bytes; empty for the exit element */
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    /** @return the number of bytes in the chunk */
+    public int size() {
+        return bytes.length;
+    }
+
+    /** @return the chunk decoded as UTF-8 (a character split across chunks is replaced) */
+    public String text() {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The chunk decoded with {@code charset}.
+     *
+     * @param charset the charset
+     * @return the text
+     */
+    public String text(Charset charset) {
+        return new String(bytes, Objects.requireNonNull(charset, "charset"));
+    }
+
+    /**
+     * How the process ended.
+     *
+     * @return the status
+     * @throws IllegalStateException if this is not the exit element
+     */
+    public ExitStatus exitStatus() {
+        if (exitStatus == null) {
+            throw new IllegalStateException("not an exit element: " + kind);
+        }
+        return exitStatus;
+    }
+
+    @Override
+    public String toString() {
+        return kind == Kind.EXIT ? "ProcessOutput[EXIT, " + exitStatus + "]"
+                : "ProcessOutput[" + kind + ", " + bytes.length + " bytes]";
+    }
+}

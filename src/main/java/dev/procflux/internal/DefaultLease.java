@@ -1,0 +1,73 @@
+package dev.procflux.internal;
+
+import dev.procflux.Command;
+import dev.procflux.Lease;
+import dev.procflux.ProcessOutput;
+import dev.procflux.ProcessPoolClosedException;
+import dev.procflux.ProcessResult;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** A slot held for a scope: runs one process at a time on it, and tells when it is idle for release. */
+final class DefaultLease implements Lease, RunScheduler {
+    private final DefaultProcessEngine engine;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final Sinks.Empty<Void> idleAfterClose = Sinks.empty();
+    private volatile boolean closed;
+
+    DefaultLease(DefaultProcessEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public Mono<ProcessResult> execute(Command command) {
+        Objects.requireNonNull(command, "command");
+        return engine.execute(command, this);
+    }
+
+    @Override
+    public Flux<String> lines(Command command) {
+        Objects.requireNonNull(command, "command");
+        return engine.lines(command, this);
+    }
+
+    @Override
+    public Flux<ProcessOutput> stream(Command command) {
+        Objects.requireNonNull(command, "command");
+        return engine.stream(command, this);
+    }
+
+    @Override
+    public void schedule(ProcessRun run) {
+        if (closed) {
+            run.slotRefused(new ProcessPoolClosedException("lease already released: cannot run '"
+                    + run.command().commandLine() + "' on it", null));
+            return;
+        }
+        if (!busy.compareAndSet(false, true)) {
+            run.slotRefused(new IllegalStateException("a lease runs one process at a time: '"
+                    + run.command().commandLine() + "' started while another process on the lease is alive"));
+            return;
+        }
+        run.slotGranted(this::released);
+    }
+
+    private void released() {
+        busy.set(false);
+        if (closed) {
+            idleAfterClose.tryEmitEmpty();
+        }
+    }
+
+    /** Refuses new runs; completes once the running process (if any) is gone. */
+    Mono<Void> closeWhenIdle() {
+        closed = true;
+        if (!busy.get()) {
+            idleAfterClose.tryEmitEmpty();
+        }
+        return idleAfterClose.asMono();
+    }
+}

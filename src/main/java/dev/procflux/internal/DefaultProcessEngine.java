@@ -1,0 +1,325 @@
+package dev.procflux.internal;
+
+import dev.procflux.Command;
+import dev.procflux.EngineMetrics;
+import dev.procflux.EngineOptions;
+import dev.procflux.Lease;
+import dev.procflux.ProcessAcquireTimeoutException;
+import dev.procflux.ProcessEngine;
+import dev.procflux.ProcessExitException;
+import dev.procflux.ProcessOutput;
+import dev.procflux.ProcessPoolClosedException;
+import dev.procflux.ProcessPoolOverloadedException;
+import dev.procflux.ProcessResult;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.pool.InstrumentedPool;
+import reactor.pool.PoolAcquirePendingLimitException;
+import reactor.pool.PoolBuilder;
+import reactor.pool.PoolShutdownException;
+import reactor.pool.PooledRef;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * The engine: a reactor-pool of {@link Slot}s bounds how many processes live at once; each call acquires a slot,
+ * launches with the {@link Launcher} and releases the slot once the process is gone.
+ *
+ * <p>Public only so that {@link ProcessEngine.Builder} can construct it; not API.
+ */
+public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
+    private static final Logger log = Loggers.getLogger(DefaultProcessEngine.class);
+    private static final int STDERR_TAIL_BYTES = 4096;
+
+    enum Outcome { SUCCEEDED, FAILED, TIMED_OUT, CANCELLED }
+
+    private final EngineOptions options;
+    private final Launcher launcher;
+    private final InstrumentedPool<Slot> pool;
+    private final AtomicInteger slotIds = new AtomicInteger();
+    // every run from creation to finish; close() kills them, metrics() sums their buffers
+    private final Set<ProcessRun> runs = ConcurrentHashMap.newKeySet();
+    private final Set<StreamOutput> streams = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Sinks.Empty<Void> allDone = Sinks.empty();
+    private final AtomicInteger running = new AtomicInteger();
+    private final LongAdder started = new LongAdder();
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final LongAdder startFailures = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder kills = new LongAdder();
+
+    /**
+     * Builds an engine on NuProcess.
+     *
+     * @param options the options
+     */
+    public DefaultProcessEngine(EngineOptions options) {
+        this(options, new NuProcessLauncher(options.timerScheduler()));
+    }
+
+    DefaultProcessEngine(EngineOptions options, Launcher launcher) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.launcher = launcher;
+        this.pool = PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
+                .sizeBetween(0, options.maxConcurrency())
+                .maxPendingAcquire(options.maxPending())
+                .buildPool();
+    }
+
+    // ---- API
+
+    @Override
+    public Mono<ProcessResult> execute(Command command) {
+        Objects.requireNonNull(command, "command");
+        return execute(command, this);
+    }
+
+    @Override
+    public Flux<String> lines(Command command) {
+        Objects.requireNonNull(command, "command");
+        return lines(command, this);
+    }
+
+    @Override
+    public Flux<ProcessOutput> stream(Command command) {
+        Objects.requireNonNull(command, "command");
+        return stream(command, this);
+    }
+
+    @Override
+    public <T> Flux<T> withLease(Function<? super Lease, ? extends Publisher<T>> scope) {
+        Objects.requireNonNull(scope, "scope");
+        return Flux.usingWhen(
+                acquireSlot().map(LeaseScope::new),
+                s -> scope.apply(s.lease),
+                LeaseScope::release,
+                (s, error) -> s.release(),
+                LeaseScope::release);
+    }
+
+    @Override
+    public EngineMetrics metrics() {
+        long buffered = 0;
+        for (StreamOutput s : streams) {
+            buffered += s.bufferedBytes();
+        }
+        return new EngineMetrics(running.get(), pool.metrics().acquiredSize(), pool.metrics().pendingAcquireSize(),
+                options.maxConcurrency(), started.sum(), succeeded.sum(), failed.sum(), timedOut.sum(),
+                cancelled.sum(), startFailures.sum(), rejected.sum(), buffered);
+    }
+
+    @Override
+    public EngineOptions options() {
+        return options;
+    }
+
+    @Override
+    public Mono<Void> closeLater() {
+        if (closed.compareAndSet(false, true)) {
+            log.debug("closing engine: {} runs to stop", runs.size());
+            pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
+            for (ProcessRun run : runs) {
+                run.close();
+            }
+            if (runs.isEmpty()) {
+                allDone.tryEmitEmpty();
+            }
+        }
+        return allDone.asMono();
+    }
+
+    @Override
+    public void close() {
+        Duration wait = options.killGracePeriod().multipliedBy(2).plusSeconds(1);
+        try {
+            closeLater().block(wait);
+        }
+        catch (IllegalStateException e) {
+            log.warn("engine close did not finish within {}: {}", wait, metrics());
+        }
+    }
+
+    // ---- runs
+
+    Mono<ProcessResult> execute(Command command, RunScheduler slots) {
+        return Mono.create(sink -> {
+            ProcessRun run = new ProcessRun(this, command, new CaptureOutput(command, sink, options.deliveryScheduler()));
+            sink.onCancel(run::cancel);
+            submit(run, slots);
+        });
+    }
+
+    Flux<ProcessOutput> stream(Command command, RunScheduler slots) {
+        return Flux.defer(() -> {
+            StreamOutput[] holder = new StreamOutput[1];
+            return Flux.<ProcessOutput>create(sink -> {
+                        StreamOutput out = new StreamOutput(command, options.maxBufferedBytes(), sink);
+                        holder[0] = out;
+                        streams.add(out);
+                        ProcessRun run = new ProcessRun(this, command, out);
+                        sink.onCancel(run::cancel);
+                        sink.onDispose(() -> streams.remove(out));
+                        submit(run, slots);
+                    }, FluxSink.OverflowStrategy.BUFFER)
+                    .publishOn(options.deliveryScheduler())
+                    .doOnNext(o -> holder[0].delivered(o));
+        });
+    }
+
+    Flux<String> lines(Command command, RunScheduler slots) {
+        return Flux.defer(() -> {
+            // per subscription: decoding state and the stderr tail for the exit error
+            LineSplitter splitter = new LineSplitter(command.charset(), command.maxLineLength(), command.commandLine());
+            TailBuffer stderr = new TailBuffer(STDERR_TAIL_BYTES);
+            return stream(command, slots).concatMap(o -> {
+                switch (o.kind()) {
+                    case STDOUT:
+                        return Flux.fromIterable(splitter.feed(o.bytes()));
+                    case STDERR:
+                        stderr.append(o.bytes());
+                        return Flux.empty();
+                    default:
+                        Flux<String> last = Flux.fromIterable(splitter.finish());
+                        if (o.exitStatus().isSuccess()) {
+                            return last;
+                        }
+                        return last.concatWith(Mono.error(new ProcessExitException(command.commandLine(),
+                                o.exitStatus(), stderr.text(command.charset()))));
+                }
+            });
+        });
+    }
+
+    private void submit(ProcessRun run, RunScheduler slots) {
+        runs.add(run);
+        if (closed.get()) {
+            rejected.increment();
+            run.slotRefused(closedError(run.command()));
+            return;
+        }
+        slots.schedule(run);
+    }
+
+    /** The engine's own slots: reactor-pool leases. */
+    @Override
+    public void schedule(ProcessRun run) {
+        run.acquisition(acquireSlot().subscribe(
+                ref -> {
+                    ref.poolable().used();
+                    run.slotGranted(() -> ref.release().subscribe(null, e -> log.warn("slot release failed", e)));
+                },
+                error -> {
+                    rejected.increment();
+                    run.slotRefused(translate(error, run.command()));
+                }));
+    }
+
+    private Mono<PooledRef<Slot>> acquireSlot() {
+        Duration timeout = options.acquireTimeout();
+        Mono<PooledRef<Slot>> acquire = timeout.isZero() ? pool.acquire() : pool.acquire(timeout);
+        return acquire.onErrorMap(e -> translate(e, null));
+    }
+
+    private Throwable translate(Throwable error, @Nullable Command command) {
+        String what = command == null ? "lease" : "'" + command.commandLine() + "'";
+        if (error instanceof PoolAcquirePendingLimitException) {
+            return new ProcessPoolOverloadedException(options.maxPending(), "engine overloaded: cannot run " + what
+                    + ": " + poolState() + " (maxPending=" + options.maxPending() + " reached)", error);
+        }
+        if (error instanceof TimeoutException) {
+            return new ProcessAcquireTimeoutException(options.acquireTimeout(), poolState(), error);
+        }
+        if (error instanceof PoolShutdownException) {
+            return new ProcessPoolClosedException("engine closed: cannot run " + what, error);
+        }
+        return error;
+    }
+
+    private String poolState() {
+        return "running=" + pool.metrics().acquiredSize() + "/" + options.maxConcurrency() + ", pending="
+                + pool.metrics().pendingAcquireSize();
+    }
+
+    ProcessPoolClosedException closedError(Command command) {
+        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was not run or was "
+                + "killed", null);
+    }
+
+    // ---- callbacks from runs
+
+    Launcher launcher() {
+        return launcher;
+    }
+
+    void started() {
+        started.increment();
+        running.incrementAndGet();
+    }
+
+    void startFailed() {
+        startFailures.increment();
+    }
+
+    void exited() {
+        running.decrementAndGet();
+    }
+
+    void killing() {
+        kills.increment();
+    }
+
+    void outcome(Outcome outcome) {
+        switch (outcome) {
+            case SUCCEEDED:
+                succeeded.increment();
+                break;
+            case FAILED:
+                failed.increment();
+                break;
+            case TIMED_OUT:
+                timedOut.increment();
+                break;
+            default:
+                cancelled.increment();
+        }
+    }
+
+    void runDone(ProcessRun run) {
+        runs.remove(run);
+        if (closed.get() && runs.isEmpty()) {
+            allDone.tryEmitEmpty();
+        }
+    }
+
+    /** Ties a lease to its pooled slot: the slot goes back only once the lease's process is gone. */
+    private final class LeaseScope {
+        final DefaultLease lease = new DefaultLease(DefaultProcessEngine.this);
+        final PooledRef<Slot> ref;
+
+        LeaseScope(PooledRef<Slot> ref) {
+            this.ref = ref;
+            ref.poolable().used();
+        }
+
+        Mono<Void> release() {
+            return lease.closeWhenIdle().then(ref.release());
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.procflux.internal;
+
+import com.zaxxer.nuprocess.NuProcess;
+import com.zaxxer.nuprocess.NuProcessBuilder;
+import com.zaxxer.nuprocess.NuProcessHandler;
+import dev.procflux.Command;
+import dev.procflux.ExitStatus;
+import dev.procflux.ProcessStartException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Launches processes with NuProcess and fixes what it reports late or ambiguously:
+ * <ul>
+ * <li>NuProcess reaps a child only after both pipes close, then polls {@code waitpid} every 250 ms; we peek at
+ * the exit with a non-reaping {@code waitid} as soon as the pipes close, on a short back-off.</li>
+ * <li>NuProcess reports a start failure, exit status 127 and a launch error all as {@code Integer.MIN_VALUE}, and
+ * a signal death as the bare signal number; the peek gives the real {@code siginfo} instead.</li>
+ * </ul>
+ */
+final class NuProcessLauncher implements Launcher {
+    // Back-off between exit peeks once the pipes are closed: the child is usually a zombie within microseconds
+    private static final long[] PROBE_DELAYS_NANOS = {20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000};
+    private static final long MAX_PROBE_DELAY_NANOS = 5_000_000;
+
+    private final Scheduler timer;
+
+    NuProcessLauncher(Scheduler timer) {
+        this.timer = timer;
+    }
+
+    @Override
+    public LaunchedProcess launch(Command command, ProcessListener listener) {
+        StartChecks.check(command);
+        Map<String, String> env = command.inheritsEnvironment() ? new HashMap<>(System.getenv()) : new HashMap<>();
+        env.putAll(command.environment());
+        NuProcessBuilder builder = new NuProcessBuilder(command.argv(), env);
+        command.directory().ifPresent(builder::setCwd);
+        Handler handler = new Handler(listener, command.stdin().isPresent());
+        builder.setProcessListener(handler);
+        NuProcess process;
+        try {
+            process = builder.start();
+        }
+        catch (RuntimeException e) {
+            throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
+                    "cannot start '" + command.commandLine() + "': " + e.getMessage(), e);
+        }
+        if (process == null || handler.startFailed) {
+            // NuProcess logged the cause and returned null: after our checks this is the OS refusing (fork limits)
+            throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
+                    "cannot start '" + command.commandLine()
+                            + "': the operating system refused to create the process (process or file-descriptor "
+                            + "limit?)", null);
+        }
+        return handler;
+    }
+
+    /** Adapts NuProcess callbacks to a {@link ProcessListener}; also the {@link LaunchedProcess} handle. */
+    private final class Handler implements NuProcessHandler, LaunchedProcess {
+        private final ProcessListener listener;
+        private final boolean hasStdin;
+        // exactly-once guard between the exit peek (I/O or timer thread) and NuProcess's own onExit (I/O thread)
+        private final AtomicBoolean exitReported = new AtomicBoolean();
+        // written before start() returns (NuProcess calls onPreStart/onStart on the launching thread)
+        private volatile @Nullable NuProcess process;
+        private volatile boolean started;
+        private volatile boolean startFailed;
+        // written only on the NuProcess I/O thread
+        private boolean stdoutClosed;
+        private boolean stderrClosed;
+        // written by the killing thread, read when decoding NuProcess's ambiguous exit value
+        private volatile int lastSignal;
+        private volatile boolean probing;
+
+        Handler(ProcessListener listener, boolean hasStdin) {
+            this.listener = listener;
+            this.hasStdin = hasStdin;
+        }
+
+        @Override
+        public void onPreStart(NuProcess nuProcess) {
+            this.process = nuProcess;
+        }
+
+        @Override
+        public void onStart(NuProcess nuProcess) {
+            this.process = nuProcess;
+            started = true;
+            if (hasStdin) {
+                nuProcess.wantWrite();
+            }
+            else {
+                nuProcess.closeStdin(true);
+            }
+        }
+
+        @Override
+        public void onStdout(ByteBuffer buffer, boolean closed) {
+            if (buffer.hasRemaining()) {
+                listener.onStdout(buffer);
+                buffer.position(buffer.limit());
+            }
+            if (closed) {
+                stdoutClosed = true;
+                pipesMaybeClosed();
+            }
+        }
+
+        @Override
+        public void onStderr(ByteBuffer buffer, boolean closed) {
+            if (buffer.hasRemaining()) {
+                listener.onStderr(buffer);
+                buffer.position(buffer.limit());
+            }
+            if (closed) {
+                stderrClosed = true;
+                pipesMaybeClosed();
+            }
+        }
+
+        @Override
+        public boolean onStdinReady(ByteBuffer buffer) {
+            return listener.onStdinReady(buffer);
+        }
+
+        @Override
+        public void onExit(int statusCode) {
+            if (!started) {
+                startFailed = true; // reported by launch(): start() returns null after this
+                return;
+            }
+            if (exitReported.compareAndSet(false, true)) {
+                listener.onExit(decode(statusCode));
+            }
+        }
+
+        private ExitStatus decode(int statusCode) {
+            if (statusCode == Integer.MIN_VALUE) {
+                return ExitStatus.exited(127); // NuProcess maps WEXITSTATUS 127 to MIN_VALUE
+            }
+            if (statusCode == Integer.MAX_VALUE || statusCode == Integer.MAX_VALUE - 1) {
+                // ECHILD (reaped elsewhere) or NuProcess shutting down: the real status is lost
+                return ExitStatus.exited(255);
+            }
+            int signal = lastSignal;
+            if (signal != 0 && statusCode == signal) {
+                return ExitStatus.signaled(signal); // NuProcess reports a signal death as the bare signal number
+            }
+            return ExitStatus.exited(statusCode & 0xff);
+        }
+
+        private void pipesMaybeClosed() {
+            if (stdoutClosed && stderrClosed) {
+                startProbing();
+            }
+        }
+
+        private void startProbing() {
+            if (probing) {
+                return;
+            }
+            probing = true;
+            probe(0);
+        }
+
+        /** Runs on the I/O thread (first peek: a non-blocking syscall) or on the timer. */
+        private void probe(int attempt) {
+            if (exitReported.get()) {
+                return;
+            }
+            ExitStatus status = Posix.peekExit(pid());
+            if (status == Posix.REAPED) {
+                return; // NuProcess reaped it first; its onExit reports the status
+            }
+            if (status != null) {
+                if (exitReported.compareAndSet(false, true)) {
+                    listener.onExit(status);
+                }
+                return;
+            }
+            long delay = attempt < PROBE_DELAYS_NANOS.length ? PROBE_DELAYS_NANOS[attempt] : MAX_PROBE_DELAY_NANOS;
+            timer.schedule(() -> probe(attempt + 1), delay, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public long pid() {
+            NuProcess p = process;
+            return p == null ? -1 : p.getPID();
+        }
+
+        @Override
+        public void wantWrite() {
+            NuProcess p = process;
+            if (p != null && p.isRunning()) {
+                p.wantWrite();
+            }
+        }
+
+        @Override
+        public void closeStdin() {
+            NuProcess p = process;
+            if (p != null) {
+                try {
+                    p.closeStdin(false);
+                }
+                catch (IllegalStateException alreadyClosed) {
+                    // the pipe was closed by the child's exit or an earlier call: nothing left to close
+                }
+            }
+        }
+
+        @Override
+        public void signalled(int signal) {
+            lastSignal = signal;
+            // a descendant may hold the pipes open after the child dies: watch the child itself from now on
+            startProbing();
+        }
+    }
+}

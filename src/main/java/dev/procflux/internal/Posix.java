@@ -1,0 +1,81 @@
+package dev.procflux.internal;
+
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import dev.procflux.ExitStatus;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The few libc calls NuProcess does not expose: a non-reaping {@code waitid} for prompt exit detection and
+ * {@code kill} for signals the JDK cannot send (SIGCONT, SIGSTOP). Linux layouts only.
+ */
+final class Posix {
+    static final int SIGKILL = 9;
+    static final int SIGTERM = 15;
+    static final int SIGCONT = 18;
+    static final int SIGSTOP = 19;
+
+    private static final int P_PID = 1;
+    private static final int WNOHANG = 1;
+    private static final int WEXITED = 4;
+    private static final int WNOWAIT = 0x01000000;
+    private static final int CLD_EXITED = 1;
+    private static final int CLD_KILLED = 2;
+    private static final int CLD_DUMPED = 3;
+    private static final int ECHILD = 10;
+    // siginfo_t on Linux (x86_64 and aarch64): si_code at 8, then the SIGCHLD fields si_pid at 16, si_status at 24
+    private static final int SIGINFO_SIZE = 128;
+    private static final int SI_CODE = 8;
+    private static final int SI_PID = 16;
+    private static final int SI_STATUS = 24;
+
+    private static final CLib C = Native.load("c", CLib.class);
+    // One siginfo buffer per thread: probes run on the I/O thread and on timer threads, never nested
+    private static final ThreadLocal<Memory> SIGINFO = ThreadLocal.withInitial(() -> new Memory(SIGINFO_SIZE));
+
+    /** Returned by {@link #peekExit(long)} when the child was already reaped (by NuProcess). */
+    static final ExitStatus REAPED = ExitStatus.exited(255);
+
+    private Posix() {
+    }
+
+    interface CLib extends Library {
+        int waitid(int idtype, int id, Pointer infop, int options);
+
+        int kill(int pid, int sig);
+    }
+
+    /**
+     * Looks at a child's exit without reaping it, so NuProcess still reaps its own child.
+     *
+     * @return the status once exited, {@code null} while it runs, {@link #REAPED} when it is no longer waitable
+     */
+    static @Nullable ExitStatus peekExit(long pid) {
+        Memory info = SIGINFO.get();
+        info.setInt(SI_PID, 0);
+        int rc = C.waitid(P_PID, (int) pid, info, WEXITED | WNOHANG | WNOWAIT);
+        if (rc != 0) {
+            int errno = Native.getLastError();
+            return errno == ECHILD ? REAPED : null;
+        }
+        if (info.getInt(SI_PID) == 0) {
+            return null;
+        }
+        int code = info.getInt(SI_CODE);
+        int status = info.getInt(SI_STATUS);
+        if (code == CLD_EXITED) {
+            return ExitStatus.exited(status & 0xff);
+        }
+        if (code == CLD_KILLED || code == CLD_DUMPED) {
+            return ExitStatus.signaled(status & 0x7f);
+        }
+        return null; // stopped or continued: not an exit (WEXITED alone should not report these)
+    }
+
+    /** Sends {@code signal}; a process that is already gone is not an error. */
+    static void signal(long pid, int signal) {
+        C.kill((int) pid, signal);
+    }
+}

@@ -1,0 +1,254 @@
+package dev.procflux.internal;
+
+import dev.procflux.Command;
+import dev.procflux.ExitStatus;
+import dev.procflux.ProcessOutputOverflowException;
+import dev.procflux.ProcessPoolClosedException;
+import dev.procflux.ProcessStartException;
+import dev.procflux.ProcessTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+
+/**
+ * One execution of a command, from slot acquisition to the slot's release: launch, output, stdin, timeout, kill
+ * and exactly one terminal signal to its {@link RunOutput}.
+ *
+ * <p>The slot is released only once the process is gone (or was never started), never merely on cancel: that is
+ * what keeps the number of live processes at or below {@code maxConcurrency}.
+ */
+final class ProcessRun implements ProcessListener {
+    /** Why procflux is killing the process; the first reason wins. */
+    enum Cause { NONE, TIMEOUT, CANCEL, OVERFLOW, CLOSE }
+
+    private final DefaultProcessEngine engine;
+    private final Command command;
+    private final RunOutput output;
+    private final AtomicReference<Cause> cause = new AtomicReference<>(Cause.NONE);
+    private final AtomicBoolean killed = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    // the slot release, set once the slot is granted (acquisition thread), run once by finish()
+    private final AtomicReference<@Nullable Runnable> releaseSlot = new AtomicReference<>();
+    private volatile @Nullable Disposable acquisition;
+    private volatile @Nullable LaunchedProcess process;
+    private volatile @Nullable Disposable timeoutTask;
+    private volatile boolean exited;
+    private volatile long startNanos;
+    // stdin bytes still to write; read and advanced only on the NuProcess I/O thread
+    private final @Nullable ByteBuffer stdin;
+
+    ProcessRun(DefaultProcessEngine engine, Command command, RunOutput output) {
+        this.engine = engine;
+        this.command = command;
+        this.output = output;
+        this.stdin = command.stdin().orElse(null);
+    }
+
+    Command command() {
+        return command;
+    }
+
+    void acquisition(Disposable acquisition) {
+        this.acquisition = acquisition;
+    }
+
+    /** The slot is ours: launch on the launch scheduler (launching blocks, never on an event loop). */
+    void slotGranted(Runnable release) {
+        releaseSlot.set(release);
+        if (finished.get()) {
+            // finished (cancelled) while the slot was on its way: finish() may have missed it, hand it back here
+            Runnable r = releaseSlot.getAndSet(null);
+            if (r != null) {
+                r.run();
+            }
+            return;
+        }
+        if (cause.get() != Cause.NONE) {
+            finishWithoutProcess(cause.get() == Cause.CLOSE ? engine.closedError(command) : null);
+            return;
+        }
+        engine.options().launchScheduler().schedule(this::launch);
+    }
+
+    /** No slot was granted: overloaded, timed out, closed. */
+    void slotRefused(Throwable error) {
+        finishWithoutProcess(error);
+    }
+
+    private void launch() {
+        if (cause.get() != Cause.NONE) {
+            finishWithoutProcess(cause.get() == Cause.CLOSE ? engine.closedError(command) : null);
+            return;
+        }
+        LaunchedProcess p;
+        try {
+            startNanos = System.nanoTime();
+            p = engine.launcher().launch(command, this);
+        }
+        catch (ProcessStartException e) {
+            engine.startFailed();
+            finishWithoutProcess(e);
+            return;
+        }
+        catch (RuntimeException e) {
+            engine.startFailed();
+            finishWithoutProcess(new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED,
+                    command.commandLine(), "cannot start '" + command.commandLine() + "': " + e, e));
+            return;
+        }
+        process = p;
+        engine.started();
+        Duration timeout = command.timeout().orElse(null);
+        if (timeout != null && !exited) {
+            timeoutTask = engine.options().timerScheduler()
+                    .schedule(() -> kill(Cause.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        // a cancel or close that raced with the launch saw no process to kill: kill it now
+        if (cause.get() != Cause.NONE) {
+            killTree();
+        }
+    }
+
+    /** Subscriber cancelled. */
+    void cancel() {
+        kill(Cause.CANCEL);
+    }
+
+    /** Engine closing. */
+    void close() {
+        kill(Cause.CLOSE);
+    }
+
+    private void kill(Cause why) {
+        if (finished.get() || !cause.compareAndSet(Cause.NONE, why)) {
+            return;
+        }
+        Disposable a = acquisition;
+        if (process == null) {
+            if (releaseSlot.get() == null && a != null) {
+                // still waiting for a slot: leave the queue; the pool hands back a slot granted meanwhile
+                a.dispose();
+                finishWithoutProcess(why == Cause.CLOSE ? engine.closedError(command) : null);
+            }
+            // else: launch() is about to run or running; it sees the cause and kills or skips
+            return;
+        }
+        killTree();
+    }
+
+    private void killTree() {
+        LaunchedProcess p = process;
+        if (p == null || exited || !killed.compareAndSet(false, true)) {
+            return;
+        }
+        engine.killing();
+        TreeKiller.kill(p, engine.options().killGracePeriod(), engine.options().timerScheduler(), () -> exited);
+    }
+
+    // ---- ProcessListener: output callbacks run on the NuProcess I/O thread
+
+    @Override
+    public void onStdout(ByteBuffer buffer) {
+        if (cause.get() != Cause.NONE) {
+            buffer.position(buffer.limit()); // being killed: nobody will read it
+            return;
+        }
+        if (!output.onStdout(buffer)) {
+            kill(Cause.OVERFLOW);
+        }
+    }
+
+    @Override
+    public void onStderr(ByteBuffer buffer) {
+        if (cause.get() != Cause.NONE) {
+            buffer.position(buffer.limit());
+            return;
+        }
+        if (!output.onStderr(buffer)) {
+            kill(Cause.OVERFLOW);
+        }
+    }
+
+    @Override
+    public boolean onStdinReady(ByteBuffer buffer) {
+        ByteBuffer in = stdin;
+        LaunchedProcess p = process;
+        if (in == null || p == null) {
+            return false;
+        }
+        int n = Math.min(in.remaining(), buffer.remaining());
+        ByteBuffer slice = in.slice();
+        slice.limit(n);
+        buffer.put(slice);
+        in.position(in.position() + n);
+        buffer.flip();
+        if (in.hasRemaining()) {
+            return true;
+        }
+        p.closeStdin();
+        return false;
+    }
+
+    @Override
+    public void onExit(ExitStatus status) {
+        exited = true;
+        Disposable t = timeoutTask;
+        if (t != null) {
+            t.dispose();
+        }
+        long duration = System.nanoTime() - startNanos;
+        LaunchedProcess p = process;
+        long pid = p == null ? -1 : p.pid();
+        engine.exited();
+        Cause why = cause.get();
+        switch (why) {
+            case NONE:
+                engine.outcome(status.isSuccess() ? DefaultProcessEngine.Outcome.SUCCEEDED
+                        : DefaultProcessEngine.Outcome.FAILED);
+                finish(() -> output.complete(pid, status, duration));
+                break;
+            case TIMEOUT:
+                engine.outcome(DefaultProcessEngine.Outcome.TIMED_OUT);
+                finish(() -> output.fail(new ProcessTimeoutException(command.commandLine(),
+                        ProcessTimeoutException.Phase.RUN, command.timeout().orElse(Duration.ZERO))));
+                break;
+            case OVERFLOW:
+                engine.outcome(DefaultProcessEngine.Outcome.FAILED);
+                finish(() -> output.fail(new ProcessOutputOverflowException(command.commandLine(),
+                        output.overflowLimit(), output.overflowMessage())));
+                break;
+            case CLOSE:
+                engine.outcome(DefaultProcessEngine.Outcome.CANCELLED);
+                finish(() -> output.fail(engine.closedError(command)));
+                break;
+            default:
+                engine.outcome(DefaultProcessEngine.Outcome.CANCELLED);
+                finish(() -> { });
+        }
+    }
+
+    private void finishWithoutProcess(@Nullable Throwable error) {
+        finish(() -> {
+            if (error != null) {
+                output.fail(error);
+            }
+        });
+    }
+
+    /** Releases the slot first, so that work chained on the result finds it free, then signals the output. */
+    private void finish(Runnable signal) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        Runnable release = releaseSlot.getAndSet(null);
+        if (release != null) {
+            release.run();
+        }
+        engine.runDone(this);
+        signal.run();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.procflux.internal;
+
+import dev.procflux.ExitStatus;
+import java.nio.ByteBuffer;
+
+/**
+ * Where a {@link ProcessRun} sends what it observes. The {@code on*} byte methods run on the shared I/O thread:
+ * they copy the buffer and return at once.
+ */
+interface RunOutput {
+    /** @return {@code false} when a limit was exceeded and the process must be killed */
+    boolean onStdout(ByteBuffer buffer);
+
+    /** @return {@code false} when a limit was exceeded and the process must be killed */
+    boolean onStderr(ByteBuffer buffer);
+
+    /** The message of the overflow that made {@link #onStdout}/{@link #onStderr} return false. */
+    String overflowMessage();
+
+    /** @return the limit that overflowed */
+    long overflowLimit();
+
+    /** The process ended on its own (not killed by procflux). Called once, off the I/O thread is not guaranteed. */
+    void complete(long pid, ExitStatus status, long durationNanos);
+
+    /** The run failed; called at most once, never after {@link #complete}. */
+    void fail(Throwable error);
+}

@@ -1,0 +1,56 @@
+package dev.procflux;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** What the operating system says about this JVM's children: the ground truth the tests check against. */
+final class OsProcesses {
+    private OsProcesses() {
+    }
+
+    /** Descendants of this JVM that are alive (zombies waiting to be reaped are not). */
+    static List<ProcessHandle> liveDescendants() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> state(p.pid()) != 'Z' && state(p.pid()) != '?')
+                .collect(Collectors.toList());
+    }
+
+    /** The state letter from {@code /proc/<pid>/stat} (R, S, T, Z...), or '?' when the process is gone. */
+    static char state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            int close = stat.lastIndexOf(')');
+            return stat.charAt(close + 2);
+        }
+        catch (IOException | RuntimeException e) {
+            return '?';
+        }
+    }
+
+    static long openFileDescriptors() {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+        catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until no child process of this JVM is alive or a zombie. */
+    static void awaitNoChildren() {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> ProcessHandle.current().descendants()
+                        .filter(p -> state(p.pid()) != '?').count() == 0);
+    }
+
+    static void awaitNoLiveChildren() {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> liveDescendants().isEmpty());
+    }
+}
