@@ -43,14 +43,20 @@ final class OsProcesses {
     }
 
     /** Waits until no child process of this JVM is alive or a zombie. */
+    static String describe() {
+        return ProcessHandle.current().descendants()
+                .map(p -> p.pid() + ":" + state(p.pid()) + ":" + p.info().commandLine().orElse("?"))
+                .collect(Collectors.joining(", "));
+    }
+
     static void awaitNoChildren() {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        await().alias("no children, still: " + describe()).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .until(() -> ProcessHandle.current().descendants()
                         .filter(p -> state(p.pid()) != '?').count() == 0);
     }
 
     static void awaitNoLiveChildren() {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        await().alias("no live children, still: " + describe()).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .until(() -> liveDescendants().isEmpty());
     }
 }

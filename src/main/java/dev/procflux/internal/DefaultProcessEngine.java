@@ -23,8 +23,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolAcquirePendingLimitException;
@@ -167,19 +167,15 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     Flux<ProcessOutput> stream(Command command, RunScheduler slots) {
-        return Flux.defer(() -> {
-            StreamOutput[] holder = new StreamOutput[1];
-            return Flux.<ProcessOutput>create(sink -> {
-                        StreamOutput out = new StreamOutput(command, options.maxBufferedBytes(), sink);
-                        holder[0] = out;
-                        streams.add(out);
-                        ProcessRun run = new ProcessRun(this, command, out);
-                        sink.onCancel(run::cancel);
-                        sink.onDispose(() -> streams.remove(out));
-                        submit(run, slots);
-                    }, FluxSink.OverflowStrategy.BUFFER)
-                    .publishOn(options.deliveryScheduler())
-                    .doOnNext(o -> holder[0].delivered(o));
+        return Flux.from(subscriber -> {
+            StreamOutput out = new StreamOutput(command, options.maxBufferedBytes(),
+                    Operators.toCoreSubscriber(subscriber), options.deliveryScheduler());
+            ProcessRun run = new ProcessRun(this, command, out);
+            streams.add(out);
+            run.onFinish(() -> streams.remove(out));
+            subscriber.onSubscribe(out);
+            out.attach(run);
+            submit(run, slots);
         });
     }
 
@@ -220,7 +216,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /** The engine's own slots: reactor-pool leases. */
     @Override
     public void schedule(ProcessRun run) {
-        run.acquisition(acquireSlot().subscribe(
+        run.acquisition(pooledSlot().subscribe(
                 ref -> {
                     ref.poolable().used();
                     run.slotGranted(() -> ref.release().subscribe(null, e -> log.warn("slot release failed", e)));
@@ -231,10 +227,16 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                 }));
     }
 
-    private Mono<PooledRef<Slot>> acquireSlot() {
+    private Mono<PooledRef<Slot>> pooledSlot() {
         Duration timeout = options.acquireTimeout();
-        Mono<PooledRef<Slot>> acquire = timeout.isZero() ? pool.acquire() : pool.acquire(timeout);
-        return acquire.onErrorMap(e -> translate(e, null));
+        return timeout.isZero() ? pool.acquire() : pool.acquire(timeout);
+    }
+
+    private Mono<PooledRef<Slot>> acquireSlot() {
+        return pooledSlot().onErrorMap(e -> {
+            rejected.increment();
+            return translate(e, null);
+        });
     }
 
     private Throwable translate(Throwable error, @Nullable Command command) {

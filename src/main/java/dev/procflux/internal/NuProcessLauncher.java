@@ -92,6 +92,7 @@ final class NuProcessLauncher implements Launcher {
         public void onStart(NuProcess nuProcess) {
             this.process = nuProcess;
             started = true;
+            listener.onStart(this);
             if (hasStdin) {
                 nuProcess.wantWrite();
             }

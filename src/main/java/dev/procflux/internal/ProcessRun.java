@@ -37,6 +37,7 @@ final class ProcessRun implements ProcessListener {
     private volatile @Nullable LaunchedProcess process;
     private volatile @Nullable Disposable timeoutTask;
     private volatile boolean exited;
+    private volatile @Nullable Runnable finishHook;
     private volatile long startNanos;
     // stdin bytes still to write; read and advanced only on the NuProcess I/O thread
     private final @Nullable ByteBuffer stdin;
@@ -50,6 +51,11 @@ final class ProcessRun implements ProcessListener {
 
     Command command() {
         return command;
+    }
+
+    /** Runs {@code hook} after the slot is released, before the output is signalled. */
+    void onFinish(Runnable hook) {
+        this.finishHook = hook;
     }
 
     void acquisition(Disposable acquisition) {
@@ -152,6 +158,12 @@ final class ProcessRun implements ProcessListener {
     // ---- ProcessListener: output callbacks run on the NuProcess I/O thread
 
     @Override
+    public void onStart(LaunchedProcess launched) {
+        // before the first stdin or output callback: launch() assigns it again only after launch returns
+        process = launched;
+    }
+
+    @Override
     public void onStdout(ByteBuffer buffer) {
         if (cause.get() != Cause.NONE) {
             buffer.position(buffer.limit()); // being killed: nobody will read it
@@ -249,6 +261,10 @@ final class ProcessRun implements ProcessListener {
             release.run();
         }
         engine.runDone(this);
+        Runnable hook = finishHook;
+        if (hook != null) {
+            hook.run();
+        }
         signal.run();
     }
 }
