@@ -4,7 +4,9 @@ package dev.procflux;
 public class ProcessOutputOverflowException extends ProcessException {
     private static final long serialVersionUID = 1L;
 
+    /** The limit that was exceeded. */
     private final long limitBytes;
+    /** The command whose output overflowed. */
     private final String commandLine;
 
     /**

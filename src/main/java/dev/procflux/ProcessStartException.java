@@ -24,7 +24,9 @@ public class ProcessStartException extends ProcessException {
         LAUNCH_FAILED
     }
 
+    /** Why the start failed. */
     private final Reason reason;
+    /** The command that failed to start. */
     private final String commandLine;
 
     /**
