@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 
 /**
  * A process to run: an argv list plus its directory, environment, stdin, timeout and output limits.
@@ -37,13 +38,15 @@ public final class Command {
     private final boolean inheritEnvironment;
     private final @Nullable Duration timeout;
     private final byte @Nullable [] stdin;
+    private final @Nullable Publisher<ByteBuffer> stdinPublisher;
     private final long maxOutputBytes;
     private final OutputLimitPolicy outputLimitPolicy;
     private final Charset charset;
     private final int maxLineLength;
 
     private Command(List<String> argv, @Nullable Path directory, Map<String, String> environment,
-            boolean inheritEnvironment, @Nullable Duration timeout, byte @Nullable [] stdin, long maxOutputBytes,
+            boolean inheritEnvironment, @Nullable Duration timeout, byte @Nullable [] stdin,
+            @Nullable Publisher<ByteBuffer> stdinPublisher, long maxOutputBytes,
             OutputLimitPolicy outputLimitPolicy, Charset charset, int maxLineLength) {
         this.argv = argv;
         this.directory = directory;
@@ -51,6 +54,7 @@ public final class Command {
         this.inheritEnvironment = inheritEnvironment;
         this.timeout = timeout;
         this.stdin = stdin;
+        this.stdinPublisher = stdinPublisher;
         this.maxOutputBytes = maxOutputBytes;
         this.outputLimitPolicy = outputLimitPolicy;
         this.charset = charset;
@@ -86,7 +90,7 @@ public final class Command {
             }
             copy.add(arg);
         }
-        return new Command(Collections.unmodifiableList(copy), null, Map.of(), true, null, null,
+        return new Command(Collections.unmodifiableList(copy), null, Map.of(), true, null, null, null,
                 DEFAULT_MAX_OUTPUT_BYTES, OutputLimitPolicy.FAIL, StandardCharsets.UTF_8, DEFAULT_MAX_LINE_LENGTH);
     }
 
@@ -110,7 +114,7 @@ public final class Command {
      */
     public Command withDirectory(Path directory) {
         Objects.requireNonNull(directory, "directory");
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxOutputBytes,
                 outputLimitPolicy, charset, maxLineLength);
     }
 
@@ -131,7 +135,7 @@ public final class Command {
         }
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.put(name, value);
-        return new Command(argv, directory, Collections.unmodifiableMap(env), inheritEnvironment, timeout, stdin,
+        return new Command(argv, directory, Collections.unmodifiableMap(env), inheritEnvironment, timeout, stdin, stdinPublisher,
                 maxOutputBytes, outputLimitPolicy, charset, maxLineLength);
     }
 
@@ -141,7 +145,7 @@ public final class Command {
      * @return a new command
      */
     public Command withoutInheritedEnv() {
-        return new Command(argv, directory, environment, false, timeout, stdin, maxOutputBytes, outputLimitPolicy,
+        return new Command(argv, directory, environment, false, timeout, stdin, stdinPublisher, maxOutputBytes, outputLimitPolicy,
                 charset, maxLineLength);
     }
 
@@ -159,7 +163,7 @@ public final class Command {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxOutputBytes,
                 outputLimitPolicy, charset, maxLineLength);
     }
 
@@ -185,7 +189,22 @@ public final class Command {
     public Command withStdin(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
         return new Command(argv, directory, environment, inheritEnvironment, timeout, bytes.clone(),
-                maxOutputBytes, outputLimitPolicy, charset, maxLineLength);
+                null, maxOutputBytes, outputLimitPolicy, charset, maxLineLength);
+    }
+
+    /**
+     * Streams {@code input} to the process's stdin with backpressure: buffers are requested one at a time, only
+     * once the pipe has taken the previous one, so a fast publisher and a slow process never pile bytes up in the
+     * heap. Stdin is closed when {@code input} completes; an error from {@code input} kills the process tree and
+     * fails the call with that error. Each execution subscribes to {@code input} once.
+     *
+     * @param input the bytes to write; the buffers are read, not modified, and not used after being written
+     * @return a new command
+     */
+    public Command withStdin(Publisher<ByteBuffer> input) {
+        Objects.requireNonNull(input, "input");
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, null, input, maxOutputBytes,
+                outputLimitPolicy, charset, maxLineLength);
     }
 
     /**
@@ -202,7 +221,7 @@ public final class Command {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxOutputBytes must be >= 0, was " + maxBytes);
         }
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxBytes, policy,
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxBytes, policy,
                 charset, maxLineLength);
     }
 
@@ -215,7 +234,7 @@ public final class Command {
      */
     public Command withCharset(Charset charset) {
         Objects.requireNonNull(charset, "charset");
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxOutputBytes,
                 outputLimitPolicy, charset, maxLineLength);
     }
 
@@ -231,7 +250,7 @@ public final class Command {
         if (maxChars < 1) {
             throw new IllegalArgumentException("maxLineLength must be >= 1, was " + maxChars);
         }
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
+        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxOutputBytes,
                 outputLimitPolicy, charset, maxChars);
     }
 
@@ -263,6 +282,11 @@ public final class Command {
     /** @return the stdin bytes as a read-only buffer, or empty when stdin is closed at start */
     public Optional<ByteBuffer> stdin() {
         return stdin == null ? Optional.empty() : Optional.of(ByteBuffer.wrap(stdin).asReadOnlyBuffer());
+    }
+
+    /** @return the publisher streamed to stdin, or empty when stdin is given as bytes or not at all */
+    public Optional<Publisher<ByteBuffer>> stdinPublisher() {
+        return Optional.ofNullable(stdinPublisher);
     }
 
     /** @return the per-stream limit on captured output, in bytes */
@@ -320,6 +344,9 @@ public final class Command {
         }
         if (stdin != null) {
             sb.append(", stdin=").append(stdin.length).append(" bytes");
+        }
+        if (stdinPublisher != null) {
+            sb.append(", stdin=publisher");
         }
         return sb.append(']').toString();
     }

@@ -12,6 +12,9 @@ public final class EngineOptions {
     private final Duration acquireTimeout;
     private final Duration killGracePeriod;
     private final long maxBufferedBytes;
+    private final BackpressurePolicy backpressure;
+    private final long highWaterBytes;
+    private final long lowWaterBytes;
     private final Scheduler deliveryScheduler;
     private final Scheduler launchScheduler;
     private final Scheduler timerScheduler;
@@ -22,6 +25,9 @@ public final class EngineOptions {
         acquireTimeout = b.acquireTimeout;
         killGracePeriod = b.killGracePeriod;
         maxBufferedBytes = b.maxBufferedBytes;
+        backpressure = b.backpressure;
+        highWaterBytes = b.highWaterBytes;
+        lowWaterBytes = b.lowWaterBytes;
         deliveryScheduler = b.deliveryScheduler;
         launchScheduler = b.launchScheduler;
         timerScheduler = b.timerScheduler;
@@ -57,6 +63,21 @@ public final class EngineOptions {
         return maxBufferedBytes;
     }
 
+    /** @return what a stream does when its subscriber lags */
+    public BackpressurePolicy backpressure() {
+        return backpressure;
+    }
+
+    /** @return the queued output at which a stream pauses its process under {@link BackpressurePolicy#PAUSE} */
+    public long highWaterBytes() {
+        return highWaterBytes;
+    }
+
+    /** @return the queued output at which a paused process is resumed */
+    public long lowWaterBytes() {
+        return lowWaterBytes;
+    }
+
     /** @return where results and output reach subscribers */
     public Scheduler deliveryScheduler() {
         return deliveryScheduler;
@@ -76,6 +97,7 @@ public final class EngineOptions {
     public String toString() {
         return "EngineOptions[maxConcurrency=" + maxConcurrency + ", maxPending=" + maxPending + ", acquireTimeout="
                 + acquireTimeout + ", killGracePeriod=" + killGracePeriod + ", maxBufferedBytes=" + maxBufferedBytes
-                + "]";
+                + ", backpressure=" + backpressure + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes="
+                + lowWaterBytes + "]";
     }
 }

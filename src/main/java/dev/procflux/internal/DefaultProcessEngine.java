@@ -11,6 +11,7 @@ import dev.procflux.ProcessOutput;
 import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessResult;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +66,8 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final LongAdder startFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder kills = new LongAdder();
+    private final LongAdder pauses = new LongAdder();
+    private final AtomicLong peakBuffered = new AtomicLong();
 
     /**
      * Builds an engine on NuProcess.
@@ -115,6 +119,29 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     @Override
+    public Function<Flux<ByteBuffer>, Flux<ByteBuffer>> pipe(Command command) {
+        Objects.requireNonNull(command, "command");
+        return input -> Flux.defer(() -> {
+            TailBuffer stderr = new TailBuffer(STDERR_TAIL_BYTES);
+            return stream(command.withStdin(input), this).handle((o, sink) -> {
+                switch (o.kind()) {
+                    case STDOUT:
+                        sink.next(o.asByteBuffer());
+                        break;
+                    case STDERR:
+                        stderr.append(o.asByteBuffer());
+                        break;
+                    default:
+                        if (!o.exitStatus().isSuccess()) {
+                            sink.error(new ProcessExitException(command.commandLine(), o.exitStatus(),
+                                    stderr.text(command.charset())));
+                        }
+                }
+            });
+        });
+    }
+
+    @Override
     public EngineMetrics metrics() {
         long buffered = 0;
         for (StreamOutput s : streams) {
@@ -122,7 +149,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         }
         return new EngineMetrics(running.get(), pool.metrics().acquiredSize(), pool.metrics().pendingAcquireSize(),
                 options.maxConcurrency(), started.sum(), succeeded.sum(), failed.sum(), timedOut.sum(),
-                cancelled.sum(), startFailures.sum(), rejected.sum(), buffered);
+                cancelled.sum(), startFailures.sum(), rejected.sum(), buffered, peakBuffered.get(), pauses.sum());
     }
 
     @Override
@@ -168,8 +195,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     Flux<ProcessOutput> stream(Command command, RunScheduler slots) {
         return Flux.from(subscriber -> {
-            StreamOutput out = new StreamOutput(command, options.maxBufferedBytes(),
-                    Operators.toCoreSubscriber(subscriber), options.deliveryScheduler());
+            StreamOutput out = new StreamOutput(command, this, Operators.toCoreSubscriber(subscriber));
             ProcessRun run = new ProcessRun(this, command, out);
             streams.add(out);
             run.onFinish(() -> streams.remove(out));
@@ -281,6 +307,18 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     void exited() {
         running.decrementAndGet();
+    }
+
+    void paused() {
+        pauses.increment();
+    }
+
+    /** Keeps the peak of one process's queued output; a CAS only when a new peak is set. */
+    void observeBuffered(long bytes) {
+        long peak = peakBuffered.get();
+        while (bytes > peak && !peakBuffered.compareAndSet(peak, bytes)) {
+            peak = peakBuffered.get();
+        }
     }
 
     void killing() {

@@ -41,7 +41,8 @@ final class NuProcessLauncher implements Launcher {
         env.putAll(command.environment());
         NuProcessBuilder builder = new NuProcessBuilder(command.argv(), env);
         command.directory().ifPresent(builder::setCwd);
-        Handler handler = new Handler(listener, command.stdin().isPresent());
+        Handler handler = new Handler(listener,
+                command.stdin().isPresent() || command.stdinPublisher().isPresent());
         builder.setProcessListener(handler);
         NuProcess process;
         try {
@@ -199,7 +200,12 @@ final class NuProcessLauncher implements Launcher {
         public void wantWrite() {
             NuProcess p = process;
             if (p != null && p.isRunning()) {
-                p.wantWrite();
+                try {
+                    p.wantWrite();
+                }
+                catch (IllegalStateException stdinClosed) {
+                    // the child closed its end (or exited): nothing more can be written, and nothing needs to be
+                }
             }
         }
 

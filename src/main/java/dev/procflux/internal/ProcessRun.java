@@ -23,7 +23,7 @@ import reactor.core.Disposable;
  */
 final class ProcessRun implements ProcessListener {
     /** Why procflux is killing the process; the first reason wins. */
-    enum Cause { NONE, TIMEOUT, CANCEL, OVERFLOW, CLOSE }
+    enum Cause { NONE, TIMEOUT, CANCEL, OVERFLOW, CLOSE, STDIN_ERROR }
 
     private final DefaultProcessEngine engine;
     private final Command command;
@@ -41,12 +41,19 @@ final class ProcessRun implements ProcessListener {
     private volatile long startNanos;
     // stdin bytes still to write; read and advanced only on the NuProcess I/O thread
     private final @Nullable ByteBuffer stdin;
+    private final @Nullable StdinPump stdinPump;
+    private volatile @Nullable Throwable stdinError;
+    // pause state for backpressure; guarded by pauseLock so a SIGSTOP and a SIGCONT never cross
+    private final Object pauseLock = new Object();
+    private boolean paused;
 
     ProcessRun(DefaultProcessEngine engine, Command command, RunOutput output) {
         this.engine = engine;
         this.command = command;
         this.output = output;
         this.stdin = command.stdin().orElse(null);
+        this.stdinPump = command.stdinPublisher()
+                .map(source -> new StdinPump(source, this, engine.options().deliveryScheduler())).orElse(null);
     }
 
     Command command() {
@@ -108,6 +115,9 @@ final class ProcessRun implements ProcessListener {
         }
         process = p;
         engine.started();
+        if (stdinPump != null) {
+            stdinPump.start(p);
+        }
         Duration timeout = command.timeout().orElse(null);
         if (timeout != null && !exited) {
             timeoutTask = engine.options().timerScheduler()
@@ -144,6 +154,37 @@ final class ProcessRun implements ProcessListener {
             return;
         }
         killTree();
+    }
+
+    /** The stdin publisher failed: the process cannot get its input, kill it and report that error. */
+    void stdinFailed(Throwable error) {
+        stdinError = error;
+        kill(Cause.STDIN_ERROR);
+    }
+
+    /** Backpressure: stop the process tree (SIGSTOP) until {@link #resume()}. I/O thread. */
+    void pause() {
+        synchronized (pauseLock) {
+            LaunchedProcess p = process;
+            if (paused || p == null || exited || killed.get()) {
+                return;
+            }
+            paused = true;
+            ProcessTree.signalTree(p.pid(), Posix.SIGSTOP);
+        }
+        engine.paused();
+    }
+
+    /** Backpressure: continue a paused process tree (SIGCONT). Delivery thread. */
+    void resume() {
+        synchronized (pauseLock) {
+            LaunchedProcess p = process;
+            if (!paused || p == null) {
+                return;
+            }
+            paused = false;
+            ProcessTree.signalTree(p.pid(), Posix.SIGCONT);
+        }
     }
 
     private void killTree() {
@@ -187,6 +228,9 @@ final class ProcessRun implements ProcessListener {
 
     @Override
     public boolean onStdinReady(ByteBuffer buffer) {
+        if (stdinPump != null) {
+            return stdinPump.fill(buffer);
+        }
         ByteBuffer in = stdin;
         LaunchedProcess p = process;
         if (in == null || p == null) {
@@ -237,6 +281,11 @@ final class ProcessRun implements ProcessListener {
                 engine.outcome(DefaultProcessEngine.Outcome.CANCELLED);
                 finish(() -> output.fail(engine.closedError(command)));
                 break;
+            case STDIN_ERROR:
+                engine.outcome(DefaultProcessEngine.Outcome.FAILED);
+                Throwable error = stdinError;
+                finish(() -> output.fail(error != null ? error : new IllegalStateException("stdin failed")));
+                break;
             default:
                 engine.outcome(DefaultProcessEngine.Outcome.CANCELLED);
                 finish(() -> { });
@@ -255,6 +304,9 @@ final class ProcessRun implements ProcessListener {
     private void finish(Runnable signal) {
         if (!finished.compareAndSet(false, true)) {
             return;
+        }
+        if (stdinPump != null) {
+            stdinPump.cancel();
         }
         Runnable release = releaseSlot.getAndSet(null);
         if (release != null) {

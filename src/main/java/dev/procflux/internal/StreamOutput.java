@@ -1,6 +1,8 @@
 package dev.procflux.internal;
 
+import dev.procflux.BackpressurePolicy;
 import dev.procflux.Command;
+import dev.procflux.EngineOptions;
 import dev.procflux.ExitStatus;
 import dev.procflux.ProcessOutput;
 import java.nio.ByteBuffer;
@@ -24,8 +26,15 @@ import reactor.core.scheduler.Scheduler;
  * ahead of queued chunks (a subscriber that requests nothing must still learn of the overflow).
  */
 final class StreamOutput implements RunOutput, Subscription {
+    private static final int READ_SIZE = 64 * 1024;
+    private static final int STOP_SLACK = 16 * 1024;
+
     private final Command command;
     private final long maxBufferedBytes;
+    // backpressure marks; pauseAt is 0 under BackpressurePolicy.FAIL (never pause)
+    private final long pauseAt;
+    private final long resumeAt;
+    private final DefaultProcessEngine engine;
     private final CoreSubscriber<? super ProcessOutput> actual;
     private final Scheduler.Worker worker;
     private final Queue<ProcessOutput> queue = new ConcurrentLinkedQueue<>();
@@ -44,10 +53,17 @@ final class StreamOutput implements RunOutput, Subscription {
     // written only by the drain loop
     private boolean terminated;
 
-    StreamOutput(Command command, long maxBufferedBytes, CoreSubscriber<? super ProcessOutput> actual,
-            Scheduler delivery) {
+    StreamOutput(Command command, DefaultProcessEngine engine, CoreSubscriber<? super ProcessOutput> actual) {
+        EngineOptions options = engine.options();
+        Scheduler delivery = options.deliveryScheduler();
         this.command = command;
-        this.maxBufferedBytes = maxBufferedBytes;
+        this.engine = engine;
+        this.maxBufferedBytes = options.maxBufferedBytes();
+        // Pause while one more read (64 KiB) still fits under the high-water mark: after SIGSTOP the pipe can still
+        // hold 64 KiB, plus what a write in progress pushes before the stop lands (a few pages, seen up to 8 KiB)
+        this.pauseAt = options.backpressure() == BackpressurePolicy.PAUSE
+                ? options.highWaterBytes() - READ_SIZE - STOP_SLACK : 0;
+        this.resumeAt = options.lowWaterBytes();
         this.actual = actual;
         this.worker = delivery.createWorker();
     }
@@ -78,8 +94,15 @@ final class StreamOutput implements RunOutput, Subscription {
         // NuProcess reuses this buffer after we return, so the bytes must be copied here
         byte[] bytes = new byte[n];
         buffer.get(bytes);
-        buffered.addAndGet(n);
+        long now = buffered.addAndGet(n);
+        engine.observeBuffered(now);
         queue.offer(stdout ? ProcessOutput.stdout(bytes) : ProcessOutput.stderr(bytes));
+        if (pauseAt > 0 && now > pauseAt) {
+            ProcessRun r = run;
+            if (r != null) {
+                r.pause();
+            }
+        }
         drain();
         return true;
     }
@@ -165,6 +188,10 @@ final class StreamOutput implements RunOutput, Subscription {
             }
             if (e != 0) {
                 Operators.produced(REQUESTED, this, e);
+                ProcessRun run = this.run;
+                if (pauseAt > 0 && run != null && buffered.get() <= resumeAt) {
+                    run.resume();
+                }
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
