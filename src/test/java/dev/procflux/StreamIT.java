@@ -73,7 +73,7 @@ class StreamIT {
 
     @Test
     void aSubscriberThatLagsBeyondTheBufferLimitGetsAnOverflowErrorAndTheTreeIsKilled() {
-        ProcessEngine small = ProcessEngine.builder().maxBufferedBytes(256 * 1024)
+        ProcessEngine small = ProcessEngine.builder().backpressure(BackpressurePolicy.FAIL).maxBufferedBytes(256 * 1024)
                 .killGracePeriod(Duration.ofMillis(200)).build();
         try {
             StepVerifier.create(small.stream(Command.of("head", "-c", "100000000", "/dev/zero")), 0)
