@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
@@ -52,6 +53,10 @@ final class BatchRun {
     // fired once: cancel every running job, which kills its process tree (halt now, Ctrl-C)
     private final Sinks.Empty<Void> killRunning = Sinks.empty();
     private final AtomicBoolean halted = new AtomicBoolean();
+    // the outcome that triggered --halt (set once, on the engine thread that delivered it); its message is printed
+    // right after its output, or at the end if --halt now dropped it
+    private final AtomicReference<@Nullable JobOutcome> haltTrigger = new AtomicReference<>();
+    private final AtomicBoolean haltReported = new AtomicBoolean();
     private final AtomicBoolean interrupted = new AtomicBoolean();
     // set once by execute() before any job starts, read by interrupt() from the signal thread
     private volatile @Nullable ProcessEngine engine;
@@ -88,7 +93,7 @@ final class BatchRun {
             engine.close();
         }
         Disposable ticker = terminal ? startTicker(startNanos) : () -> { };
-        JobLog joblog = null;
+        @Nullable JobLog joblog = null;
         try {
             joblog = options.joblog().map(JobLog::new).orElse(null);
             consume(outcomes(jobs(reader), engine, concurrency), joblog, concurrency);
@@ -109,6 +114,7 @@ final class BatchRun {
             }
         }
         counters.unfinishedKilled();
+        reportHalt();
         long elapsed = System.nanoTime() - startNanos;
         synchronized (outputLock) {
             if (statusLine != null) {
@@ -159,8 +165,8 @@ final class BatchRun {
         if (file.isEmpty()) {
             return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         }
-        if (terminal && Files.isRegularFile(file.get())) {
-            // only for the progress bar's ETA; a second quick pass over a regular file
+        if (Files.isRegularFile(file.get())) {
+            // a quick first pass, so that the progress bar has an ETA and the summary can count skipped jobs
             try (Stream<String> lines = Files.lines(file.get(), StandardCharsets.UTF_8)) {
                 counters.knownTotal(lines.filter(l -> options.template().isPresent() || !l.isBlank()).count());
             }
@@ -185,10 +191,9 @@ final class BatchRun {
     }
 
     private Flux<JobOutcome> outcomes(Flux<Job> jobs, ProcessEngine engine, int concurrency) {
-        Flux<JobOutcome> outcomes = options.keepOrder()
+        return options.keepOrder()
                 ? jobs.flatMapSequential(job -> run(job, engine), concurrency, 1)
                 : jobs.flatMap(job -> run(job, engine), concurrency, 1);
-        return outcomes.takeUntilOther(killRunning.asMono());
     }
 
     private void consume(Flux<JobOutcome> outcomes, @Nullable JobLog joblog, int concurrency) {
@@ -210,7 +215,25 @@ final class BatchRun {
             }
             Command c = options.timeout().map(command.get()::withTimeout).orElse(command.get());
             return attempt(job, c, engine, 1);
-        });
+        })
+                // cancelling one job kills its tree; the others' finished outcomes still reach the output
+                .takeUntilOther(killRunning.asMono())
+                // after takeUntilOther, so that a halt this outcome triggers does not drop the outcome itself;
+                // and here rather than on the output thread, so that flatMap cannot start another job between
+                // this failure and the halt decision
+                .doOnNext(this::finished);
+    }
+
+    private void finished(JobOutcome o) {
+        counters.jobFinished(o);
+        if (o.isFailure() && options.halt().shouldHalt(counters.failed(), counters.started())
+                && halted.compareAndSet(false, true)) {
+            haltTrigger.set(o);
+            fire(stopStarting);
+            if (options.halt().when() == HaltPolicy.When.NOW) {
+                fire(killRunning);
+            }
+        }
     }
 
     private Mono<JobOutcome> attempt(Job job, Command command, ProcessEngine engine, int attempt) {
@@ -259,7 +282,6 @@ final class BatchRun {
     }
 
     private void report(JobOutcome o, @Nullable JobLog joblog) {
-        counters.jobFinished(o);
         synchronized (outputLock) {
             if (statusLine != null) {
                 statusLine.clear();
@@ -273,23 +295,23 @@ final class BatchRun {
         if (joblog != null) {
             joblog.write(o);
         }
-        if (o.isFailure() && options.halt().shouldHalt(counters.failed(), counters.started())
-                && halted.compareAndSet(false, true)) {
-            halt();
+        if (o == haltTrigger.get()) {
+            reportHalt();
         }
     }
 
-    private void halt() {
-        fire(stopStarting);
-        boolean now = options.halt().when() == HaltPolicy.When.NOW;
-        long running = counters.running();
-        synchronized (outputLock) {
-            err.println("procflux: halting (--halt " + options.halt() + "): " + counters.failed()
-                    + " failed; starting no more jobs" + (running == 0 ? ""
-                    : now ? ", killing " + running + " running" : ", waiting for " + running + " running"));
+    private void reportHalt() {
+        if (haltTrigger.get() == null || !haltReported.compareAndSet(false, true)) {
+            return;
         }
-        if (now) {
-            fire(killRunning);
+        boolean now = options.halt().when() == HaltPolicy.When.NOW;
+        synchronized (outputLock) {
+            if (statusLine != null) {
+                statusLine.clear();
+            }
+            err.println("procflux: halting (--halt " + options.halt() + "): " + counters.failed()
+                    + " failed; starting no more jobs" + (now ? " and killing the running ones" : ""));
+            err.flush();
         }
     }
 
