@@ -1,7 +1,10 @@
 package dev.procflux.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -59,7 +62,11 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        Main main = new Main(System.in, System.out, System.err, System.console() != null);
+        // NuProcess's own shutdown hook stops its event threads, after which the engine can no longer see its
+        // processes exit, so closing it on Ctrl-C would wait out its whole bound; our hook closes the engine,
+        // which kills every tree. Must be set before NuProcess is loaded.
+        System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
+        Main main = new Main(System.in, System.out, System.err, stderrIsTerminal());
         Thread hook = new Thread(main::onShutdown, "procflux-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int status = main.run(args);
@@ -196,6 +203,21 @@ public final class Main {
         }
         finally {
             active = null;
+        }
+    }
+
+    /**
+     * Whether stderr is a terminal. Java has no isatty; on Linux {@code /proc/self/fd/2} names the device, elsewhere
+     * {@link System#console()} (which needs stdin and stdout to be terminals) is the best available guess.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        }
+        catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // no /proc (macOS, BSD): fall back to the console check
+            return System.console() != null;
         }
     }
 
