@@ -18,6 +18,7 @@ public final class EngineOptions {
     private final Scheduler deliveryScheduler;
     private final Scheduler launchScheduler;
     private final Scheduler timerScheduler;
+    private final boolean closeOnShutdown;
 
     EngineOptions(ProcessEngine.Builder b) {
         maxConcurrency = b.maxConcurrency;
@@ -31,6 +32,7 @@ public final class EngineOptions {
         deliveryScheduler = b.deliveryScheduler;
         launchScheduler = b.launchScheduler;
         timerScheduler = b.timerScheduler;
+        closeOnShutdown = b.closeOnShutdown;
     }
 
     /** @return a builder holding these options */
@@ -91,6 +93,11 @@ public final class EngineOptions {
     /** @return where timeouts and grace periods are timed */
     public Scheduler timerScheduler() {
         return timerScheduler;
+    }
+
+    /** @return whether a JVM shutdown hook closes the engine, killing every process tree it started */
+    public boolean closeOnShutdown() {
+        return closeOnShutdown;
     }
 
     @Override

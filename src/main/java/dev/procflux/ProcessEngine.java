@@ -113,6 +113,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         Scheduler deliveryScheduler = Schedulers.parallel();
         Scheduler launchScheduler = Schedulers.boundedElastic();
         Scheduler timerScheduler = Schedulers.parallel();
+        boolean closeOnShutdown = true;
 
         Builder() {
         }
@@ -129,6 +130,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
             deliveryScheduler = o.deliveryScheduler();
             launchScheduler = o.launchScheduler();
             timerScheduler = o.timerScheduler();
+            closeOnShutdown = o.closeOnShutdown();
         }
 
         /**
@@ -278,6 +280,19 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
          */
         public Builder timerScheduler(Scheduler value) {
             this.timerScheduler = Objects.requireNonNull(value, "timerScheduler");
+            return this;
+        }
+
+        /**
+         * Whether a JVM shutdown hook closes the engine (SIGTERM, grace period, SIGKILL for every process tree it
+         * started) when the JVM exits normally or on SIGTERM/SIGINT. Default {@code true}. The hook is removed when
+         * the engine is closed. Nothing can run when the JVM itself is killed with SIGKILL.
+         *
+         * @param value whether to install the hook
+         * @return this builder
+         */
+        public Builder closeOnShutdown(boolean value) {
+            this.closeOnShutdown = value;
             return this;
         }
 

@@ -67,6 +67,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder kills = new LongAdder();
     private final LongAdder pauses = new LongAdder();
+    private final @Nullable Thread shutdownHook;
     private final AtomicLong peakBuffered = new AtomicLong();
 
     /**
@@ -85,6 +86,13 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                 .sizeBetween(0, options.maxConcurrency())
                 .maxPendingAcquire(options.maxPending())
                 .buildPool();
+        if (options.closeOnShutdown()) {
+            shutdownHook = new Thread(this::close, "procflux-engine-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        else {
+            shutdownHook = null;
+        }
     }
 
     // ---- API
@@ -161,6 +169,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     public Mono<Void> closeLater() {
         if (closed.compareAndSet(false, true)) {
             log.debug("closing engine: {} runs to stop", runs.size());
+            removeShutdownHook();
             pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
             for (ProcessRun run : runs) {
                 run.close();
@@ -180,6 +189,18 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         }
         catch (IllegalStateException e) {
             log.warn("engine close did not finish within {}: {}", wait, metrics());
+        }
+    }
+
+    private void removeShutdownHook() {
+        Thread hook = shutdownHook;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting: the hook is running or about to, and close() is idempotent
+            }
         }
     }
 

@@ -28,6 +28,14 @@ final class NuProcessLauncher implements Launcher {
     private static final long[] PROBE_DELAYS_NANOS = {20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000};
     private static final long MAX_PROBE_DELAY_NANOS = 5_000_000;
 
+    static {
+        // NuProcess's own hook SIGTERMs direct children only and stops its event threads, after which the engine's
+        // hook could no longer see exits; the engine's hook kills whole trees instead. An explicit setting wins.
+        if (System.getProperty("com.zaxxer.nuprocess.enableShutdownHook") == null) {
+            System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
+        }
+    }
+
     private final Scheduler timer;
 
     NuProcessLauncher(Scheduler timer) {
