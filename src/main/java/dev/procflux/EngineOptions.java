@@ -19,6 +19,7 @@ public final class EngineOptions {
     private final Scheduler launchScheduler;
     private final Scheduler timerScheduler;
     private final boolean closeOnShutdown;
+    private final EngineEvents events;
 
     EngineOptions(ProcessEngine.Builder b) {
         maxConcurrency = b.maxConcurrency;
@@ -33,6 +34,7 @@ public final class EngineOptions {
         launchScheduler = b.launchScheduler;
         timerScheduler = b.timerScheduler;
         closeOnShutdown = b.closeOnShutdown;
+        events = b.events;
     }
 
     /** @return a builder holding these options */
@@ -98,6 +100,11 @@ public final class EngineOptions {
     /** @return whether a JVM shutdown hook closes the engine, killing every process tree it started */
     public boolean closeOnShutdown() {
         return closeOnShutdown;
+    }
+
+    /** @return the observability callbacks */
+    public EngineEvents events() {
+        return events;
     }
 
     @Override

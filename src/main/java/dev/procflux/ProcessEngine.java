@@ -114,6 +114,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         Scheduler launchScheduler = Schedulers.boundedElastic();
         Scheduler timerScheduler = Schedulers.parallel();
         boolean closeOnShutdown = true;
+        EngineEvents events = EngineEvents.NONE;
 
         Builder() {
         }
@@ -131,6 +132,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
             launchScheduler = o.launchScheduler();
             timerScheduler = o.timerScheduler();
             closeOnShutdown = o.closeOnShutdown();
+            events = o.events();
         }
 
         /**
@@ -293,6 +295,17 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
          */
         public Builder closeOnShutdown(boolean value) {
             this.closeOnShutdown = value;
+            return this;
+        }
+
+        /**
+         * Observability callbacks (metrics, tracing). Default {@link EngineEvents#NONE}.
+         *
+         * @param value the callbacks; fast and non-blocking (see {@link EngineEvents})
+         * @return this builder
+         */
+        public Builder events(EngineEvents value) {
+            this.events = Objects.requireNonNull(value, "events");
             return this;
         }
 

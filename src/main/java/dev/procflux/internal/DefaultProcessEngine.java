@@ -7,6 +7,7 @@ import dev.procflux.Lease;
 import dev.procflux.ProcessAcquireTimeoutException;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessExitException;
+import dev.procflux.ProcessOutcome;
 import dev.procflux.ProcessOutput;
 import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessPoolOverloadedException;
@@ -46,8 +47,6 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private static final Logger log = Loggers.getLogger(DefaultProcessEngine.class);
     private static final int STDERR_TAIL_BYTES = 4096;
 
-    enum Outcome { SUCCEEDED, FAILED, TIMED_OUT, CANCELLED }
-
     private final EngineOptions options;
     private final Launcher launcher;
     private final InstrumentedPool<Slot> pool;
@@ -65,7 +64,6 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder startFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
-    private final LongAdder kills = new LongAdder();
     private final LongAdder pauses = new LongAdder();
     private final @Nullable Thread shutdownHook;
     private final AtomicLong peakBuffered = new AtomicLong();
@@ -119,7 +117,10 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     public <T> Flux<T> withLease(Function<? super Lease, ? extends Publisher<T>> scope) {
         Objects.requireNonNull(scope, "scope");
         return Flux.usingWhen(
-                acquireSlot().map(LeaseScope::new),
+                Mono.defer(() -> {
+                    long requested = System.nanoTime();
+                    return acquireSlot().doOnNext(ref -> slotAcquired(requested));
+                }).map(LeaseScope::new),
                 s -> scope.apply(s.lease),
                 LeaseScope::release,
                 (s, error) -> s.release(),
@@ -263,9 +264,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /** The engine's own slots: reactor-pool leases. */
     @Override
     public void schedule(ProcessRun run) {
+        long requested = System.nanoTime();
         run.acquisition(pooledSlot().subscribe(
                 ref -> {
                     ref.poolable().used();
+                    slotAcquired(requested);
                     run.slotGranted(() -> ref.release().subscribe(null, e -> log.warn("slot release failed", e)));
                 },
                 error -> {
@@ -277,6 +280,15 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private Mono<PooledRef<Slot>> pooledSlot() {
         Duration timeout = options.acquireTimeout();
         return timeout.isZero() ? pool.acquire() : pool.acquire(timeout);
+    }
+
+    private void slotAcquired(long requestedNanos) {
+        try {
+            options.events().slotAcquired(Duration.ofNanos(System.nanoTime() - requestedNanos));
+        }
+        catch (RuntimeException e) {
+            log.warn("EngineEvents.slotAcquired failed", e);
+        }
     }
 
     private Mono<PooledRef<Slot>> acquireSlot() {
@@ -317,13 +329,21 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return launcher;
     }
 
-    void started() {
+    void started(Command command, long pid) {
         started.increment();
         running.incrementAndGet();
+        log.debug("started pid {}: {}", pid, command);
+        try {
+            options.events().processStarted(command, pid);
+        }
+        catch (RuntimeException e) {
+            log.warn("EngineEvents.processStarted failed", e);
+        }
     }
 
-    void startFailed() {
+    void startFailed(Command command) {
         startFailures.increment();
+        ended(command, ProcessOutcome.START_FAILED, 0);
     }
 
     void exited() {
@@ -342,11 +362,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         }
     }
 
-    void killing() {
-        kills.increment();
-    }
-
-    void outcome(Outcome outcome) {
+    void outcome(Command command, ProcessOutcome outcome, long durationNanos) {
         switch (outcome) {
             case SUCCEEDED:
                 succeeded.increment();
@@ -359,6 +375,32 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                 break;
             default:
                 cancelled.increment();
+        }
+        ended(command, outcome, durationNanos);
+    }
+
+    private void ended(Command command, ProcessOutcome outcome, long durationNanos) {
+        try {
+            options.events().processEnded(command, outcome, Duration.ofNanos(durationNanos));
+        }
+        catch (RuntimeException e) {
+            log.warn("EngineEvents.processEnded failed", e);
+        }
+    }
+
+    void killed(Command command, long pid, boolean forced) {
+        if (forced) {
+            log.warn("pid {} survived SIGTERM for the grace period of {}: sent SIGKILL to its tree ({})", pid,
+                    options.killGracePeriod(), command.commandLine());
+        }
+        else {
+            log.debug("killing pid {} and its tree: {}", pid, command.commandLine());
+        }
+        try {
+            options.events().processKilled(command, pid, forced);
+        }
+        catch (RuntimeException e) {
+            log.warn("EngineEvents.processKilled failed", e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.procflux.internal;
 
 import dev.procflux.Command;
 import dev.procflux.ExitStatus;
+import dev.procflux.ProcessOutcome;
 import dev.procflux.ProcessOutputOverflowException;
 import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessStartException;
@@ -103,18 +104,18 @@ final class ProcessRun implements ProcessListener {
             p = engine.launcher().launch(command, this);
         }
         catch (ProcessStartException e) {
-            engine.startFailed();
+            engine.startFailed(command);
             finishWithoutProcess(e);
             return;
         }
         catch (RuntimeException e) {
-            engine.startFailed();
+            engine.startFailed(command);
             finishWithoutProcess(new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED,
                     command.commandLine(), "cannot start '" + command.commandLine() + "': " + e, e));
             return;
         }
         process = p;
-        engine.started();
+        engine.started(command, p.pid());
         if (stdinPump != null) {
             stdinPump.start(p);
         }
@@ -192,8 +193,9 @@ final class ProcessRun implements ProcessListener {
         if (p == null || exited || !killed.compareAndSet(false, true)) {
             return;
         }
-        engine.killing();
-        TreeKiller.kill(p, engine.options().killGracePeriod(), engine.options().timerScheduler(), () -> exited);
+        engine.killed(command, p.pid(), false);
+        TreeKiller.kill(p, engine.options().killGracePeriod(), engine.options().timerScheduler(), () -> exited,
+                () -> engine.killed(command, p.pid(), true));
     }
 
     // ---- ProcessListener: output callbacks run on the NuProcess I/O thread
@@ -263,31 +265,30 @@ final class ProcessRun implements ProcessListener {
         Cause why = cause.get();
         switch (why) {
             case NONE:
-                engine.outcome(status.isSuccess() ? DefaultProcessEngine.Outcome.SUCCEEDED
-                        : DefaultProcessEngine.Outcome.FAILED);
+                engine.outcome(command, status.isSuccess() ? ProcessOutcome.SUCCEEDED : ProcessOutcome.FAILED, duration);
                 finish(() -> output.complete(pid, status, duration));
                 break;
             case TIMEOUT:
-                engine.outcome(DefaultProcessEngine.Outcome.TIMED_OUT);
+                engine.outcome(command, ProcessOutcome.TIMED_OUT, duration);
                 finish(() -> output.fail(new ProcessTimeoutException(command.commandLine(),
                         ProcessTimeoutException.Phase.RUN, command.timeout().orElse(Duration.ZERO))));
                 break;
             case OVERFLOW:
-                engine.outcome(DefaultProcessEngine.Outcome.FAILED);
+                engine.outcome(command, ProcessOutcome.FAILED, duration);
                 finish(() -> output.fail(new ProcessOutputOverflowException(command.commandLine(),
                         output.overflowLimit(), output.overflowMessage())));
                 break;
             case CLOSE:
-                engine.outcome(DefaultProcessEngine.Outcome.CANCELLED);
+                engine.outcome(command, ProcessOutcome.CANCELLED, duration);
                 finish(() -> output.fail(engine.closedError(command)));
                 break;
             case STDIN_ERROR:
-                engine.outcome(DefaultProcessEngine.Outcome.FAILED);
+                engine.outcome(command, ProcessOutcome.FAILED, duration);
                 Throwable error = stdinError;
                 finish(() -> output.fail(error != null ? error : new IllegalStateException("stdin failed")));
                 break;
             default:
-                engine.outcome(DefaultProcessEngine.Outcome.CANCELLED);
+                engine.outcome(command, ProcessOutcome.CANCELLED, duration);
                 finish(() -> { });
         }
     }

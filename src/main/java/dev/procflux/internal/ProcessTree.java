@@ -33,6 +33,18 @@ final class ProcessTree {
         }
     }
 
+    /** @return whether {@code pid} has exited and waits to be reaped (a zombie still looks alive to the JDK) */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
+        }
+        catch (IOException | RuntimeException gone) {
+            return false;
+        }
+    }
+
     /** The direct children of {@code pid}, from every thread of it; empty if it is gone. */
     static List<Long> children(long pid) {
         List<Long> children = new ArrayList<>();

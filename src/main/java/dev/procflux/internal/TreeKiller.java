@@ -27,8 +27,10 @@ final class TreeKiller {
 
     /**
      * @param rootExited whether the root's exit was observed (then only descendants are force-killed)
+     * @param onForced called when something had to be sent SIGKILL after the grace period
      */
-    static void kill(LaunchedProcess root, Duration grace, Scheduler timer, BooleanSupplier rootExited) {
+    static void kill(LaunchedProcess root, Duration grace, Scheduler timer, BooleanSupplier rootExited,
+            Runnable onForced) {
         long pid = root.pid();
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         List<ProcessHandle> tree = snapshot(handle);
@@ -49,7 +51,9 @@ final class TreeKiller {
                 // children forked during the grace period are found from the root while it lives
                 now.addAll(snapshot(handle));
             }
-            forceKill(now);
+            if (forceKill(now)) {
+                onForced.run();
+            }
         }, grace.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -82,12 +86,15 @@ final class TreeKiller {
         return tree;
     }
 
-    private static void forceKill(List<ProcessHandle> tree) {
+    /** @return whether any process was still alive and had to be sent SIGKILL */
+    private static boolean forceKill(List<ProcessHandle> tree) {
+        boolean any = false;
         for (ProcessHandle p : tree) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
+            if (p.isAlive() && !ProcessTree.isZombie(p.pid())) {
+                any |= p.destroyForcibly();
                 Posix.signal(p.pid(), Posix.SIGCONT);
             }
         }
+        return any;
     }
 }
