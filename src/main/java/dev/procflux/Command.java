@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 
@@ -44,21 +45,57 @@ public final class Command {
     private final Charset charset;
     private final int maxLineLength;
 
-    private Command(List<String> argv, @Nullable Path directory, Map<String, String> environment,
-            boolean inheritEnvironment, @Nullable Duration timeout, byte @Nullable [] stdin,
-            @Nullable Publisher<ByteBuffer> stdinPublisher, long maxOutputBytes,
-            OutputLimitPolicy outputLimitPolicy, Charset charset, int maxLineLength) {
-        this.argv = argv;
-        this.directory = directory;
-        this.environment = environment;
-        this.inheritEnvironment = inheritEnvironment;
-        this.timeout = timeout;
-        this.stdin = stdin;
-        this.stdinPublisher = stdinPublisher;
-        this.maxOutputBytes = maxOutputBytes;
-        this.outputLimitPolicy = outputLimitPolicy;
-        this.charset = charset;
-        this.maxLineLength = maxLineLength;
+    private Command(Spec s) {
+        this.argv = s.argv;
+        this.directory = s.directory;
+        this.environment = s.environment;
+        this.inheritEnvironment = s.inheritEnvironment;
+        this.timeout = s.timeout;
+        this.stdin = s.stdin;
+        this.stdinPublisher = s.stdinPublisher;
+        this.maxOutputBytes = s.maxOutputBytes;
+        this.outputLimitPolicy = s.outputLimitPolicy;
+        this.charset = s.charset;
+        this.maxLineLength = s.maxLineLength;
+    }
+
+    /** The mutable twin of a command, used only to derive a new command from an old one. */
+    private static final class Spec {
+        List<String> argv;
+        @Nullable Path directory;
+        Map<String, String> environment = Map.of();
+        boolean inheritEnvironment = true;
+        @Nullable Duration timeout;
+        byte @Nullable [] stdin;
+        @Nullable Publisher<ByteBuffer> stdinPublisher;
+        long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        OutputLimitPolicy outputLimitPolicy = OutputLimitPolicy.FAIL;
+        Charset charset = StandardCharsets.UTF_8;
+        int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+
+        Spec(List<String> argv) {
+            this.argv = argv;
+        }
+
+        Spec(Command c) {
+            argv = c.argv;
+            directory = c.directory;
+            environment = c.environment;
+            inheritEnvironment = c.inheritEnvironment;
+            timeout = c.timeout;
+            stdin = c.stdin;
+            stdinPublisher = c.stdinPublisher;
+            maxOutputBytes = c.maxOutputBytes;
+            outputLimitPolicy = c.outputLimitPolicy;
+            charset = c.charset;
+            maxLineLength = c.maxLineLength;
+        }
+    }
+
+    private Command with(Consumer<Spec> change) {
+        Spec s = new Spec(this);
+        change.accept(s);
+        return new Command(s);
     }
 
     /**
@@ -90,8 +127,7 @@ public final class Command {
             }
             copy.add(arg);
         }
-        return new Command(Collections.unmodifiableList(copy), null, Map.of(), true, null, null, null,
-                DEFAULT_MAX_OUTPUT_BYTES, OutputLimitPolicy.FAIL, StandardCharsets.UTF_8, DEFAULT_MAX_LINE_LENGTH);
+        return new Command(new Spec(Collections.unmodifiableList(copy)));
     }
 
     /**
@@ -114,8 +150,7 @@ public final class Command {
      */
     public Command withDirectory(Path directory) {
         Objects.requireNonNull(directory, "directory");
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxOutputBytes,
-                outputLimitPolicy, charset, maxLineLength);
+        return with(s -> s.directory = directory);
     }
 
     /**
@@ -135,8 +170,8 @@ public final class Command {
         }
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.put(name, value);
-        return new Command(argv, directory, Collections.unmodifiableMap(env), inheritEnvironment, timeout, stdin, stdinPublisher,
-                maxOutputBytes, outputLimitPolicy, charset, maxLineLength);
+        Map<String, String> unmodifiable = Collections.unmodifiableMap(env);
+        return with(s -> s.environment = unmodifiable);
     }
 
     /**
@@ -145,8 +180,7 @@ public final class Command {
      * @return a new command
      */
     public Command withoutInheritedEnv() {
-        return new Command(argv, directory, environment, false, timeout, stdin, stdinPublisher, maxOutputBytes, outputLimitPolicy,
-                charset, maxLineLength);
+        return with(s -> s.inheritEnvironment = false);
     }
 
     /**
@@ -163,8 +197,7 @@ public final class Command {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxOutputBytes,
-                outputLimitPolicy, charset, maxLineLength);
+        return with(s -> s.timeout = timeout);
     }
 
     /**
@@ -188,8 +221,11 @@ public final class Command {
      */
     public Command withStdin(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, bytes.clone(),
-                null, maxOutputBytes, outputLimitPolicy, charset, maxLineLength);
+        byte[] copy = bytes.clone();
+        return with(s -> {
+            s.stdin = copy;
+            s.stdinPublisher = null;
+        });
     }
 
     /**
@@ -203,8 +239,10 @@ public final class Command {
      */
     public Command withStdin(Publisher<ByteBuffer> input) {
         Objects.requireNonNull(input, "input");
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, null, input, maxOutputBytes,
-                outputLimitPolicy, charset, maxLineLength);
+        return with(s -> {
+            s.stdin = null;
+            s.stdinPublisher = input;
+        });
     }
 
     /**
@@ -221,8 +259,10 @@ public final class Command {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxOutputBytes must be >= 0, was " + maxBytes);
         }
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxBytes, policy,
-                charset, maxLineLength);
+        return with(s -> {
+            s.maxOutputBytes = maxBytes;
+            s.outputLimitPolicy = policy;
+        });
     }
 
     /**
@@ -234,8 +274,7 @@ public final class Command {
      */
     public Command withCharset(Charset charset) {
         Objects.requireNonNull(charset, "charset");
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxOutputBytes,
-                outputLimitPolicy, charset, maxLineLength);
+        return with(s -> s.charset = charset);
     }
 
     /**
@@ -250,8 +289,7 @@ public final class Command {
         if (maxChars < 1) {
             throw new IllegalArgumentException("maxLineLength must be >= 1, was " + maxChars);
         }
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, stdinPublisher, maxOutputBytes,
-                outputLimitPolicy, charset, maxChars);
+        return with(s -> s.maxLineLength = maxChars);
     }
 
     /** @return the argv, unmodifiable */
