@@ -31,10 +31,7 @@ class BackpressureIT {
 
     @AfterEach
     void tearDown() {
-        engine.close();
-        OsProcesses.awaitNoChildren();
-        assertThat(engine.metrics().leased()).isZero();
-        assertThat(engine.metrics().bufferedBytes()).isZero();
+        OsProcesses.closeAndAssertClean(engine);
     }
 
     /** Requests one chunk at a time on a timer: roughly {@code bytesPerSecond} for 64 KiB chunks. */

@@ -24,10 +24,7 @@ class KillIT {
 
     @AfterEach
     void tearDown() {
-        engine.close();
-        OsProcesses.awaitNoChildren();
-        assertThat(engine.metrics().leased()).isZero();
-        assertThat(engine.metrics().running()).isZero();
+        OsProcesses.closeAndAssertClean(engine);
     }
 
     @Test

@@ -19,9 +19,7 @@ class LeaseIT {
 
     @AfterEach
     void tearDown() {
-        engine.close();
-        OsProcesses.awaitNoChildren();
-        assertThat(engine.metrics().leased()).isZero();
+        OsProcesses.closeAndAssertClean(engine);
     }
 
     @Test

@@ -24,9 +24,7 @@ class StartFailureIT {
 
     @AfterEach
     void tearDown() {
-        engine.close();
-        assertThat(engine.metrics().leased()).isZero();
-        assertThat(engine.metrics().running()).isZero();
+        OsProcesses.closeAndAssertClean(engine);
     }
 
     private void expectStartFailure(Command command, Reason reason, String... messageParts) {

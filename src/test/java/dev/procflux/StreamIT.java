@@ -22,10 +22,7 @@ class StreamIT {
 
     @AfterEach
     void tearDown() {
-        engine.close();
-        OsProcesses.awaitNoChildren();
-        assertThat(engine.metrics().leased()).isZero();
-        assertThat(engine.metrics().bufferedBytes()).isZero();
+        OsProcesses.closeAndAssertClean(engine);
     }
 
     @Test
