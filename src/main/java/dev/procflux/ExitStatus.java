@@ -20,7 +20,9 @@ public final class ExitStatus implements Serializable {
         }
     }
 
+    /** The exit code; {@code 128 + signal} for a signal death. */
     private final int code;
+    /** The signal that killed the process, or 0 for a normal exit. */
     private final int signal;
 
     private ExitStatus(int code, int signal) {
