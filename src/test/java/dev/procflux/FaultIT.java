@@ -77,8 +77,6 @@ class FaultIT {
     }
 
     @Test
-    @Disabled("engine bug (docs/reliability.md, 'Known gaps' 3): NuProcess reports a signal death as the bare "
-            + "signal number; when it reaps before the engine's waitid peek, SIGKILL from outside becomes 'exit 9'")
     void anExternalSigkillIsAlwaysReportedAsASignal() {
         List<ProcessResult> results = Collections.synchronizedList(new ArrayList<>());
         Flux.range(0, 16).flatMap(i -> engine.execute(Command.of("cat").withStdin(Flux.<ByteBuffer>never())))
@@ -125,9 +123,6 @@ class FaultIT {
     }
 
     @Test
-    @Disabled("engine bug (docs/reliability.md, 'Known gaps'): once the child has exited, a background grandchild "
-            + "is re-parented to init and the tree walk no longer finds it; it keeps running and holding the pipes, "
-            + "and the child stays an unreaped zombie until it exits")
     void aTimeoutKillsABackgroundGrandchildThatOutlivedItsParent() {
         List<String> out = new ArrayList<>();
         StepVerifier.create(engine.lines(Command.shell("sleep 60 & echo $!").withTimeout(Duration.ofMillis(500))))
@@ -142,8 +137,6 @@ class FaultIT {
     }
 
     @Test
-    @Disabled("engine bug (docs/reliability.md, 'Known gaps'): a double-forked grandchild is re-parented to init "
-            + "at once and is never part of the tree the kill walks; it survives the timeout")
     void aTimeoutKillsADoubleForkedGrandchildThatWasReparentedAtOnce() {
         List<String> out = new ArrayList<>();
         StepVerifier.create(engine.lines(Command.shell("(sleep 60 & echo $!); echo x")

@@ -1,5 +1,7 @@
 package dev.procflux.internal;
 
+import java.util.List;
+
 /** Control of a running process, as a {@link Launcher} gives it. */
 interface LaunchedProcess {
     long pid();
@@ -15,4 +17,10 @@ interface LaunchedProcess {
      * pipes open.
      */
     void signalled(int signal);
+
+    /** @return whether both output pipes have reached end-of-file (no process holds their write ends) */
+    boolean outputClosed();
+
+    /** @return the identities of the output pipes still open, as {@code /proc/self/fd} shows them ("pipe:[123]") */
+    List<String> outputPipes();
 }

@@ -3,10 +3,17 @@ package dev.procflux.internal;
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
 import com.zaxxer.nuprocess.NuProcessHandler;
+import com.zaxxer.nuprocess.internal.BasePosixProcess;
+import com.zaxxer.nuprocess.internal.ReferenceCountedFileDescriptor;
 import dev.procflux.Command;
 import dev.procflux.ExitStatus;
 import dev.procflux.ProcessStartException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +34,7 @@ final class NuProcessLauncher implements Launcher {
     // Back-off between exit peeks once the pipes are closed: the child is usually a zombie within microseconds
     private static final long[] PROBE_DELAYS_NANOS = {20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000};
     private static final long MAX_PROBE_DELAY_NANOS = 5_000_000;
+    private static final long SPIN_NANOS = 100_000;
 
     static {
         // NuProcess's own hook SIGTERMs direct children only and stops its event threads, after which the engine's
@@ -87,9 +95,9 @@ final class NuProcessLauncher implements Launcher {
         private volatile @Nullable NuProcess process;
         private volatile boolean started;
         private volatile boolean startFailed;
-        // written only on the NuProcess I/O thread
-        private boolean stdoutClosed;
-        private boolean stderrClosed;
+        // written only on the NuProcess I/O thread; read by the killer's timer
+        private volatile boolean stdoutClosed;
+        private volatile boolean stderrClosed;
         // written by the killing thread, read when decoding NuProcess's ambiguous exit value
         private volatile int lastSignal;
         private volatile boolean probing;
@@ -174,7 +182,38 @@ final class NuProcessLauncher implements Launcher {
 
         private void pipesMaybeClosed() {
             if (stdoutClosed && stderrClosed) {
-                startProbing();
+                pipesClosed();
+            }
+        }
+
+        @Override
+        public boolean outputClosed() {
+            return stdoutClosed && stderrClosed;
+        }
+
+        @Override
+        public List<String> outputPipes() {
+            List<String> pipes = new ArrayList<>(2);
+            if (process instanceof BasePosixProcess) {
+                BasePosixProcess p = (BasePosixProcess) process;
+                pipeId(p.getStdout(), pipes);
+                pipeId(p.getStderr(), pipes);
+            }
+            return pipes;
+        }
+
+        private void pipeId(ReferenceCountedFileDescriptor descriptor, List<String> pipes) {
+            int fd = descriptor.acquire();
+            try {
+                if (fd != -1) {
+                    pipes.add(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
+                }
+            }
+            catch (IOException | RuntimeException e) {
+                // closed meanwhile: nothing holds it any more
+            }
+            finally {
+                descriptor.release();
             }
         }
 
@@ -184,6 +223,37 @@ final class NuProcessLauncher implements Launcher {
             }
             probing = true;
             probe(0);
+        }
+
+        /**
+         * I/O thread, right after the last pipe closed. A dying process closes its files just before it becomes a
+         * zombie, and NuProcess reaps it (losing whether it died of a signal) as soon as it is one; so peek in a
+         * short bounded spin here first. It ends within microseconds for a process that is exiting, and gives up
+         * after {@link #SPIN_NANOS} for one that merely closed its pipes, leaving it to the timed probes.
+         */
+        private void pipesClosed() {
+            if (probing) {
+                return;
+            }
+            probing = true;
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            do {
+                if (exitReported.get()) {
+                    return;
+                }
+                ExitStatus status = Posix.peekExit(pid());
+                if (status == Posix.REAPED) {
+                    return;
+                }
+                if (status != null) {
+                    if (exitReported.compareAndSet(false, true)) {
+                        listener.onExit(status);
+                    }
+                    return;
+                }
+                Thread.onSpinWait();
+            } while (System.nanoTime() < deadline);
+            probe(1);
         }
 
         /** Runs on the I/O thread (first peek: a non-blocking syscall) or on the timer. */

@@ -45,6 +45,55 @@ final class ProcessTree {
         }
     }
 
+    /**
+     * Processes other than this JVM that hold any of {@code pipes} open: how a grandchild that escaped the tree
+     * (re-parented to init after its parent died, or double-forked) is still found. Scans every process's
+     * descriptors, so it is only used when a killed tree's pipes stay open after the grace period.
+     */
+    static List<ProcessHandle> holders(List<String> pipes) {
+        List<ProcessHandle> holders = new ArrayList<>();
+        if (pipes.isEmpty()) {
+            return holders;
+        }
+        long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p))) {
+            for (Path proc : procs) {
+                long pid = Long.parseLong(proc.getFileName().toString());
+                if (pid != self && holdsAny(proc, pipes)) {
+                    ProcessHandle.of(pid).ifPresent(holders::add);
+                }
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            // /proc unreadable: nothing more can be found
+        }
+        return holders;
+    }
+
+    private static boolean isPid(Path p) {
+        String name = p.getFileName().toString();
+        return !name.isEmpty() && name.chars().allMatch(Character::isDigit);
+    }
+
+    private static boolean holdsAny(Path proc, List<String> pipes) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (pipes.contains(Files.readSymbolicLink(fd).toString())) {
+                        return true;
+                    }
+                }
+                catch (IOException | RuntimeException closed) {
+                    // the descriptor closed while we looked
+                }
+            }
+        }
+        catch (IOException | RuntimeException gone) {
+            // the process exited (or is not ours to read)
+        }
+        return false;
+    }
+
     /** The direct children of {@code pid}, from every thread of it; empty if it is gone. */
     static List<Long> children(long pid) {
         List<Long> children = new ArrayList<>();

@@ -21,6 +21,8 @@ import reactor.core.scheduler.Scheduler;
  */
 final class TreeKiller {
     private static final int MAX_FREEZE_ROUNDS = 8;
+    // with no grace period: how long the killed tree gets to close its pipes before escaped holders are searched
+    private static final long ESCAPE_CHECK_NANOS = 100_000_000;
 
     private TreeKiller() {
     }
@@ -37,6 +39,7 @@ final class TreeKiller {
         if (grace.isZero()) {
             root.signalled(Posix.SIGKILL);
             forceKill(tree);
+            timer.schedule(() -> killPipeHolders(root, onForced), ESCAPE_CHECK_NANOS, TimeUnit.NANOSECONDS);
             return;
         }
         root.signalled(Posix.SIGTERM);
@@ -54,6 +57,7 @@ final class TreeKiller {
             if (forceKill(now)) {
                 onForced.run();
             }
+            killPipeHolders(root, onForced);
         }, grace.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -84,6 +88,19 @@ final class TreeKiller {
             tree.addAll(fresh);
         }
         return tree;
+    }
+
+    /**
+     * After the tree is dead, the output pipes should have closed; if they have not, a process outside the tree
+     * (a grandchild re-parented to init) still holds them: find it by its descriptors and kill it.
+     */
+    private static void killPipeHolders(LaunchedProcess root, Runnable onForced) {
+        if (root.outputClosed()) {
+            return;
+        }
+        if (forceKill(ProcessTree.holders(root.outputPipes()))) {
+            onForced.run();
+        }
     }
 
     /** @return whether any process was still alive and had to be sent SIGKILL */

@@ -63,6 +63,16 @@ final class FakeLauncher implements Launcher {
         }
 
         @Override
+        public boolean outputClosed() {
+            return exited;
+        }
+
+        @Override
+        public List<String> outputPipes() {
+            return List.of();
+        }
+
+        @Override
         public void signalled(int signal) {
             signals.add(signal);
             if (exitOnSignal) {
