@@ -13,6 +13,10 @@ if ! cmp -s "$root/target/procflux-0.1.0-SNAPSHOT.jar" "$installed"; then
   echo "run.sh: ~/.m2 holds another build of procflux 0.1.0-SNAPSHOT than this work tree; rerun" >&2
   exit 1
 fi
+# The exit-latency harness reads the child's own clock; build its static stamp program when a C compiler exists
+if command -v cc >/dev/null 2>&1; then
+  cc -O2 -static -o jmh/target/stamp jmh/src/main/c/stamp.c 2>/dev/null || cc -O2 -o jmh/target/stamp jmh/src/main/c/stamp.c
+fi
 # JNA (NuProcess, procflux) is restricted native access on JDK 24+; JDK 17 accepts the flag too. The forks get
 # it from @Fork(jvmArgsAppend); this is for the JMH host JVM.
 exec java --enable-native-access=ALL-UNNAMED -jar jmh/target/benchmarks.jar "$@"

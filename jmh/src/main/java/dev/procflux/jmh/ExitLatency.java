@@ -4,31 +4,41 @@ import dev.procflux.Command;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessResult;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import reactor.core.publisher.Mono;
 
 /**
- * Exit-to-result latency, one process at a time. Not a JMH benchmark: it needs per-call samples, not averages.
+ * Per-call latency, one process at a time, split at the child's own clock reading. Not a JMH benchmark: it needs
+ * per-call samples and percentiles, not averages.
  *
- * <p><b>exit latency</b>: the child is a Perl one-liner that writes {@code CLOCK_MONOTONIC} and calls
- * {@code _exit(0)} at once, so its stamp is within microseconds of the exit. The JVM reads the same clock
- * ({@link System#nanoTime()} is {@code CLOCK_MONOTONIC} on Linux) when the result reaches the caller: for procflux
- * in the subscriber's {@code onNext} ({@code exit->onNext}) and where {@code block()} returns
- * ({@code exit->block}); for ProcessBuilder where {@code waitFor()} returns; for raw NuProcess where the waiting
- * thread wakes up after {@code onExit}.
+ * <p>The child writes {@code CLOCK_MONOTONIC} and calls {@code _exit(0)} at once: the static C program
+ * {@code jmh/src/main/c/stamp.c} when {@code -Dprocflux.stamp=PATH} names it (jmh/run.sh builds it), else a Perl
+ * one-liner (whose stamp comes after Perl's own start-up, so the "call->child" rows then include it). The JVM reads
+ * the same clock ({@link System#nanoTime()} is {@code CLOCK_MONOTONIC} on Linux), giving for every call:
+ * <ul>
+ * <li>{@code call->child}: from {@code execute()}/{@code start()} to the child running its first instruction of
+ * {@code main}: launch cost (scheduling, checks, fork/exec);</li>
+ * <li>{@code exit->result}: from the child's exit to the result reaching the caller: for procflux in the
+ * subscriber's {@code onNext} and where {@code block()} returns; for ProcessBuilder where {@code waitFor()} returns;
+ * for raw NuProcess where the waiting thread wakes after {@code onExit} (this is issue 2's "exit reported within
+ * 5 ms" target);</li>
+ * <li>{@code wall}: the whole call.</li>
+ * </ul>
  *
- * <p><b>wall time</b>: the whole call for {@code /bin/true}, start to reported exit.
- *
- * <p>Usage: {@code java -cp benchmarks.jar dev.procflux.jmh.ExitLatency [runs] [nuProcessRuns]}, defaults 2000 and 100
- * (raw NuProcess needs about 250 ms a call). Variants are interleaved in rounds of 100 so machine noise hits all.
+ * <p>Usage: {@code java -cp benchmarks.jar dev.procflux.jmh.ExitLatency [runs] [nuProcessRuns]}, defaults 2000 and
+ * 100 (raw NuProcess needs up to 250 ms a call). procflux and ProcessBuilder alternate in rounds of 100 so that
+ * machine noise hits both.
  */
 public final class ExitLatency {
-    private static final List<String> STAMP = List.of("/usr/bin/perl", "-MTime::HiRes=clock_gettime,CLOCK_MONOTONIC",
-            "-MPOSIX", "-e", "syswrite STDOUT, sprintf('%.0f', clock_gettime(CLOCK_MONOTONIC) * 1e9); POSIX::_exit(0)");
-    private static final List<String> TRUE = List.of("/bin/true");
+    private static final List<String> PERL_STAMP = List.of("/usr/bin/perl",
+            "-MTime::HiRes=clock_gettime,CLOCK_MONOTONIC", "-MPOSIX", "-e",
+            "syswrite STDOUT, sprintf('%.0f', clock_gettime(CLOCK_MONOTONIC) * 1e9); POSIX::_exit(0)");
     private static final int ROUND = 100;
+    private static final int WARMUP = 300;
 
     private ExitLatency() {
     }
@@ -36,73 +46,70 @@ public final class ExitLatency {
     public static void main(String[] args) throws InterruptedException {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int nuRuns = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        String stampPath = System.getProperty("procflux.stamp", "");
+        List<String> stamp = !stampPath.isEmpty() && Files.isExecutable(Path.of(stampPath)) ? List.of(stampPath)
+                : PERL_STAMP;
+        System.out.println("child: " + String.join(" ", stamp));
         try (ProcessEngine engine = ProcessEngine.builder().maxConcurrency(8).build()) {
-            Command stamp = Command.of(STAMP);
-            Command bare = Command.of(TRUE);
+            Command command = Command.of(stamp);
             // warm-up: JIT, the NuProcess I/O thread, Reactor's schedulers
-            for (int i = 0; i < 300; i++) {
-                procfluxExit(engine, stamp);
-                JdkProcesses.run(TRUE);
-                engine.execute(bare).block();
+            for (int i = 0; i < WARMUP; i++) {
+                procflux(engine, command);
+                processBuilder(stamp);
             }
-
-            long[] pfOnNext = new long[runs];
-            long[] pfBlock = new long[runs];
-            long[] pbExit = new long[runs];
-            long[] pfWall = new long[runs];
-            long[] pbWall = new long[runs];
+            Samples pf = new Samples(runs, true);
+            Samples pb = new Samples(runs, false);
             for (int done = 0; done < runs; done += ROUND) {
-                int n = Math.min(ROUND, runs - done);
-                for (int i = done; i < done + n; i++) {
-                    long[] t = procfluxExit(engine, stamp);
-                    pfOnNext[i] = t[0];
-                    pfBlock[i] = t[1];
+                int end = Math.min(runs, done + ROUND);
+                for (int i = done; i < end; i++) {
+                    pf.add(i, procflux(engine, command));
                 }
-                for (int i = done; i < done + n; i++) {
-                    byte[] out = JdkProcesses.runForStdout(STAMP);
-                    pbExit[i] = System.nanoTime() - parse(out);
-                }
-                for (int i = done; i < done + n; i++) {
-                    long t0 = System.nanoTime();
-                    engine.execute(bare).block();
-                    pfWall[i] = System.nanoTime() - t0;
-                }
-                for (int i = done; i < done + n; i++) {
-                    long t0 = System.nanoTime();
-                    JdkProcesses.run(TRUE);
-                    pbWall[i] = System.nanoTime() - t0;
+                for (int i = done; i < end; i++) {
+                    pb.add(i, processBuilder(stamp));
                 }
             }
-            long[] nuExit = new long[nuRuns];
-            long[] nuWall = new long[nuRuns];
+            Samples nu = new Samples(nuRuns, false);
             for (int i = 0; i < nuRuns; i++) {
-                byte[] out = RawNuProcess.runForStdout(STAMP);
-                nuExit[i] = System.nanoTime() - parse(out);
-                long t0 = System.nanoTime();
-                RawNuProcess.run(TRUE);
-                nuWall[i] = System.nanoTime() - t0;
+                nu.add(i, rawNuProcess(stamp));
             }
 
-            System.out.printf(Locale.ROOT, "%-34s %7s %9s %9s %9s %9s %9s%n", "measure (ms)", "n", "p50", "p90", "p99",
-                    "p99.9", "max");
-            print("exit->onNext  procflux", pfOnNext);
-            print("exit->block   procflux", pfBlock);
-            print("exit->waitFor ProcessBuilder", pbExit);
-            print("exit->wake    raw NuProcess", nuExit);
-            print("wall /bin/true procflux", pfWall);
-            print("wall /bin/true ProcessBuilder", pbWall);
-            print("wall /bin/true raw NuProcess", nuWall);
+            System.out.printf(Locale.ROOT, "%-36s %6s %8s %8s %8s %8s %8s%n", "ms", "n", "p50", "p90", "p99", "p99.9",
+                    "max");
+            print("call->child     procflux", pf.callToChild);
+            print("call->child     ProcessBuilder", pb.callToChild);
+            print("call->child     raw NuProcess", nu.callToChild);
+            print("exit->onNext    procflux", pf.exitToResult);
+            print("exit->block     procflux", pf.exitToBlock);
+            print("exit->waitFor   ProcessBuilder", pb.exitToResult);
+            print("exit->wake      raw NuProcess", nu.exitToResult);
+            print("wall            procflux", pf.wall);
+            print("wall            ProcessBuilder", pb.wall);
+            print("wall            raw NuProcess", nu.wall);
         }
     }
 
-    /** @return nanoseconds from the child's exit to onNext, and to block() returning */
-    private static long[] procfluxExit(ProcessEngine engine, Command stamp) {
+    /** @return call time, child stamp, result time, block-return time */
+    private static long[] procflux(ProcessEngine engine, Command command) {
         long[] onNext = new long[1];
-        ProcessResult r = engine.execute(stamp).doOnNext(x -> onNext[0] = System.nanoTime())
+        long t0 = System.nanoTime();
+        ProcessResult r = engine.execute(command).doOnNext(x -> onNext[0] = System.nanoTime())
                 .switchIfEmpty(Mono.error(new IllegalStateException("no result"))).block();
         long blocked = System.nanoTime();
-        long exited = parse(r.stdout());
-        return new long[] {onNext[0] - exited, blocked - exited};
+        return new long[] {t0, parse(r.stdout()), onNext[0], blocked};
+    }
+
+    private static long[] processBuilder(List<String> stamp) {
+        long t0 = System.nanoTime();
+        byte[] out = JdkProcesses.runForStdout(stamp);
+        long t1 = System.nanoTime();
+        return new long[] {t0, parse(out), t1, t1};
+    }
+
+    private static long[] rawNuProcess(List<String> stamp) throws InterruptedException {
+        long t0 = System.nanoTime();
+        byte[] out = RawNuProcess.runForStdout(stamp);
+        long t1 = System.nanoTime();
+        return new long[] {t0, parse(out), t1, t1};
     }
 
     private static long parse(byte[] stamp) {
@@ -112,12 +119,33 @@ public final class ExitLatency {
     private static void print(String what, long[] nanos) {
         long[] s = nanos.clone();
         Arrays.sort(s);
-        System.out.printf(Locale.ROOT, "%-34s %7d %9.3f %9.3f %9.3f %9.3f %9.3f%n", what, s.length, ms(s, 0.50),
+        System.out.printf(Locale.ROOT, "%-36s %6d %8.3f %8.3f %8.3f %8.3f %8.3f%n", what, s.length, ms(s, 0.50),
                 ms(s, 0.90), ms(s, 0.99), ms(s, 0.999), s[s.length - 1] / 1e6);
     }
 
     private static double ms(long[] sorted, double q) {
         int i = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    }
+
+    private static final class Samples {
+        final long[] callToChild;
+        final long[] exitToResult;
+        final long[] exitToBlock;
+        final long[] wall;
+
+        Samples(int n, boolean blocks) {
+            callToChild = new long[n];
+            exitToResult = new long[n];
+            exitToBlock = blocks ? new long[n] : exitToResult;
+            wall = new long[n];
+        }
+
+        void add(int i, long[] t) {
+            callToChild[i] = t[1] - t[0];
+            exitToResult[i] = t[2] - t[1];
+            exitToBlock[i] = t[3] - t[1];
+            wall[i] = t[3] - t[0];
+        }
     }
 }
