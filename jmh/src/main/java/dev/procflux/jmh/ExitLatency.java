@@ -73,7 +73,7 @@ public final class ExitLatency {
                 nu.add(i, rawNuProcess(stamp));
             }
 
-            System.out.printf(Locale.ROOT, "%-36s %6s %8s %8s %8s %8s %8s%n", "ms", "n", "p50", "p90", "p99", "p99.9",
+            System.out.printf(Locale.ROOT, "%-36s %6s %8s %8s %8s %8s %8s %8s%n", "ms", "n", "mean", "p50", "p90", "p99", "p99.9",
                     "max");
             print("call->child     procflux", pf.callToChild);
             print("call->child     ProcessBuilder", pb.callToChild);
@@ -119,7 +119,8 @@ public final class ExitLatency {
     private static void print(String what, long[] nanos) {
         long[] s = nanos.clone();
         Arrays.sort(s);
-        System.out.printf(Locale.ROOT, "%-36s %6d %8.3f %8.3f %8.3f %8.3f %8.3f%n", what, s.length, ms(s, 0.50),
+        System.out.printf(Locale.ROOT, "%-36s %6d %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f%n", what, s.length,
+                Arrays.stream(s).average().orElse(0) / 1e6, ms(s, 0.50),
                 ms(s, 0.90), ms(s, 0.99), ms(s, 0.999), s[s.length - 1] / 1e6);
     }
 
