@@ -17,6 +17,5 @@ fi
 if command -v cc >/dev/null 2>&1; then
   cc -O2 -static -o jmh/target/stamp jmh/src/main/c/stamp.c 2>/dev/null || cc -O2 -o jmh/target/stamp jmh/src/main/c/stamp.c
 fi
-# JNA (NuProcess, procflux) is restricted native access on JDK 24+; JDK 17 accepts the flag too. The forks get
-# it from @Fork(jvmArgsAppend); this is for the JMH host JVM.
-exec java --enable-native-access=ALL-UNNAMED -jar jmh/target/benchmarks.jar "$@"
+# The forks get --enable-native-access from @Fork(jvmArgsAppend); the host JVM itself never loads JNA
+exec java -jar jmh/target/benchmarks.jar "$@"

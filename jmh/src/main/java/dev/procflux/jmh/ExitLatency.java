@@ -73,8 +73,8 @@ public final class ExitLatency {
                 nu.add(i, rawNuProcess(stamp));
             }
 
-            System.out.printf(Locale.ROOT, "%-36s %6s %8s %8s %8s %8s %8s %8s%n", "ms", "n", "mean", "p50", "p90", "p99", "p99.9",
-                    "max");
+            System.out.printf(Locale.ROOT, "%-36s %6s %8s %8s %8s %8s %8s %8s%n", "ms", "n", "mean", "p50", "p90",
+                    "p99", "p99.9", "max");
             print("call->child     procflux", pf.callToChild);
             print("call->child     ProcessBuilder", pb.callToChild);
             print("call->child     raw NuProcess", nu.callToChild);

@@ -25,7 +25,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * What {@value #DEFAULT_CHILDREN} concurrent {@code sleep 5} cost the JVM: live threads and resident memory.
  * Not a JMH benchmark: it samples state, not time. Run each variant in its own JVM:
- * {@code java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -cp benchmarks.jar dev.procflux.jmh.Footprint procflux|procfluxSingleLauncher|processBuilder [children]}.
+ * {@code java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -cp benchmarks.jar dev.procflux.jmh.Footprint VARIANT [children]}
+ * with VARIANT one of {@code procflux}, {@code procfluxSingleLauncher}, {@code processBuilder}.
  *
  * <p>A fixed, pre-touched heap keeps heap growth out of the RSS delta, so RSS measures native memory (thread
  * stacks, NuProcess/JNA buffers, pipe bookkeeping); retained heap is reported separately (used heap after a GC).
@@ -104,7 +105,8 @@ public final class Footprint {
                 break;
             }
             default:
-                throw new IllegalArgumentException("variant must be procflux, procfluxSingleLauncher or processBuilder, was " + variant);
+                throw new IllegalArgumentException(
+                        "variant must be procflux, procfluxSingleLauncher or processBuilder, was " + variant);
         }
         int peak = threads.getPeakThreadCount();
         System.out.printf(Locale.ROOT, "variant=%s children=%d jdk=%s%n", variant, children,
