@@ -37,7 +37,8 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class Footprint {
     private static final int DEFAULT_CHILDREN = 500;
-    private static final List<String> SLEEP = List.of("sleep", "5");
+    // seconds each child sleeps: -Dfootprint.sleepSeconds, default 5; starting all children must take less
+    private static final List<String> SLEEP = List.of("sleep", System.getProperty("footprint.sleepSeconds", "5"));
 
     private Footprint() {
     }
@@ -109,7 +110,7 @@ public final class Footprint {
                         "variant must be procflux, procfluxSingleLauncher or processBuilder, was " + variant);
         }
         int peak = threads.getPeakThreadCount();
-        System.out.printf(Locale.ROOT, "variant=%s children=%d jdk=%s%n", variant, children,
+        System.out.printf(Locale.ROOT, "variant=%s children=%d command=%s jdk=%s%n", variant, children, SLEEP,
                 System.getProperty("java.version"));
         System.out.printf(Locale.ROOT, "%-8s %8s %10s %10s %12s%n", "phase", "threads", "rss_kb", "heap_kb",
                 "child_rss_kb");
@@ -168,7 +169,8 @@ public final class Footprint {
         while (ProcessHandle.current().children().count() < children) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("only " + ProcessHandle.current().children().count() + " of "
-                        + children + " children alive after 30s");
+                        + children + " children alive after 30s: if starting them took longer than one child "
+                        + "sleeps, rerun with a longer -Dfootprint.sleepSeconds");
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
