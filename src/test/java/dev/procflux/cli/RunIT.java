@@ -53,6 +53,41 @@ class RunIT {
         // what `parallel -k -j 4 < jobs.txt` prints for the same file: whole outputs, input order, bytes as is
         assertThat(r.out).isEqualTo("one\ntwo\nthree\nthree-b\nfour, no newlinefive  spaced\nhéllo|wörld ✓|seven\n");
         assertThat(r.err).isEqualTo("to-stderr\n");
+        assertThat(r.out).isEqualTo(gnuParallel(jobs, "-k", "-j", "4").orElse(r.out));
+    }
+
+    @Test
+    void keepOrderOutputEqualsGnuParallelRunDirectlyWhereItIsInstalled() throws Exception {
+        Path jobs = write("many.txt", java.util.stream.IntStream.rangeClosed(1, 40)
+                .mapToObj(i -> i % 3 == 0 ? "sh -c 'sleep 0.0" + (i % 7) + "; echo job " + i + "'"
+                        : "printf 'line %s\\nsecond %s\\n' " + i + " " + i)
+                .toArray(String[]::new));
+        java.util.Optional<String> expected = gnuParallel(jobs, "-k", "-j", "4");
+        org.junit.jupiter.api.Assumptions.assumeTrue(expected.isPresent(),
+                "GNU parallel is not installed (Debian package 'parallel'): nothing to compare against");
+        Result r = run("", "run", "-k", "-j", "4", "-f", jobs.toString());
+        assertThat(r.exitCode).isZero();
+        assertThat(r.out).isEqualTo(expected.get());
+    }
+
+    /** What {@code parallel ARGS < jobs} prints on stdout, or empty where GNU parallel is not installed. */
+    private static java.util.Optional<String> gnuParallel(Path jobs, String... args) throws IOException {
+        if (!Files.isExecutable(Path.of("/usr/bin/parallel"))) {
+            return java.util.Optional.empty();
+        }
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/parallel", "--will-cite"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectInput(jobs.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return java.util.Optional.of(out);
     }
 
     @Test
