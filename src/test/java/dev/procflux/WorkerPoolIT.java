@@ -322,4 +322,73 @@ class WorkerPoolIT {
                         .hasMessageContaining("closed: the call was not run"))
                 .verify(WAIT);
     }
+
+    static final String FRAME_SCRIPT = String.join("\n",
+            "import sys",
+            "r, w = sys.stdin.buffer, sys.stdout.buffer",
+            "def readn(n):",
+            "    b = b''",
+            "    while len(b) < n:",
+            "        c = r.read(n - len(b))",
+            "        if not c: sys.exit(0)",
+            "        b += c",
+            "    return b",
+            "while True:",
+            "    data = readn(int.from_bytes(readn(4), 'big'))",
+            "    w.write(len(data).to_bytes(4, 'big') + data[::-1]); w.flush()");
+
+    static final String JSON_SCRIPT = String.join("\n",
+            "import json, sys",
+            "for line in sys.stdin:",
+            "    req = json.loads(line)",
+            "    rid, args = req['requestId'], req['arguments']",
+            "    if args == ['wrong-id']: rid += 1",
+            "    print(json.dumps({'requestId': rid, 'exitCode': len(args), 'output': ' '.join(args)}), flush=True)");
+
+    @Test
+    void lengthPrefixedBinaryFramesRoundTripWithSizesAndChecksumsIntact() {
+        WorkerPool<byte[], byte[]> p = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", FRAME_SCRIPT))
+                .protocol(WorkerProtocol.lengthPrefixed()).size(0, 2).build(engine);
+        pool = p;
+        java.util.Random random = new java.util.Random(7);
+        List<byte[]> payloads = new ArrayList<>();
+        for (int size : new int[] {0, 1, 255, 65_535, 65_536, 300_000}) {
+            byte[] b = new byte[size];
+            random.nextBytes(b);
+            payloads.add(b);
+        }
+        List<byte[]> replies = Flux.fromIterable(payloads).concatMap(p::call).collectList().block(WAIT);
+        assertThat(replies).hasSize(payloads.size());
+        for (int i = 0; i < payloads.size(); i++) {
+            byte[] reversed = new byte[payloads.get(i).length];
+            for (int j = 0; j < reversed.length; j++) {
+                reversed[j] = payloads.get(i)[reversed.length - 1 - j];
+            }
+            assertThat(replies.get(i)).hasSize(reversed.length);
+            assertThat(crc(replies.get(i))).isEqualTo(crc(reversed));
+        }
+    }
+
+    @Test
+    void jsonLinesMatchesRepliesByRequestIdAndRejectsAnotherId() {
+        WorkerPool<WorkRequest, WorkResponse> p = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", JSON_SCRIPT))
+                .protocol(WorkerProtocol.jsonLines()).size(0, 1).build(engine);
+        pool = p;
+        StepVerifier.create(p.call(WorkRequest.of(41, List.of("a \"quoted\"", "line\nbreak"))))
+                .expectNext(new WorkResponse(41, 2, "a \"quoted\" line\nbreak"))
+                .expectComplete()
+                .verify(WAIT);
+        StepVerifier.create(p.call(WorkRequest.of(42, List.of("wrong-id"))))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerProtocolException.class)
+                        .hasMessageContaining("broke the protocol: reply carries requestId 43 but the request in "
+                                + "flight has requestId 42; worker recycled"))
+                .verify(WAIT);
+        assertThat(p.metrics().restarts(WorkerRestartCause.PROTOCOL_ERROR)).isEqualTo(1);
+    }
+
+    private static long crc(byte[] bytes) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes);
+        return crc.getValue();
+    }
 }
