@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
 public class ProcessAcquireTimeoutException extends ProcessPoolException {
     private static final long serialVersionUID = 1L;
 
+    /** The limit that ran out. */
     private final Duration acquireTimeout;
+    /** The pool figures when it ran out. */
     private final String poolState;
 
     /**

@@ -7,8 +7,11 @@ package dev.procflux;
 public class ProcessExitException extends ProcessException {
     private static final long serialVersionUID = 1L;
 
+    /** How the process ended. */
     private final ExitStatus exitStatus;
+    /** The last part of stderr. */
     private final String stderrTail;
+    /** The command, as {@link Command#commandLine()}. */
     private final String commandLine;
 
     /**

@@ -4,7 +4,9 @@ package dev.procflux;
 public class ProcessOutputOverflowException extends ProcessException {
     private static final long serialVersionUID = 1L;
 
+    /** The limit on captured output, in bytes. */
     private final long limitBytes;
+    /** The command, as {@link Command#commandLine()}. */
     private final String commandLine;
 
     /**

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 public class ProcessPoolOverloadedException extends ProcessPoolException {
     private static final long serialVersionUID = 1L;
 
+    /** The limit on waiting callers. */
     private final int maxPending;
 
     /**

@@ -24,7 +24,9 @@ public class ProcessStartException extends ProcessException {
         LAUNCH_FAILED
     }
 
+    /** Why the start failed. */
     private final Reason reason;
+    /** The command, as {@link Command#commandLine()}. */
     private final String commandLine;
 
     /**

@@ -16,8 +16,11 @@ public class ProcessTimeoutException extends ProcessException {
         KILL
     }
 
+    /** The limit that ran out. */
     private final Duration timeout;
+    /** Which limit ran out. */
     private final Phase phase;
+    /** The command, as {@link Command#commandLine()}. */
     private final String commandLine;
 
     /**

@@ -10,9 +10,13 @@ import org.jspecify.annotations.Nullable;
 public class WorkerCrashedException extends ProcessException {
     private static final long serialVersionUID = 1L;
 
+    /** The command, as {@link Command#commandLine()}. */
     private final String commandLine;
+    /** The worker's process id. */
     private final long pid;
+    /** How the process ended. */
     private final ExitStatus exitStatus;
+    /** The last part of stderr. */
     private final String stderrTail;
 
     /**

@@ -9,8 +9,11 @@ import org.jspecify.annotations.Nullable;
 public class WorkerProtocolException extends ProcessException {
     private static final long serialVersionUID = 1L;
 
+    /** The command, as {@link Command#commandLine()}. */
     private final String commandLine;
+    /** The worker's process id. */
     private final long pid;
+    /** What was wrong with the worker's output. */
     private final String problem;
 
     /**
