@@ -106,6 +106,23 @@ public interface WorkerPool<I, O> extends AutoCloseable {
      */
     Mono<Void> closeLater();
 
+    /**
+     * Closes gracefully: stops accepting calls and fails waiting callers with {@link ProcessPoolClosedException}
+     * at once, stops idle workers, lets requests in flight finish for up to {@code drainTimeout}, then kills
+     * whatever is left as {@link #closeLater()} does (requests still in flight fail with
+     * {@link ProcessPoolClosedException}). A worker whose request finished is stopped when it is returned.
+     *
+     * <p><b>Laziness:</b> hot: closing begins at once. The returned {@code Mono} completes once every worker
+     * process has exited. Idempotent: only the first close call's {@code drainTimeout} counts, and a later
+     * {@link #closeLater()} does not cut the drain short.
+     *
+     * @param drainTimeout how long requests in flight may take to finish; {@link Duration#ZERO} kills at once
+     * @return completion once every worker is gone
+     * @throws NullPointerException if {@code drainTimeout} is null
+     * @throws IllegalArgumentException if {@code drainTimeout} is negative
+     */
+    Mono<Void> closeLater(Duration drainTimeout);
+
     /** {@link #closeLater()}, waiting up to twice the kill grace period (plus a second). Idempotent. */
     @Override
     void close();

@@ -65,7 +65,12 @@ class WorkerPoolIT {
     void tearDown() {
         if (pool != null) {
             pool.close();
-            assertThat(pool.metrics().alive()).isZero();
+            WorkerPool<?, ?> p = pool;
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(p.metrics().alive()).isZero();
+                assertThat(p.metrics().busy()).isZero();
+                assertThat(p.metrics().pending()).isZero();
+            });
         }
         engine.close();
         OsProcesses.awaitNoChildren();
@@ -322,6 +327,37 @@ class WorkerPoolIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolClosedException.class)
                         .hasMessageContaining("closed: the call was not run"))
                 .verify(WAIT);
+    }
+
+    @Test
+    void gracefulCloseLetsTheRequestInFlightFinishAndFailsWaitingCallers() {
+        WorkerPool<String, String> p = python(1, 1);
+        pidOf(p);
+        StepVerifier slow = StepVerifier.create(p.call("slow")).expectNext("slow-reply").expectComplete()
+                .verifyLater();
+        StepVerifier waiting = StepVerifier.create(p.call("pid"))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolClosedException.class)
+                        .hasMessageEndingWith("closed: the call was not run"))
+                .verifyLater();
+        await().atMost(WAIT).until(() -> p.metrics().busy() == 1 && p.metrics().pending() == 1);
+        StepVerifier.create(p.closeLater(Duration.ofSeconds(15))).expectComplete().verify(WAIT);
+        slow.verify(WAIT);
+        waiting.verify(WAIT);
+        OsProcesses.awaitNoChildren();
+    }
+
+    @Test
+    void gracefulCloseKillsARequestThatOutlivesTheDrainTimeout() {
+        WorkerPool<String, String> p = python(1, 1);
+        pidOf(p);
+        StepVerifier hung = StepVerifier.create(p.call("sleep"))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolClosedException.class)
+                        .hasMessageEndingWith("closed: the request in flight was aborted"))
+                .verifyLater();
+        await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
+        StepVerifier.create(p.closeLater(Duration.ofMillis(300))).expectComplete().verify(WAIT);
+        hung.verify(WAIT);
+        OsProcesses.awaitNoChildren();
     }
 
     static final String FRAME_SCRIPT = String.join("\n",

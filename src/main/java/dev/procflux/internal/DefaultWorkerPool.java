@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -149,17 +150,37 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     @Override
     public Mono<Void> closeLater() {
+        return closeLater(Duration.ZERO);
+    }
+
+    @Override
+    public Mono<Void> closeLater(Duration drainTimeout) {
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        if (drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drainTimeout must be >= 0, was " + drainTimeout);
+        }
         if (closed.compareAndSet(false, true)) {
-            log.debug("closing worker pool '{}': {} workers to stop", commandLine, live.size());
+            log.debug("closing worker pool '{}': {} workers to stop, drain {}", commandLine, live.size(),
+                    drainTimeout);
+            // fails pending acquires and destroys idle workers; a busy worker is destroyed when it is returned
             pool.disposeLater().subscribe(null, e -> log.warn("worker pool dispose failed", e));
-            for (WorkerProcess<I, O> w : live) {
-                w.kill();
+            if (drainTimeout.isZero()) {
+                killAll();
+            }
+            else {
+                engine.timerScheduler().schedule(this::killAll, drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
             }
             if (live.isEmpty()) {
                 allGone.tryEmitEmpty();
             }
         }
         return allGone.asMono();
+    }
+
+    private void killAll() {
+        for (WorkerProcess<I, O> w : live) {
+            w.kill();
+        }
     }
 
     @Override
