@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 
 /**
  * A process to run: an argv list plus its directory, environment, stdin, timeout and output limits.
@@ -37,24 +39,63 @@ public final class Command {
     private final boolean inheritEnvironment;
     private final @Nullable Duration timeout;
     private final byte @Nullable [] stdin;
+    private final @Nullable Publisher<ByteBuffer> stdinPublisher;
     private final long maxOutputBytes;
     private final OutputLimitPolicy outputLimitPolicy;
     private final Charset charset;
     private final int maxLineLength;
 
-    private Command(List<String> argv, @Nullable Path directory, Map<String, String> environment,
-            boolean inheritEnvironment, @Nullable Duration timeout, byte @Nullable [] stdin, long maxOutputBytes,
-            OutputLimitPolicy outputLimitPolicy, Charset charset, int maxLineLength) {
-        this.argv = argv;
-        this.directory = directory;
-        this.environment = environment;
-        this.inheritEnvironment = inheritEnvironment;
-        this.timeout = timeout;
-        this.stdin = stdin;
-        this.maxOutputBytes = maxOutputBytes;
-        this.outputLimitPolicy = outputLimitPolicy;
-        this.charset = charset;
-        this.maxLineLength = maxLineLength;
+    private Command(Spec s) {
+        this.argv = s.argv;
+        this.directory = s.directory;
+        this.environment = s.environment;
+        this.inheritEnvironment = s.inheritEnvironment;
+        this.timeout = s.timeout;
+        this.stdin = s.stdin;
+        this.stdinPublisher = s.stdinPublisher;
+        this.maxOutputBytes = s.maxOutputBytes;
+        this.outputLimitPolicy = s.outputLimitPolicy;
+        this.charset = s.charset;
+        this.maxLineLength = s.maxLineLength;
+    }
+
+    /** The mutable twin of a command, used only to derive a new command from an old one. */
+    private static final class Spec {
+        List<String> argv;
+        @Nullable Path directory;
+        Map<String, String> environment = Map.of();
+        boolean inheritEnvironment = true;
+        @Nullable Duration timeout;
+        byte @Nullable [] stdin;
+        @Nullable Publisher<ByteBuffer> stdinPublisher;
+        long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        OutputLimitPolicy outputLimitPolicy = OutputLimitPolicy.FAIL;
+        Charset charset = StandardCharsets.UTF_8;
+        int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+
+        Spec(List<String> argv) {
+            this.argv = argv;
+        }
+
+        Spec(Command c) {
+            argv = c.argv;
+            directory = c.directory;
+            environment = c.environment;
+            inheritEnvironment = c.inheritEnvironment;
+            timeout = c.timeout;
+            stdin = c.stdin;
+            stdinPublisher = c.stdinPublisher;
+            maxOutputBytes = c.maxOutputBytes;
+            outputLimitPolicy = c.outputLimitPolicy;
+            charset = c.charset;
+            maxLineLength = c.maxLineLength;
+        }
+    }
+
+    private Command with(Consumer<Spec> change) {
+        Spec s = new Spec(this);
+        change.accept(s);
+        return new Command(s);
     }
 
     /**
@@ -86,8 +127,7 @@ public final class Command {
             }
             copy.add(arg);
         }
-        return new Command(Collections.unmodifiableList(copy), null, Map.of(), true, null, null,
-                DEFAULT_MAX_OUTPUT_BYTES, OutputLimitPolicy.FAIL, StandardCharsets.UTF_8, DEFAULT_MAX_LINE_LENGTH);
+        return new Command(new Spec(Collections.unmodifiableList(copy)));
     }
 
     /**
@@ -110,8 +150,7 @@ public final class Command {
      */
     public Command withDirectory(Path directory) {
         Objects.requireNonNull(directory, "directory");
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
-                outputLimitPolicy, charset, maxLineLength);
+        return with(s -> s.directory = directory);
     }
 
     /**
@@ -131,8 +170,8 @@ public final class Command {
         }
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.put(name, value);
-        return new Command(argv, directory, Collections.unmodifiableMap(env), inheritEnvironment, timeout, stdin,
-                maxOutputBytes, outputLimitPolicy, charset, maxLineLength);
+        Map<String, String> unmodifiable = Collections.unmodifiableMap(env);
+        return with(s -> s.environment = unmodifiable);
     }
 
     /**
@@ -141,8 +180,7 @@ public final class Command {
      * @return a new command
      */
     public Command withoutInheritedEnv() {
-        return new Command(argv, directory, environment, false, timeout, stdin, maxOutputBytes, outputLimitPolicy,
-                charset, maxLineLength);
+        return with(s -> s.inheritEnvironment = false);
     }
 
     /**
@@ -159,8 +197,7 @@ public final class Command {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
-                outputLimitPolicy, charset, maxLineLength);
+        return with(s -> s.timeout = timeout);
     }
 
     /**
@@ -184,8 +221,28 @@ public final class Command {
      */
     public Command withStdin(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, bytes.clone(),
-                maxOutputBytes, outputLimitPolicy, charset, maxLineLength);
+        byte[] copy = bytes.clone();
+        return with(s -> {
+            s.stdin = copy;
+            s.stdinPublisher = null;
+        });
+    }
+
+    /**
+     * Streams {@code input} to the process's stdin with backpressure: buffers are requested one at a time, only
+     * once the pipe has taken the previous one, so a fast publisher and a slow process never pile bytes up in the
+     * heap. Stdin is closed when {@code input} completes; an error from {@code input} kills the process tree and
+     * fails the call with that error. Each execution subscribes to {@code input} once.
+     *
+     * @param input the bytes to write; the buffers are read, not modified, and not used after being written
+     * @return a new command
+     */
+    public Command withStdin(Publisher<ByteBuffer> input) {
+        Objects.requireNonNull(input, "input");
+        return with(s -> {
+            s.stdin = null;
+            s.stdinPublisher = input;
+        });
     }
 
     /**
@@ -202,8 +259,10 @@ public final class Command {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxOutputBytes must be >= 0, was " + maxBytes);
         }
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxBytes, policy,
-                charset, maxLineLength);
+        return with(s -> {
+            s.maxOutputBytes = maxBytes;
+            s.outputLimitPolicy = policy;
+        });
     }
 
     /**
@@ -215,8 +274,7 @@ public final class Command {
      */
     public Command withCharset(Charset charset) {
         Objects.requireNonNull(charset, "charset");
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
-                outputLimitPolicy, charset, maxLineLength);
+        return with(s -> s.charset = charset);
     }
 
     /**
@@ -231,8 +289,7 @@ public final class Command {
         if (maxChars < 1) {
             throw new IllegalArgumentException("maxLineLength must be >= 1, was " + maxChars);
         }
-        return new Command(argv, directory, environment, inheritEnvironment, timeout, stdin, maxOutputBytes,
-                outputLimitPolicy, charset, maxChars);
+        return with(s -> s.maxLineLength = maxChars);
     }
 
     /** @return the argv, unmodifiable */
@@ -263,6 +320,11 @@ public final class Command {
     /** @return the stdin bytes as a read-only buffer, or empty when stdin is closed at start */
     public Optional<ByteBuffer> stdin() {
         return stdin == null ? Optional.empty() : Optional.of(ByteBuffer.wrap(stdin).asReadOnlyBuffer());
+    }
+
+    /** @return the publisher streamed to stdin, or empty when stdin is given as bytes or not at all */
+    public Optional<Publisher<ByteBuffer>> stdinPublisher() {
+        return Optional.ofNullable(stdinPublisher);
     }
 
     /** @return the per-stream limit on captured output, in bytes */
@@ -320,6 +382,9 @@ public final class Command {
         }
         if (stdin != null) {
             sb.append(", stdin=").append(stdin.length).append(" bytes");
+        }
+        if (stdinPublisher != null) {
+            sb.append(", stdin=publisher");
         }
         return sb.append(']').toString();
     }

@@ -17,6 +17,8 @@ public final class EngineMetrics {
     private final long startFailures;
     private final long rejected;
     private final long bufferedBytes;
+    private final long peakBufferedBytes;
+    private final long pauses;
 
     /**
      * @param running processes alive now
@@ -31,9 +33,12 @@ public final class EngineMetrics {
      * @param startFailures processes that could not be started
      * @param rejected calls refused because the engine was overloaded or closed
      * @param bufferedBytes output bytes held for subscribers now
+     * @param peakBufferedBytes the most output bytes ever held for one process's subscriber
+     * @param pauses times a process was paused because its subscriber lagged
      */
     public EngineMetrics(int running, int leased, int pending, int maxConcurrency, long started, long succeeded,
-            long failed, long timedOut, long cancelled, long startFailures, long rejected, long bufferedBytes) {
+            long failed, long timedOut, long cancelled, long startFailures, long rejected, long bufferedBytes,
+            long peakBufferedBytes, long pauses) {
         this.running = running;
         this.leased = leased;
         this.pending = pending;
@@ -46,6 +51,8 @@ public final class EngineMetrics {
         this.startFailures = startFailures;
         this.rejected = rejected;
         this.bufferedBytes = bufferedBytes;
+        this.peakBufferedBytes = peakBufferedBytes;
+        this.pauses = pauses;
     }
 
     /** @return processes alive now */
@@ -108,11 +115,22 @@ public final class EngineMetrics {
         return bufferedBytes;
     }
 
+    /** @return the most output bytes ever held for one process's subscriber (the bound backpressure keeps) */
+    public long peakBufferedBytes() {
+        return peakBufferedBytes;
+    }
+
+    /** @return times a process was paused (SIGSTOP) because its subscriber lagged */
+    public long pauses() {
+        return pauses;
+    }
+
     @Override
     public String toString() {
         return "EngineMetrics[running=" + running + ", leased=" + leased + "/" + maxConcurrency + ", pending="
                 + pending + ", started=" + started + ", succeeded=" + succeeded + ", failed=" + failed
                 + ", timedOut=" + timedOut + ", cancelled=" + cancelled + ", startFailures=" + startFailures
-                + ", rejected=" + rejected + ", bufferedBytes=" + bufferedBytes + "]";
+                + ", rejected=" + rejected + ", bufferedBytes=" + bufferedBytes + ", peakBufferedBytes="
+                + peakBufferedBytes + ", pauses=" + pauses + "]";
     }
 }

@@ -12,9 +12,14 @@ public final class EngineOptions {
     private final Duration acquireTimeout;
     private final Duration killGracePeriod;
     private final long maxBufferedBytes;
+    private final BackpressurePolicy backpressure;
+    private final long highWaterBytes;
+    private final long lowWaterBytes;
     private final Scheduler deliveryScheduler;
     private final Scheduler launchScheduler;
     private final Scheduler timerScheduler;
+    private final boolean closeOnShutdown;
+    private final EngineEvents events;
 
     EngineOptions(ProcessEngine.Builder b) {
         maxConcurrency = b.maxConcurrency;
@@ -22,9 +27,14 @@ public final class EngineOptions {
         acquireTimeout = b.acquireTimeout;
         killGracePeriod = b.killGracePeriod;
         maxBufferedBytes = b.maxBufferedBytes;
+        backpressure = b.backpressure;
+        highWaterBytes = b.highWaterBytes;
+        lowWaterBytes = b.lowWaterBytes;
         deliveryScheduler = b.deliveryScheduler;
         launchScheduler = b.launchScheduler;
         timerScheduler = b.timerScheduler;
+        closeOnShutdown = b.closeOnShutdown;
+        events = b.events;
     }
 
     /** @return a builder holding these options */
@@ -57,6 +67,21 @@ public final class EngineOptions {
         return maxBufferedBytes;
     }
 
+    /** @return what a stream does when its subscriber lags */
+    public BackpressurePolicy backpressure() {
+        return backpressure;
+    }
+
+    /** @return the queued output at which a stream pauses its process under {@link BackpressurePolicy#PAUSE} */
+    public long highWaterBytes() {
+        return highWaterBytes;
+    }
+
+    /** @return the queued output at which a paused process is resumed */
+    public long lowWaterBytes() {
+        return lowWaterBytes;
+    }
+
     /** @return where results and output reach subscribers */
     public Scheduler deliveryScheduler() {
         return deliveryScheduler;
@@ -72,10 +97,21 @@ public final class EngineOptions {
         return timerScheduler;
     }
 
+    /** @return whether a JVM shutdown hook closes the engine, killing every process tree it started */
+    public boolean closeOnShutdown() {
+        return closeOnShutdown;
+    }
+
+    /** @return the observability callbacks */
+    public EngineEvents events() {
+        return events;
+    }
+
     @Override
     public String toString() {
         return "EngineOptions[maxConcurrency=" + maxConcurrency + ", maxPending=" + maxPending + ", acquireTimeout="
                 + acquireTimeout + ", killGracePeriod=" + killGracePeriod + ", maxBufferedBytes=" + maxBufferedBytes
-                + "]";
+                + ", backpressure=" + backpressure + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes="
+                + lowWaterBytes + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.procflux;
 
 import dev.procflux.internal.DefaultProcessEngine;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -53,6 +54,26 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
      */
     <T> Flux<T> withLease(Function<? super Lease, ? extends Publisher<T>> scope);
 
+    /**
+     * A process as a {@code Flux} operator: the upstream bytes go to the command's stdin and its stdout comes out,
+     * e.g. {@code input.transform(engine.pipe(Command.of("gzip", "-c")))}. Pipes compose:
+     * {@code input.transform(engine.pipe(gzip)).transform(engine.pipe(gunzip))}.
+     *
+     * <p><b>Laziness:</b> cold; each subscription to the result starts one process and subscribes upstream once.
+     * <p><b>Threading:</b> output is delivered on {@link EngineOptions#deliveryScheduler()}.
+     * <p><b>Backpressure:</b> end to end: upstream is requested only as the process's stdin pipe takes the bytes,
+     * and the process is paused while the downstream lags (see {@link BackpressurePolicy}).
+     * <p><b>Cancellation:</b> kills the process tree and cancels upstream.
+     * <p><b>Errors:</b> {@link ProcessExitException} (with the stderr tail) when the process exits non-zero,
+     * after all its stdout; an upstream error kills the process and is propagated; otherwise as
+     * {@link #stream(Command)}.
+     *
+     * @param command the process; its own stdin setting is replaced by the upstream
+     * @return the operator
+     * @throws NullPointerException if {@code command} is null
+     */
+    Function<Flux<ByteBuffer>, Flux<ByteBuffer>> pipe(Command command);
+
     /** @return a snapshot of the engine's figures */
     EngineMetrics metrics();
 
@@ -86,9 +107,14 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         Duration acquireTimeout = Duration.ZERO;
         Duration killGracePeriod = Duration.ofSeconds(2);
         long maxBufferedBytes = 8L * 1024 * 1024;
+        BackpressurePolicy backpressure = BackpressurePolicy.PAUSE;
+        long highWaterBytes = 256L * 1024;
+        long lowWaterBytes = 64L * 1024;
         Scheduler deliveryScheduler = Schedulers.parallel();
         Scheduler launchScheduler = Schedulers.boundedElastic();
         Scheduler timerScheduler = Schedulers.parallel();
+        boolean closeOnShutdown = true;
+        EngineEvents events = EngineEvents.NONE;
 
         Builder() {
         }
@@ -99,9 +125,14 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
             acquireTimeout = o.acquireTimeout();
             killGracePeriod = o.killGracePeriod();
             maxBufferedBytes = o.maxBufferedBytes();
+            backpressure = o.backpressure();
+            highWaterBytes = o.highWaterBytes();
+            lowWaterBytes = o.lowWaterBytes();
             deliveryScheduler = o.deliveryScheduler();
             launchScheduler = o.launchScheduler();
             timerScheduler = o.timerScheduler();
+            closeOnShutdown = o.closeOnShutdown();
+            events = o.events();
         }
 
         /**
@@ -169,8 +200,9 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         }
 
         /**
-         * The most output bytes held per process for a stream subscriber that has not requested them. Default
-         * 8 MiB.
+         * The most output bytes held per process for a stream subscriber that has not requested them, whatever the
+         * policy: under {@link BackpressurePolicy#FAIL} the limit, under {@link BackpressurePolicy#PAUSE} a safety net
+         * for output that pausing cannot stop (a daemonized grandchild). Default 8 MiB.
          *
          * @param value at least 64 KiB (one read)
          * @return this builder
@@ -181,6 +213,40 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
                 throw new IllegalArgumentException("maxBufferedBytes must be >= 65536, was " + value);
             }
             this.maxBufferedBytes = value;
+            return this;
+        }
+
+        /**
+         * What streams do when a subscriber lags. Default {@link BackpressurePolicy#PAUSE}.
+         *
+         * @param value the policy
+         * @return this builder
+         */
+        public Builder backpressure(BackpressurePolicy value) {
+            this.backpressure = Objects.requireNonNull(value, "backpressure");
+            return this;
+        }
+
+        /**
+         * The bound on queued output per process under {@link BackpressurePolicy#PAUSE}, and the mark at which a
+         * paused process is resumed. The process is paused early enough (80 KiB below {@code high}) that what is
+         * still in its pipe when it stops keeps the queue under {@code high + 64 KiB}. Defaults 256 KiB and 64 KiB.
+         *
+         * @param high the bound, at least 128 KiB
+         * @param low the resume mark, at least 0 and below {@code high - 80 KiB}
+         * @return this builder
+         * @throws IllegalArgumentException if the marks are out of range
+         */
+        public Builder watermarks(long high, long low) {
+            if (high < 128 * 1024) {
+                throw new IllegalArgumentException("highWaterBytes must be >= 131072, was " + high);
+            }
+            if (low < 0 || low >= high - 80 * 1024) {
+                throw new IllegalArgumentException("lowWaterBytes must be in [0, highWaterBytes - 81920), was " + low
+                        + " with highWaterBytes=" + high);
+            }
+            this.highWaterBytes = high;
+            this.lowWaterBytes = low;
             return this;
         }
 
@@ -219,8 +285,40 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
             return this;
         }
 
-        /** @return the options, without building an engine */
+        /**
+         * Whether a JVM shutdown hook closes the engine (SIGTERM, grace period, SIGKILL for every process tree it
+         * started) when the JVM exits normally or on SIGTERM/SIGINT. Default {@code true}. The hook is removed when
+         * the engine is closed. Nothing can run when the JVM itself is killed with SIGKILL.
+         *
+         * @param value whether to install the hook
+         * @return this builder
+         */
+        public Builder closeOnShutdown(boolean value) {
+            this.closeOnShutdown = value;
+            return this;
+        }
+
+        /**
+         * Observability callbacks (metrics, tracing). Default {@link EngineEvents#NONE}.
+         *
+         * @param value the callbacks; fast and non-blocking (see {@link EngineEvents})
+         * @return this builder
+         */
+        public Builder events(EngineEvents value) {
+            this.events = Objects.requireNonNull(value, "events");
+            return this;
+        }
+
+        /**
+         * @return the options, without building an engine
+         * @throws IllegalArgumentException if, under {@link BackpressurePolicy#PAUSE}, {@code maxBufferedBytes} is
+         *         not above {@code highWaterBytes + 64 KiB}
+         */
         public EngineOptions buildOptions() {
+            if (backpressure == BackpressurePolicy.PAUSE && maxBufferedBytes <= highWaterBytes + 64 * 1024) {
+                throw new IllegalArgumentException("maxBufferedBytes must be above highWaterBytes + 65536: "
+                        + maxBufferedBytes + " <= " + highWaterBytes + " + 65536");
+            }
             return new EngineOptions(this);
         }
 

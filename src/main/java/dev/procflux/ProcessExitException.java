@@ -11,7 +11,7 @@ public class ProcessExitException extends ProcessException {
     private final ExitStatus exitStatus;
     /** The last part of stderr. */
     private final String stderrTail;
-    /** The command, as {@link Command#commandLine()}. */
+    /** The command that failed. */
     private final String commandLine;
 
     /**

@@ -1,5 +1,6 @@
 package dev.procflux;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -88,6 +89,11 @@ public final class ProcessOutput {
     /** @return a copy of the chunk's bytes; empty for the exit element */
     public byte[] bytes() {
         return bytes.clone();
+    }
+
+    /** @return the chunk's bytes as a read-only buffer, without copying */
+    public ByteBuffer asByteBuffer() {
+        return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
     }
 
     /** @return the number of bytes in the chunk */

@@ -4,9 +4,9 @@ package dev.procflux;
 public class ProcessOutputOverflowException extends ProcessException {
     private static final long serialVersionUID = 1L;
 
-    /** The limit on captured output, in bytes. */
+    /** The limit that was exceeded. */
     private final long limitBytes;
-    /** The command, as {@link Command#commandLine()}. */
+    /** The command whose output overflowed. */
     private final String commandLine;
 
     /**

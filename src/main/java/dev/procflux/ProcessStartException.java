@@ -26,7 +26,7 @@ public class ProcessStartException extends ProcessException {
 
     /** Why the start failed. */
     private final Reason reason;
-    /** The command, as {@link Command#commandLine()}. */
+    /** The command that failed to start. */
     private final String commandLine;
 
     /**

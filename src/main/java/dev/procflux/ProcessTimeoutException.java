@@ -20,7 +20,7 @@ public class ProcessTimeoutException extends ProcessException {
     private final Duration timeout;
     /** Which limit ran out. */
     private final Phase phase;
-    /** The command, as {@link Command#commandLine()}. */
+    /** The command that timed out. */
     private final String commandLine;
 
     /**

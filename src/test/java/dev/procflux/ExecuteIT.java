@@ -23,10 +23,7 @@ class ExecuteIT {
 
     @AfterEach
     void tearDown() {
-        engine.close();
-        OsProcesses.awaitNoChildren();
-        assertThat(engine.metrics().leased()).isZero();
-        assertThat(engine.metrics().running()).isZero();
+        OsProcesses.closeAndAssertClean(engine);
     }
 
     @Test

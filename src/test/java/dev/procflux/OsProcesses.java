@@ -43,14 +43,29 @@ final class OsProcesses {
     }
 
     /** Waits until no child process of this JVM is alive or a zombie. */
+    static String describe() {
+        return ProcessHandle.current().descendants()
+                .map(p -> p.pid() + ":" + state(p.pid()) + ":" + p.info().commandLine().orElse("?"))
+                .collect(Collectors.joining(", "));
+    }
+
     static void awaitNoChildren() {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        await().alias("no children, still: " + describe()).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .until(() -> ProcessHandle.current().descendants()
                         .filter(p -> state(p.pid()) != '?').count() == 0);
     }
 
+    /** Closes {@code engine} and checks that nothing it started is left: no child, no slot, no buffered byte. */
+    static void closeAndAssertClean(ProcessEngine engine) {
+        engine.close();
+        awaitNoChildren();
+        org.assertj.core.api.Assertions.assertThat(engine.metrics().leased()).as("leased slots").isZero();
+        org.assertj.core.api.Assertions.assertThat(engine.metrics().running()).as("running").isZero();
+        org.assertj.core.api.Assertions.assertThat(engine.metrics().bufferedBytes()).as("buffered bytes").isZero();
+    }
+
     static void awaitNoLiveChildren() {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        await().alias("no live children, still: " + describe()).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .until(() -> liveDescendants().isEmpty());
     }
 }

@@ -7,10 +7,12 @@ import dev.procflux.Lease;
 import dev.procflux.ProcessAcquireTimeoutException;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessExitException;
+import dev.procflux.ProcessOutcome;
 import dev.procflux.ProcessOutput;
 import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessResult;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -18,13 +20,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolAcquirePendingLimitException;
@@ -44,8 +47,6 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private static final Logger log = Loggers.getLogger(DefaultProcessEngine.class);
     private static final int STDERR_TAIL_BYTES = 4096;
 
-    enum Outcome { SUCCEEDED, FAILED, TIMED_OUT, CANCELLED }
-
     private final EngineOptions options;
     private final Launcher launcher;
     private final InstrumentedPool<Slot> pool;
@@ -63,7 +64,9 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder startFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
-    private final LongAdder kills = new LongAdder();
+    private final LongAdder pauses = new LongAdder();
+    private final @Nullable Thread shutdownHook;
+    private final AtomicLong peakBuffered = new AtomicLong();
 
     /**
      * Builds an engine on NuProcess.
@@ -81,6 +84,13 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                 .sizeBetween(0, options.maxConcurrency())
                 .maxPendingAcquire(options.maxPending())
                 .buildPool();
+        if (options.closeOnShutdown()) {
+            shutdownHook = new Thread(this::close, "procflux-engine-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        else {
+            shutdownHook = null;
+        }
     }
 
     // ---- API
@@ -107,11 +117,37 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     public <T> Flux<T> withLease(Function<? super Lease, ? extends Publisher<T>> scope) {
         Objects.requireNonNull(scope, "scope");
         return Flux.usingWhen(
-                acquireSlot().map(LeaseScope::new),
+                Mono.defer(() -> {
+                    long requested = System.nanoTime();
+                    return acquireSlot().doOnNext(ref -> slotAcquired(requested));
+                }).map(LeaseScope::new),
                 s -> scope.apply(s.lease),
                 LeaseScope::release,
                 (s, error) -> s.release(),
                 LeaseScope::release);
+    }
+
+    @Override
+    public Function<Flux<ByteBuffer>, Flux<ByteBuffer>> pipe(Command command) {
+        Objects.requireNonNull(command, "command");
+        return input -> Flux.defer(() -> {
+            TailBuffer stderr = new TailBuffer(STDERR_TAIL_BYTES);
+            return stream(command.withStdin(input), this).handle((o, sink) -> {
+                switch (o.kind()) {
+                    case STDOUT:
+                        sink.next(o.asByteBuffer());
+                        break;
+                    case STDERR:
+                        stderr.append(o.asByteBuffer());
+                        break;
+                    default:
+                        if (!o.exitStatus().isSuccess()) {
+                            sink.error(new ProcessExitException(command.commandLine(), o.exitStatus(),
+                                    stderr.text(command.charset())));
+                        }
+                }
+            });
+        });
     }
 
     @Override
@@ -122,7 +158,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         }
         return new EngineMetrics(running.get(), pool.metrics().acquiredSize(), pool.metrics().pendingAcquireSize(),
                 options.maxConcurrency(), started.sum(), succeeded.sum(), failed.sum(), timedOut.sum(),
-                cancelled.sum(), startFailures.sum(), rejected.sum(), buffered);
+                cancelled.sum(), startFailures.sum(), rejected.sum(), buffered, peakBuffered.get(), pauses.sum());
     }
 
     @Override
@@ -134,6 +170,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     public Mono<Void> closeLater() {
         if (closed.compareAndSet(false, true)) {
             log.debug("closing engine: {} runs to stop", runs.size());
+            removeShutdownHook();
             pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
             for (ProcessRun run : runs) {
                 run.close();
@@ -156,6 +193,18 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         }
     }
 
+    private void removeShutdownHook() {
+        Thread hook = shutdownHook;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting: the hook is running or about to, and close() is idempotent
+            }
+        }
+    }
+
     // ---- runs
 
     Mono<ProcessResult> execute(Command command, RunScheduler slots) {
@@ -167,19 +216,14 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     Flux<ProcessOutput> stream(Command command, RunScheduler slots) {
-        return Flux.defer(() -> {
-            StreamOutput[] holder = new StreamOutput[1];
-            return Flux.<ProcessOutput>create(sink -> {
-                        StreamOutput out = new StreamOutput(command, options.maxBufferedBytes(), sink);
-                        holder[0] = out;
-                        streams.add(out);
-                        ProcessRun run = new ProcessRun(this, command, out);
-                        sink.onCancel(run::cancel);
-                        sink.onDispose(() -> streams.remove(out));
-                        submit(run, slots);
-                    }, FluxSink.OverflowStrategy.BUFFER)
-                    .publishOn(options.deliveryScheduler())
-                    .doOnNext(o -> holder[0].delivered(o));
+        return Flux.from(subscriber -> {
+            StreamOutput out = new StreamOutput(command, this, Operators.toCoreSubscriber(subscriber));
+            ProcessRun run = new ProcessRun(this, command, out);
+            streams.add(out);
+            run.onFinish(() -> streams.remove(out));
+            subscriber.onSubscribe(out);
+            out.attach(run);
+            submit(run, slots);
         });
     }
 
@@ -220,9 +264,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /** The engine's own slots: reactor-pool leases. */
     @Override
     public void schedule(ProcessRun run) {
-        run.acquisition(acquireSlot().subscribe(
+        long requested = System.nanoTime();
+        run.acquisition(pooledSlot().subscribe(
                 ref -> {
                     ref.poolable().used();
+                    slotAcquired(requested);
                     run.slotGranted(() -> ref.release().subscribe(null, e -> log.warn("slot release failed", e)));
                 },
                 error -> {
@@ -231,10 +277,25 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                 }));
     }
 
-    private Mono<PooledRef<Slot>> acquireSlot() {
+    private Mono<PooledRef<Slot>> pooledSlot() {
         Duration timeout = options.acquireTimeout();
-        Mono<PooledRef<Slot>> acquire = timeout.isZero() ? pool.acquire() : pool.acquire(timeout);
-        return acquire.onErrorMap(e -> translate(e, null));
+        return timeout.isZero() ? pool.acquire() : pool.acquire(timeout);
+    }
+
+    private void slotAcquired(long requestedNanos) {
+        try {
+            options.events().slotAcquired(Duration.ofNanos(System.nanoTime() - requestedNanos));
+        }
+        catch (RuntimeException e) {
+            log.warn("EngineEvents.slotAcquired failed", e);
+        }
+    }
+
+    private Mono<PooledRef<Slot>> acquireSlot() {
+        return pooledSlot().onErrorMap(e -> {
+            rejected.increment();
+            return translate(e, null);
+        });
     }
 
     private Throwable translate(Throwable error, @Nullable Command command) {
@@ -268,24 +329,40 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return launcher;
     }
 
-    void started() {
+    void started(Command command, long pid) {
         started.increment();
         running.incrementAndGet();
+        log.debug("started pid {}: {}", pid, command);
+        try {
+            options.events().processStarted(command, pid);
+        }
+        catch (RuntimeException e) {
+            log.warn("EngineEvents.processStarted failed", e);
+        }
     }
 
-    void startFailed() {
+    void startFailed(Command command) {
         startFailures.increment();
+        ended(command, ProcessOutcome.START_FAILED, 0);
     }
 
     void exited() {
         running.decrementAndGet();
     }
 
-    void killing() {
-        kills.increment();
+    void paused() {
+        pauses.increment();
     }
 
-    void outcome(Outcome outcome) {
+    /** Keeps the peak of one process's queued output; a CAS only when a new peak is set. */
+    void observeBuffered(long bytes) {
+        long peak = peakBuffered.get();
+        while (bytes > peak && !peakBuffered.compareAndSet(peak, bytes)) {
+            peak = peakBuffered.get();
+        }
+    }
+
+    void outcome(Command command, ProcessOutcome outcome, long durationNanos) {
         switch (outcome) {
             case SUCCEEDED:
                 succeeded.increment();
@@ -298,6 +375,32 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                 break;
             default:
                 cancelled.increment();
+        }
+        ended(command, outcome, durationNanos);
+    }
+
+    private void ended(Command command, ProcessOutcome outcome, long durationNanos) {
+        try {
+            options.events().processEnded(command, outcome, Duration.ofNanos(durationNanos));
+        }
+        catch (RuntimeException e) {
+            log.warn("EngineEvents.processEnded failed", e);
+        }
+    }
+
+    void killed(Command command, long pid, boolean forced) {
+        if (forced) {
+            log.warn("pid {} survived SIGTERM for the grace period of {}: sent SIGKILL to its tree ({})", pid,
+                    options.killGracePeriod(), command.commandLine());
+        }
+        else {
+            log.debug("killing pid {} and its tree: {}", pid, command.commandLine());
+        }
+        try {
+            options.events().processKilled(command, pid, forced);
+        }
+        catch (RuntimeException e) {
+            log.warn("EngineEvents.processKilled failed", e);
         }
     }
 

@@ -28,6 +28,14 @@ final class NuProcessLauncher implements Launcher {
     private static final long[] PROBE_DELAYS_NANOS = {20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000};
     private static final long MAX_PROBE_DELAY_NANOS = 5_000_000;
 
+    static {
+        // NuProcess's own hook SIGTERMs direct children only and stops its event threads, after which the engine's
+        // hook could no longer see exits; the engine's hook kills whole trees instead. An explicit setting wins.
+        if (System.getProperty("com.zaxxer.nuprocess.enableShutdownHook") == null) {
+            System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
+        }
+    }
+
     private final Scheduler timer;
 
     NuProcessLauncher(Scheduler timer) {
@@ -41,7 +49,8 @@ final class NuProcessLauncher implements Launcher {
         env.putAll(command.environment());
         NuProcessBuilder builder = new NuProcessBuilder(command.argv(), env);
         command.directory().ifPresent(builder::setCwd);
-        Handler handler = new Handler(listener, command.stdin().isPresent());
+        Handler handler = new Handler(listener,
+                command.stdin().isPresent() || command.stdinPublisher().isPresent());
         builder.setProcessListener(handler);
         NuProcess process;
         try {
@@ -92,6 +101,7 @@ final class NuProcessLauncher implements Launcher {
         public void onStart(NuProcess nuProcess) {
             this.process = nuProcess;
             started = true;
+            listener.onStart(this);
             if (hasStdin) {
                 nuProcess.wantWrite();
             }
@@ -198,7 +208,12 @@ final class NuProcessLauncher implements Launcher {
         public void wantWrite() {
             NuProcess p = process;
             if (p != null && p.isRunning()) {
-                p.wantWrite();
+                try {
+                    p.wantWrite();
+                }
+                catch (IllegalStateException stdinClosed) {
+                    // the child closed its end (or exited): nothing more can be written, and nothing needs to be
+                }
             }
         }
 

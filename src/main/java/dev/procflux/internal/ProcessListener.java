@@ -8,6 +8,13 @@ import java.nio.ByteBuffer;
  * they must not block and must consume (or copy) the buffer before returning, since it is reused.
  */
 interface ProcessListener {
+    /**
+     * The process exists; called on the launching thread before any other callback, so the handle is known before
+     * the I/O thread asks for stdin.
+     */
+    default void onStart(LaunchedProcess process) {
+    }
+
     /** Bytes from stdout; the listener consumes all of {@code buffer}. */
     void onStdout(ByteBuffer buffer);
 

@@ -2,6 +2,7 @@ package dev.procflux.internal;
 
 import dev.procflux.Command;
 import dev.procflux.ExitStatus;
+import dev.procflux.ProcessOutcome;
 import dev.procflux.ProcessOutputOverflowException;
 import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessStartException;
@@ -23,7 +24,7 @@ import reactor.core.Disposable;
  */
 final class ProcessRun implements ProcessListener {
     /** Why procflux is killing the process; the first reason wins. */
-    enum Cause { NONE, TIMEOUT, CANCEL, OVERFLOW, CLOSE }
+    enum Cause { NONE, TIMEOUT, CANCEL, OVERFLOW, CLOSE, STDIN_ERROR }
 
     private final DefaultProcessEngine engine;
     private final Command command;
@@ -37,19 +38,32 @@ final class ProcessRun implements ProcessListener {
     private volatile @Nullable LaunchedProcess process;
     private volatile @Nullable Disposable timeoutTask;
     private volatile boolean exited;
+    private volatile @Nullable Runnable finishHook;
     private volatile long startNanos;
     // stdin bytes still to write; read and advanced only on the NuProcess I/O thread
     private final @Nullable ByteBuffer stdin;
+    private final @Nullable StdinPump stdinPump;
+    private volatile @Nullable Throwable stdinError;
+    // pause state for backpressure; guarded by pauseLock so a SIGSTOP and a SIGCONT never cross
+    private final Object pauseLock = new Object();
+    private boolean paused;
 
     ProcessRun(DefaultProcessEngine engine, Command command, RunOutput output) {
         this.engine = engine;
         this.command = command;
         this.output = output;
         this.stdin = command.stdin().orElse(null);
+        this.stdinPump = command.stdinPublisher()
+                .map(source -> new StdinPump(source, this, engine.options().deliveryScheduler())).orElse(null);
     }
 
     Command command() {
         return command;
+    }
+
+    /** Runs {@code hook} after the slot is released, before the output is signalled. */
+    void onFinish(Runnable hook) {
+        this.finishHook = hook;
     }
 
     void acquisition(Disposable acquisition) {
@@ -90,18 +104,21 @@ final class ProcessRun implements ProcessListener {
             p = engine.launcher().launch(command, this);
         }
         catch (ProcessStartException e) {
-            engine.startFailed();
+            engine.startFailed(command);
             finishWithoutProcess(e);
             return;
         }
         catch (RuntimeException e) {
-            engine.startFailed();
+            engine.startFailed(command);
             finishWithoutProcess(new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED,
                     command.commandLine(), "cannot start '" + command.commandLine() + "': " + e, e));
             return;
         }
         process = p;
-        engine.started();
+        engine.started(command, p.pid());
+        if (stdinPump != null) {
+            stdinPump.start(p);
+        }
         Duration timeout = command.timeout().orElse(null);
         if (timeout != null && !exited) {
             timeoutTask = engine.options().timerScheduler()
@@ -140,16 +157,54 @@ final class ProcessRun implements ProcessListener {
         killTree();
     }
 
+    /** The stdin publisher failed: the process cannot get its input, kill it and report that error. */
+    void stdinFailed(Throwable error) {
+        stdinError = error;
+        kill(Cause.STDIN_ERROR);
+    }
+
+    /** Backpressure: stop the process tree (SIGSTOP) until {@link #resume()}. I/O thread. */
+    void pause() {
+        synchronized (pauseLock) {
+            LaunchedProcess p = process;
+            if (paused || p == null || exited || killed.get()) {
+                return;
+            }
+            paused = true;
+            ProcessTree.signalTree(p.pid(), Posix.SIGSTOP);
+        }
+        engine.paused();
+    }
+
+    /** Backpressure: continue a paused process tree (SIGCONT). Delivery thread. */
+    void resume() {
+        synchronized (pauseLock) {
+            LaunchedProcess p = process;
+            if (!paused || p == null) {
+                return;
+            }
+            paused = false;
+            ProcessTree.signalTree(p.pid(), Posix.SIGCONT);
+        }
+    }
+
     private void killTree() {
         LaunchedProcess p = process;
         if (p == null || exited || !killed.compareAndSet(false, true)) {
             return;
         }
-        engine.killing();
-        TreeKiller.kill(p, engine.options().killGracePeriod(), engine.options().timerScheduler(), () -> exited);
+        engine.killed(command, p.pid(), false);
+        TreeKiller.kill(p, engine.options().killGracePeriod(), engine.options().timerScheduler(), () -> exited,
+                () -> engine.killed(command, p.pid(), true));
     }
 
     // ---- ProcessListener: output callbacks run on the NuProcess I/O thread
+
+    @Override
+    public void onStart(LaunchedProcess launched) {
+        // before the first stdin or output callback: launch() assigns it again only after launch returns
+        process = launched;
+    }
 
     @Override
     public void onStdout(ByteBuffer buffer) {
@@ -175,6 +230,9 @@ final class ProcessRun implements ProcessListener {
 
     @Override
     public boolean onStdinReady(ByteBuffer buffer) {
+        if (stdinPump != null) {
+            return stdinPump.fill(buffer);
+        }
         ByteBuffer in = stdin;
         LaunchedProcess p = process;
         if (in == null || p == null) {
@@ -207,26 +265,30 @@ final class ProcessRun implements ProcessListener {
         Cause why = cause.get();
         switch (why) {
             case NONE:
-                engine.outcome(status.isSuccess() ? DefaultProcessEngine.Outcome.SUCCEEDED
-                        : DefaultProcessEngine.Outcome.FAILED);
+                engine.outcome(command, status.isSuccess() ? ProcessOutcome.SUCCEEDED : ProcessOutcome.FAILED, duration);
                 finish(() -> output.complete(pid, status, duration));
                 break;
             case TIMEOUT:
-                engine.outcome(DefaultProcessEngine.Outcome.TIMED_OUT);
+                engine.outcome(command, ProcessOutcome.TIMED_OUT, duration);
                 finish(() -> output.fail(new ProcessTimeoutException(command.commandLine(),
                         ProcessTimeoutException.Phase.RUN, command.timeout().orElse(Duration.ZERO))));
                 break;
             case OVERFLOW:
-                engine.outcome(DefaultProcessEngine.Outcome.FAILED);
+                engine.outcome(command, ProcessOutcome.FAILED, duration);
                 finish(() -> output.fail(new ProcessOutputOverflowException(command.commandLine(),
                         output.overflowLimit(), output.overflowMessage())));
                 break;
             case CLOSE:
-                engine.outcome(DefaultProcessEngine.Outcome.CANCELLED);
+                engine.outcome(command, ProcessOutcome.CANCELLED, duration);
                 finish(() -> output.fail(engine.closedError(command)));
                 break;
+            case STDIN_ERROR:
+                engine.outcome(command, ProcessOutcome.FAILED, duration);
+                Throwable error = stdinError;
+                finish(() -> output.fail(error != null ? error : new IllegalStateException("stdin failed")));
+                break;
             default:
-                engine.outcome(DefaultProcessEngine.Outcome.CANCELLED);
+                engine.outcome(command, ProcessOutcome.CANCELLED, duration);
                 finish(() -> { });
         }
     }
@@ -244,11 +306,18 @@ final class ProcessRun implements ProcessListener {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
+        if (stdinPump != null) {
+            stdinPump.cancel();
+        }
         Runnable release = releaseSlot.getAndSet(null);
         if (release != null) {
             release.run();
         }
         engine.runDone(this);
+        Runnable hook = finishHook;
+        if (hook != null) {
+            hook.run();
+        }
         signal.run();
     }
 }

@@ -1,27 +1,78 @@
 package dev.procflux.internal;
 
+import dev.procflux.BackpressurePolicy;
 import dev.procflux.Command;
+import dev.procflux.EngineOptions;
 import dev.procflux.ExitStatus;
 import dev.procflux.ProcessOutput;
 import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import reactor.core.publisher.FluxSink;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 
 /**
- * Emits a process's output chunks into a {@link FluxSink} and counts the bytes not yet delivered downstream, so
- * a lagging subscriber holds at most {@code maxBufferedBytes} before the run fails.
+ * The subscription of one {@code stream(cmd)} subscriber: output chunks are queued on the NuProcess I/O thread and
+ * delivered on a worker of the delivery scheduler as the subscriber requests them.
+ *
+ * <p>The queue is bounded in bytes, not elements: a subscriber that lags by more than {@code maxBufferedBytes}
+ * makes {@link #onStdout} return false, and the run kills the process and fails. Errors are delivered at once,
+ * ahead of queued chunks (a subscriber that requests nothing must still learn of the overflow).
  */
-final class StreamOutput implements RunOutput {
+final class StreamOutput implements RunOutput, Subscription {
+    private static final int READ_SIZE = 64 * 1024;
+    private static final int STOP_SLACK = 16 * 1024;
+
     private final Command command;
     private final long maxBufferedBytes;
-    // added on the I/O thread when a chunk is queued, subtracted on the delivery thread when it is delivered
+    // backpressure marks; pauseAt is 0 under BackpressurePolicy.FAIL (never pause)
+    private final long pauseAt;
+    private final long resumeAt;
+    private final DefaultProcessEngine engine;
+    private final CoreSubscriber<? super ProcessOutput> actual;
+    private final Scheduler.Worker worker;
+    private final Queue<ProcessOutput> queue = new ConcurrentLinkedQueue<>();
+    // added on the I/O thread when a chunk is queued, subtracted on the worker when it is delivered
     private final AtomicLong buffered = new AtomicLong();
-    private volatile FluxSink<ProcessOutput> sink;
+    // outstanding demand; CAS via REQUESTED
+    private volatile long requested;
+    private static final AtomicLongFieldUpdater<StreamOutput> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(StreamOutput.class, "requested");
+    // drain-loop guard: only the thread that moves it from 0 schedules the drain
+    private final AtomicInteger wip = new AtomicInteger();
+    private volatile @Nullable ProcessRun run;
+    private volatile boolean done;
+    private volatile @Nullable Throwable error;
+    private volatile boolean cancelled;
+    // written only by the drain loop
+    private boolean terminated;
 
-    StreamOutput(Command command, long maxBufferedBytes, FluxSink<ProcessOutput> sink) {
+    StreamOutput(Command command, DefaultProcessEngine engine, CoreSubscriber<? super ProcessOutput> actual) {
+        EngineOptions options = engine.options();
+        Scheduler delivery = options.deliveryScheduler();
         this.command = command;
-        this.maxBufferedBytes = maxBufferedBytes;
-        this.sink = sink;
+        this.engine = engine;
+        this.maxBufferedBytes = options.maxBufferedBytes();
+        // Pause while one more read (64 KiB) still fits under the high-water mark: after SIGSTOP the pipe can still
+        // hold 64 KiB, plus what a write in progress pushes before the stop lands (a few pages, seen up to 8 KiB)
+        this.pauseAt = options.backpressure() == BackpressurePolicy.PAUSE
+                ? options.highWaterBytes() - READ_SIZE - STOP_SLACK : 0;
+        this.resumeAt = options.lowWaterBytes();
+        this.actual = actual;
+        this.worker = delivery.createWorker();
+    }
+
+    void attach(ProcessRun run) {
+        this.run = run;
+        if (cancelled) {
+            run.cancel();
+        }
     }
 
     @Override
@@ -35,20 +86,25 @@ final class StreamOutput implements RunOutput {
     }
 
     private boolean emit(ByteBuffer buffer, boolean stdout) {
-        // NuProcess reuses this buffer after we return, so the bytes must be copied here
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        if (buffered.addAndGet(bytes.length) > maxBufferedBytes) {
-            buffered.addAndGet(-bytes.length);
+        int n = buffer.remaining();
+        if (buffered.get() + n > maxBufferedBytes) {
+            buffer.position(buffer.limit());
             return false;
         }
-        sink.next(stdout ? ProcessOutput.stdout(bytes) : ProcessOutput.stderr(bytes));
+        // NuProcess reuses this buffer after we return, so the bytes must be copied here
+        byte[] bytes = new byte[n];
+        buffer.get(bytes);
+        long now = buffered.addAndGet(n);
+        engine.observeBuffered(now);
+        queue.offer(stdout ? ProcessOutput.stdout(bytes) : ProcessOutput.stderr(bytes));
+        if (pauseAt > 0 && now > pauseAt) {
+            ProcessRun r = run;
+            if (r != null) {
+                r.pause();
+            }
+        }
+        drain();
         return true;
-    }
-
-    /** Called as each element reaches the subscriber. */
-    void delivered(ProcessOutput element) {
-        buffered.addAndGet(-element.size());
     }
 
     long bufferedBytes() {
@@ -68,12 +124,111 @@ final class StreamOutput implements RunOutput {
 
     @Override
     public void complete(long pid, ExitStatus status, long durationNanos) {
-        sink.next(ProcessOutput.exit(status));
-        sink.complete();
+        queue.offer(ProcessOutput.exit(status));
+        done = true;
+        drain();
     }
 
     @Override
-    public void fail(Throwable error) {
-        sink.error(error);
+    public void fail(Throwable e) {
+        error = e;
+        done = true;
+        drain();
+    }
+
+    @Override
+    public void request(long n) {
+        if (Operators.validate(n)) {
+            Operators.addCap(REQUESTED, this, n);
+            drain();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        if (!cancelled) {
+            cancelled = true;
+            ProcessRun r = run;
+            if (r != null) {
+                r.cancel();
+            }
+            drain();
+        }
+    }
+
+    private void drain() {
+        if (wip.getAndIncrement() == 0) {
+            worker.schedule(this::drainLoop);
+        }
+    }
+
+    private void drainLoop() {
+        int missed = 1;
+        while (true) {
+            if (terminated) {
+                discard();
+                return;
+            }
+            long r = requested;
+            long e = 0;
+            while (e != r) {
+                if (checkTerminated()) {
+                    return;
+                }
+                ProcessOutput o = queue.poll();
+                if (o == null) {
+                    break;
+                }
+                buffered.addAndGet(-o.size());
+                actual.onNext(o);
+                e++;
+            }
+            if (checkTerminated()) {
+                return;
+            }
+            if (e != 0) {
+                Operators.produced(REQUESTED, this, e);
+                ProcessRun run = this.run;
+                if (pauseAt > 0 && run != null && buffered.get() <= resumeAt) {
+                    run.resume();
+                }
+            }
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private boolean checkTerminated() {
+        if (cancelled) {
+            finishDrain();
+            return true;
+        }
+        Throwable err = error;
+        if (err != null) {
+            finishDrain();
+            actual.onError(err);
+            return true;
+        }
+        if (done && queue.isEmpty()) {
+            finishDrain();
+            actual.onComplete();
+            return true;
+        }
+        return false;
+    }
+
+    private void finishDrain() {
+        terminated = true;
+        discard();
+        worker.dispose();
+    }
+
+    private void discard() {
+        ProcessOutput o;
+        while ((o = queue.poll()) != null) {
+            buffered.addAndGet(-o.size());
+        }
     }
 }

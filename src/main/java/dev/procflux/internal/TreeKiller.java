@@ -2,8 +2,10 @@ package dev.procflux.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import reactor.core.scheduler.Scheduler;
@@ -12,18 +14,23 @@ import reactor.core.scheduler.Scheduler;
  * Kills a process and every descendant: SIGTERM (plus SIGCONT, since a stopped process ignores SIGTERM), then
  * SIGKILL after the grace period for whatever is still alive.
  *
- * <p>The descendants are snapshotted before the first signal: once the child dies its children are re-parented and
- * can no longer be found from it (a {@code sh -c 'sleep 60 & wait'} would otherwise leave {@code sleep} behind,
- * holding the pipes). {@link ProcessHandle} checks the start time, so a recycled pid is never signalled.
+ * <p>The tree is frozen (SIGSTOP, top down, until no new descendant appears) before it is listed: a shell that
+ * forks between our listing and its death would otherwise leave children that are re-parented to init and can no
+ * longer be found ({@code sh -c 'sleep 60 & wait'} would leave {@code sleep} behind, holding the pipes).
+ * {@link ProcessHandle} checks the start time, so a recycled pid is never sent SIGTERM or SIGKILL.
  */
 final class TreeKiller {
+    private static final int MAX_FREEZE_ROUNDS = 8;
+
     private TreeKiller() {
     }
 
     /**
      * @param rootExited whether the root's exit was observed (then only descendants are force-killed)
+     * @param onForced called when something had to be sent SIGKILL after the grace period
      */
-    static void kill(LaunchedProcess root, Duration grace, Scheduler timer, BooleanSupplier rootExited) {
+    static void kill(LaunchedProcess root, Duration grace, Scheduler timer, BooleanSupplier rootExited,
+            Runnable onForced) {
         long pid = root.pid();
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         List<ProcessHandle> tree = snapshot(handle);
@@ -44,25 +51,50 @@ final class TreeKiller {
                 // children forked during the grace period are found from the root while it lives
                 now.addAll(snapshot(handle));
             }
-            forceKill(now);
+            if (forceKill(now)) {
+                onForced.run();
+            }
         }, grace.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static List<ProcessHandle> snapshot(Optional<ProcessHandle> root) {
         List<ProcessHandle> tree = new ArrayList<>();
-        root.ifPresent(r -> {
-            tree.add(r);
-            r.descendants().forEach(tree::add);
-        });
+        if (root.isEmpty()) {
+            return tree;
+        }
+        ProcessHandle r = root.get();
+        Set<Long> stopped = new HashSet<>();
+        tree.add(r);
+        stopped.add(r.pid());
+        Posix.signal(r.pid(), Posix.SIGSTOP);
+        // a child forked just before its parent stopped shows up in the next listing: repeat until none is new
+        for (int round = 0; round < MAX_FREEZE_ROUNDS; round++) {
+            List<ProcessHandle> fresh = new ArrayList<>();
+            r.descendants().forEach(p -> {
+                if (stopped.add(p.pid())) {
+                    fresh.add(p);
+                }
+            });
+            if (fresh.isEmpty()) {
+                break;
+            }
+            for (ProcessHandle p : fresh) {
+                Posix.signal(p.pid(), Posix.SIGSTOP);
+            }
+            tree.addAll(fresh);
+        }
         return tree;
     }
 
-    private static void forceKill(List<ProcessHandle> tree) {
+    /** @return whether any process was still alive and had to be sent SIGKILL */
+    private static boolean forceKill(List<ProcessHandle> tree) {
+        boolean any = false;
         for (ProcessHandle p : tree) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
+            if (p.isAlive() && !ProcessTree.isZombie(p.pid())) {
+                any |= p.destroyForcibly();
                 Posix.signal(p.pid(), Posix.SIGCONT);
             }
         }
+        return any;
     }
 }

@@ -369,7 +369,8 @@ final class WorkerProcess<I, O> implements ProcessListener {
         }
         p.closeStdin();
         TreeKiller.kill(p, pool.engineOptions().killGracePeriod(), pool.engineOptions().timerScheduler(),
-                () -> exited);
+                () -> exited, () -> log.debug("worker (pid {}) survived SIGTERM for {}: sent SIGKILL", p.pid(),
+                        pool.engineOptions().killGracePeriod()));
     }
 
     /** The launch failed: no callbacks will come. */

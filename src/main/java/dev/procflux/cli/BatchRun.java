@@ -1,0 +1,444 @@
+package dev.procflux.cli;
+
+import dev.procflux.Command;
+import dev.procflux.ExitStatus;
+import dev.procflux.ProcessEngine;
+import dev.procflux.ProcessException;
+import dev.procflux.ProcessPoolClosedException;
+import dev.procflux.ProcessResult;
+import dev.procflux.ProcessStartException;
+import dev.procflux.ProcessTimeoutException;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * One {@code procflux run}: reads job lines, runs them on a {@link ProcessEngine} with at most {@code -j} at once,
+ * and writes each job's output whole, as it finishes (or in input order with {@code -k}).
+ *
+ * <p>Threads: lines are read on a bounded-elastic worker (reading stdin blocks); processes run on the engine; the
+ * calling thread consumes the outcomes and is the only one writing job output and the joblog. The progress ticker
+ * and {@link #interrupt()} come from other threads, so every write to {@code out}/{@code err} holds
+ * {@link #outputLock}.
+ */
+final class BatchRun {
+    private final RunOptions options;
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+    private final Counters counters = new Counters();
+    private final Object outputLock = new Object();
+    // fired once: stop reading input (halt soon, halt now, Ctrl-C); thread-safe emission via fire()
+    private final Sinks.Empty<Void> stopStarting = Sinks.empty();
+    // fired once: cancel every running job, which kills its process tree (halt now, Ctrl-C)
+    private final Sinks.Empty<Void> killRunning = Sinks.empty();
+    private final AtomicBoolean halted = new AtomicBoolean();
+    // the outcome that triggered --halt (set once, on the engine thread that delivered it); its message is printed
+    // right after its output, or at the end if --halt now dropped it
+    private final AtomicReference<@Nullable JobOutcome> haltTrigger = new AtomicReference<>();
+    private final AtomicBoolean haltReported = new AtomicBoolean();
+    private final AtomicBoolean interrupted = new AtomicBoolean();
+    // set once by execute() before any job starts, read by interrupt() from the signal thread
+    private volatile @Nullable ProcessEngine engine;
+    // guarded by outputLock
+    private @Nullable StatusLine statusLine;
+
+    BatchRun(RunOptions options, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
+        this.options = options;
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    /** @return the exit status: 0, the number of failed jobs capped at 101, 130 when interrupted, 255 on error */
+    int execute() {
+        long startNanos = System.nanoTime();
+        BufferedReader reader;
+        try {
+            reader = openInput();
+        }
+        catch (IOException | UncheckedIOException e) {
+            err.println("procflux run: cannot read jobs: " + e.getMessage());
+            return 255;
+        }
+        if (options.dryRun()) {
+            return dryRun(reader);
+        }
+        int concurrency = concurrency();
+        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(concurrency).build();
+        this.engine = engine;
+        if (interrupted.get()) {
+            // interrupt() ran before the engine existed; it must still be closed here
+            engine.close();
+        }
+        Disposable ticker = terminal ? startTicker(startNanos) : () -> { };
+        @Nullable JobLog joblog = null;
+        try {
+            joblog = options.joblog().map(JobLog::new).orElse(null);
+            consume(outcomes(jobs(reader), engine, concurrency), joblog, concurrency);
+        }
+        catch (UncheckedIOException e) {
+            synchronized (outputLock) {
+                err.println("procflux run: " + e.getMessage());
+            }
+            killAll();
+        }
+        finally {
+            ticker.dispose();
+            // waits until every process tree the run started is gone, so nothing outlives procflux
+            engine.close();
+            closeQuietly(reader);
+            if (joblog != null) {
+                closeQuietly(joblog);
+            }
+        }
+        counters.unfinishedKilled();
+        reportHalt();
+        long elapsed = System.nanoTime() - startNanos;
+        synchronized (outputLock) {
+            if (statusLine != null) {
+                statusLine.clear();
+            }
+            if (interrupted.get()) {
+                err.println("procflux: interrupted; " + counters.summary(elapsed));
+            }
+            else if (options.summary(terminal)) {
+                err.println("procflux: " + counters.summary(elapsed));
+            }
+            out.flush();
+            err.flush();
+        }
+        if (interrupted.get()) {
+            return 130;
+        }
+        return (int) Math.min(counters.failed(), 101);
+    }
+
+    /**
+     * Ctrl-C: start nothing more, kill every running job tree and make {@link #execute()} return 130 once the
+     * trees are gone. Safe from any thread, idempotent.
+     */
+    void interrupt() {
+        if (interrupted.compareAndSet(false, true)) {
+            killAll();
+            ProcessEngine e = engine;
+            if (e != null) {
+                e.closeLater().subscribe(null, error -> { });
+            }
+        }
+    }
+
+    private void killAll() {
+        halted.set(true);
+        fire(stopStarting);
+        fire(killRunning);
+    }
+
+    private int concurrency() {
+        // 0 means "unlimited": as many as the engine lets wait for a slot, so nothing is ever refused
+        return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPending() : options.jobs();
+    }
+
+    private BufferedReader openInput() throws IOException {
+        Optional<Path> file = options.file();
+        if (file.isEmpty()) {
+            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+        if (Files.isRegularFile(file.get())) {
+            // a quick first pass, so that the progress bar has an ETA and the summary can count skipped jobs
+            try (Stream<String> lines = Files.lines(file.get(), StandardCharsets.UTF_8)) {
+                counters.knownTotal(lines.filter(l -> options.template().isPresent() || !l.isBlank()).count());
+            }
+        }
+        return Files.newBufferedReader(file.get(), StandardCharsets.UTF_8);
+    }
+
+    private Flux<Job> jobs(BufferedReader reader) {
+        JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
+        return Flux.fromStream(reader::lines)
+                .<Job>handle((line, sink) -> {
+                    Job job = factory.next(line);
+                    if (job != null) {
+                        counters.jobRead();
+                        sink.next(job);
+                    }
+                })
+                .doOnComplete(counters::inputComplete)
+                // reading stdin blocks; never on the engine's threads
+                .subscribeOn(Schedulers.boundedElastic())
+                .takeUntilOther(stopStarting.asMono());
+    }
+
+    private Flux<JobOutcome> outcomes(Flux<Job> jobs, ProcessEngine engine, int concurrency) {
+        return options.keepOrder()
+                ? jobs.flatMapSequential(job -> run(job, engine), concurrency, 1)
+                : jobs.flatMap(job -> run(job, engine), concurrency, 1);
+    }
+
+    private void consume(Flux<JobOutcome> outcomes, @Nullable JobLog joblog, int concurrency) {
+        try (Stream<JobOutcome> stream = outcomes.toStream(Math.max(8, Math.min(256, concurrency)))) {
+            stream.forEach(o -> report(o, joblog));
+        }
+    }
+
+    private Mono<JobOutcome> run(Job job, ProcessEngine engine) {
+        return Mono.defer(() -> {
+            if (halted.get()) {
+                return Mono.empty();
+            }
+            counters.jobStarted();
+            Optional<Command> command = job.command();
+            if (command.isEmpty()) {
+                return Mono.just(JobOutcome.withoutOutput(job, JobOutcome.Status.INVALID, 2, 0,
+                        System.currentTimeMillis(), 0, 0, job.problem().orElse("invalid job")));
+            }
+            Command c = options.timeout().map(command.get()::withTimeout).orElse(command.get());
+            return attempt(job, c, engine, 1);
+        })
+                // cancelling one job kills its tree; the others' finished outcomes still reach the output
+                .takeUntilOther(killRunning.asMono())
+                // after takeUntilOther, so that a halt this outcome triggers does not drop the outcome itself;
+                // and here rather than on the output thread, so that flatMap cannot start another job between
+                // this failure and the halt decision
+                .doOnNext(this::finished);
+    }
+
+    private void finished(JobOutcome o) {
+        counters.jobFinished(o);
+        if (o.isFailure() && options.halt().shouldHalt(counters.failed(), counters.started())
+                && halted.compareAndSet(false, true)) {
+            haltTrigger.set(o);
+            fire(stopStarting);
+            if (options.halt().when() == HaltPolicy.When.NOW) {
+                fire(killRunning);
+            }
+        }
+    }
+
+    private Mono<JobOutcome> attempt(Job job, Command command, ProcessEngine engine, int attempt) {
+        return Mono.defer(() -> {
+            long startMillis = System.currentTimeMillis();
+            long startNanos = System.nanoTime();
+            return engine.execute(command)
+                    .map(r -> outcome(job, r, startMillis, System.nanoTime() - startNanos, attempt))
+                    .onErrorResume(ProcessException.class,
+                            e -> Mono.just(outcome(job, e, startMillis, System.nanoTime() - startNanos, attempt)));
+        }).flatMap(o -> o.isFailure() && attempt <= options.retries() && !halted.get()
+                ? attempt(job, command, engine, attempt + 1)
+                : Mono.just(o));
+    }
+
+    private static JobOutcome outcome(Job job, ProcessResult r, long startMillis, long runtimeNanos, int attempt) {
+        ExitStatus status = r.exitStatus();
+        int signal = status.signal().orElse(0);
+        String message = r.isSuccess() ? null : status.isSignaled() ? "job " + job.number() + " (" + job.commandLine()
+                + ") died by " + status : null;
+        return new JobOutcome(job, r.isSuccess() ? JobOutcome.Status.SUCCEEDED : JobOutcome.Status.FAILED,
+                status.isSignaled() ? -1 : status.code(), signal, r.stdout(), r.stderr(), startMillis, runtimeNanos,
+                attempt, message);
+    }
+
+    private static JobOutcome outcome(Job job, ProcessException e, long startMillis, long runtimeNanos,
+            int attempt) {
+        String message = "job " + job.number() + ": " + e.getMessage();
+        if (e instanceof ProcessTimeoutException) {
+            return JobOutcome.withoutOutput(job, JobOutcome.Status.TIMED_OUT, -1, 15, startMillis, runtimeNanos,
+                    attempt, message);
+        }
+        if (e instanceof ProcessPoolClosedException) {
+            return JobOutcome.withoutOutput(job, JobOutcome.Status.KILLED, -1, 15, startMillis, runtimeNanos,
+                    attempt, message);
+        }
+        int exitValue = -1;
+        if (e instanceof ProcessStartException) {
+            ProcessStartException.Reason reason = ((ProcessStartException) e).reason();
+            // what sh reports for the same failures, so scripts checking the joblog see familiar values
+            exitValue = reason == ProcessStartException.Reason.EXECUTABLE_NOT_FOUND ? 127
+                    : reason == ProcessStartException.Reason.NOT_EXECUTABLE ? 126 : -1;
+        }
+        return JobOutcome.withoutOutput(job, JobOutcome.Status.ERROR, exitValue, 0, startMillis, runtimeNanos,
+                attempt, message);
+    }
+
+    private void report(JobOutcome o, @Nullable JobLog joblog) {
+        synchronized (outputLock) {
+            if (statusLine != null) {
+                statusLine.clear();
+            }
+            write(out, o.stdout(), o);
+            write(err, o.stderr(), o);
+            o.message().ifPresent(m -> err.println("procflux: " + m));
+            out.flush();
+            err.flush();
+        }
+        if (joblog != null) {
+            joblog.write(o);
+        }
+        if (o == haltTrigger.get()) {
+            reportHalt();
+        }
+    }
+
+    private void reportHalt() {
+        if (haltTrigger.get() == null || !haltReported.compareAndSet(false, true)) {
+            return;
+        }
+        boolean now = options.halt().when() == HaltPolicy.When.NOW;
+        synchronized (outputLock) {
+            if (statusLine != null) {
+                statusLine.clear();
+            }
+            err.println("procflux: halting (--halt " + options.halt() + "): " + counters.failed()
+                    + " failed; starting no more jobs" + (now ? " and killing the running ones" : ""));
+            err.flush();
+        }
+    }
+
+    private void write(PrintStream stream, byte[] bytes, JobOutcome o) {
+        if (bytes.length == 0) {
+            return;
+        }
+        if (!options.tag()) {
+            stream.write(bytes, 0, bytes.length);
+            return;
+        }
+        byte[] tag = (o.job().input() + "\t").getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream tagged = new ByteArrayOutputStream(bytes.length + 16 * tag.length);
+        int lineStart = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                tagged.write(tag, 0, tag.length);
+                tagged.write(bytes, lineStart, i + 1 - lineStart);
+                lineStart = i + 1;
+            }
+        }
+        if (lineStart < bytes.length) {
+            tagged.write(tag, 0, tag.length);
+            tagged.write(bytes, lineStart, bytes.length - lineStart);
+        }
+        stream.write(tagged.toByteArray(), 0, tagged.size());
+    }
+
+    private int dryRun(BufferedReader reader) {
+        JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
+        long invalid = 0;
+        try (Stream<String> lines = reader.lines()) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                Job job = factory.next(line);
+                if (job == null) {
+                    continue;
+                }
+                if (job.problem().isPresent()) {
+                    invalid++;
+                    err.println("procflux: " + job.problem().get());
+                }
+                else {
+                    out.println(job.commandLine());
+                }
+            }
+        }
+        catch (UncheckedIOException e) {
+            err.println("procflux run: cannot read jobs: " + e.getMessage());
+            return 255;
+        }
+        out.flush();
+        return (int) Math.min(invalid, 101);
+    }
+
+    private Disposable startTicker(long startNanos) {
+        synchronized (outputLock) {
+            statusLine = new StatusLine(err, startNanos);
+        }
+        return Flux.interval(Duration.ofMillis(200), Duration.ofMillis(200), Schedulers.parallel())
+                .subscribe(tick -> {
+                    synchronized (outputLock) {
+                        if (statusLine != null) {
+                            statusLine.draw(counters, System.nanoTime());
+                        }
+                    }
+                });
+    }
+
+    private static void fire(Sinks.Empty<Void> sink) {
+        // two threads may fire at once (halt on the output thread, Ctrl-C on the signal thread); the loser of the
+        // race sees FAIL_NON_SERIALIZED and retries, a later call sees it already terminated, which is fine
+        sink.emitEmpty(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+    }
+
+    private void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        }
+        catch (IOException e) {
+            synchronized (outputLock) {
+                err.println("procflux run: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Turns lines into jobs, numbering lines and jobs; used by one thread at a time (the input thread). */
+    static final class JobFactory {
+        private final @Nullable Template template;
+        private final boolean shell;
+        private long lineNumber;
+        private long jobNumber;
+
+        JobFactory(@Nullable Template template, boolean shell) {
+            this.template = template;
+            this.shell = shell;
+        }
+
+        /** @return the job for the next line, or null for a line that holds no command (blank or comment) */
+        @Nullable Job next(String line) {
+            lineNumber++;
+            if (template == null) {
+                if (shell) {
+                    if (line.isBlank()) {
+                        return null;
+                    }
+                    return Job.runnable(++jobNumber, lineNumber, line, line, Command.shell(line));
+                }
+                List<String> argv;
+                try {
+                    argv = WordSplitter.split(line, lineNumber);
+                }
+                catch (InvalidJobException e) {
+                    return Job.invalid(++jobNumber, lineNumber, line, e.getMessage());
+                }
+                if (argv.isEmpty()) {
+                    return null;
+                }
+                Command command = Command.of(argv);
+                return Job.runnable(++jobNumber, lineNumber, line, command.commandLine(), command);
+            }
+            long number = ++jobNumber;
+            if (shell) {
+                String script = template.expandForShell(line, number);
+                return Job.runnable(number, lineNumber, line, script, Command.shell(script));
+            }
+            Command command = Command.of(template.expand(line, number));
+            return Job.runnable(number, lineNumber, line, command.commandLine(), command);
+        }
+    }
+}

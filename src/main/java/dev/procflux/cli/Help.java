@@ -1,0 +1,70 @@
+package dev.procflux.cli;
+
+/** The {@code --help} texts. */
+final class Help {
+    static final String MAIN = String.join("\n",
+            "Usage: procflux <command> [options]",
+            "",
+            "Commands:",
+            "  run       run a batch of commands, one per line, with bounded concurrency",
+            "  serve     serve the engine over HTTP (not yet available)",
+            "  version   print the version",
+            "",
+            "Run 'procflux <command> --help' for a command's options.",
+            "",
+            "Examples:",
+            "  procflux run -f docs/examples/jobs.txt",
+            "  ls *.log | procflux run -j 4 -- gzip -9 {}",
+            "");
+
+    static final String RUN = String.join("\n",
+            "Usage: procflux run [options] [-f FILE] [-- TEMPLATE...]",
+            "",
+            "Runs one job per input line (from FILE, or stdin), at most -j at a time.",
+            "",
+            "Without a TEMPLATE each line is a command, split into words as a POSIX shell",
+            "does ('single', \"double\" quotes and backslashes honoured, # starts a comment)",
+            "but never run through a shell: pipes, redirections and $expansions are",
+            "rejected unless --shell is given. With a TEMPLATE each line is an argument:",
+            "  {}    the line            {.}   the line without extension",
+            "  {/}   its basename        {//}  its dirname",
+            "  {/.}  basename without extension     {#}  the job number",
+            "A TEMPLATE without any of these gets the line appended as the last argument.",
+            "",
+            "Options:",
+            "  -f, --file FILE      read jobs from FILE instead of stdin",
+            "  -j, --jobs N         run at most N jobs at once (default: CPU count; 0: no limit)",
+            "      --shell          run each line (or the expanded TEMPLATE) with sh -c",
+            "      --timeout T      kill a job's process tree after T (500ms, 30s, 2m, plain seconds)",
+            "      --retries N      run a failed job up to N more times",
+            "  -k, --keep-order     print outputs in input order (default: as jobs finish)",
+            "      --tag            prefix each output line with the job's input and a tab",
+            "      --halt POLICY    now,fail=N | soon,fail=N | now,fail=P% | soon,fail=P% | never",
+            "                       stop starting jobs after N failures; 'now' also kills running ones",
+            "      --joblog FILE    write GNU parallel's joblog (tab-separated) to FILE",
+            "      --dry-run        print the commands instead of running them",
+            "      --summary        print a one-line summary at the end (default when stderr is a terminal)",
+            "      --no-summary     do not print it",
+            "  -h, --help           show this help",
+            "",
+            "A job's output is written whole when it finishes, never interleaved with another's.",
+            "Exit status: 0 if every job succeeded, else the number of failed jobs (at most 101);",
+            "130 after Ctrl-C (running job trees are killed); 255 for a bad option.",
+            "",
+            "Examples:",
+            "  procflux run -f docs/examples/jobs.txt",
+            "  procflux run -j 8 --timeout 30s --joblog jobs.log < commands.txt",
+            "  find . -name '*.png' | procflux run -k -- convert {} {.}.jpg",
+            "  seq 100 | procflux run --halt now,fail=1 -- ./check.sh {}",
+            "  procflux run --shell -f pipelines.txt     # lines may use | > && etc.",
+            "");
+
+    static final String SERVE = String.join("\n",
+            "Usage: procflux serve [options]",
+            "",
+            "Serves the engine over HTTP. Not yet available: see issue 6.",
+            "");
+
+    private Help() {
+    }
+}

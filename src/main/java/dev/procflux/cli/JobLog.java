@@ -1,0 +1,61 @@
+package dev.procflux.cli;
+
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * GNU parallel's {@code --joblog}: a header, then one tab-separated line per finished job with the columns
+ * {@code Seq Host Starttime JobRuntime Send Receive Exitval Signal Command}. Host is {@code :} (this machine),
+ * Send and Receive (bytes transferred to remote hosts) are 0. A job killed by {@code --timeout}, {@code --halt} or
+ * Ctrl-C has Exitval -1 and Signal 15, the SIGTERM that starts the kill; a line that could not be parsed has
+ * Exitval 2 (what {@code sh} reports for a syntax error) and a command that could not start 127 or 126 (as in
+ * {@code sh}).
+ *
+ * <p>Not thread-safe: written only by the thread that writes job output.
+ */
+final class JobLog implements Closeable {
+    static final String HEADER = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand";
+
+    private final BufferedWriter writer;
+
+    JobLog(Path path) {
+        try {
+            writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+            writer.write(HEADER);
+            writer.write('\n');
+            writer.flush();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot write joblog " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    void write(JobOutcome o) {
+        try {
+            writer.write(line(o));
+            writer.write('\n');
+            // flushed per job so that the log is complete up to the last finished job, even after Ctrl-C
+            writer.flush();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot write joblog: " + e.getMessage(), e);
+        }
+    }
+
+    static String line(JobOutcome o) {
+        return String.format(Locale.ROOT, "%d\t:\t%.3f\t%10.3f\t0\t0\t%d\t%d\t%s", o.job().number(),
+                o.startEpochMillis() / 1000.0, o.runtimeNanos() / 1e9, o.exitValue(), o.signal(),
+                o.job().commandLine().replace('\n', ' '));
+    }
+
+    @Override
+    public void close() throws IOException {
+        writer.close();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.procflux.cli;
+
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/** How one job ended, with its output and timings. Immutable; the arrays are not copied. */
+final class JobOutcome {
+    /** The kinds of ending, each counted separately in the summary. */
+    enum Status {
+        /** Exited with status 0. */
+        SUCCEEDED,
+        /** Exited with a non-zero status or died by a signal. */
+        FAILED,
+        /** Killed by {@code --timeout}. */
+        TIMED_OUT,
+        /** Could not be started (executable missing, not executable, output over the limit...). */
+        ERROR,
+        /** The line could not be turned into a command; nothing ran. */
+        INVALID,
+        /** Killed by procflux itself: {@code --halt now} or Ctrl-C. */
+        KILLED
+    }
+
+    private static final byte[] NONE = new byte[0];
+
+    private final Job job;
+    private final Status status;
+    private final int exitValue;
+    private final int signal;
+    private final byte[] stdout;
+    private final byte[] stderr;
+    private final long startEpochMillis;
+    private final long runtimeNanos;
+    private final int attempts;
+    private final @Nullable String message;
+
+    JobOutcome(Job job, Status status, int exitValue, int signal, byte[] stdout, byte[] stderr,
+            long startEpochMillis, long runtimeNanos, int attempts, @Nullable String message) {
+        this.job = job;
+        this.status = status;
+        this.exitValue = exitValue;
+        this.signal = signal;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.startEpochMillis = startEpochMillis;
+        this.runtimeNanos = runtimeNanos;
+        this.attempts = attempts;
+        this.message = message;
+    }
+
+    /** An outcome without output: invalid lines, start failures, timeouts, kills. */
+    static JobOutcome withoutOutput(Job job, Status status, int exitValue, int signal, long startEpochMillis,
+            long runtimeNanos, int attempts, String message) {
+        return new JobOutcome(job, status, exitValue, signal, NONE, NONE, startEpochMillis, runtimeNanos, attempts,
+                message);
+    }
+
+    Job job() {
+        return job;
+    }
+
+    Status status() {
+        return status;
+    }
+
+    boolean isSuccess() {
+        return status == Status.SUCCEEDED;
+    }
+
+    /** A failure that counts towards the exit status and {@code --halt} (procflux's own kills do not). */
+    boolean isFailure() {
+        return status != Status.SUCCEEDED && status != Status.KILLED;
+    }
+
+    /** @return the joblog's Exitval: the exit code, or -1 when the process did not exit by itself */
+    int exitValue() {
+        return exitValue;
+    }
+
+    /** @return the joblog's Signal: the signal that ended the process, or 0 */
+    int signal() {
+        return signal;
+    }
+
+    byte[] stdout() {
+        return stdout;
+    }
+
+    byte[] stderr() {
+        return stderr;
+    }
+
+    long startEpochMillis() {
+        return startEpochMillis;
+    }
+
+    long runtimeNanos() {
+        return runtimeNanos;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    /** @return what procflux says about the ending on stderr, or empty when the job's own output says it all */
+    Optional<String> message() {
+        return Optional.ofNullable(message);
+    }
+}

@@ -1,0 +1,228 @@
+package dev.procflux.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code procflux} command line: {@code procflux run}, {@code procflux serve}, {@code procflux version}.
+ *
+ * <p>{@link #main(String[])} is the jar's entry point. Everything else is usable from code and tests:
+ * {@link #run(String[], InputStream, PrintStream, PrintStream)} runs one command line against the given streams and
+ * returns the exit status instead of exiting the JVM.
+ *
+ * <p>Exit status of {@code procflux run}: 0 when every job succeeded, otherwise the number of failed jobs capped
+ * at 101 (as in GNU parallel), 130 after Ctrl-C, 255 for a bad option or an unreadable job file. Other
+ * subcommands exit with 2 for a usage error.
+ */
+public final class Main {
+    /** Exit status after Ctrl-C, as a shell reports a process killed by SIGINT. */
+    public static final int EXIT_INTERRUPTED = 130;
+    /** Exit status for a usage error outside {@code run}. */
+    public static final int EXIT_USAGE = 2;
+    /** Exit status of {@code run} for a bad option or input: above 101, the highest failed-job count. */
+    public static final int EXIT_RUN_ERROR = 255;
+
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    // written by the thread in run(), read by interrupt() from the shutdown-hook thread
+    private volatile @Nullable BatchRun active;
+    private volatile boolean interrupted;
+
+    /**
+     * A command line reading jobs from {@code in} and writing to {@code out} and {@code err}.
+     *
+     * @param in where {@code run} reads jobs when no {@code -f} is given
+     * @param out where job stdout and {@code --dry-run} go
+     * @param err where job stderr, messages, the progress bar and the summary go
+     * @param terminal whether {@code err} is a terminal: shows the progress bar and, by default, the summary
+     */
+    public Main(InputStream in, PrintStream out, PrintStream err, boolean terminal) {
+        this.in = Objects.requireNonNull(in, "in");
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = Objects.requireNonNull(err, "err");
+        this.terminal = terminal;
+    }
+
+    /**
+     * Runs {@code procflux} with {@code args} and exits the JVM with its status. Ctrl-C (or SIGTERM) kills every
+     * running job's process tree, prints what finished and exits with 130 (143 for SIGTERM).
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        // NuProcess's own shutdown hook stops its event threads, after which the engine can no longer see its
+        // processes exit, so closing it on Ctrl-C would wait out its whole bound; our hook closes the engine,
+        // which kills every tree. Must be set before NuProcess is loaded.
+        System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
+        Main main = new Main(System.in, System.out, System.err, stderrIsTerminal());
+        Thread hook = new Thread(main::onShutdown, "procflux-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int status = main.run(args);
+        if (main.interrupted) {
+            // the JVM is already shutting down: System.exit would block forever; the signal sets the status
+            return;
+        }
+        System.exit(status);
+    }
+
+    /**
+     * Runs one command line against the given streams, with no progress bar, and returns its exit status; never
+     * exits the JVM.
+     *
+     * @param args the command line, e.g. {@code run -k -j 4 -f jobs.txt}
+     * @param in where {@code run} reads jobs when no {@code -f} is given
+     * @param out where job stdout goes
+     * @param err where job stderr and messages go
+     * @return the exit status
+     */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return new Main(in, out, err, false).run(args);
+    }
+
+    /**
+     * Runs one command line and returns its exit status; never exits the JVM. Call once per instance.
+     *
+     * @param args the command line
+     * @return the exit status
+     */
+    public int run(String... args) {
+        Objects.requireNonNull(args, "args");
+        try {
+            return dispatch(Arrays.asList(args));
+        }
+        finally {
+            out.flush();
+            err.flush();
+            finished.countDown();
+        }
+    }
+
+    /**
+     * Ctrl-C from code: kills every running job's process tree; {@link #run(String...)} then returns 130. Safe
+     * from any thread; does nothing when no {@code run} is in progress.
+     */
+    public void interrupt() {
+        interrupted = true;
+        BatchRun batch = active;
+        if (batch != null) {
+            batch.interrupt();
+        }
+    }
+
+    private void onShutdown() {
+        if (finished.getCount() == 0) {
+            return;
+        }
+        interrupt();
+        try {
+            // run() kills the trees and prints the summary; the grace period is 2s, so this is a generous bound
+            finished.await(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private int dispatch(List<String> args) {
+        if (args.isEmpty()) {
+            err.print(Help.MAIN);
+            return EXIT_USAGE;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        switch (command) {
+            case "run":
+                return runCommand(rest);
+            case "serve":
+                if (rest.contains("-h") || rest.contains("--help")) {
+                    out.print(Help.SERVE);
+                    return 0;
+                }
+                err.println("procflux serve: not yet available (issue 6)");
+                return EXIT_USAGE;
+            case "version":
+            case "--version":
+                out.println("procflux " + version());
+                out.println("java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name")
+                        + "), " + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+                        + Runtime.getRuntime().availableProcessors() + " CPUs");
+                return 0;
+            case "help":
+            case "-h":
+            case "--help":
+                if (!rest.isEmpty() && rest.get(0).equals("run")) {
+                    out.print(Help.RUN);
+                }
+                else if (!rest.isEmpty() && rest.get(0).equals("serve")) {
+                    out.print(Help.SERVE);
+                }
+                else {
+                    out.print(Help.MAIN);
+                }
+                return 0;
+            default:
+                err.println("procflux: unknown command '" + command + "'");
+                err.print(Help.MAIN);
+                return EXIT_USAGE;
+        }
+    }
+
+    private int runCommand(List<String> args) {
+        RunOptions options;
+        try {
+            options = RunOptions.parse(args);
+        }
+        catch (UsageException e) {
+            err.println("procflux run: " + e.getMessage());
+            err.println("Try 'procflux run --help'.");
+            return EXIT_RUN_ERROR;
+        }
+        if (options.help()) {
+            out.print(Help.RUN);
+            return 0;
+        }
+        BatchRun batch = new BatchRun(options, in, out, err, terminal);
+        active = batch;
+        if (interrupted) {
+            batch.interrupt();
+        }
+        try {
+            return batch.execute();
+        }
+        finally {
+            active = null;
+        }
+    }
+
+    /**
+     * Whether stderr is a terminal. Java has no isatty; on Linux {@code /proc/self/fd/2} names the device, elsewhere
+     * {@link System#console()} (which needs stdin and stdout to be terminals) is the best available guess.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        }
+        catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // no /proc (macOS, BSD): fall back to the console check
+            return System.console() != null;
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+}

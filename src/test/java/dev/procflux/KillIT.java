@@ -1,0 +1,174 @@
+package dev.procflux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import reactor.core.Disposable;
+import reactor.test.StepVerifier;
+
+/** Timeout, cancel and close kill the whole process tree. */
+@EnabledOnOs(OS.LINUX)
+class KillIT {
+    private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(4)
+            .killGracePeriod(Duration.ofMillis(500)).build();
+
+    @AfterEach
+    void tearDown() {
+        OsProcesses.closeAndAssertClean(engine);
+    }
+
+    @Test
+    void timeoutKillsTheShellAndItsBackgroundChildren() {
+        StepVerifier.create(engine.execute(Command.shell("sleep 60 & sleep 60 & wait")
+                        .withTimeout(Duration.ofMillis(500))))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(ProcessTimeoutException.class)
+                            .hasMessageContaining("timed out after 500ms")
+                            .hasMessageContaining("sleep 60 & sleep 60 & wait");
+                    assertThat(((ProcessTimeoutException) e).phase()).isEqualTo(ProcessTimeoutException.Phase.RUN);
+                    assertThat(((ProcessTimeoutException) e).timeout()).isEqualTo(Duration.ofMillis(500));
+                })
+                .verify(Duration.ofSeconds(10));
+        OsProcesses.awaitNoLiveChildren();
+        assertThat(engine.metrics().timedOut()).isEqualTo(1);
+    }
+
+    @Test
+    void aProcessThatIgnoresSigtermIsKilledAfterTheGracePeriod() {
+        // exec keeps the ignored disposition: sleep itself ignores SIGTERM
+        StepVerifier.create(engine.execute(Command.shell("trap '' TERM; exec sleep 60")
+                        .withTimeout(Duration.ofMillis(300))))
+                .expectError(ProcessTimeoutException.class)
+                .verify(Duration.ofSeconds(10));
+        OsProcesses.awaitNoLiveChildren();
+    }
+
+    @Test
+    void cancellingAStreamKillsTheTree() {
+        StepVerifier.create(engine.lines(Command.shell("echo started; sleep 60 & sleep 60 & wait")))
+                .expectNext("started")
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        OsProcesses.awaitNoLiveChildren();
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().cancelled() == 1);
+    }
+
+    @Test
+    void cancellingExecuteKillsTheProcessAndReleasesTheSlotOnlyAfterItIsGone() {
+        AtomicLong pid = new AtomicLong();
+        Disposable d = engine.stream(Command.shell("echo $$; exec sleep 60"))
+                .filter(ProcessOutput::isStdout)
+                .subscribe(o -> pid.set(Long.parseLong(o.text().trim())));
+        await().atMost(Duration.ofSeconds(5)).until(() -> pid.get() > 0);
+        assertThat(engine.metrics().leased()).isEqualTo(1);
+        d.dispose();
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 0);
+        assertThat(ProcessHandle.of(pid.get()).map(ProcessHandle::isAlive).orElse(false)
+                && OsProcesses.state(pid.get()) != 'Z').isFalse();
+    }
+
+    @Test
+    void closeKillsRunningTreesAndFailsWaitingCallers() {
+        ProcessEngine small = ProcessEngine.builder().maxConcurrency(1).killGracePeriod(Duration.ofMillis(200))
+                .build();
+        CompletableFuture<ProcessResult> running = small.execute(Command.shell("sleep 60 & wait")).toFuture();
+        CompletableFuture<ProcessResult> waiting = small.execute(Command.of("true")).toFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> small.metrics().running() == 1
+                && small.metrics().pending() == 1);
+
+        small.close();
+
+        assertThatThrownBy(() -> running.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(ProcessPoolClosedException.class).hasMessageContaining("engine closed");
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(ProcessPoolClosedException.class).hasMessageContaining("engine closed");
+        OsProcesses.awaitNoLiveChildren();
+        StepVerifier.create(small.execute(Command.of("true")))
+                .expectError(ProcessPoolClosedException.class)
+                .verify(Duration.ofSeconds(10));
+        assertThat(small.metrics().cancelled()).isEqualTo(1);
+    }
+
+    @Test
+    void manyProcessesNeverExceedMaxConcurrencyObservedInTheOs() throws InterruptedException {
+        ProcessEngine bounded = ProcessEngine.builder().maxConcurrency(16).build();
+        int[] maxSeen = {0};
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                List<ProcessHandle> live = OsProcesses.liveDescendants();
+                maxSeen[0] = Math.max(maxSeen[0], live.size());
+            }
+        });
+        sampler.start();
+        try {
+            List<ProcessResult> results = reactor.core.publisher.Flux.range(0, 200)
+                    .flatMap(i -> bounded.execute(Command.of("sleep", "0.3")), 200)
+                    .collectList().block(Duration.ofSeconds(60));
+            assertThat(results).hasSize(200).allMatch(ProcessResult::isSuccess);
+        }
+        finally {
+            sampler.interrupt();
+            sampler.join();
+            bounded.close();
+        }
+        assertThat(maxSeen[0]).isBetween(2, 16);
+    }
+
+    @Test
+    void overMaxPendingTheCallFailsAtOnceWithAnOverloadError() {
+        ProcessEngine tiny = ProcessEngine.builder().maxConcurrency(1).maxPending(1)
+                .killGracePeriod(Duration.ofMillis(100)).build();
+        try {
+            Disposable first = tiny.execute(Command.of("sleep", "60")).subscribe();
+            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().leased() == 1);
+            Disposable second = tiny.execute(Command.of("true")).subscribe();
+            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().pending() == 1);
+            StepVerifier.create(tiny.execute(Command.of("echo", "third")))
+                    .expectErrorSatisfies(e -> {
+                        assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
+                                .hasMessageContaining("engine overloaded")
+                                .hasMessageContaining("echo third")
+                                .hasMessageContaining("maxPending=1");
+                        assertThat(((ProcessPoolOverloadedException) e).maxPending()).isEqualTo(1);
+                    })
+                    .verify(Duration.ofSeconds(5));
+            second.dispose();
+            first.dispose();
+            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().leased() == 0
+                    && tiny.metrics().pending() == 0);
+            assertThat(tiny.metrics().rejected()).isEqualTo(1);
+        }
+        finally {
+            tiny.close();
+        }
+    }
+
+    @Test
+    void acquireTimeoutFailsWithThePoolState() {
+        ProcessEngine tiny = ProcessEngine.builder().maxConcurrency(1)
+                .acquireTimeout(Duration.ofMillis(200)).killGracePeriod(Duration.ofMillis(100)).build();
+        try {
+            Disposable first = tiny.execute(Command.of("sleep", "60")).subscribe();
+            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().leased() == 1);
+            StepVerifier.create(tiny.execute(Command.of("true")))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessAcquireTimeoutException.class)
+                            .hasMessageContaining("acquire timed out after 200ms")
+                            .hasMessageContaining("running=1/1"))
+                    .verify(Duration.ofSeconds(5));
+            first.dispose();
+        }
+        finally {
+            tiny.close();
+        }
+    }
+}

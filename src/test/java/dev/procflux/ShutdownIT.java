@@ -1,0 +1,45 @@
+package dev.procflux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** A JVM that exits normally takes every process tree its engines started with it. */
+@EnabledOnOs(OS.LINUX)
+class ShutdownIT {
+
+    @Test
+    void jvmExitKillsEveryProcessTreeOfAnOpenEngine() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ShutdownChild.class.getName()).redirectErrorStream(true).start();
+        List<Long> pids = new ArrayList<>();
+        List<String> output = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                output.add(line);
+                if (line.startsWith("pid ")) {
+                    pids.add(Long.parseLong(line.substring(4).trim()));
+                }
+            }
+        }
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(output).contains("exiting");
+        assertThat(pids).as("output: %s", output).hasSize(3);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)));
+    }
+}

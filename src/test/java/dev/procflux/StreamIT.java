@@ -1,0 +1,148 @@
+package dev.procflux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+@EnabledOnOs(OS.LINUX)
+class StreamIT {
+    private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(4)
+            .killGracePeriod(Duration.ofMillis(500)).build();
+
+    @AfterEach
+    void tearDown() {
+        OsProcesses.closeAndAssertClean(engine);
+    }
+
+    @Test
+    void tenMegabytesOfRandomStdinComeBackThroughCatByteIdentical() throws Exception {
+        byte[] payload = new byte[10 * 1024 * 1024];
+        new Random(42).nextBytes(payload);
+        ProcessResult r = engine.execute(Command.of("cat").withStdin(payload)).block(Duration.ofSeconds(30));
+        assertThat(r.isSuccess()).isTrue();
+        assertThat(r.stdoutSize()).isEqualTo(payload.length);
+        assertThat(sha256(r.stdout())).isEqualTo(sha256(payload));
+    }
+
+    @Test
+    void streamTagsStdoutAndStderrAndEndsWithTheExit() {
+        List<ProcessOutput> out = engine.stream(Command.shell("printf out; printf err >&2; exit 4"))
+                .collectList().block(Duration.ofSeconds(10));
+        assertThat(out).isNotEmpty();
+        ProcessOutput last = out.get(out.size() - 1);
+        assertThat(last.isExit()).isTrue();
+        assertThat(last.exitStatus().code()).isEqualTo(4);
+        StringBuilder stdout = new StringBuilder();
+        StringBuilder stderr = new StringBuilder();
+        for (ProcessOutput o : out.subList(0, out.size() - 1)) {
+            (o.isStdout() ? stdout : stderr).append(o.text());
+        }
+        assertThat(stdout).hasToString("out");
+        assertThat(stderr).hasToString("err");
+    }
+
+    @Test
+    void streamDeliversOnTheDeliverySchedulerNotTheIoThread() {
+        List<String> threads = new ArrayList<>();
+        engine.stream(Command.of("echo", "x")).doOnNext(o -> threads.add(Thread.currentThread().getName()))
+                .blockLast(Duration.ofSeconds(10));
+        assertThat(threads).isNotEmpty().allMatch(t -> t.startsWith("parallel-"));
+    }
+
+    @Test
+    void streamCountsEveryByteOfALargeOutput() {
+        long total = engine.stream(Command.of("head", "-c", "50000000", "/dev/zero"))
+                .filter(ProcessOutput::isStdout).map(o -> (long) o.size())
+                .reduce(0L, Long::sum).block(Duration.ofSeconds(30));
+        assertThat(total).isEqualTo(50_000_000L);
+    }
+
+    @Test
+    void aSubscriberThatLagsBeyondTheBufferLimitGetsAnOverflowErrorAndTheTreeIsKilled() {
+        ProcessEngine small = ProcessEngine.builder().backpressure(BackpressurePolicy.FAIL).maxBufferedBytes(256 * 1024)
+                .killGracePeriod(Duration.ofMillis(200)).build();
+        try {
+            StepVerifier.create(small.stream(Command.of("head", "-c", "100000000", "/dev/zero")), 0)
+                    .expectSubscription()
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessOutputOverflowException.class)
+                            .hasMessageContaining("maxBufferedBytes=262144")
+                            .hasMessageContaining("head -c 100000000 /dev/zero"))
+                    .verify(Duration.ofSeconds(20));
+        }
+        finally {
+            small.close();
+        }
+    }
+
+    @Test
+    void linesSplitsOnNewlinesAndKeepsAFinalLineWithoutNewline() {
+        StepVerifier.create(engine.lines(Command.of("printf", "a\\nb\\r\\n\\nc")))
+                .expectNext("a", "b", "", "c")
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void linesDecodesMultiByteCharacters() {
+        StepVerifier.create(engine.lines(Command.of("printf", "h\u00e9llo \u4e16\u754c \ud83d\ude00\\n")))
+                .expectNext("h\u00e9llo \u4e16\u754c \ud83d\ude00")
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void linesFailsWithTheExitCodeAndStderrTailAfterEmittingEveryLine() {
+        StepVerifier.create(engine.lines(Command.shell("echo one; echo two; echo 'bad thing' >&2; exit 3")))
+                .expectNext("one", "two")
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(ProcessExitException.class)
+                            .hasMessageContaining("failed with exit 3")
+                            .hasMessageContaining("bad thing");
+                    assertThat(((ProcessExitException) e).exitCode()).isEqualTo(3);
+                })
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aLineLongerThanTheLimitFailsClearly() {
+        StepVerifier.create(engine.lines(Command.of("head", "-c", "100000", "/dev/zero").withMaxLineLength(1000)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessOutputOverflowException.class)
+                        .hasMessageContaining("maxLineLength=1000"))
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void linesHonoursDemand() {
+        StepVerifier.create(engine.lines(Command.of("seq", "1", "1000")), 3)
+                .expectNext("1", "2", "3")
+                .thenRequest(Long.MAX_VALUE)
+                .expectNextCount(997)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void manyStreamsComposeInAFluxPipelineWithBoundedConcurrency() {
+        List<String> lines = Flux.range(1, 50)
+                .flatMap(i -> engine.lines(Command.of("echo", "job " + i)), 8)
+                .publishOn(Schedulers.boundedElastic())
+                .collectList().block(Duration.ofSeconds(30));
+        assertThat(lines).hasSize(50).contains("job 1", "job 50");
+        assertThat(engine.metrics().succeeded()).isEqualTo(50);
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}

@@ -1,0 +1,282 @@
+package dev.procflux.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code procflux run} end to end: real processes, through {@link Main}, with captured streams. */
+@EnabledOnOs(OS.LINUX)
+class RunIT {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void noChildProcessIsLeftBehind() {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> liveDescendants().isEmpty());
+    }
+
+    @Test
+    void keepOrderWithFourJobsPrintsExactlyTheBytesGnuParallelPrints() throws IOException {
+        // finishing order differs from input order: the first job is the slowest, the fourth ends without newline
+        Path jobs = write("jobs.txt",
+                "sh -c 'sleep 0.4; echo one'",
+                "echo two",
+                "printf 'three\\nthree-b\\n'",
+                "sh -c 'sleep 0.2; printf \"four, no newline\"'",
+                "echo 'five  spaced'",
+                "printf '%s|' héllo 'wörld ✓'",
+                "sh -c 'echo to-stderr >&2; echo seven'");
+        Result r = run("", "run", "-k", "-j", "4", "-f", jobs.toString());
+
+        assertThat(r.exitCode).isZero();
+        // what `parallel -k -j 4 < jobs.txt` prints for the same file: whole outputs, input order, bytes as is
+        assertThat(r.out).isEqualTo("one\ntwo\nthree\nthree-b\nfour, no newlinefive  spaced\nhéllo|wörld ✓|seven\n");
+        assertThat(r.err).isEqualTo("to-stderr\n");
+    }
+
+    @Test
+    void withoutKeepOrderEachJobsOutputIsStillWrittenWholeNeverInterleaved() throws IOException {
+        List<String> lines = IntStream.rangeClosed(1, 24)
+                .mapToObj(i -> "sh -c 'for n in 1 2 3 4; do echo job" + i + "-$n; sleep 0.01; done'")
+                .collect(Collectors.toList());
+        Result r = run(String.join("\n", lines) + "\n", "run", "-j", "8");
+
+        assertThat(r.exitCode).isZero();
+        String[] out = r.out.split("\n");
+        assertThat(out).hasSize(96);
+        for (int i = 0; i < out.length; i += 4) {
+            String job = out[i].substring(0, out[i].indexOf('-'));
+            assertThat(List.of(out[i], out[i + 1], out[i + 2], out[i + 3]))
+                    .containsExactly(job + "-1", job + "-2", job + "-3", job + "-4");
+        }
+    }
+
+    @Test
+    void timeoutKillsEachJobsWholeTreeCountsItAsFailedAndLogsIt() throws IOException {
+        Path jobs = write("jobs.txt",
+                "sleep 10",
+                "sleep 10",
+                "sh -c 'sleep 10 & sleep 10; wait'",
+                "echo quick");
+        Path joblog = dir.resolve("joblog.tsv");
+        long start = System.nanoTime();
+        Result r = run("", "run", "-k", "-j", "4", "--timeout", "1s", "--joblog", joblog.toString(), "-f",
+                jobs.toString());
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(r.exitCode).isEqualTo(3);
+        assertThat(elapsedMillis).isLessThan(6_000);
+        assertThat(r.out).isEqualTo("quick\n");
+        assertThat(r.err).contains("procflux: job 1: 'sleep 10' timed out after 1s (RUN); process tree killed\n")
+                .contains("procflux: job 3: 'sh -c 'sleep 10 & sleep 10; wait'' timed out after 1s");
+        List<String> log = Files.readAllLines(joblog);
+        assertThat(log).hasSize(5);
+        assertThat(log.get(0)).isEqualTo(JobLog.HEADER);
+        for (int seq = 1; seq <= 3; seq++) {
+            String[] columns = log.get(seq).split("\t");
+            assertThat(columns[0]).isEqualTo(Integer.toString(seq));
+            assertThat(columns[1]).isEqualTo(":");
+            assertThat(Double.parseDouble(columns[3].trim())).isBetween(0.9, 5.0);
+            assertThat(columns[6]).as("Exitval").isEqualTo("-1");
+            assertThat(columns[7]).as("Signal").isEqualTo("15");
+        }
+        assertThat(log.get(4).split("\t")).endsWith("0", "0", "echo quick");
+    }
+
+    @Test
+    void haltNowStartsNoNewJobAfterTheFirstFailureAndKillsTheRunningOnes() throws IOException {
+        Path started = dir.resolve("started");
+        List<String> lines = new ArrayList<>();
+        lines.add("sh -c 'sleep 0.3; exit 3'");
+        for (int i = 0; i < 20; i++) {
+            lines.add("sh -c 'echo " + i + " >> " + started + "; exec sleep 10'");
+        }
+        Path jobs = write("jobs.txt", lines.toArray(new String[0]));
+        long start = System.nanoTime();
+        Result r = run("", "run", "-j", "4", "--halt", "now,fail=1", "--summary", "-f", jobs.toString());
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(r.exitCode).isEqualTo(1);
+        assertThat(elapsedMillis).isLessThan(6_000);
+        // only the three that were running beside the failing job ever started
+        assertThat(Files.readAllLines(started)).containsExactlyInAnyOrder("0", "1", "2");
+        assertThat(r.err).contains("procflux: halting (--halt now,fail=1): 1 failed; starting no more jobs and "
+                + "killing the running ones\n")
+                .contains("0 succeeded, 1 failed, 3 killed, 17 skipped");
+    }
+
+    @Test
+    void anUnbalancedQuoteFailsOnlyItsOwnJobNamingTheLine() {
+        Result r = run("echo first\necho 'oops\necho third\n", "run", "-k", "-j", "2");
+
+        assertThat(r.exitCode).isEqualTo(1);
+        assertThat(r.out).isEqualTo("first\nthird\n");
+        assertThat(r.err).isEqualTo("procflux: line 2: unbalanced single quote at column 6: echo 'oops\n");
+    }
+
+    @Test
+    void twoThousandTrueJobsAtEightInFlightAllSucceed() {
+        String jobs = "true\n".repeat(2_000);
+        Result r = run(jobs, "run", "-j", "8", "--summary");
+
+        assertThat(r.exitCode).isZero();
+        assertThat(r.out).isEmpty();
+        assertThat(r.err).startsWith("procflux: 2000 jobs in ").contains("2000 succeeded, 0 failed");
+    }
+
+    @Test
+    void theExitStatusIsTheNumberOfFailedJobsCappedAt101() {
+        Result r = run("false\n".repeat(105), "run", "-j", "8");
+        assertThat(r.exitCode).isEqualTo(101);
+        assertThat(run("false\nfalse\ntrue\n", "run").exitCode).isEqualTo(2);
+    }
+
+    @Test
+    void aTemplateReplacesTheInputItsExtensionBasenameAndJobNumber() {
+        Result r = run("docs/a.txt\nb c.log\n", "run", "-k", "--", "printf", "%s|%s|%s|%s\\n", "{}", "{.}", "{/}",
+                "{#}");
+        assertThat(r.exitCode).isZero();
+        assertThat(r.out).isEqualTo("docs/a.txt|docs/a|a.txt|1\nb c.log|b c|b c.log|2\n");
+    }
+
+    @Test
+    void tagPrefixesEveryLineOfStdoutAndStderrWithTheInput() {
+        Result r = run("x\ny\n", "run", "-k", "--tag", "--", "sh", "-c", "echo out-$0; echo err-$0 >&2; printf end");
+        assertThat(r.out).isEqualTo("x\tout-x\nx\tend" + "y\tout-y\ny\tend");
+        assertThat(r.err).isEqualTo("x\terr-x\ny\terr-y\n");
+    }
+
+    @Test
+    void shellRunsEachLineWithShDashC() {
+        Result r = run("echo a | tr a b\nx=1; echo $x > /dev/stdout\n", "run", "-k", "--shell");
+        assertThat(r.exitCode).isZero();
+        assertThat(r.out).isEqualTo("b\n1\n");
+    }
+
+    @Test
+    void retriesRunAFailedJobAgainAndOnlyTheLastAttemptsOutputIsShown() {
+        Path marker = dir.resolve("marker");
+        Result r = run("sh -c 'if [ -e " + marker + " ]; then echo second; else touch " + marker
+                + "; echo first; exit 1; fi'\n", "run", "--retries", "1");
+        assertThat(r.exitCode).isZero();
+        assertThat(r.out).isEqualTo("second\n");
+    }
+
+    @Test
+    void aMissingExecutableFailsThatJobWithTheEnginesMessage() {
+        Result r = run("no-such-command-procflux arg\necho ok\n", "run", "-k");
+        assertThat(r.exitCode).isEqualTo(1);
+        assertThat(r.out).isEqualTo("ok\n");
+        assertThat(r.err).startsWith("procflux: job 1: ").contains("no-such-command-procflux");
+    }
+
+    @Test
+    void dryRunPrintsTheCommandsAndRunsNothing() {
+        Path marker = dir.resolve("never");
+        Result r = run("touch " + marker + "\necho 'a b'\n", "run", "--dry-run");
+        assertThat(r.exitCode).isZero();
+        assertThat(r.out).isEqualTo("touch " + marker + "\necho 'a b'\n");
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void interruptKillsEveryRunningTreePrintsWhatFinishedAndReturns130() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        InputStream in = new ByteArrayInputStream(("echo finished\n" + "sh -c 'sleep 30 & sleep 30; wait'\n"
+                + "sleep 30\n".repeat(10)).getBytes(StandardCharsets.UTF_8));
+        Main main = new Main(in, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> main.run("run", "-j", "3"));
+        // echo done; sh with its two sleeps and two more sleeps running
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).equals("finished\n")
+                && liveDescendants().size() >= 5);
+
+        main.interrupt();
+
+        assertThat(status).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(Main.EXIT_INTERRUPTED);
+        assertThat(liveDescendants()).isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("procflux: interrupted; ")
+                .endsWith(": 1 succeeded, 0 failed, 3 killed\n");
+    }
+
+    @Test
+    void usageErrorsExitWith255AndPointToHelp() {
+        Result r = run("", "run", "--timeout", "soon");
+        assertThat(r.exitCode).isEqualTo(255);
+        assertThat(r.err).isEqualTo("procflux run: --timeout must be a duration such as 500ms, 30s, 2m, 1h or plain "
+                + "seconds, was 'soon'\nTry 'procflux run --help'.\n");
+    }
+
+    @Test
+    void helpAndVersionAndServeSayWhatTheyDo() {
+        assertThat(run("", "run", "--help").out).startsWith("Usage: procflux run").contains("Examples:");
+        assertThat(run("", "--help").out).startsWith("Usage: procflux <command>");
+        assertThat(run("", "version").out).startsWith("procflux ");
+        Result serve = run("", "serve");
+        assertThat(serve.exitCode).isEqualTo(2);
+        assertThat(serve.err).isEqualTo("procflux serve: not yet available (issue 6)\n");
+    }
+
+    private Path write(String name, String... lines) throws IOException {
+        return Files.writeString(dir.resolve(name), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static Result run(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Live descendants of this JVM; zombies not yet reaped do not count. */
+    static List<ProcessHandle> liveDescendants() {
+        return ProcessHandle.current().descendants().filter(RunIT::isLive).collect(Collectors.toList());
+    }
+
+    private static boolean isLive(ProcessHandle p) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        }
+        catch (IOException | RuntimeException e) {
+            // gone between listing and reading: not live
+            return false;
+        }
+    }
+
+    private static final class Result {
+        final int exitCode;
+        final String out;
+        final String err;
+
+        Result(int exitCode, String out, String err) {
+            this.exitCode = exitCode;
+            this.out = out;
+            this.err = err;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.procflux.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.procflux.Command;
+import dev.procflux.EngineOptions;
+import dev.procflux.ExitStatus;
+import dev.procflux.ProcessEngine;
+import dev.procflux.ProcessPoolOverloadedException;
+import dev.procflux.ProcessResult;
+import dev.procflux.ProcessTimeoutException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+class DefaultProcessEngineTest {
+    private final FakeLauncher launcher = new FakeLauncher();
+
+    private DefaultProcessEngine engine(ProcessEngine.Builder builder) {
+        EngineOptions options = builder.launchScheduler(Schedulers.immediate())
+                .deliveryScheduler(Schedulers.immediate()).buildOptions();
+        return new DefaultProcessEngine(options, launcher);
+    }
+
+    @Test
+    void timeoutKillsAfterTheConfiguredDurationOfVirtualTime() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().timerScheduler(vts)
+                .killGracePeriod(Duration.ofSeconds(2)));
+        StepVerifier.withVirtualTime(() -> engine.execute(Command.of("true").withTimeout(Duration.ofSeconds(5))),
+                        () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofSeconds(5))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessTimeoutException.class)
+                        .hasMessage("'true' timed out after 5s (RUN); process tree killed"))
+                .verify(Duration.ofSeconds(5));
+        assertThat(launcher.launched.get(0).signals).containsExactly(Posix.SIGTERM);
+        assertThat(engine.metrics().timedOut()).isEqualTo(1);
+        assertThat(engine.metrics().leased()).isZero();
+    }
+
+    @Test
+    void aProcessThatIgnoresSigtermGetsSigkillAfterTheGracePeriod() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        launcher.exitOnSignal = false;
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().timerScheduler(vts)
+                .killGracePeriod(Duration.ofSeconds(2)));
+        Disposable d = engine.execute(Command.of("true")).subscribe();
+        FakeLauncher.FakeProcess p = launcher.launched.get(0);
+        d.dispose();
+        assertThat(p.signals).containsExactly(Posix.SIGTERM);
+        vts.advanceTimeBy(Duration.ofMillis(1999));
+        assertThat(p.signals).containsExactly(Posix.SIGTERM);
+        vts.advanceTimeBy(Duration.ofMillis(1));
+        assertThat(p.signals).containsExactly(Posix.SIGTERM, Posix.SIGKILL);
+    }
+
+    @Test
+    void theSlotIsReleasedOnlyOnceACancelledProcessHasExited() {
+        launcher.exitOnSignal = false;
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1)
+                .timerScheduler(VirtualTimeScheduler.create()));
+        Disposable first = engine.execute(Command.of("true")).subscribe();
+        ProcessResult[] second = new ProcessResult[1];
+        engine.execute(Command.of("true")).subscribe(r -> second[0] = r);
+        assertThat(engine.metrics().pending()).isEqualTo(1);
+
+        first.dispose();
+        assertThat(engine.metrics().leased()).isEqualTo(1);
+        assertThat(launcher.launched).hasSize(1);
+
+        launcher.launched.get(0).exit(ExitStatus.signaled(15));
+        assertThat(launcher.launched).hasSize(2);
+        launcher.launched.get(1).stdout("hi");
+        launcher.launched.get(1).exit(ExitStatus.exited(0));
+        assertThat(second[0].stdoutText()).isEqualTo("hi");
+        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().cancelled()).isEqualTo(1);
+        assertThat(engine.metrics().succeeded()).isEqualTo(1);
+    }
+
+    @Test
+    void callsBeyondMaxPendingFailAtOnce() {
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).maxPending(2));
+        engine.execute(Command.of("true")).subscribe();
+        engine.execute(Command.of("true")).subscribe();
+        engine.execute(Command.of("true")).subscribe();
+        StepVerifier.create(engine.execute(Command.of("echo", "fourth")))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
+                        .hasMessage("engine overloaded: cannot run 'echo fourth': running=1/1, pending=2 "
+                                + "(maxPending=2 reached)"))
+                .verify(Duration.ofSeconds(1));
+        assertThat(engine.metrics().rejected()).isEqualTo(1);
+    }
+
+    @Test
+    void aSignalDeathIsNotConfusedWithAnExitCode() {
+        DefaultProcessEngine engine = engine(ProcessEngine.builder());
+        ProcessResult[] r = new ProcessResult[1];
+        engine.execute(Command.of("true")).subscribe(x -> r[0] = x);
+        launcher.launched.get(0).exit(ExitStatus.signaled(9));
+        assertThat(r[0].exitStatus().isSignaled()).isTrue();
+        assertThat(r[0].exitStatus().signal()).hasValue(9);
+        assertThat(r[0].exitCode()).isEqualTo(137);
+        assertThat(r[0].exitStatus()).hasToString("signal 9 (SIGKILL)");
+    }
+}
