@@ -4,6 +4,7 @@ import dev.procflux.internal.DefaultWorkerPool;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -145,6 +146,8 @@ public interface WorkerPool<I, O> extends AutoCloseable {
         Duration requestTimeout = Duration.ofSeconds(30);
         int maxStartAttempts = 3;
         Duration startBackoff = Duration.ofMillis(100);
+        @Nullable I healthCheckRequest;
+        Duration healthCheckAfterIdle = Duration.ZERO;
 
         Builder(Command command, WorkerProtocol<I, O> protocol) {
             this.command = command;
@@ -162,6 +165,7 @@ public interface WorkerPool<I, O> extends AutoCloseable {
             requestTimeout = other.requestTimeout;
             maxStartAttempts = other.maxStartAttempts;
             startBackoff = other.startBackoff;
+            // the health-check request has the old request type: it does not carry over
         }
 
         /**
@@ -298,6 +302,29 @@ public interface WorkerPool<I, O> extends AutoCloseable {
          */
         public Builder<I, O> startBackoff(Duration value) {
             this.startBackoff = nonNegative(value, "startBackoff");
+            return this;
+        }
+
+        /**
+         * A request sent to a worker that has been idle (or, if new, alive) for at least {@code afterIdle} before
+         * it is handed to a caller: any reply within {@link #requestTimeout} proves it healthy; a crash, timeout or protocol error
+         * retires it and the caller gets another worker (after {@code maxSize + 1} failed checks for one call, the
+         * last failure is the caller's error). The check counts as a request in the metrics and towards
+         * {@link #maxRequestsPerWorker}. Default: no health check. Changing the {@link #protocol} clears it.
+         *
+         * @param request the ping, encoded with the protocol
+         * @param afterIdle zero (check before every use) or positive
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException if {@code afterIdle} is negative, or the protocol cannot encode
+         *         {@code request}
+         */
+        public Builder<I, O> healthCheck(I request, Duration afterIdle) {
+            Objects.requireNonNull(request, "request");
+            Duration idle = nonNegative(afterIdle, "afterIdle");
+            protocol.encode(request);
+            this.healthCheckRequest = request;
+            this.healthCheckAfterIdle = idle;
             return this;
         }
 

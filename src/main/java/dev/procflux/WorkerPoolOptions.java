@@ -1,6 +1,8 @@
 package dev.procflux;
 
 import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of a {@link WorkerPool}. Immutable and thread-safe; create with {@link WorkerPool#builder(Command)}
@@ -22,6 +24,8 @@ public final class WorkerPoolOptions<I, O> {
     private final Duration requestTimeout;
     private final int maxStartAttempts;
     private final Duration startBackoff;
+    private final @Nullable I healthCheckRequest;
+    private final Duration healthCheckAfterIdle;
 
     WorkerPoolOptions(WorkerPool.Builder<I, O> b) {
         command = b.command;
@@ -35,6 +39,8 @@ public final class WorkerPoolOptions<I, O> {
         requestTimeout = b.requestTimeout;
         maxStartAttempts = b.maxStartAttempts;
         startBackoff = b.startBackoff;
+        healthCheckRequest = b.healthCheckRequest;
+        healthCheckAfterIdle = b.healthCheckAfterIdle;
     }
 
     /** @return a builder holding these options */
@@ -49,6 +55,8 @@ public final class WorkerPoolOptions<I, O> {
         b.requestTimeout = requestTimeout;
         b.maxStartAttempts = maxStartAttempts;
         b.startBackoff = startBackoff;
+        b.healthCheckRequest = healthCheckRequest;
+        b.healthCheckAfterIdle = healthCheckAfterIdle;
         return b;
     }
 
@@ -107,6 +115,16 @@ public final class WorkerPoolOptions<I, O> {
         return startBackoff;
     }
 
+    /** @return the request sent to check a worker idle for {@link #healthCheckAfterIdle()}, or empty for none */
+    public Optional<I> healthCheckRequest() {
+        return Optional.ofNullable(healthCheckRequest);
+    }
+
+    /** @return how long a worker must have been idle to be checked before use */
+    public Duration healthCheckAfterIdle() {
+        return healthCheckAfterIdle;
+    }
+
     /** Environment values are redacted (see {@link Command#toString()}). */
     @Override
     public String toString() {
@@ -114,6 +132,7 @@ public final class WorkerPoolOptions<I, O> {
                 + ", size=" + minSize + ".." + maxSize + ", maxPending=" + maxPending + ", maxRequestsPerWorker="
                 + maxRequestsPerWorker + ", maxIdle=" + maxIdle + ", maxLifetime=" + maxLifetime
                 + ", requestTimeout=" + requestTimeout + ", maxStartAttempts=" + maxStartAttempts
-                + ", startBackoff=" + startBackoff + "]";
+                + ", startBackoff=" + startBackoff
+                + (healthCheckRequest == null ? "" : ", healthCheckAfterIdle=" + healthCheckAfterIdle) + "]";
     }
 }

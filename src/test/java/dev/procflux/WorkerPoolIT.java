@@ -360,6 +360,21 @@ class WorkerPoolIT {
         OsProcesses.awaitNoChildren();
     }
 
+    @Test
+    void healthCheckReplacesAWorkerThatStoppedAnsweringWhileIdle() {
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(1, 1)
+                .requestTimeout(Duration.ofMillis(1500))
+                .healthCheck("ping", Duration.ofMillis(100)));
+        long pid = pidOf(p);
+        ProcessResult stop = engine.execute(Command.of("kill", "-STOP", Long.toString(pid))).block(WAIT);
+        assertThat(stop.exitCode()).isZero();
+        await().atMost(WAIT).pollDelay(Duration.ofMillis(200)).until(() -> true);
+        long next = pidOf(p);
+        assertThat(next).isNotEqualTo(pid);
+        assertThat(p.metrics().restarts(WorkerRestartCause.TIMEOUT)).isEqualTo(1);
+        assertThat(p.metrics().failed()).isEqualTo(1);
+    }
+
     static final String FRAME_SCRIPT = String.join("\n",
             "import sys",
             "r, w = sys.stdin.buffer, sys.stdout.buffer",

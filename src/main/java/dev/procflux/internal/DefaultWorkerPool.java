@@ -35,6 +35,7 @@ import reactor.pool.PooledRef;
 import reactor.pool.PooledRefMetadata;
 import reactor.util.Logger;
 import reactor.util.Loggers;
+import reactor.util.retry.Retry;
 
 /**
  * The worker pool: a reactor-pool of {@link WorkerProcess}es. The allocator launches a worker (on the launch
@@ -197,9 +198,38 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     // ---- leasing
 
     private Mono<PooledRef<WorkerProcess<I, O>>> acquire() {
+        Mono<PooledRef<WorkerProcess<I, O>>> acquire = pool.acquire();
+        I ping = options.healthCheckRequest().orElse(null);
+        if (ping != null) {
+            ByteBuffer bytes = options.protocol().encode(ping);
+            // each failed check retires one worker; bounded so that a pool of sick workers cannot loop forever
+            acquire = Mono.defer(() -> pool.acquire().flatMap(ref -> healthChecked(ref, ping, bytes)))
+                    .retryWhen(Retry.max(options.maxSize()).filter(HealthCheckFailed.class::isInstance))
+                    .onErrorMap(HealthCheckFailed.class::isInstance, Throwable::getCause);
+        }
         // errors of the acquisition itself come on the caller's or a pool thread: move them to delivery
-        return pool.acquire().onErrorResume(e -> Mono.<PooledRef<WorkerProcess<I, O>>>error(translate(e))
+        return acquire.onErrorResume(e -> Mono.<PooledRef<WorkerProcess<I, O>>>error(translate(e))
                 .publishOn(engine.deliveryScheduler()));
+    }
+
+    private Mono<PooledRef<WorkerProcess<I, O>>> healthChecked(PooledRef<WorkerProcess<I, O>> ref, I ping,
+            ByteBuffer bytes) {
+        // not reactor-pool's releaseTimestamp(): it reads 0 while the ref is acquired, which it is here
+        if (ref.poolable().idleNanos() < options.healthCheckAfterIdle().toNanos()) {
+            return Mono.just(ref);
+        }
+        return ref.poolable().send(ping, bytes.duplicate())
+                .thenReturn(ref)
+                .onErrorResume(e -> release(ref).then(Mono.error(new HealthCheckFailed(e))));
+    }
+
+    /** Marks a failed health check for the retry; carries the check's error as its cause. */
+    private static final class HealthCheckFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HealthCheckFailed(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
     }
 
     private Mono<Void> release(PooledRef<WorkerProcess<I, O>> ref) {

@@ -76,6 +76,8 @@ final class WorkerProcess<I, O> implements ProcessListener {
     private volatile boolean exitHandled;
     private volatile @Nullable ExitStatus exitStatus;
     private volatile boolean answered;
+    // when the worker last finished a request (or was launched): the health check's idle clock
+    private volatile long lastActiveNanos = System.nanoTime();
 
     WorkerProcess(DefaultWorkerPool<I, O> pool, WorkerProtocol<I, O> protocol, Scheduler delivery,
             long lifetimeLimitMillis) {
@@ -105,6 +107,10 @@ final class WorkerProcess<I, O> implements ProcessListener {
 
     long lifetimeLimitMillis() {
         return lifetimeLimitMillis;
+    }
+
+    long idleNanos() {
+        return current.get() == null ? System.nanoTime() - lastActiveNanos : 0;
     }
 
     boolean hasExited() {
@@ -180,6 +186,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
             return false;
         }
         current.compareAndSet(c, null);
+        lastActiveNanos = System.nanoTime();
         Disposable t = c.timeout;
         if (t != null) {
             t.dispose();
