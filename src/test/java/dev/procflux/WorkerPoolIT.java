@@ -375,6 +375,35 @@ class WorkerPoolIT {
         assertThat(p.metrics().failed()).isEqualTo(1);
     }
 
+    @Test
+    void callerBeyondMaxPendingFailsAtOnceWithOverload() {
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(1, 1)
+                .maxPending(1));
+        pidOf(p);
+        StepVerifier busy = StepVerifier.create(p.call("slow")).expectNext("slow-reply").expectComplete()
+                .verifyLater();
+        await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
+        StepVerifier waiting = StepVerifier.create(p.call("a")).expectNext("A").expectComplete().verifyLater();
+        await().atMost(WAIT).until(() -> p.metrics().pending() == 1);
+        StepVerifier.create(p.call("b"))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
+                        .hasMessageContaining("overloaded: busy=1/1, idle=0, pending=1 (maxPending=1 reached)"))
+                .verify(WAIT);
+        busy.verify(WAIT);
+        waiting.verify(WAIT);
+    }
+
+    @Test
+    void workerIsReplacedAfterMaxLifetime() {
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).size(0, 1)
+                .maxLifetime(Duration.ofMillis(300)));
+        assertThat(p.call("a").block(WAIT)).isEqualTo("a");
+        await().atMost(WAIT).until(() -> p.metrics().restarts(WorkerRestartCause.EVICTED) == 1
+                && p.metrics().alive() == 0);
+        assertThat(p.call("b").block(WAIT)).isEqualTo("b");
+        assertThat(p.metrics().workersStarted()).isEqualTo(2);
+    }
+
     static final String FRAME_SCRIPT = String.join("\n",
             "import sys",
             "r, w = sys.stdin.buffer, sys.stdout.buffer",
