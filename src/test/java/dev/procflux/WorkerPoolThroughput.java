@@ -22,6 +22,8 @@ final class WorkerPoolThroughput {
         try (ProcessEngine engine = ProcessEngine.builder().killGracePeriod(Duration.ofMillis(200)).build()) {
             pooled(engine, "cat", Command.of("cat"), calls);
             pooled(engine, "python echo worker", Command.of(PYTHON, "-u", "-c", ECHO), calls);
+            concurrent(engine, 1, calls);
+            concurrent(engine, 4, calls);
             long[] nanos = new long[spawns];
             // the request travels as an argument: the same interpreter start-up, without the engine's stdin path
             for (int i = 0; i < 20; i++) {
@@ -54,6 +56,25 @@ final class WorkerPoolThroughput {
             }
             report("pool.call, one " + name, nanos, System.nanoTime() - start);
         }
+    }
+
+    /** {@code workers} cat workers, two calls in flight per worker, replies checked. */
+    private static void concurrent(ProcessEngine engine, int workers, int calls) {
+        try (WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(workers, workers)
+                .build(engine)) {
+            run(pool, workers, 2_000);
+            long start = System.nanoTime();
+            run(pool, workers, calls);
+            long total = System.nanoTime() - start;
+            System.out.printf("%-48s n=%6d  %10.1f calls/s%n", "pool.call, " + workers + " cat workers, "
+                    + (2 * workers) + " in flight", calls, calls / (total / 1e9));
+        }
+    }
+
+    private static void run(WorkerPool<String, String> pool, int workers, int calls) {
+        reactor.core.publisher.Flux.range(0, calls)
+                .flatMap(i -> pool.call("request-" + i).doOnNext(r -> check(r, "request-" + i)), 2 * workers)
+                .blockLast();
     }
 
     private static void check(String actual, String expected) {
