@@ -21,7 +21,7 @@ public final class EngineOptions {
     private final boolean closeOnShutdown;
     private final EngineEvents events;
 
-    EngineOptions(ProcessEngine.Builder b) {
+    EngineOptions(ProcessEngine.Builder b, Scheduler launchScheduler) {
         maxConcurrency = b.maxConcurrency;
         maxPending = b.maxPending;
         acquireTimeout = b.acquireTimeout;
@@ -31,7 +31,7 @@ public final class EngineOptions {
         highWaterBytes = b.highWaterBytes;
         lowWaterBytes = b.lowWaterBytes;
         deliveryScheduler = b.deliveryScheduler;
-        launchScheduler = b.launchScheduler;
+        this.launchScheduler = launchScheduler;
         timerScheduler = b.timerScheduler;
         closeOnShutdown = b.closeOnShutdown;
         events = b.events;

@@ -1,14 +1,17 @@
 package dev.procflux;
 
+import java.io.Serializable;
 import java.util.OptionalInt;
 
 /**
  * How a process ended: a normal exit with a status code, or death by a signal.
  *
- * <p>Immutable. A signal death is never confused with an exit code: {@code kill -9} gives
- * {@code isSignaled() == true, signal() == 9}, while {@code exit 9} gives {@code isSignaled() == false, code() == 9}.
+ * <p>Immutable and serializable (it travels inside {@link ProcessExitException}). A signal death is never confused
+ * with an exit code: {@code kill -9} gives {@code isSignaled() == true, signal() == 9}, while {@code exit 9} gives
+ * {@code isSignaled() == false, code() == 9}.
  */
-public final class ExitStatus {
+public final class ExitStatus implements Serializable {
+    private static final long serialVersionUID = 1L;
     private static final ExitStatus[] EXITED = new ExitStatus[256];
 
     static {
@@ -17,7 +20,9 @@ public final class ExitStatus {
         }
     }
 
+    /** The exit code; {@code 128 + signal} for a signal death. */
     private final int code;
+    /** The signal that killed the process, or 0 for a normal exit. */
     private final int signal;
 
     private ExitStatus(int code, int signal) {

@@ -1,10 +1,12 @@
 package dev.procflux;
 
+import dev.procflux.internal.DefaultLaunchScheduler;
 import dev.procflux.internal.DefaultProcessEngine;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -111,7 +113,8 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         long highWaterBytes = 256L * 1024;
         long lowWaterBytes = 64L * 1024;
         Scheduler deliveryScheduler = Schedulers.parallel();
-        Scheduler launchScheduler = Schedulers.boundedElastic();
+        // null until build: the default is created lazily so a caller's own scheduler never starts it
+        @Nullable Scheduler launchScheduler;
         Scheduler timerScheduler = Schedulers.parallel();
         boolean closeOnShutdown = true;
         EngineEvents events = EngineEvents.NONE;
@@ -264,7 +267,8 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
 
         /**
          * Where processes are launched; launching blocks for about a millisecond, so this must allow blocking.
-         * Default {@link Schedulers#boundedElastic()}.
+         * Default: one daemon thread, {@code procflux-launch}, shared by every engine of the JVM. NuProcess
+         * serialises launches behind a global lock anyway, so more threads add footprint, not throughput.
          *
          * @param value the scheduler
          * @return this builder
@@ -319,7 +323,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
                 throw new IllegalArgumentException("maxBufferedBytes must be above highWaterBytes + 65536: "
                         + maxBufferedBytes + " <= " + highWaterBytes + " + 65536");
             }
-            return new EngineOptions(this);
+            return new EngineOptions(this, launchScheduler != null ? launchScheduler : DefaultLaunchScheduler.get());
         }
 
         /** @return a new engine; close it when done */

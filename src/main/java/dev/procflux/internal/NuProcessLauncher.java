@@ -45,8 +45,15 @@ final class NuProcessLauncher implements Launcher {
     @Override
     public LaunchedProcess launch(Command command, ProcessListener listener) {
         StartChecks.check(command);
-        Map<String, String> env = command.inheritsEnvironment() ? new HashMap<>(System.getenv()) : new HashMap<>();
-        env.putAll(command.environment());
+        Map<String, String> env;
+        if (command.environment().isEmpty()) {
+            // NuProcessBuilder copies the map: no need for a copy of our own in the common case
+            env = command.inheritsEnvironment() ? System.getenv() : Map.of();
+        }
+        else {
+            env = command.inheritsEnvironment() ? new HashMap<>(System.getenv()) : new HashMap<>();
+            env.putAll(command.environment());
+        }
         NuProcessBuilder builder = new NuProcessBuilder(command.argv(), env);
         command.directory().ifPresent(builder::setCwd);
         Handler handler = new Handler(listener,
