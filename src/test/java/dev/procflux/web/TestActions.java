@@ -15,7 +15,7 @@ final class TestActions {
                         .build())
                 .add(Action.builder("printf", "printf", "%s", "{text}")
                         .description("prints its parameter exactly, as one argv element")
-                        .parameter(Parameter.pattern("text", "(?s).*").maxLength(2 * 1024 * 1024).build())
+                        .parameter(Parameter.pattern("text", "(?s).*").maxLength(64 * 1024).build())
                         .build())
                 .add(Action.builder("fail", "sh", "-c", "echo oops >&2; exit 3").build())
                 .add(Action.builder("seq", "seq", "{count}")
