@@ -49,7 +49,10 @@ final class YamlActions {
                 result.add(action(name, map(e.getValue(), "the action"), baseDirectory));
             }
             catch (IllegalArgumentException | IllegalStateException ex) {
-                throw new IllegalArgumentException("action '" + name + "': " + ex.getMessage(), ex);
+                String prefix = "action '" + name + "': ";
+                String message = String.valueOf(ex.getMessage());
+                // Action's own messages already name the action
+                throw new IllegalArgumentException(message.startsWith(prefix) ? message : prefix + message, ex);
             }
         }
         return result;
