@@ -47,7 +47,7 @@ class LoadIT {
     @Test
     void twoHundredStreamingClientsNeverRunMoreThanSixteenProcessesAndAcceptedOnesGetAllTheirOutput() {
         ActionRegistry registry = ActionRegistry.builder()
-                .add(Action.builder("burst", "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; sleep 0.1; done")
+                .add(Action.builder("burst", "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; sleep 0.05; done")
                         .timeout(Duration.ofMinutes(1)).build())
                 .build();
         ProcessEngine engine = ProcessEngine.builder().maxConcurrency(MAX_CONCURRENCY).maxPending(MAX_PENDING)
