@@ -402,7 +402,7 @@ final class ActionHandler {
     Mono<ServerResponse> page(ServerRequest request) {
         return ServerResponse.ok()
                 .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
-                .header("Content-Security-Policy", "default-src 'self'")
+                .header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 .bodyValue(page);
     }
