@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * The allow-list: the only {@link Action}s an HTTP client can run, by name.
  *
- * <p>Build one in code with {@link #builder()}, or load one from YAML with {@link #fromYaml(Path)}:
+ * <p>Build one in code with {@link #builder()}, or load one from YAML with {@link #fromYaml(Path, String...)}:
  * <pre>{@code
  * actions:
  *   seq:
