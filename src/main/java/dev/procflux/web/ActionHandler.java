@@ -33,6 +33,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,6 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class ActionHandler {
     /** Emitted first by a stream's lease scope: the slot is held, so the response can start. */
     private static final Object LEASED = new Object();
+    private static final Logger log = Loggers.getLogger(ActionHandler.class);
     private static final MediaType NDJSON = MediaType.parseMediaType(StreamFormat.NDJSON.mediaType());
 
     private final ProcessEngine engine;
@@ -180,6 +183,9 @@ final class ActionHandler {
 
         byte[] error(Throwable e) {
             Failure f = classify(e);
+            if (f.status == 500 && !(e instanceof ProcessOutputOverflowException)) {
+                log.warn("action stream failed: " + f.message, e);
+            }
             Map<String, @Nullable Object> body = new LinkedHashMap<>();
             body.put("status", f.status);
             body.put("error", f.error);
@@ -459,6 +465,10 @@ final class ActionHandler {
 
     Mono<ServerResponse> failure(Throwable e) {
         Failure f = classify(e);
+        if (f.status == 500) {
+            // the client gets the message; the operator needs the stack trace
+            log.warn("action failed: " + f.message, e);
+        }
         Map<String, @Nullable Object> body = new LinkedHashMap<>();
         body.put("status", f.status);
         body.put("error", f.error);

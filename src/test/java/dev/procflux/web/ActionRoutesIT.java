@@ -84,6 +84,13 @@ class ActionRoutesIT {
     }
 
     @Test
+    void aProgramThatCannotStartIs500() {
+        JsonNode r = post("/actions/missing", 500);
+        assertThat(r.get("error").asString()).isEqualTo("start-failed");
+        assertThat(r.get("message").asString()).contains("/nonexistent/procflux-missing");
+    }
+
+    @Test
     void anUnknownActionIs404() {
         JsonNode r = post("/actions/nope", 404);
         assertThat(r.get("error").asString()).isEqualTo("unknown-action");

@@ -1,6 +1,7 @@
 package dev.procflux.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.PrematureCloseException;
 import tools.jackson.databind.JsonNode;
 
 /** The routes on a real socket: Reactor Netty's server and client, loopback, an ephemeral port. */
@@ -85,6 +87,17 @@ class ActionServerIT {
             return body.asString();
         }).block(Duration.ofSeconds(20));
         assertThat(Json.parse(unknown).get("message").asString()).isEqualTo("no action named 'nope'");
+    }
+
+    @Test
+    void aRawStreamOfAFailedRunIsAbortedNotEndedNormally() {
+        assertThatThrownBy(() -> client.get().uri("/actions/raw-fail/stream")
+                .responseSingle((response, body) -> {
+                    assertThat(response.status().code()).isEqualTo(200);
+                    return body.asString();
+                }).block(Duration.ofSeconds(20)))
+                .hasCauseInstanceOf(PrematureCloseException.class)
+                .hasMessageContaining("Connection prematurely closed DURING response");
     }
 
     @ParameterizedTest

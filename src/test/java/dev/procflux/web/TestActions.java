@@ -38,6 +38,9 @@ final class TestActions {
                         .build())
                 .add(Action.builder("chatty", "sh", "-c", "printf 'line1\\nline2\\n'; printf 'warn\\n' >&2; exit 2")
                         .build())
+                .add(Action.builder("missing", "/nonexistent/procflux-missing").build())
+                .add(Action.builder("raw-fail", "sh", "-c", "printf partial; exit 3").streamFormat(StreamFormat.RAW)
+                        .build())
                 .add(Action.builder("big", "head", "-c", "100000", "/dev/zero").maxOutputBytes(1000).build())
                 .build();
     }
