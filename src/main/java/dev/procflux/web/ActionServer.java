@@ -75,7 +75,17 @@ public final class ActionServer implements AutoCloseable {
         return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    /** @return completes once the server is closed */
+    /**
+     * Completion of the server.
+     *
+     * <p><b>Emits:</b> nothing; completes once the server is closed.
+     * <p><b>Laziness:</b> hot: reflects the server's state whenever it is subscribed.
+     * <p><b>Threading:</b> completes on the thread that closes the server.
+     * <p><b>Cancellation:</b> cancelling only stops waiting; the server keeps running.
+     * <p><b>Errors:</b> none.
+     *
+     * @return completes once the server is closed
+     */
     public Mono<Void> onClose() {
         return server.onDispose();
     }

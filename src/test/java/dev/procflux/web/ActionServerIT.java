@@ -90,6 +90,24 @@ class ActionServerIT {
     }
 
     @Test
+    void aLargeRequestBodyStreamsThroughStdinAndBackByteIdentical() throws Exception {
+        byte[] payload = new byte[4 * 1024 * 1024 - 1];
+        new java.util.Random(11).nextBytes(payload);
+        // the body is sent in 64 KiB chunks without a Content-Length, so the server cannot tell its size up front
+        byte[] echoed = client.headers(h -> h.set(HttpHeaderNames.ACCEPT, "application/octet-stream"))
+                .post().uri("/actions/cat/stream")
+                .send(reactor.core.publisher.Flux.range(0, 64).map(i -> io.netty.buffer.Unpooled.wrappedBuffer(
+                        payload, i * 65536, Math.min(65536, payload.length - i * 65536))))
+                .responseSingle((response, body) -> {
+                    assertThat(response.status().code()).isEqualTo(200);
+                    return body.asByteArray();
+                }).block(Duration.ofSeconds(30));
+        assertThat(echoed).hasSize(payload.length);
+        assertThat(ActionRoutesIT.sha256(echoed)).isEqualTo(ActionRoutesIT.sha256(payload));
+        assertThat(engine.metrics().succeeded()).isEqualTo(1);
+    }
+
+    @Test
     void aRawStreamOfAFailedRunIsAbortedNotEndedNormally() {
         assertThatThrownBy(() -> client.get().uri("/actions/raw-fail/stream")
                 .responseSingle((response, body) -> {

@@ -23,7 +23,7 @@ final class TestActions {
                         .build())
                 .add(Action.builder("sleep", "sleep", "10").timeout(Duration.ofMillis(300)).build())
                 .add(Action.builder("wc", "wc", "-c").stdinFromBody(true).maxBodyBytes(4 * 1024 * 1024).build())
-                .add(Action.builder("cat", "cat").stdinFromBody(true).maxBodyBytes(4 * 1024 * 1024)
+                .add(Action.builder("cat", "cat").stdinFromBody(true).maxBodyBytes(4L * 1024 * 1024)
                         .maxOutputBytes(8 * 1024 * 1024).streamFormat(StreamFormat.RAW).build())
                 .add(Action.builder("small-cat", "cat").stdinFromBody(true).maxBodyBytes(1024).build())
                 .add(Action.builder("ls", "ls", "-1", "{dir}")
