@@ -7,7 +7,7 @@ final class Help {
             "",
             "Commands:",
             "  run       run a batch of commands, one per line, with bounded concurrency",
-            "  serve     serve the engine over HTTP (not yet available)",
+            "  serve     run allow-listed actions over HTTP (WebFlux on Reactor Netty)",
             "  version   print the version",
             "",
             "Run 'procflux <command> --help' for a command's options.",
@@ -15,6 +15,7 @@ final class Help {
             "Examples:",
             "  procflux run -f docs/examples/jobs.txt",
             "  ls *.log | procflux run -j 4 -- gzip -9 {}",
+            "  procflux serve --config docs/examples/actions.yaml",
             "");
 
     static final String RUN = String.join("\n",
@@ -60,9 +61,31 @@ final class Help {
             "");
 
     static final String SERVE = String.join("\n",
-            "Usage: procflux serve [options]",
+            "Usage: procflux serve --config FILE [--host 127.0.0.1] [--port 8080] [--token-file FILE]",
             "",
-            "Serves the engine over HTTP. Not yet available: see issue 6.",
+            "Serves the actions of FILE (YAML) over HTTP until Ctrl-C. Clients run an action by",
+            "name; its parameters are checked and substituted as whole argv elements, never",
+            "through a shell. See docs/webflux.md for the file format and the endpoints:",
+            "  POST /actions/NAME          run to completion, JSON result",
+            "  GET|POST /actions/NAME/stream  live output (event-stream, ndjson or raw)",
+            "  GET /  GET /actions  GET /health  GET /metrics",
+            "",
+            "Options:",
+            "  -c, --config FILE    the actions file (required)",
+            "      --host HOST      the address to bind (default 127.0.0.1)",
+            "  -p, --port N         the port (default 8080; 0 picks a free one)",
+            "      --token-file F   require 'Authorization: Bearer TOKEN', TOKEN read from F",
+            "                       (or from the PROCFLUX_TOKEN environment variable);",
+            "                       required to bind anything but a loopback address",
+            "  -h, --help           show this help",
+            "",
+            "Exit status: 0 after Ctrl-C, 1 if the address cannot be bound, 2 for a bad option or file.",
+            "",
+            "Examples:",
+            "  procflux serve --config docs/examples/actions.yaml",
+            "  curl -X POST 'http://127.0.0.1:8080/actions/seq?count=5'",
+            "  curl -N 'http://127.0.0.1:8080/actions/seq/stream?count=5'",
+            "  PROCFLUX_TOKEN=$(cat token) procflux serve -c actions.yaml --host 0.0.0.0",
             "");
 
     private Help() {

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Exit status of {@code procflux run}: 0 when every job succeeded, otherwise the number of failed jobs capped
  * at 101 (as in GNU parallel), 130 after Ctrl-C, 255 for a bad option or an unreadable job file. Other
- * subcommands exit with 2 for a usage error.
+ * subcommands exit with 2 for a usage error; {@code procflux serve} runs until interrupted, then exits with 0.
  */
 public final class Main {
     /** Exit status after Ctrl-C, as a shell reports a process killed by SIGINT. */
@@ -38,6 +38,7 @@ public final class Main {
     private final CountDownLatch finished = new CountDownLatch(1);
     // written by the thread in run(), read by interrupt() from the shutdown-hook thread
     private volatile @Nullable BatchRun active;
+    private volatile @Nullable Serve serving;
     private volatile boolean interrupted;
 
     /**
@@ -110,14 +111,19 @@ public final class Main {
     }
 
     /**
-     * Ctrl-C from code: kills every running job's process tree; {@link #run(String...)} then returns 130. Safe
-     * from any thread; does nothing when no {@code run} is in progress.
+     * Ctrl-C from code: kills every running job's process tree, and {@link #run(String...)} then returns 130;
+     * or stops {@code procflux serve} (closing its connections kills their process trees), which then returns 0.
+     * Safe from any thread; does nothing when neither is in progress.
      */
     public void interrupt() {
         interrupted = true;
         BatchRun batch = active;
         if (batch != null) {
             batch.interrupt();
+        }
+        Serve server = serving;
+        if (server != null) {
+            server.interrupt();
         }
     }
 
@@ -146,12 +152,7 @@ public final class Main {
             case "run":
                 return runCommand(rest);
             case "serve":
-                if (rest.contains("-h") || rest.contains("--help")) {
-                    out.print(Help.SERVE);
-                    return 0;
-                }
-                err.println("procflux serve: not yet available (issue 6)");
-                return EXIT_USAGE;
+                return serveCommand(rest);
             case "version":
             case "--version":
                 out.println("procflux " + version());
@@ -203,6 +204,20 @@ public final class Main {
         }
         finally {
             active = null;
+        }
+    }
+
+    private int serveCommand(List<String> args) {
+        Serve serve = new Serve(System.getenv(), out, err);
+        serving = serve;
+        if (interrupted) {
+            serve.interrupt();
+        }
+        try {
+            return serve.execute(args);
+        }
+        finally {
+            serving = null;
         }
     }
 

@@ -272,7 +272,8 @@ class RunIT {
         assertThat(run("", "version").out).startsWith("procflux ");
         Result serve = run("", "serve");
         assertThat(serve.exitCode).isEqualTo(2);
-        assertThat(serve.err).isEqualTo("procflux serve: not yet available (issue 6)\n");
+        assertThat(serve.err).isEqualTo("procflux serve: --config FILE is required (see docs/examples/actions.yaml)"
+                + "\nTry 'procflux serve --help'.\n");
     }
 
     private Path write(String name, String... lines) throws IOException {

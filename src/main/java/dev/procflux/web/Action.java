@@ -1,0 +1,386 @@
+package dev.procflux.web;
+
+import dev.procflux.Command;
+import dev.procflux.OutputLimitPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A named, allow-listed command template: what an HTTP client may run.
+ *
+ * <p>The template is an argv list. An element that is exactly {@code {param}} is replaced by the parameter's
+ * checked value, as one whole argv element: a value is never split, never spliced into a longer string, and never
+ * seen by a shell. A placeholder inside a longer element ({@code --out={file}}) is refused when the action is
+ * built, and so is a placeholder as the executable.
+ *
+ * <pre>{@code
+ * Action seq = Action.builder("seq", "seq", "{count}")
+ *         .parameter(Parameter.integer("count", 1, 1000).defaultValue("10").build())
+ *         .timeout(Duration.ofSeconds(5))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe. Create with {@link #builder(String, String...)}.
+ */
+public final class Action {
+    /** Default for {@link #timeout()}: 30 seconds. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** Default for {@link #maxOutputBytes()}: 1 MiB. */
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024L * 1024;
+    /** Default for {@link #maxBodyBytes()}: 16 MiB. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
+
+    private final String name;
+    private final String description;
+    private final List<String> template;
+    private final Map<String, Parameter> parameters;
+    private final Duration timeout;
+    private final long maxOutputBytes;
+    private final boolean stdinFromBody;
+    private final long maxBodyBytes;
+    private final StreamFormat streamFormat;
+    private final @Nullable Path directory;
+
+    private Action(Builder b) {
+        name = b.name;
+        description = b.description;
+        template = b.template;
+        parameters = Collections.unmodifiableMap(new LinkedHashMap<>(b.parameters));
+        timeout = b.timeout;
+        maxOutputBytes = b.maxOutputBytes;
+        stdinFromBody = b.stdinFromBody;
+        maxBodyBytes = b.maxBodyBytes;
+        streamFormat = b.streamFormat;
+        directory = b.directory;
+    }
+
+    /**
+     * Starts an action.
+     *
+     * @param name the action's name in URLs: letters, digits, {@code _ . -}, starting with a letter or digit, at
+     *        most 64 characters
+     * @param command the argv template: the executable (never a placeholder) and its arguments
+     * @return a builder
+     * @throws IllegalArgumentException if the name is invalid or the command is empty
+     */
+    public static Builder builder(String name, String... command) {
+        Objects.requireNonNull(command, "command");
+        return builder(name, Arrays.asList(command));
+    }
+
+    /**
+     * Starts an action.
+     *
+     * @param name the action's name in URLs
+     * @param command the argv template
+     * @return a builder
+     * @throws IllegalArgumentException if the name is invalid or the command is empty
+     */
+    public static Builder builder(String name, List<String> command) {
+        return new Builder(name, command);
+    }
+
+    /** @return the action's name, as in {@code /actions/{name}} */
+    public String name() {
+        return name;
+    }
+
+    /** @return a description for people; may be empty */
+    public String description() {
+        return description;
+    }
+
+    /** @return the argv template, unmodifiable */
+    public List<String> template() {
+        return template;
+    }
+
+    /** @return the parameters by name, in declaration order, unmodifiable */
+    public Map<String, Parameter> parameters() {
+        return parameters;
+    }
+
+    /** @return how long a run may take before its process tree is killed (HTTP 504) */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * @return the most output kept per stream by {@code POST /actions/{name}} (the rest is dropped and
+     *         {@code truncated} is set), and the most bytes a stream sends before it is cut
+     */
+    public long maxOutputBytes() {
+        return maxOutputBytes;
+    }
+
+    /** @return whether the request body is streamed to the process's stdin */
+    public boolean stdinFromBody() {
+        return stdinFromBody;
+    }
+
+    /** @return the largest request body accepted for stdin (HTTP 413 beyond it) */
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /** @return the stream format used when the client's {@code Accept} header chooses none */
+    public StreamFormat streamFormat() {
+        return streamFormat;
+    }
+
+    /** @return the working directory of runs, or empty for the server's */
+    public Optional<Path> directory() {
+        return Optional.ofNullable(directory);
+    }
+
+    /** @return whether a parameter is of type {@link Parameter.Type#PATH} (resolving it touches the file system) */
+    public boolean hasPathParameter() {
+        return parameters.values().stream().anyMatch(p -> p.type() == Parameter.Type.PATH);
+    }
+
+    /**
+     * Checks {@code values} and substitutes them into the template.
+     *
+     * @param values the request's parameters by name
+     * @return the argv
+     * @throws InvalidParameterException if a value breaks its rule, a required parameter is missing, or a name is
+     *         not a parameter of this action
+     */
+    public List<String> argv(Map<String, String> values) {
+        Objects.requireNonNull(values, "values");
+        for (String given : values.keySet()) {
+            if (!parameters.containsKey(given)) {
+                String shown = given.length() > 64 ? given.substring(0, 64) + "..." : given;
+                throw new InvalidParameterException(shown, "unknown", "action '" + name + "' has no parameter '"
+                        + shown + "'; it has " + parameters.keySet());
+            }
+        }
+        Map<String, String> resolved = new LinkedHashMap<>();
+        for (Parameter p : parameters.values()) {
+            resolved.put(p.name(), p.resolve(values.get(p.name())));
+        }
+        List<String> argv = new ArrayList<>(template.size());
+        for (String element : template) {
+            Matcher m = PLACEHOLDER.matcher(element);
+            argv.add(m.matches() ? Objects.requireNonNull(resolved.get(m.group(1))) : element);
+        }
+        return argv;
+    }
+
+    /**
+     * The command for one run: {@link #argv(Map)} with the action's timeout, directory and output limit
+     * ({@link OutputLimitPolicy#TRUNCATE} at {@link #maxOutputBytes()}).
+     *
+     * @param values the request's parameters by name
+     * @return the command, without stdin
+     * @throws InvalidParameterException as {@link #argv(Map)}
+     */
+    public Command command(Map<String, String> values) {
+        Command command = Command.of(argv(values))
+                .withTimeout(timeout)
+                .withMaxOutputBytes(maxOutputBytes, OutputLimitPolicy.TRUNCATE);
+        return directory == null ? command : command.withDirectory(directory);
+    }
+
+    @Override
+    public String toString() {
+        return "Action[" + name + ", " + template + ", parameters=" + parameters.keySet() + ", timeout=" + timeout
+                + (stdinFromBody ? ", stdin=body" : "") + "]";
+    }
+
+    /** Configures an {@link Action}. Not thread-safe: configure on one thread, then call {@link #build()}. */
+    public static final class Builder {
+        private final String name;
+        private final List<String> template;
+        private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+        private String description = "";
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        private boolean stdinFromBody;
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private StreamFormat streamFormat = StreamFormat.EVENT_STREAM;
+        private @Nullable Path directory;
+
+        private Builder(String name, List<String> command) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(command, "command");
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("action name must match " + NAME.pattern() + ", was '" + name
+                        + "'");
+            }
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("action '" + name + "': command must not be empty");
+            }
+            List<String> copy = new ArrayList<>(command.size());
+            for (String element : command) {
+                copy.add(Objects.requireNonNull(element, "command[]"));
+            }
+            this.name = name;
+            this.template = Collections.unmodifiableList(copy);
+        }
+
+        /**
+         * Declares a parameter; every placeholder of the template needs one.
+         *
+         * @param value the parameter
+         * @return this builder
+         * @throws IllegalArgumentException if a parameter of that name was already declared
+         */
+        public Builder parameter(Parameter value) {
+            Objects.requireNonNull(value, "value");
+            if (parameters.putIfAbsent(value.name(), value) != null) {
+                throw new IllegalArgumentException("action '" + name + "': parameter '" + value.name()
+                        + "' declared twice");
+            }
+            return this;
+        }
+
+        /**
+         * A description for people. Default empty.
+         *
+         * @param value the description
+         * @return this builder
+         */
+        public Builder description(String value) {
+            this.description = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * How long a run may take; then its process tree is killed and the answer is 504 (or an {@code error}
+         * event on a stream). Default 30 seconds.
+         *
+         * @param value a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is zero or negative
+         */
+        public Builder timeout(Duration value) {
+            Objects.requireNonNull(value, "value");
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + value);
+            }
+            this.timeout = value;
+            return this;
+        }
+
+        /**
+         * The most output kept per stream by {@code POST /actions/{name}}, beyond which output is dropped and
+         * {@code truncated} is set; and the most stdout plus stderr bytes a stream sends before it ends with an
+         * {@code error} event and the process tree is killed. Default 1 MiB.
+         *
+         * @param value at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is negative
+         */
+        public Builder maxOutputBytes(long value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("maxOutputBytes must be >= 0, was " + value);
+            }
+            this.maxOutputBytes = value;
+            return this;
+        }
+
+        /**
+         * Whether the request body is streamed to the process's stdin, with backpressure. Default {@code false}:
+         * stdin is closed at once and a JSON request body, if any, carries parameters.
+         *
+         * @param value whether to stream the body to stdin
+         * @return this builder
+         */
+        public Builder stdinFromBody(boolean value) {
+            this.stdinFromBody = value;
+            return this;
+        }
+
+        /**
+         * The largest request body streamed to stdin; a larger one is refused with 413 (at once when the
+         * {@code Content-Length} says so, else when the limit is crossed, killing the process). Default 16 MiB.
+         *
+         * @param value at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is negative
+         */
+        public Builder maxBodyBytes(long value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("maxBodyBytes must be >= 0, was " + value);
+            }
+            this.maxBodyBytes = value;
+            return this;
+        }
+
+        /**
+         * The stream format when the client's {@code Accept} header names none. Default
+         * {@link StreamFormat#EVENT_STREAM}.
+         *
+         * @param value the format
+         * @return this builder
+         */
+        public Builder streamFormat(StreamFormat value) {
+            this.streamFormat = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * The working directory of runs. Default: the server's.
+         *
+         * @param value the directory; checked when a run starts
+         * @return this builder
+         */
+        public Builder directory(Path value) {
+            this.directory = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * @return the action
+         * @throws IllegalArgumentException if a placeholder is not a whole argv element, is the executable, or
+         *         names no declared parameter, or if a declared parameter is not used
+         */
+        public Action build() {
+            Set<String> used = new LinkedHashSet<>();
+            for (int i = 0; i < template.size(); i++) {
+                String element = template.get(i);
+                Matcher whole = PLACEHOLDER.matcher(element);
+                if (whole.matches()) {
+                    if (i == 0) {
+                        throw new IllegalArgumentException("action '" + name
+                                + "': the executable must not be a placeholder, was " + element);
+                    }
+                    String param = whole.group(1);
+                    if (!parameters.containsKey(param)) {
+                        throw new IllegalArgumentException("action '" + name + "': placeholder " + element
+                                + " names no declared parameter; declared: " + parameters.keySet());
+                    }
+                    used.add(param);
+                }
+                else if (PLACEHOLDER.matcher(element).find()) {
+                    throw new IllegalArgumentException("action '" + name
+                            + "': a placeholder must be a whole argv element, was '" + element + "'");
+                }
+            }
+            for (String declared : parameters.keySet()) {
+                if (!used.contains(declared)) {
+                    throw new IllegalArgumentException("action '" + name + "': parameter '" + declared
+                            + "' is declared but not used in " + template);
+                }
+            }
+            return new Action(this);
+        }
+    }
+}

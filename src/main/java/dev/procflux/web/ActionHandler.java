@@ -1,0 +1,498 @@
+package dev.procflux.web;
+
+import dev.procflux.Command;
+import dev.procflux.EngineMetrics;
+import dev.procflux.ExitStatus;
+import dev.procflux.ProcessAcquireTimeoutException;
+import dev.procflux.ProcessEngine;
+import dev.procflux.ProcessOutput;
+import dev.procflux.ProcessOutputOverflowException;
+import dev.procflux.ProcessPoolClosedException;
+import dev.procflux.ProcessPoolOverloadedException;
+import dev.procflux.ProcessResult;
+import dev.procflux.ProcessStartException;
+import dev.procflux.ProcessTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyExtractors;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The handlers behind {@link ActionRoutes}. Thread-safe: stateless apart from its immutable configuration. */
+final class ActionHandler {
+    /** Emitted first by a stream's lease scope: the slot is held, so the response can start. */
+    private static final Object LEASED = new Object();
+    private static final Logger log = Loggers.getLogger(ActionHandler.class);
+    private static final MediaType NDJSON = MediaType.parseMediaType(StreamFormat.NDJSON.mediaType());
+
+    private final ProcessEngine engine;
+    private final ActionRegistry registry;
+    private final Duration retryAfter;
+    private final int maxParameterBodyBytes;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final byte[] page;
+    private final byte[] script;
+
+    ActionHandler(ProcessEngine engine, ActionRegistry registry, Duration retryAfter, int maxParameterBodyBytes,
+            byte[] page, byte[] script) {
+        this.engine = engine;
+        this.registry = registry;
+        this.retryAfter = retryAfter;
+        this.maxParameterBodyBytes = maxParameterBodyBytes;
+        this.page = page;
+        this.script = script;
+    }
+
+    // ---- POST /actions/{name}
+
+    Mono<ServerResponse> run(ServerRequest request) {
+        return Mono.defer(() -> {
+            Action action = action(request);
+            return command(request, action)
+                    .flatMap(engine::execute)
+                    .flatMap(result -> json(200, resultJson(result)));
+        }).onErrorResume(this::failure);
+    }
+
+    private Map<String, @Nullable Object> resultJson(ProcessResult result) {
+        Map<String, @Nullable Object> body = new LinkedHashMap<>();
+        body.put("exitCode", result.exitCode());
+        body.put("signal", signal(result.exitStatus()));
+        body.put("stdout", result.stdoutText());
+        body.put("stderr", result.stderrText());
+        body.put("durationMs", result.duration().toMillis());
+        body.put("truncated", result.isStdoutTruncated() || result.isStderrTruncated());
+        return body;
+    }
+
+    // ---- GET|POST /actions/{name}/stream
+
+    Mono<ServerResponse> stream(ServerRequest request) {
+        return Mono.defer(() -> {
+            Action action = action(request);
+            StreamFormat format = format(request, action);
+            return command(request, action).flatMap(command -> {
+                Flux<Object> run = engine.withLease(lease -> Flux.concat(Mono.just(LEASED), lease.stream(command)));
+                // Overload, a closed engine and an acquire timeout must become a status, so the response is built
+                // only once the lease is held. The source is not cancelled when the single response completes:
+                // the response body subscribes to it; a client that goes away cancels it, which kills the tree.
+                return run.switchOnFirst((first, all) -> {
+                    if (first.isOnError()) {
+                        return Mono.error(first.getThrowable());
+                    }
+                    Flux<ProcessOutput> outputs = all.skip(1).cast(ProcessOutput.class);
+                    return Mono.just(respond(format, action, outputs));
+                }, false).single().flatMap(Function.identity());
+            });
+        }).onErrorResume(this::failure);
+    }
+
+    private Mono<ServerResponse> respond(StreamFormat format, Action action, Flux<ProcessOutput> outputs) {
+        Flux<byte[]> body = Flux.defer(() -> {
+            StreamState state = new StreamState(format, action.maxOutputBytes());
+            Flux<byte[]> frames = outputs.concatMapIterable(state::frames);
+            return format == StreamFormat.RAW ? frames : frames.onErrorResume(e -> Flux.just(state.error(e)));
+        });
+        return ServerResponse.ok()
+                .contentType(MediaType.parseMediaType(format.mediaType()))
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                // proxies such as nginx would otherwise hold the stream back
+                .header("X-Accel-Buffering", "no")
+                .body((message, context) -> message.writeAndFlushWith(
+                        body.map(bytes -> Mono.just(message.bufferFactory().wrap(bytes)))));
+    }
+
+    /** Turns one subscription's outputs into frames of the chosen format. Used on one thread at a time. */
+    private final class StreamState {
+        private final StreamFormat format;
+        private final long limit;
+        private final long startNanos = System.nanoTime();
+        private final Utf8Chunks stdout = new Utf8Chunks();
+        private final Utf8Chunks stderr = new Utf8Chunks();
+        private long bytes;
+
+        StreamState(StreamFormat format, long limit) {
+            this.format = format;
+            this.limit = limit;
+        }
+
+        List<byte[]> frames(ProcessOutput output) {
+            if (!output.isExit()) {
+                bytes += output.size();
+                if (bytes > limit) {
+                    // thrown into concatMapIterable: it cancels upstream, which kills the process tree
+                    throw new ProcessOutputOverflowException(String.valueOf(limit), limit,
+                            "the output passed the action's limit of " + limit + " bytes; process tree killed");
+                }
+            }
+            List<byte[]> frames = new ArrayList<>(2);
+            if (format == StreamFormat.RAW) {
+                if (output.isStdout()) {
+                    frames.add(output.bytes());
+                }
+                else if (output.isExit() && !output.exitStatus().isSuccess()) {
+                    // aborts the response: raw bytes have no place to say that the run failed
+                    throw new RequestException(502, "exit", "the process ended with " + output.exitStatus());
+                }
+                return frames;
+            }
+            if (output.isStdout()) {
+                addText(frames, "stdout", stdout.decode(output.bytes()));
+            }
+            else if (output.isStderr()) {
+                addText(frames, "stderr", stderr.decode(output.bytes()));
+            }
+            else {
+                addText(frames, "stdout", stdout.finish());
+                addText(frames, "stderr", stderr.finish());
+                Map<String, @Nullable Object> exit = new LinkedHashMap<>();
+                exit.put("exitCode", output.exitStatus().code());
+                exit.put("signal", signal(output.exitStatus()));
+                exit.put("durationMs", (System.nanoTime() - startNanos) / 1_000_000);
+                frames.add(frame("exit", exit));
+            }
+            return frames;
+        }
+
+        private void addText(List<byte[]> frames, String stream, String text) {
+            if (!text.isEmpty()) {
+                frames.add(frame(stream, Map.of("text", text)));
+            }
+        }
+
+        byte[] error(Throwable e) {
+            Failure f = classify(e);
+            if (f.status == 500 && !(e instanceof ProcessOutputOverflowException)) {
+                log.warn("action stream failed: " + f.message, e);
+            }
+            Map<String, @Nullable Object> body = new LinkedHashMap<>();
+            body.put("status", f.status);
+            body.put("error", f.error);
+            body.put("message", f.message);
+            return frame("error", body);
+        }
+
+        private byte[] frame(String event, Map<String, ? extends @Nullable Object> data) {
+            if (format == StreamFormat.EVENT_STREAM) {
+                // JSON escapes every control character, so the data is one line and cannot end the event early
+                return ("event: " + event + "\ndata: " + json.writeValueAsString(data) + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8);
+            }
+            Map<String, @Nullable Object> line = new LinkedHashMap<>();
+            line.put("stream", event);
+            line.putAll(data);
+            return (json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static StreamFormat format(ServerRequest request, Action action) {
+        for (MediaType accepted : request.headers().accept()) {
+            if (accepted.isWildcardType() || accepted.isWildcardSubtype()) {
+                continue;
+            }
+            if (accepted.isCompatibleWith(MediaType.TEXT_EVENT_STREAM)) {
+                return StreamFormat.EVENT_STREAM;
+            }
+            if (accepted.isCompatibleWith(NDJSON)) {
+                return StreamFormat.NDJSON;
+            }
+            if (accepted.isCompatibleWith(MediaType.APPLICATION_OCTET_STREAM)) {
+                return StreamFormat.RAW;
+            }
+        }
+        return action.streamFormat();
+    }
+
+    // ---- the command of a request
+
+    private Action action(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return registry.find(name).orElseThrow(() -> RequestException.unknownAction(name));
+    }
+
+    /** Parameters from the query string (and a JSON body unless the body is stdin), checked; then the command. */
+    private Mono<Command> command(ServerRequest request, Action action) {
+        if (action.stdinFromBody()) {
+            OptionalLong length = request.headers().contentLength();
+            if (length.isPresent() && length.getAsLong() > action.maxBodyBytes()) {
+                return Mono.error(RequestException.bodyTooLarge(action.maxBodyBytes()));
+            }
+        }
+        return parameters(request, action).flatMap(values -> {
+            Mono<Command> resolved = Mono.fromCallable(() -> action.command(values));
+            // path parameters resolve real paths: file-system calls that must not run on an event loop
+            return action.hasPathParameter() ? resolved.subscribeOn(Schedulers.boundedElastic()) : resolved;
+        }).map(command -> action.stdinFromBody() ? command.withStdin(stdin(request, action.maxBodyBytes())) : command);
+    }
+
+    private Mono<Map<String, String>> parameters(ServerRequest request, Action action) {
+        return Mono.defer(() -> {
+            Map<String, String> values = new LinkedHashMap<>();
+            request.queryParams().forEach((name, list) -> {
+                if (list.size() > 1) {
+                    throw new InvalidParameterException(name, "repeated", "parameter '" + name
+                            + "' is given more than once");
+                }
+                String value = list.get(0);
+                values.put(name, value == null ? "" : value);
+            });
+            MediaType type = request.headers().contentType().orElse(null);
+            if (action.stdinFromBody() || type == null || !type.isCompatibleWith(MediaType.APPLICATION_JSON)) {
+                return Mono.just(values);
+            }
+            return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxParameterBodyBytes)
+                    .map(buffer -> {
+                        try {
+                            return readJsonParameters(buffer, values);
+                        }
+                        finally {
+                            DataBufferUtils.release(buffer);
+                        }
+                    })
+                    .onErrorMap(DataBufferLimitException.class, e -> new RequestException(413, "body-too-large",
+                            "JSON parameters are larger than the limit of " + maxParameterBodyBytes + " bytes"))
+                    .defaultIfEmpty(values);
+        });
+    }
+
+    private Map<String, String> readJsonParameters(DataBuffer buffer, Map<String, String> query) {
+        byte[] bytes = new byte[buffer.readableByteCount()];
+        buffer.read(bytes);
+        JsonNode root;
+        try {
+            root = json.readTree(bytes);
+        }
+        catch (JacksonException e) {
+            throw new RequestException(400, "invalid-body", "the body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            return query;
+        }
+        if (!root.isObject()) {
+            throw new RequestException(400, "invalid-body", "the JSON body must be an object of parameters");
+        }
+        Map<String, String> values = new LinkedHashMap<>(query);
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
+            String name = e.getKey();
+            JsonNode v = e.getValue();
+            if (values.containsKey(name)) {
+                throw new InvalidParameterException(name, "repeated", "parameter '" + name
+                        + "' is given both in the query and in the body");
+            }
+            if (v.isString() || v.isIntegralNumber() || v.isBoolean()) {
+                values.put(name, v.asString());
+            }
+            else {
+                throw new InvalidParameterException(name, "type", "parameter '" + name
+                        + "' must be a JSON string, integer or boolean");
+            }
+        }
+        return values;
+    }
+
+    /**
+     * The request body as stdin: each buffer copied out and released at once, so nothing is retained while the
+     * engine's pump asks for one buffer at a time (the backpressure reaches the client's TCP window).
+     */
+    private static Flux<ByteBuffer> stdin(ServerRequest request, long limit) {
+        return Flux.defer(() -> {
+            long[] seen = {0}; // one subscription's count; signals are serial
+            return request.body(BodyExtractors.toDataBuffers())
+                    .map(buffer -> {
+                        try {
+                            byte[] bytes = new byte[buffer.readableByteCount()];
+                            buffer.read(bytes);
+                            return ByteBuffer.wrap(bytes);
+                        }
+                        finally {
+                            DataBufferUtils.release(buffer);
+                        }
+                    })
+                    .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
+                    .handle((bytes, sink) -> {
+                        seen[0] += bytes.remaining();
+                        if (seen[0] > limit) {
+                            sink.error(RequestException.bodyTooLarge(limit));
+                        }
+                        else {
+                            sink.next(bytes);
+                        }
+                    });
+        });
+    }
+
+    // ---- GET /health, /metrics, /actions, /
+
+    Mono<ServerResponse> health(ServerRequest request) {
+        EngineMetrics m = engine.metrics();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "UP");
+        body.put("running", m.running());
+        body.put("leased", m.leased());
+        body.put("pending", m.pending());
+        body.put("maxConcurrency", m.maxConcurrency());
+        return json(200, body);
+    }
+
+    Mono<ServerResponse> metrics(ServerRequest request) {
+        EngineMetrics m = engine.metrics();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("running", m.running());
+        body.put("leased", m.leased());
+        body.put("pending", m.pending());
+        body.put("maxConcurrency", m.maxConcurrency());
+        body.put("maxPending", engine.options().maxPending());
+        body.put("started", m.started());
+        body.put("succeeded", m.succeeded());
+        body.put("failed", m.failed());
+        body.put("timedOut", m.timedOut());
+        body.put("cancelled", m.cancelled());
+        body.put("startFailures", m.startFailures());
+        body.put("rejected", m.rejected());
+        body.put("bufferedBytes", m.bufferedBytes());
+        body.put("peakBufferedBytes", m.peakBufferedBytes());
+        body.put("pauses", m.pauses());
+        return json(200, body);
+    }
+
+    Mono<ServerResponse> list(ServerRequest request) {
+        List<Object> actions = new ArrayList<>();
+        for (Action a : registry.actions()) {
+            Map<String, Object> action = new LinkedHashMap<>();
+            action.put("name", a.name());
+            action.put("description", a.description());
+            action.put("stdin", a.stdinFromBody());
+            action.put("format", a.streamFormat().mediaType());
+            action.put("timeoutMs", a.timeout().toMillis());
+            action.put("command", a.template());
+            List<Object> params = new ArrayList<>();
+            for (Parameter p : a.parameters().values()) {
+                Map<String, @Nullable Object> param = new LinkedHashMap<>();
+                param.put("name", p.name());
+                param.put("type", p.type().name().toLowerCase(java.util.Locale.ROOT));
+                param.put("rule", p.ruleDescription());
+                param.put("default", p.defaultValue().orElse(null));
+                param.put("description", p.description());
+                if (p.type() == Parameter.Type.ENUM) {
+                    param.put("values", p.values());
+                }
+                params.add(param);
+            }
+            action.put("parameters", params);
+            actions.add(action);
+        }
+        return json(200, Map.of("actions", actions));
+    }
+
+    Mono<ServerResponse> page(ServerRequest request) {
+        return ServerResponse.ok()
+                .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
+                .header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .bodyValue(page);
+    }
+
+    Mono<ServerResponse> script(ServerRequest request) {
+        return ServerResponse.ok()
+                .contentType(MediaType.parseMediaType("text/javascript;charset=UTF-8"))
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .bodyValue(script);
+    }
+
+    // ---- errors
+
+    /** An HTTP status, an error keyword and a message for a failure. */
+    private static final class Failure {
+        final int status;
+        final String error;
+        final String message;
+
+        Failure(int status, String error, String message) {
+            this.status = status;
+            this.error = error;
+            this.message = message;
+        }
+    }
+
+    private static Failure classify(Throwable e) {
+        if (e instanceof RequestException r) {
+            return new Failure(r.status(), r.error(), r.getMessage());
+        }
+        if (e instanceof InvalidParameterException) {
+            return new Failure(400, "invalid-parameter", e.getMessage());
+        }
+        if (e instanceof ProcessPoolOverloadedException || e instanceof ProcessAcquireTimeoutException) {
+            return new Failure(503, "overloaded", e.getMessage());
+        }
+        if (e instanceof ProcessPoolClosedException) {
+            return new Failure(503, "unavailable", e.getMessage());
+        }
+        if (e instanceof ProcessTimeoutException) {
+            return new Failure(504, "timeout", e.getMessage());
+        }
+        if (e instanceof ProcessOutputOverflowException) {
+            return new Failure(500, "output-limit", e.getMessage());
+        }
+        if (e instanceof DataBufferLimitException) {
+            return new Failure(413, "body-too-large", e.getMessage());
+        }
+        if (e instanceof ProcessStartException) {
+            return new Failure(500, "start-failed", e.getMessage());
+        }
+        return new Failure(500, "internal", e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    Mono<ServerResponse> failure(Throwable e) {
+        Failure f = classify(e);
+        if (f.status == 500) {
+            // the client gets the message; the operator needs the stack trace
+            log.warn("action failed: " + f.message, e);
+        }
+        Map<String, @Nullable Object> body = new LinkedHashMap<>();
+        body.put("status", f.status);
+        body.put("error", f.error);
+        body.put("message", f.message);
+        if (e instanceof InvalidParameterException p) {
+            body.put("parameter", p.parameter());
+            body.put("rule", p.rule());
+        }
+        ServerResponse.BodyBuilder response = ServerResponse.status(f.status).contentType(MediaType.APPLICATION_JSON);
+        if (f.status == 503) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
+        }
+        if (f.status == 401) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return response.bodyValue(json.writeValueAsBytes(body));
+    }
+
+    private Mono<ServerResponse> json(int status, Object body) {
+        return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(json.writeValueAsBytes(body));
+    }
+
+    private static @Nullable Integer signal(ExitStatus status) {
+        return status.isSignaled() ? status.signal().getAsInt() : null;
+    }
+}

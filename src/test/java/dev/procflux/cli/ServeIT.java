@@ -1,0 +1,153 @@
+package dev.procflux.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+
+/** {@code procflux serve} end to end, with the example actions file, on loopback and an ephemeral port. */
+@EnabledOnOs(OS.LINUX)
+class ServeIT {
+    private static final Pattern LISTENING = Pattern.compile("procflux serve: (\\d+) actions on (http://\\S+)");
+    private static final Path EXAMPLE = Path.of("docs/examples/actions.yaml");
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private Main main;
+    private CompletableFuture<Integer> exit;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (main != null) {
+            main.interrupt();
+            assertThat(exit.get(20, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            assertThat(text(out)).endsWith("procflux serve: stopped\n");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().children().count() == 0);
+    }
+
+    private String start(String... args) {
+        main = new Main(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        exit = CompletableFuture.supplyAsync(() -> main.run(args));
+        await().alias("serve prints where it listens; stderr: " + text(err)).atMost(Duration.ofSeconds(20))
+                .until(() -> LISTENING.matcher(text(out)).find() || exit.isDone());
+        Matcher m = LISTENING.matcher(text(out));
+        assertThat(m.find()).as("stdout: %s, stderr: %s", text(out), text(err)).isTrue();
+        return m.group(2);
+    }
+
+    private static String text(ByteArrayOutputStream s) {
+        synchronized (s) {
+            return s.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String[] post(HttpClient client, String uri, String body) {
+        return client.post().uri(uri).send(ByteBufFlux.fromString(Mono.just(body)))
+                .responseSingle((r, b) -> b.asString().defaultIfEmpty("")
+                        .map(s -> new String[] {Integer.toString(r.status().code()), s}))
+                .block(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void theExampleActionsWorkOutOfTheBox() {
+        String url = start("serve", "--config", EXAMPLE.toString(), "--port", "0");
+        assertThat(text(out)).startsWith("procflux serve: 6 actions on http://127.0.0.1:");
+        HttpClient client = HttpClient.create().baseUrl(url);
+
+        String[] echo = post(client, "/actions/echo?message=hi%20there", "");
+        assertThat(echo[0]).isEqualTo("200");
+        assertThat(echo[1]).contains("\"stdout\":\"hi there\\n\"");
+
+        String[] date = post(client, "/actions/date?format=%2B%25s", "");
+        assertThat(date[0]).isEqualTo("200");
+        assertThat(date[1]).matches("(?s).*\"stdout\":\"\\d+\\\\n\".*");
+
+        String[] wc = post(client, "/actions/wc", "x".repeat(12345));
+        assertThat(wc[1]).contains("\"stdout\":\"12345\\n\"");
+
+        String[] seq = post(client, "/actions/seq?count=3", "");
+        assertThat(seq[1]).contains("\"stdout\":\"1\\n2\\n3\\n\"");
+        assertThat(post(client, "/actions/seq?count=0", "")[0]).isEqualTo("400");
+
+        String[] countdown = client.get().uri("/actions/countdown/stream?from=2")
+                .responseSingle((r, b) -> b.asString().map(s -> new String[] {Integer.toString(r.status().code()), s}))
+                .block(Duration.ofSeconds(20));
+        assertThat(countdown[1]).contains("event: stdout").contains("liftoff").contains("event: exit");
+
+        String[] ls = post(client, "/actions/ls", "");
+        assertThat(ls[1]).contains("actions.yaml");
+        String[] escape = post(client, "/actions/ls?dir=../../..", "");
+        assertThat(escape[0]).isEqualTo("400");
+        assertThat(escape[1]).contains("\"rule\":\"path-escape\"");
+    }
+
+    @Test
+    void aTokenFileProtectsTheActions() throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "correct-horse-battery-staple\n");
+        String url = start("serve", "--config", EXAMPLE.toString(), "--port", "0", "--token-file", token.toString());
+        assertThat(text(out)).contains("(bearer token required)");
+        HttpClient client = HttpClient.create().baseUrl(url);
+        assertThat(post(client, "/actions/echo", "")[0]).isEqualTo("401");
+        String[] ok = post(client.headers(h -> h.set("Authorization", "Bearer correct-horse-battery-staple")),
+                "/actions/echo", "");
+        assertThat(ok[0]).isEqualTo("200");
+    }
+
+    @Test
+    void aNonLoopbackAddressNeedsAToken() {
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status = new Serve(Map.of(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8))
+                .execute(List.of("--config", EXAMPLE.toString(), "--host", "0.0.0.0", "--port", "0"));
+        assertThat(status).isEqualTo(2);
+        assertThat(text(e)).isEqualTo("procflux serve: binding 0.0.0.0 (not a loopback address) requires a bearer "
+                + "token: --token-file FILE or the PROCFLUX_TOKEN environment variable\n"
+                + "Try 'procflux serve --help'.\n");
+    }
+
+    @Test
+    void aShortTokenIsRefused() {
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status = new Serve(Map.of("PROCFLUX_TOKEN", "short"), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(e, true, StandardCharsets.UTF_8))
+                .execute(List.of("--config", EXAMPLE.toString()));
+        assertThat(status).isEqualTo(2);
+        assertThat(text(e)).startsWith("procflux serve: the bearer token must have at least 16 characters, had 5\n");
+    }
+
+    @Test
+    void anInvalidActionsFileIsAUsageErrorNamingTheActionAndKey() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "actions:\n  x:\n    command: [echo, \"--{v}\"]\n"
+                + "    parameters:\n      v: {type: string, pattern: a}\n");
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status = new Serve(Map.of(), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(e, true, StandardCharsets.UTF_8)).execute(List.of("--config", bad.toString()));
+        assertThat(status).isEqualTo(2);
+        assertThat(text(e)).startsWith("procflux serve: " + bad + ": action 'x': a placeholder must be a "
+                + "whole argv element, was '--{v}'\n");
+    }
+}

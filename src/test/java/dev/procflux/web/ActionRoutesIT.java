@@ -1,0 +1,331 @@
+package dev.procflux.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.procflux.Command;
+import dev.procflux.ProcessEngine;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
+
+@EnabledOnOs(OS.LINUX)
+class ActionRoutesIT {
+    @TempDir
+    Path base;
+
+    private ProcessEngine engine;
+    private WebTestClient client;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.writeString(base.resolve("a.txt"), "a");
+        engine = ProcessEngine.builder().maxConcurrency(2).maxPending(0).killGracePeriod(Duration.ofMillis(500))
+                .build();
+        client = WebTestClient.bindToRouterFunction(ActionRoutes.builder(engine, TestActions.registry(base)).build())
+                .configureClient().responseTimeout(Duration.ofSeconds(20))
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        Children.awaitNone();
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 0);
+        engine.close();
+    }
+
+    private JsonNode post(String uri, int status) {
+        byte[] body = client.post().uri(uri).exchange().expectStatus().isEqualTo(status)
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        return Json.parse(body);
+    }
+
+    @Test
+    void runAnswersTheExitCodeAndOutputAsJson() {
+        JsonNode r = post("/actions/echo?message=hello world", 200);
+        assertThat(r.get("exitCode").asInt()).isZero();
+        assertThat(r.get("signal").isNull()).isTrue();
+        assertThat(r.get("stdout").asString()).isEqualTo("hello world\n");
+        assertThat(r.get("stderr").asString()).isEmpty();
+        assertThat(r.get("truncated").asBoolean()).isFalse();
+        assertThat(r.get("durationMs").asLong()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void aNonZeroExitIsANormal200WithTheExitCodeAsData() {
+        JsonNode r = post("/actions/fail", 200);
+        assertThat(r.get("exitCode").asInt()).isEqualTo(3);
+        assertThat(r.get("stderr").asString()).isEqualTo("oops\n");
+    }
+
+    @Test
+    void outputBeyondTheActionsLimitIsTruncatedAndSaysSo() {
+        JsonNode r = post("/actions/big", 200);
+        assertThat(r.get("stdout").asString()).hasSize(1000);
+        assertThat(r.get("truncated").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aProgramThatCannotStartIs500() {
+        JsonNode r = post("/actions/missing", 500);
+        assertThat(r.get("error").asString()).isEqualTo("start-failed");
+        assertThat(r.get("message").asString()).contains("/nonexistent/procflux-missing");
+    }
+
+    @Test
+    void anUnknownActionIs404() {
+        JsonNode r = post("/actions/nope", 404);
+        assertThat(r.get("error").asString()).isEqualTo("unknown-action");
+        assertThat(r.get("message").asString()).isEqualTo("no action named 'nope'");
+    }
+
+    @Test
+    void anInvalidParameterIs400NamingTheParameterAndTheRule() {
+        JsonNode notNumber = post("/actions/seq?count=abc", 400);
+        assertThat(notNumber.get("parameter").asString()).isEqualTo("count");
+        assertThat(notNumber.get("rule").asString()).isEqualTo("integer");
+        assertThat(notNumber.get("message").asString())
+                .isEqualTo("parameter 'count' must be an integer in [1, 1000]; not a decimal integer");
+
+        JsonNode outOfRange = post("/actions/seq?count=5000", 400);
+        assertThat(outOfRange.get("rule").asString()).isEqualTo("range");
+        assertThat(outOfRange.get("message").asString())
+                .isEqualTo("parameter 'count' must be an integer in [1, 1000], was 5000");
+
+        JsonNode unknown = post("/actions/seq?cnt=5", 400);
+        assertThat(unknown.get("rule").asString()).isEqualTo("unknown");
+        assertThat(unknown.get("message").asString()).isEqualTo("action 'seq' has no parameter 'cnt'; it has [count]");
+
+        JsonNode notInEnum = post("/actions/mode?mode=medium", 400);
+        assertThat(notInEnum.get("rule").asString()).isEqualTo("enum");
+        assertThat(notInEnum.get("message").asString()).isEqualTo("parameter 'mode' must be one of [fast, slow]");
+
+        JsonNode missing = post("/actions/mode", 400);
+        assertThat(missing.get("rule").asString()).isEqualTo("required");
+
+        JsonNode twice = post("/actions/seq?count=1&count=2", 400);
+        assertThat(twice.get("rule").asString()).isEqualTo("repeated");
+        assertThat(engine.metrics().started()).isZero();
+    }
+
+    @Test
+    void parametersMayComeAsAJsonBody() {
+        byte[] body = client.post().uri("/actions/seq").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"count\": 2}").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        assertThat(Json.parse(body).get("stdout").asString()).isEqualTo("1\n2\n");
+
+        byte[] bad = client.post().uri("/actions/seq").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"count\": [1]}").exchange().expectStatus().isBadRequest()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        assertThat(Json.parse(bad).get("rule").asString()).isEqualTo("type");
+    }
+
+    @Test
+    void overloadIs503WithRetryAfter() {
+        // maxConcurrency 2, maxPending 0: two sleepers hold both slots, the next request is refused at once
+        Disposable a = engine.execute(Command.of("sleep", "30")).subscribe(r -> { }, e -> { });
+        Disposable b = engine.execute(Command.of("sleep", "30")).subscribe(r -> { }, e -> { });
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 2);
+            byte[] body = client.post().uri("/actions/echo?message=hi").exchange()
+                    .expectStatus().isEqualTo(503)
+                    .expectHeader().valueEquals("Retry-After", "1")
+                    .expectBody(byte[].class).returnResult().getResponseBody();
+            assertThat(Json.parse(body).get("error").asString()).isEqualTo("overloaded");
+            assertThat(Json.parse(body).get("message").asString()).startsWith("engine overloaded");
+
+            byte[] stream = client.get().uri("/actions/seq/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
+                    .expectStatus().isEqualTo(503)
+                    .expectHeader().valueEquals("Retry-After", "1")
+                    .expectBody(byte[].class).returnResult().getResponseBody();
+            assertThat(Json.parse(stream).get("error").asString()).isEqualTo("overloaded");
+        }
+        finally {
+            a.dispose();
+            b.dispose();
+        }
+    }
+
+    @Test
+    void aTimeoutIs504() {
+        JsonNode r = post("/actions/sleep", 504);
+        assertThat(r.get("error").asString()).isEqualTo("timeout");
+        assertThat(r.get("message").asString())
+                .isEqualTo("'sleep 10' timed out after 300ms (RUN); process tree killed");
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413WhetherItsLengthIsKnownOrNot() {
+        byte[] big = new byte[4096];
+        byte[] known = client.post().uri("/actions/small-cat").bodyValue(big).exchange()
+                .expectStatus().isEqualTo(413).expectBody(byte[].class).returnResult().getResponseBody();
+        assertThat(Json.parse(known).get("message").asString())
+                .isEqualTo("request body is larger than the limit of 1024 bytes");
+
+        Flux<DataBuffer> chunked = Flux.range(0, 8).map(i -> DefaultDataBufferFactory.sharedInstance.wrap(new byte[512]));
+        byte[] streamed = client.post().uri("/actions/small-cat").body(chunked, DataBuffer.class).exchange()
+                .expectStatus().isEqualTo(413).expectBody(byte[].class).returnResult().getResponseBody();
+        assertThat(Json.parse(streamed).get("error").asString()).isEqualTo("body-too-large");
+    }
+
+    @Test
+    void theRequestBodyIsStreamedToStdin() throws Exception {
+        byte[] payload = new byte[3 * 1024 * 1024];
+        new Random(7).nextBytes(payload);
+        JsonNode r = Json.parse(client.post().uri("/actions/wc").bodyValue(payload).exchange()
+                .expectStatus().isOk().expectBody(byte[].class).returnResult().getResponseBody());
+        assertThat(r.get("stdout").asString().trim()).isEqualTo(Integer.toString(payload.length));
+
+        byte[] echoed = client.post().uri("/actions/cat/stream").bodyValue(payload).exchange()
+                .expectStatus().isOk().expectHeader().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        assertThat(echoed).hasSize(payload.length);
+        assertThat(sha256(echoed)).isEqualTo(sha256(payload));
+    }
+
+    @Test
+    void aStreamSendsStdoutStderrAndExitEvents() {
+        String body = client.get().uri("/actions/chatty/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
+                .expectStatus().isOk().expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+                .expectBody(String.class).returnResult().getResponseBody();
+        List<String[]> events = Json.events(body);
+        StringBuilder stdout = new StringBuilder();
+        StringBuilder stderr = new StringBuilder();
+        for (String[] e : events.subList(0, events.size() - 1)) {
+            (e[0].equals("stdout") ? stdout : stderr).append(Json.parse(e[1]).get("text").asString());
+        }
+        assertThat(stdout).hasToString("line1\nline2\n");
+        assertThat(stderr).hasToString("warn\n");
+        String[] exit = events.get(events.size() - 1);
+        assertThat(exit[0]).isEqualTo("exit");
+        assertThat(Json.parse(exit[1]).get("exitCode").asInt()).isEqualTo(2);
+        assertThat(Json.parse(exit[1]).get("signal").isNull()).isTrue();
+    }
+
+    @Test
+    void aStreamCanBeNdjson() {
+        String body = client.post().uri("/actions/seq/stream?count=3").accept(MediaType.APPLICATION_NDJSON)
+                .exchange().expectStatus().isOk().expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_NDJSON)
+                .expectBody(String.class).returnResult().getResponseBody();
+        String[] lines = body.split("\n");
+        StringBuilder stdout = new StringBuilder();
+        for (int i = 0; i < lines.length - 1; i++) {
+            JsonNode line = Json.parse(lines[i]);
+            assertThat(line.get("stream").asString()).isEqualTo("stdout");
+            stdout.append(line.get("text").asString());
+        }
+        assertThat(stdout).hasToString("1\n2\n3\n");
+        JsonNode exit = Json.parse(lines[lines.length - 1]);
+        assertThat(exit.get("stream").asString()).isEqualTo("exit");
+        assertThat(exit.get("exitCode").asInt()).isZero();
+    }
+
+    @Test
+    void aTimeoutDuringAStreamEndsItWithAnErrorEvent() {
+        String body = client.get().uri("/actions/sleep/stream").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        List<String[]> events = Json.events(body);
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0)[0]).isEqualTo("error");
+        JsonNode error = Json.parse(events.get(0)[1]);
+        assertThat(error.get("status").asInt()).isEqualTo(504);
+        assertThat(error.get("message").asString())
+                .isEqualTo("'sleep 10' timed out after 300ms (RUN); process tree killed");
+    }
+
+    @Test
+    void aStreamIsCutAtTheActionsOutputLimit() {
+        String body = client.get().uri("/actions/big/stream").accept(MediaType.APPLICATION_NDJSON).exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        String[] lines = body.split("\n");
+        JsonNode last = Json.parse(lines[lines.length - 1]);
+        assertThat(last.get("stream").asString()).isEqualTo("error");
+        assertThat(last.get("error").asString()).isEqualTo("output-limit");
+        assertThat(last.get("message").asString())
+                .isEqualTo("the output passed the action's limit of 1000 bytes; process tree killed");
+    }
+
+    @Test
+    void aPathParameterStaysUnderItsBase() {
+        JsonNode listing = post("/actions/ls", 200);
+        assertThat(listing.get("stdout").asString()).isEqualTo("a.txt\n");
+        JsonNode escape = post("/actions/ls?dir=../..", 400);
+        assertThat(escape.get("rule").asString()).isEqualTo("path-escape");
+    }
+
+    @Test
+    void healthMetricsAndTheActionListAreJson() {
+        post("/actions/echo?message=x", 200);
+        JsonNode health = Json.parse(client.get().uri("/health").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody());
+        assertThat(health.get("status").asString()).isEqualTo("UP");
+        JsonNode metrics = Json.parse(client.get().uri("/metrics").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody());
+        assertThat(metrics.get("started").asLong()).isEqualTo(1);
+        assertThat(metrics.get("succeeded").asLong()).isEqualTo(1);
+        assertThat(metrics.get("maxConcurrency").asInt()).isEqualTo(2);
+        JsonNode list = Json.parse(client.get().uri("/actions").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody());
+        assertThat(list.get("actions").get(0).get("name").asString()).isEqualTo("echo");
+        assertThat(list.get("actions").get(0).get("parameters").get(0).get("rule").asString())
+                .isEqualTo("must match [\\w ,.!?-]{0,200}");
+    }
+
+    @Test
+    void thePageIsHtml() {
+        String page = client.get().uri("/").exchange().expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(page).contains("<title>procflux</title>");
+    }
+
+    @Test
+    void aTokenIsRequiredWhenConfigured() {
+        WebTestClient guarded = WebTestClient.bindToRouterFunction(ActionRoutes.builder(engine,
+                TestActions.registry(base)).bearerToken("0123456789abcdef-secret").build()).build();
+        byte[] denied = guarded.post().uri("/actions/echo?message=hi").exchange().expectStatus().isUnauthorized()
+                .expectHeader().valueEquals("WWW-Authenticate", "Bearer")
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        assertThat(Json.parse(denied).get("message").asString())
+                .isEqualTo("this server requires 'Authorization: Bearer <token>'");
+        guarded.post().uri("/actions/echo?message=hi").header("Authorization", "Bearer 0123456789abcdef-wrong!")
+                .exchange().expectStatus().isUnauthorized();
+        guarded.post().uri("/actions/echo?message=hi").header("Authorization", "Bearer 0123456789abcdef-secret")
+                .exchange().expectStatus().isOk();
+        guarded.get().uri("/health").exchange().expectStatus().isOk();
+        guarded.get().uri("/").exchange().expectStatus().isOk();
+        guarded.get().uri("/metrics").exchange().expectStatus().isUnauthorized();
+        assertThat(engine.metrics().started()).isEqualTo(1);
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    static Map<String, String> none() {
+        return Map.of();
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
