@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -64,6 +66,8 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     // every worker from launch until its exit was handled; close() kills them all
     private final Set<WorkerProcess<I, O>> live = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    // cancelled by close: a warm-up still handing workers back would race the pool's disposal
+    private final Disposable warmUp;
     private final Sinks.Empty<Void> allGone = Sinks.empty();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -104,11 +108,14 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
             // Not pool.warmup(): in reactor-pool 1.2.8 it offers new resources to the idle queue without draining
             // the pending queue, so a call made during the warm-up waits until some other pool event (seen here;
             // no upstream issue found yet). Acquiring and releasing goes through the normal, draining path.
-            Flux.range(0, options.minSize())
+            warmUp = Flux.range(0, options.minSize())
                     .flatMap(i -> pool.acquire(), options.minSize())
                     .collectList()
-                    .flatMapMany(refs -> Flux.fromIterable(refs).flatMap(PooledRef::release))
+                    .flatMapMany(refs -> Flux.fromIterable(refs).flatMap(this::release))
                     .subscribe(null, e -> log.debug("worker warm-up failed: {}", e.toString()));
+        }
+        else {
+            warmUp = Disposables.disposed();
         }
     }
 
@@ -161,6 +168,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
             throw new IllegalArgumentException("drainTimeout must be >= 0, was " + drainTimeout);
         }
         if (closed.compareAndSet(false, true)) {
+            warmUp.dispose();
             log.debug("closing worker pool '{}': {} workers to stop, drain {}", commandLine, live.size(),
                     drainTimeout);
             // fails pending acquires and destroys idle workers; a busy worker is destroyed when it is returned
