@@ -79,6 +79,9 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
     /** @return a snapshot of the engine's figures */
     EngineMetrics metrics();
 
+    /** @return whether {@link #close()} or {@link #closeLater()} was called: no new process will start */
+    boolean isClosed();
+
     /** @return the options the engine was built with */
     EngineOptions options();
 

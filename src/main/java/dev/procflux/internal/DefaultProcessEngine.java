@@ -162,6 +162,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     @Override
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
     public EngineOptions options() {
         return options;
     }
