@@ -57,10 +57,20 @@ class BackpressureIT {
 
     @Test
     void aSlowSubscriberPausesTheProcessAndQueuedBytesStayUnderTheHighWaterMark() {
+        slowSubscriberStaysUnderTheHighWaterMark(64L * 1024 * 1024, Duration.ofSeconds(120));
+    }
+
+    /** The full size, 2 GiB to a subscriber taking one chunk per millisecond: minutes, so {@code -Psoak}. */
+    @Test
+    @org.junit.jupiter.api.Tag("soak")
+    void twoGibibytesToASlowSubscriberStayUnderTheHighWaterMark() {
+        slowSubscriberStaysUnderTheHighWaterMark(2L * 1024 * 1024 * 1024, Duration.ofMinutes(10));
+    }
+
+    private void slowSubscriberStaysUnderTheHighWaterMark(long total, Duration atMost) {
         SlowCounter slow = new SlowCounter();
-        long total = 64L * 1024 * 1024;
         engine.stream(Command.of("head", "-c", Long.toString(total), "/dev/zero")).subscribe(slow);
-        await().atMost(Duration.ofSeconds(120)).until(() -> slow.exited);
+        await().atMost(atMost).until(() -> slow.exited);
         assertThat(slow.bytes.get()).isEqualTo(total);
         assertThat(engine.metrics().pauses()).isPositive();
         assertThat(engine.metrics().peakBufferedBytes()).isLessThanOrEqualTo(HIGH + READ);
@@ -146,7 +156,17 @@ class BackpressureIT {
 
     @Test
     void gzipThenGunzipPipesRoundTripRandomDataWithBoundedHeap() throws Exception {
-        long size = 64L * 1024 * 1024;
+        gzipRoundTrip(64L * 1024 * 1024);
+    }
+
+    /** The full size, 512 MiB, with {@code -Psoak}. */
+    @Test
+    @org.junit.jupiter.api.Tag("soak")
+    void gzipThenGunzipRoundTripsHalfAGibibyteWithBoundedHeap() throws Exception {
+        gzipRoundTrip(512L * 1024 * 1024);
+    }
+
+    private void gzipRoundTrip(long size) throws Exception {
         Random random = new Random(11);
         MessageDigest in = MessageDigest.getInstance("SHA-256");
         Flux<ByteBuffer> input = Flux.generate(() -> 0L, (sent, sink) -> {
@@ -173,7 +193,7 @@ class BackpressureIT {
                     heapPeak[0] = Math.max(heapPeak[0], rt.totalMemory() - rt.freeMemory());
                     return n;
                 })
-                .reduce(0L, Long::sum).block(Duration.ofMinutes(3));
+                .reduce(0L, Long::sum).block(Duration.ofMinutes(15));
         assertThat(total).isEqualTo(size);
         assertThat(out.digest()).isEqualTo(in.digest());
         assertThat(engine.metrics().peakBufferedBytes()).isLessThanOrEqualTo(HIGH + 2 * READ);
