@@ -72,6 +72,23 @@ public interface WorkerPool<I, O> extends AutoCloseable {
     Mono<O> call(I request);
 
     /**
+     * {@link #call(Object)} for a request that is safe to run twice: when its worker crashes
+     * ({@link WorkerCrashedException}), it is sent again to another worker, up to
+     * {@link WorkerPoolOptions#idempotentRetries()} times. Other errors (timeout, protocol error, overload) are not
+     * retried: a timed-out request may still be running, and the others would fail again.
+     *
+     * <p>Laziness, threading, backpressure and cancellation as {@link #call(Object)}.
+     * <p><b>Errors:</b> as {@link #call(Object)}; the {@link WorkerCrashedException} of the last attempt once the
+     * retries are used up.
+     *
+     * @param request the request; must be idempotent
+     * @return the reply
+     * @throws NullPointerException if {@code request} is null
+     * @throws IllegalArgumentException if the protocol cannot encode {@code request}
+     */
+    Mono<O> callIdempotent(I request);
+
+    /**
      * Runs {@code scope} with one worker leased to it, for several requests on the same process. The worker
      * returns to the pool when the scope's publisher terminates or is cancelled.
      *
@@ -144,6 +161,7 @@ public interface WorkerPool<I, O> extends AutoCloseable {
         Duration maxIdle = Duration.ZERO;
         Duration maxLifetime = Duration.ZERO;
         Duration requestTimeout = Duration.ofSeconds(30);
+        int idempotentRetries = 2;
         int maxStartAttempts = 3;
         Duration startBackoff = Duration.ofMillis(100);
         @Nullable I healthCheckRequest;
@@ -163,6 +181,7 @@ public interface WorkerPool<I, O> extends AutoCloseable {
             maxIdle = other.maxIdle;
             maxLifetime = other.maxLifetime;
             requestTimeout = other.requestTimeout;
+            idempotentRetries = other.idempotentRetries;
             maxStartAttempts = other.maxStartAttempts;
             startBackoff = other.startBackoff;
             // the health-check request has the old request type: it does not carry over
@@ -289,6 +308,21 @@ public interface WorkerPool<I, O> extends AutoCloseable {
                 throw new IllegalArgumentException("maxStartAttempts must be >= 1, was " + value);
             }
             this.maxStartAttempts = value;
+            return this;
+        }
+
+        /**
+         * How many times {@link WorkerPool#callIdempotent} resends a request whose worker crashed. Default 2.
+         *
+         * @param value at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is negative
+         */
+        public Builder<I, O> idempotentRetries(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("idempotentRetries must be >= 0, was " + value);
+            }
+            this.idempotentRetries = value;
             return this;
         }
 

@@ -23,6 +23,7 @@ public final class WorkerPoolOptions<I, O> {
     private final Duration maxLifetime;
     private final Duration requestTimeout;
     private final int maxStartAttempts;
+    private final int idempotentRetries;
     private final Duration startBackoff;
     private final @Nullable I healthCheckRequest;
     private final Duration healthCheckAfterIdle;
@@ -38,6 +39,7 @@ public final class WorkerPoolOptions<I, O> {
         maxLifetime = b.maxLifetime;
         requestTimeout = b.requestTimeout;
         maxStartAttempts = b.maxStartAttempts;
+        idempotentRetries = b.idempotentRetries;
         startBackoff = b.startBackoff;
         healthCheckRequest = b.healthCheckRequest;
         healthCheckAfterIdle = b.healthCheckAfterIdle;
@@ -54,6 +56,7 @@ public final class WorkerPoolOptions<I, O> {
         b.maxLifetime = maxLifetime;
         b.requestTimeout = requestTimeout;
         b.maxStartAttempts = maxStartAttempts;
+        b.idempotentRetries = idempotentRetries;
         b.startBackoff = startBackoff;
         b.healthCheckRequest = healthCheckRequest;
         b.healthCheckAfterIdle = healthCheckAfterIdle;
@@ -108,6 +111,11 @@ public final class WorkerPoolOptions<I, O> {
     /** @return how many workers in a row may fail to start before calls fail fast */
     public int maxStartAttempts() {
         return maxStartAttempts;
+    }
+
+    /** @return how many times {@link WorkerPool#callIdempotent} resends a request whose worker crashed */
+    public int idempotentRetries() {
+        return idempotentRetries;
     }
 
     /** @return the first wait after a failed start (doubled per further failure) */

@@ -160,6 +160,32 @@ class WorkerPoolIT {
     }
 
     @Test
+    void anIdempotentCallWhoseWorkerCrashesIsSentAgainToANewWorker(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path tmp) {
+        java.nio.file.Path mark = tmp.resolve("crashed-once");
+        // the first worker dies with SIGKILL on its first request; the ones after it answer
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.shell("read line; if [ ! -e '" + mark
+                + "' ]; then touch '" + mark + "'; kill -9 $$; fi; echo \"ok $line\"; exec cat")).size(0, 1));
+        StepVerifier.create(p.callIdempotent("x"))
+                .expectNext("ok x")
+                .expectComplete()
+                .verify(WAIT);
+        assertThat(p.metrics().restarts(WorkerRestartCause.CRASH)).isEqualTo(1);
+        assertThat(p.options().idempotentRetries()).isEqualTo(2);
+    }
+
+    @Test
+    void anIdempotentCallGivesUpWithTheLastCrashAfterItsRetries() {
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.shell("read line; kill -9 $$"))
+                .size(0, 1).idempotentRetries(1));
+        StepVerifier.create(p.callIdempotent("x"))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerCrashedException.class)
+                        .hasMessageContaining("died with signal 9 (SIGKILL)"))
+                .verify(WAIT);
+        assertThat(p.metrics().restarts(WorkerRestartCause.CRASH)).isEqualTo(2);
+    }
+
+    @Test
     void hangingWorkerTimesOutAndIsKilledAndReplaced() {
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(1, 1)
                 .requestTimeout(Duration.ofMillis(800)));

@@ -6,6 +6,7 @@ import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessStartException;
 import dev.procflux.Worker;
+import dev.procflux.WorkerCrashedException;
 import dev.procflux.WorkerPool;
 import dev.procflux.WorkerPoolMetrics;
 import dev.procflux.WorkerPoolOptions;
@@ -26,6 +27,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
+import reactor.util.retry.Retry;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -130,6 +132,13 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
                 this::release,
                 (ref, error) -> release(ref),
                 this::release);
+    }
+
+    @Override
+    public Mono<O> callIdempotent(I request) {
+        return call(request).retryWhen(Retry.max(options.idempotentRetries())
+                .filter(WorkerCrashedException.class::isInstance)
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }
 
     @Override
