@@ -20,7 +20,7 @@ import org.junit.jupiter.api.condition.OS;
 class ShutdownIT {
 
     @Test
-    void jvmExitKillsEveryProcessTreeOfAnOpenEngine() throws Exception {
+    void jvmExitKillsEveryProcessTreeOfAnOpenEngineAndItsWorkerPools() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 ShutdownChild.class.getName()).redirectErrorStream(true).start();
@@ -38,7 +38,7 @@ class ShutdownIT {
         }
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(output).contains("exiting");
-        assertThat(pids).as("output: %s", output).hasSize(3);
+        assertThat(pids).as("output: %s", output).hasSize(4);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)));
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
@@ -70,6 +71,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     private final AtomicBoolean closed = new AtomicBoolean();
     // cancelled by close: a warm-up still handing workers back would race the pool's disposal
     private final Disposable warmUp;
+    private final @Nullable Thread shutdownHook;
     private final Sinks.Empty<Void> allGone = Sinks.empty();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -118,6 +120,14 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         }
         else {
             warmUp = Disposables.disposed();
+        }
+        if (engine.closeOnShutdown()) {
+            // the same promise as the engine's: JVM exit takes the workers' trees with it
+            shutdownHook = new Thread(this::close, "procflux-worker-pool-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        else {
+            shutdownHook = null;
         }
     }
 
@@ -178,6 +188,15 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         }
         if (closed.compareAndSet(false, true)) {
             warmUp.dispose();
+            Thread hook = shutdownHook;
+            if (hook != null && Thread.currentThread() != hook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                }
+                catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting: the hook runs close() anyway, and close() is idempotent
+                }
+            }
             log.debug("closing worker pool '{}': {} workers to stop, drain {}", commandLine, live.size(),
                     drainTimeout);
             // fails pending acquires and destroys idle workers; a busy worker is destroyed when it is returned
