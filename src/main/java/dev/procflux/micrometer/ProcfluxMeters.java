@@ -5,6 +5,9 @@ import dev.procflux.EngineEvents;
 import dev.procflux.EngineMetrics;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessOutcome;
+import dev.procflux.WorkerPool;
+import dev.procflux.WorkerPoolMetrics;
+import dev.procflux.WorkerRestartCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,6 +16,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
@@ -63,7 +67,7 @@ public final class ProcfluxMeters implements EngineEvents {
         for (ProcessOutcome outcome : ProcessOutcome.values()) {
             durations.put(outcome, Timer.builder("procflux.process.duration")
                     .description("Process run time, from launch to exit")
-                    .tags(tags).tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
+                    .tags(tags).tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
                     .publishPercentileHistogram()
                     .register(registry));
         }
@@ -94,6 +98,44 @@ public final class ProcfluxMeters implements EngineEvents {
         FunctionCounter.builder("procflux.calls.rejected", engine, e -> e.metrics().rejected())
                 .description("Calls refused: overloaded, acquire timeout or closed").tags(tags).register(registry);
         return this;
+    }
+
+    /**
+     * Registers a worker pool's meters, tagged {@code pool=name}: {@code procflux.workers.alive}, {@code .idle},
+     * {@code .busy}, {@code .pending} (gauges), {@code procflux.worker.requests} (function counter, tag
+     * {@code outcome}: ok, failed), {@code procflux.workers.started} and {@code procflux.worker.restarts} (function
+     * counter, tag {@code cause}: crash, timeout, protocol_error, cancelled, recycled, evicted).
+     *
+     * @param pool the pool
+     * @param name its name, as the {@code pool} tag
+     * @return this
+     */
+    public ProcfluxMeters bind(WorkerPool<?, ?> pool, String name) {
+        Objects.requireNonNull(pool, "pool");
+        Tags poolTags = tags.and("pool", Objects.requireNonNull(name, "name"));
+        workerGauge(pool, poolTags, "procflux.workers.alive", "Worker processes alive", WorkerPoolMetrics::alive);
+        workerGauge(pool, poolTags, "procflux.workers.idle", "Workers waiting for a request", WorkerPoolMetrics::idle);
+        workerGauge(pool, poolTags, "procflux.workers.busy", "Workers handling a request", WorkerPoolMetrics::busy);
+        workerGauge(pool, poolTags, "procflux.workers.pending", "Callers waiting for a worker",
+                WorkerPoolMetrics::pending);
+        FunctionCounter.builder("procflux.worker.requests", pool, x -> x.metrics().succeeded())
+                .description("Worker requests by outcome").tags(poolTags).tag("outcome", "ok").register(registry);
+        FunctionCounter.builder("procflux.worker.requests", pool, x -> x.metrics().failed())
+                .description("Worker requests by outcome").tags(poolTags).tag("outcome", "failed").register(registry);
+        FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().workersStarted())
+                .description("Worker processes started").tags(poolTags).register(registry);
+        for (WorkerRestartCause cause : WorkerRestartCause.values()) {
+            FunctionCounter.builder("procflux.worker.restarts", pool, x -> x.metrics().restarts(cause))
+                    .description("Workers replaced, by cause").tags(poolTags)
+                    .tag("cause", cause.name().toLowerCase(Locale.ROOT)).register(registry);
+        }
+        return this;
+    }
+
+    private void workerGauge(WorkerPool<?, ?> pool, Tags poolTags, String name, String description,
+            ToDoubleFunction<WorkerPoolMetrics> f) {
+        Gauge.builder(name, pool, x -> f.applyAsDouble(x.metrics())).description(description).tags(poolTags)
+                .register(registry);
     }
 
     private void gauge(ProcessEngine engine, String name, String description, ToDoubleFunction<EngineMetrics> f,

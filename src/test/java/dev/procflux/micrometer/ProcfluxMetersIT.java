@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.procflux.Command;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessTimeoutException;
+import dev.procflux.WorkerPool;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -43,6 +44,26 @@ class ProcfluxMetersIT {
             assertThat(registry.get("procflux.slot.acquire").tag("engine", "test").timer().count()).isEqualTo(4);
             assertThat(registry.get("procflux.slots.max").gauge().value()).isEqualTo(3.0);
             assertThat(registry.get("procflux.processes.running").gauge().value()).isEqualTo(0.0);
+        }
+    }
+
+    @Test
+    void workerPoolRequestsAndRestartsAreCountedByOutcomeAndCause() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
+        try (ProcessEngine engine = ProcessEngine.builder().events(meters).killGracePeriod(Duration.ofMillis(200))
+                .build();
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(1, 1)
+                        .maxRequestsPerWorker(2).build(engine)) {
+            meters.bind(pool, "echo");
+            for (int i = 0; i < 3; i++) {
+                assertThat(pool.call("hi " + i).block(Duration.ofSeconds(10))).isEqualTo("hi " + i);
+            }
+            assertThat(registry.get("procflux.worker.requests").tag("pool", "echo").tag("outcome", "ok")
+                    .functionCounter().count()).isEqualTo(3.0);
+            assertThat(registry.get("procflux.worker.restarts").tag("cause", "recycled").functionCounter().count())
+                    .isEqualTo(1.0);
+            assertThat(registry.get("procflux.workers.alive").tag("pool", "echo").gauge().value()).isEqualTo(1.0);
         }
     }
 }
