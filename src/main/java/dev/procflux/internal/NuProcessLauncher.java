@@ -78,11 +78,37 @@ final class NuProcessLauncher implements Launcher {
         if (process == null || handler.startFailed) {
             // NuProcess logged the cause and returned null: after our checks this is the OS refusing (fork limits)
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
-                    "cannot start '" + command.commandLine()
-                            + "': the operating system refused to create the process (process or file-descriptor "
-                            + "limit?)", null);
+                    "cannot start '" + command.commandLine() + "': the operating system refused to create the "
+                            + "process (" + limits() + ")", null);
         }
         return handler;
+    }
+
+    /**
+     * What the failure path can tell about the likely cause: NuProcess logs the errno and returns null, so look at
+     * the descriptor count against its limit here (only on failure, never per launch).
+     */
+    static String limits() {
+        long open = -1;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            open = fds.count();
+        }
+        catch (IOException | RuntimeException e) {
+            // unknown: say so below
+        }
+        String max = "?";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    max = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                }
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            // unknown: say so below
+        }
+        return "open file descriptors " + (open < 0 ? "?" : Long.toString(open)) + " of " + max
+                + "; otherwise the process limit (ulimit -u) or memory";
     }
 
     /** Adapts NuProcess callbacks to a {@link ProcessListener}; also the {@link LaunchedProcess} handle. */
