@@ -44,6 +44,7 @@ public final class Command {
     private final OutputLimitPolicy outputLimitPolicy;
     private final Charset charset;
     private final int maxLineLength;
+    private final boolean parentDeathSignal;
 
     private Command(Spec s) {
         this.argv = s.argv;
@@ -57,6 +58,7 @@ public final class Command {
         this.outputLimitPolicy = s.outputLimitPolicy;
         this.charset = s.charset;
         this.maxLineLength = s.maxLineLength;
+        this.parentDeathSignal = s.parentDeathSignal;
     }
 
     /** The mutable twin of a command, used only to derive a new command from an old one. */
@@ -72,6 +74,7 @@ public final class Command {
         OutputLimitPolicy outputLimitPolicy = OutputLimitPolicy.FAIL;
         Charset charset = StandardCharsets.UTF_8;
         int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+        boolean parentDeathSignal;
 
         Spec(List<String> argv) {
             this.argv = argv;
@@ -89,6 +92,7 @@ public final class Command {
             outputLimitPolicy = c.outputLimitPolicy;
             charset = c.charset;
             maxLineLength = c.maxLineLength;
+            parentDeathSignal = c.parentDeathSignal;
         }
     }
 
@@ -292,6 +296,27 @@ public final class Command {
         return with(s -> s.maxLineLength = maxChars);
     }
 
+    /**
+     * Has the process killed (SIGKILL) by the kernel when the JVM dies, even by SIGKILL or a crash, when no shutdown
+     * hook can run. Linux only: the process is started through util-linux's {@code setpriv --pdeathsig KILL}
+     * (which execs the command, so the pid and argv stay the same), and a missing {@code setpriv} fails the start
+     * with {@link ProcessStartException}. Default off.
+     *
+     * <p>Covers the process itself, not its children (a shell's background jobs need their own). The kernel sends
+     * the signal when the <em>thread</em> that launched the process ends: the default launch thread lives as long
+     * as the JVM; with a custom {@link ProcessEngine.Builder#launchScheduler} use threads that do too.
+     *
+     * @return a new command
+     */
+    public Command withParentDeathSignal() {
+        return with(s -> s.parentDeathSignal = true);
+    }
+
+    /** @return whether the process is killed by the kernel when the JVM dies (see {@link #withParentDeathSignal()}) */
+    public boolean hasParentDeathSignal() {
+        return parentDeathSignal;
+    }
+
     /** @return the argv, unmodifiable */
     public List<String> argv() {
         return argv;
@@ -385,6 +410,9 @@ public final class Command {
         }
         if (stdinPublisher != null) {
             sb.append(", stdin=publisher");
+        }
+        if (parentDeathSignal) {
+            sb.append(", parentDeathSignal");
         }
         return sb.append(']').toString();
     }

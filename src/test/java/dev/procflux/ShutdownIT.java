@@ -42,4 +42,26 @@ class ShutdownIT {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)));
     }
+
+    @Test
+    void aProcessWithAParentDeathSignalDiesWhenItsJvmIsKilledWithSigkill() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ParentDeathChild.class.getName()).redirectErrorStream(true).start();
+        long pid;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = r.readLine();
+            } while (line != null && !line.startsWith("pid "));
+            assertThat(line).as("the child printed its process's pid").isNotNull();
+            pid = Long.parseLong(line.substring(4).trim());
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).hasValue(true);
+            child.destroyForcibly(); // SIGKILL: no shutdown hook runs in the child JVM
+        }
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)).isTrue());
+    }
 }

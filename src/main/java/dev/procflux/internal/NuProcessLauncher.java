@@ -62,7 +62,7 @@ final class NuProcessLauncher implements Launcher {
             env = command.inheritsEnvironment() ? new HashMap<>(System.getenv()) : new HashMap<>();
             env.putAll(command.environment());
         }
-        NuProcessBuilder builder = new NuProcessBuilder(command.argv(), env);
+        NuProcessBuilder builder = new NuProcessBuilder(argv(command), env);
         command.directory().ifPresent(builder::setCwd);
         Handler handler = new Handler(listener,
                 command.stdin().isPresent() || command.stdinPublisher().isPresent());
@@ -82,6 +82,29 @@ final class NuProcessLauncher implements Launcher {
                             + "process (" + limits() + ")", null);
         }
         return handler;
+    }
+
+    /** The argv to exec: the command's, behind {@code setpriv --pdeathsig KILL --} when it asks for that. */
+    private static List<String> argv(Command command) {
+        if (!command.hasParentDeathSignal()) {
+            return command.argv();
+        }
+        Path setpriv;
+        try {
+            setpriv = StartChecks.check(Command.of("setpriv"));
+        }
+        catch (ProcessStartException e) {
+            throw new ProcessStartException(e.reason(), command.commandLine(), "cannot start '"
+                    + command.commandLine() + "' with a parent-death signal: it needs util-linux's setpriv on PATH ("
+                    + e.getMessage() + ")", e);
+        }
+        List<String> argv = new ArrayList<>(command.argv().size() + 4);
+        argv.add(setpriv.toString());
+        argv.add("--pdeathsig");
+        argv.add("KILL");
+        argv.add("--");
+        argv.addAll(command.argv());
+        return argv;
     }
 
     /**
