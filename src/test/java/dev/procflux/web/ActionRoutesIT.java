@@ -291,6 +291,17 @@ class ActionRoutesIT {
     }
 
     @Test
+    void healthIs503DownOnceTheEngineIsClosed() {
+        engine.close();
+        byte[] body = client.get().uri("/health").exchange().expectStatus().isEqualTo(503)
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        assertThat(Json.text(body)).isEqualTo("{\"status\":\"DOWN\"}");
+        JsonNode refused = post("/actions/echo?message=hi", 503);
+        assertThat(refused.get("error").asString()).isEqualTo("unavailable");
+    }
+
+    @Test
     void thePageIsHtml() {
         String page = client.get().uri("/").exchange().expectStatus().isOk()
                 .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
