@@ -57,9 +57,11 @@ final class ActionHandler {
     private final byte[] script;
     private final Map<String, WorkerRoute<?, ?>> workers;
     private final int maxWorkerBodyBytes;
+    private final Duration heartbeatInterval;
 
     ActionHandler(ProcessEngine engine, ActionRegistry registry, Duration retryAfter, int maxParameterBodyBytes,
-            byte[] page, byte[] script, Map<String, WorkerRoute<?, ?>> workers, int maxWorkerBodyBytes) {
+            byte[] page, byte[] script, Map<String, WorkerRoute<?, ?>> workers, int maxWorkerBodyBytes,
+            Duration heartbeatInterval) {
         this.engine = engine;
         this.registry = registry;
         this.retryAfter = retryAfter;
@@ -68,6 +70,7 @@ final class ActionHandler {
         this.script = script;
         this.workers = workers;
         this.maxWorkerBodyBytes = maxWorkerBodyBytes;
+        this.heartbeatInterval = heartbeatInterval;
     }
 
     // ---- POST /actions/{name}
@@ -162,11 +165,14 @@ final class ActionHandler {
     }
 
     private Mono<ServerResponse> respond(StreamFormat format, Action action, Flux<ProcessOutput> outputs) {
-        Flux<byte[]> body = Flux.defer(() -> {
+        Flux<byte[]> frames = Flux.defer(() -> {
             StreamState state = new StreamState(format, action.maxOutputBytes());
-            Flux<byte[]> frames = outputs.concatMapIterable(state::frames);
-            return format == StreamFormat.RAW ? frames : frames.onErrorResume(e -> Flux.just(state.error(e)));
+            Flux<byte[]> encoded = outputs.concatMapIterable(state::frames);
+            return format == StreamFormat.RAW ? encoded : encoded.onErrorResume(e -> Flux.just(state.error(e)));
         });
+        Flux<byte[]> body = format == StreamFormat.EVENT_STREAM
+                ? Heartbeats.around(frames, heartbeatInterval, Schedulers.parallel())
+                : frames;
         return ServerResponse.ok()
                 .contentType(MediaType.parseMediaType(format.mediaType()))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")

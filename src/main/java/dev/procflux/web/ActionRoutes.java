@@ -77,6 +77,7 @@ public final class ActionRoutes {
         private Duration retryAfter = Duration.ofSeconds(1);
         private int maxParameterBodyBytes = 64 * 1024;
         private int maxWorkerBodyBytes = 1024 * 1024;
+        private Duration heartbeatInterval = Duration.ofSeconds(15);
         private final Map<String, WorkerRoute<?, ?>> workers = new LinkedHashMap<>();
 
         private Builder(ProcessEngine engine, ActionRegistry registry) {
@@ -186,10 +187,29 @@ public final class ActionRoutes {
             return this;
         }
 
+        /**
+         * How often a {@code text/event-stream} response carries a comment line ({@code :}) while it lasts, so
+         * that proxies and load balancers do not close a stream whose process is quiet. Clients ignore comments.
+         * Default 15 seconds.
+         *
+         * @param value {@link Duration#ZERO} to send none, or at least 1 second
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is negative or between zero and 1 second
+         */
+        public Builder heartbeatInterval(Duration value) {
+            Objects.requireNonNull(value, "value");
+            if (value.isNegative() || (!value.isZero() && value.compareTo(Duration.ofSeconds(1)) < 0)) {
+                throw new IllegalArgumentException("heartbeatInterval must be zero or >= 1s, was " + value);
+            }
+            this.heartbeatInterval = value;
+            return this;
+        }
+
         /** @return the routes; register them as a bean, or serve them with {@link ActionServer} */
         public RouterFunction<ServerResponse> build() {
             ActionHandler handler = new ActionHandler(engine, registry, retryAfter, maxParameterBodyBytes,
-                    resource("index.html"), resource("procflux.js"), Map.copyOf(workers), maxWorkerBodyBytes);
+                    resource("index.html"), resource("procflux.js"), Map.copyOf(workers), maxWorkerBodyBytes,
+                    heartbeatInterval);
             RouterFunction<ServerResponse> routes = RouterFunctions.route()
                     .GET("/", handler::page)
                     .GET("/procflux.js", handler::script)
