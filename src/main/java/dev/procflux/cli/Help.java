@@ -68,6 +68,7 @@ final class Help {
             "through a shell. See docs/webflux.md for the file format and the endpoints:",
             "  POST /actions/NAME          run to completion, JSON result",
             "  GET|POST /actions/NAME/stream  live output (event-stream, ndjson or raw)",
+            "  POST /workers/POOL          one request to a worker pool of the 'workers:' section",
             "  GET /  GET /actions  GET /health  GET /metrics",
             "",
             "Options:",
@@ -85,6 +86,7 @@ final class Help {
             "  procflux serve --config docs/examples/actions.yaml",
             "  curl -X POST 'http://127.0.0.1:8080/actions/seq?count=5'",
             "  curl -N 'http://127.0.0.1:8080/actions/seq/stream?count=5'",
+            "  curl -d hello http://127.0.0.1:8080/workers/upper",
             "  PROCFLUX_TOKEN=$(cat token) procflux serve -c actions.yaml --host 0.0.0.0",
             "");
 

@@ -1,6 +1,7 @@
 package dev.procflux.cli;
 
 import dev.procflux.ProcessEngine;
+import dev.procflux.WorkerPool;
 import dev.procflux.web.ActionRegistry;
 import dev.procflux.web.ActionRoutes;
 import dev.procflux.web.ActionServer;
@@ -57,6 +58,7 @@ final class Serve {
         Options options;
         ActionRegistry registry;
         ProcessEngine.Builder engineBuilder;
+        ServeWorkers workers;
         String token;
         try {
             options = Options.parse(args);
@@ -71,8 +73,10 @@ final class Serve {
             }
             Path config = options.config;
             try {
-                registry = ActionRegistry.fromYaml(config, "engine");
-                engineBuilder = engine(Files.readString(config, StandardCharsets.UTF_8));
+                registry = ActionRegistry.fromYaml(config, "engine", "workers");
+                String yaml = Files.readString(config, StandardCharsets.UTF_8);
+                engineBuilder = engine(yaml);
+                workers = ServeWorkers.parse(yaml);
             }
             catch (IOException e) {
                 throw new UsageException("cannot read " + config + ": " + e.getMessage(), e);
@@ -91,26 +95,34 @@ final class Serve {
             if (token != null) {
                 routes.bearerToken(token);
             }
-            ActionServer server;
+            List<WorkerPool<?, ?>> pools = workers.start(engine, routes);
             try {
-                server = ActionServer.start(routes.build(), options.host, options.port);
-            }
-            catch (RuntimeException e) {
-                err.println("procflux serve: cannot listen on " + options.host + ":" + options.port + ": "
-                        + e.getMessage());
-                return 1;
-            }
-            try {
-                out.println("procflux serve: " + registry.actions().size() + " actions on " + server.url()
-                        + (token != null ? " (bearer token required)" : ""));
-                out.flush();
-                stop.await();
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                ActionServer server;
+                try {
+                    server = ActionServer.start(routes.build(), options.host, options.port);
+                }
+                catch (RuntimeException e) {
+                    err.println("procflux serve: cannot listen on " + options.host + ":" + options.port + ": "
+                            + e.getMessage());
+                    return 1;
+                }
+                try {
+                    out.println("procflux serve: " + registry.actions().size() + " actions on " + server.url()
+                            + (workers.names().isEmpty() ? "" : " with worker pools " + workers.names())
+                            + (token != null ? " (bearer token required)" : ""));
+                    out.flush();
+                    stop.await();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                finally {
+                    server.close();
+                }
             }
             finally {
-                server.close();
+                // before the engine: closing the engine does not close its pools
+                pools.forEach(WorkerPool::close);
             }
         }
         out.println("procflux serve: stopped");

@@ -12,6 +12,8 @@ import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessResult;
 import dev.procflux.ProcessStartException;
 import dev.procflux.ProcessTimeoutException;
+import dev.procflux.WorkerCrashedException;
+import dev.procflux.WorkerProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -53,15 +55,22 @@ final class ActionHandler {
     private final JsonMapper json = JsonMapper.builder().build();
     private final byte[] page;
     private final byte[] script;
+    private final Map<String, WorkerRoute<?, ?>> workers;
+    private final int maxWorkerBodyBytes;
+    private final Duration heartbeatInterval;
 
     ActionHandler(ProcessEngine engine, ActionRegistry registry, Duration retryAfter, int maxParameterBodyBytes,
-            byte[] page, byte[] script) {
+            byte[] page, byte[] script, Map<String, WorkerRoute<?, ?>> workers, int maxWorkerBodyBytes,
+            Duration heartbeatInterval) {
         this.engine = engine;
         this.registry = registry;
         this.retryAfter = retryAfter;
         this.maxParameterBodyBytes = maxParameterBodyBytes;
         this.page = page;
         this.script = script;
+        this.workers = workers;
+        this.maxWorkerBodyBytes = maxWorkerBodyBytes;
+        this.heartbeatInterval = heartbeatInterval;
     }
 
     // ---- POST /actions/{name}
@@ -84,6 +93,53 @@ final class ActionHandler {
         body.put("durationMs", result.duration().toMillis());
         body.put("truncated", result.isStdoutTruncated() || result.isStderrTruncated());
         return body;
+    }
+
+    // ---- POST /workers/{pool}
+
+    Mono<ServerResponse> worker(ServerRequest request) {
+        String name = request.pathVariable("pool");
+        WorkerRoute<?, ?> route = workers.get(name);
+        if (route == null) {
+            return failure(RequestException.unknownWorkerPool(name));
+        }
+        MediaType type = request.headers().contentType().orElse(null);
+        boolean jsonBody = !route.isBinary() && type != null && type.isCompatibleWith(MediaType.APPLICATION_JSON);
+        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxWorkerBodyBytes)
+                .map(buffer -> {
+                    try {
+                        byte[] bytes = new byte[buffer.readableByteCount()];
+                        buffer.read(bytes);
+                        return bytes;
+                    }
+                    finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .onErrorMap(DataBufferLimitException.class, e -> RequestException.bodyTooLarge(maxWorkerBodyBytes))
+                .defaultIfEmpty(new byte[0])
+                .flatMap(body -> route.call(body, jsonBody ? jsonRequest(body) : null))
+                .flatMap(reply -> reply instanceof byte[] bytes
+                        ? ServerResponse.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).bodyValue(bytes)
+                        : json(200, Map.of("reply", reply)))
+                .onErrorResume(e -> failure(e, name));
+    }
+
+    /** The string field {@code request} of a JSON object body. */
+    private String jsonRequest(byte[] body) {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        }
+        catch (JacksonException e) {
+            throw new RequestException(400, "invalid-body", "the body is not valid JSON: " + e.getOriginalMessage());
+        }
+        JsonNode request = root == null ? null : root.get("request");
+        if (root == null || !root.isObject() || request == null || !request.isString()) {
+            throw new RequestException(400, "invalid-body",
+                    "a JSON body must be an object with a string field 'request'");
+        }
+        return request.asString();
     }
 
     // ---- GET|POST /actions/{name}/stream
@@ -109,11 +165,14 @@ final class ActionHandler {
     }
 
     private Mono<ServerResponse> respond(StreamFormat format, Action action, Flux<ProcessOutput> outputs) {
-        Flux<byte[]> body = Flux.defer(() -> {
+        Flux<byte[]> frames = Flux.defer(() -> {
             StreamState state = new StreamState(format, action.maxOutputBytes());
-            Flux<byte[]> frames = outputs.concatMapIterable(state::frames);
-            return format == StreamFormat.RAW ? frames : frames.onErrorResume(e -> Flux.just(state.error(e)));
+            Flux<byte[]> encoded = outputs.concatMapIterable(state::frames);
+            return format == StreamFormat.RAW ? encoded : encoded.onErrorResume(e -> Flux.just(state.error(e)));
         });
+        Flux<byte[]> body = format == StreamFormat.EVENT_STREAM
+                ? Heartbeats.around(frames, heartbeatInterval, Schedulers.parallel())
+                : frames;
         return ServerResponse.ok()
                 .contentType(MediaType.parseMediaType(format.mediaType()))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
@@ -345,6 +404,10 @@ final class ActionHandler {
     // ---- GET /health, /metrics, /actions, /
 
     Mono<ServerResponse> health(ServerRequest request) {
+        if (engine.isClosed()) {
+            // a closed engine refuses all work: load balancers must take this instance out of rotation
+            return json(503, Map.of("status", "DOWN"));
+        }
         EngineMetrics m = engine.metrics();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "UP");
@@ -445,6 +508,12 @@ final class ActionHandler {
         if (e instanceof ProcessPoolOverloadedException || e instanceof ProcessAcquireTimeoutException) {
             return new Failure(503, "overloaded", e.getMessage());
         }
+        if (e instanceof WorkerCrashedException) {
+            return new Failure(502, "worker-crashed", e.getMessage());
+        }
+        if (e instanceof WorkerProtocolException) {
+            return new Failure(502, "worker-protocol-error", e.getMessage());
+        }
         if (e instanceof ProcessPoolClosedException) {
             return new Failure(503, "unavailable", e.getMessage());
         }
@@ -464,15 +533,25 @@ final class ActionHandler {
     }
 
     Mono<ServerResponse> failure(Throwable e) {
+        return failure(e, null);
+    }
+
+    /** The error answer; {@code pool} names the worker pool of a {@code /workers/{pool}} request. */
+    private Mono<ServerResponse> failure(Throwable e, @Nullable String pool) {
         Failure f = classify(e);
         if (f.status == 500) {
             // the client gets the message; the operator needs the stack trace
-            log.warn("action failed: " + f.message, e);
+            log.warn((pool == null ? "action" : "worker pool '" + pool + "' request") + " failed: " + f.message, e);
         }
         Map<String, @Nullable Object> body = new LinkedHashMap<>();
         body.put("status", f.status);
         body.put("error", f.error);
-        body.put("message", f.message);
+        // the pool's own messages name its command; the client knows the pool by its name
+        body.put("message", pool == null || e instanceof RequestException ? f.message
+                : "worker pool '" + pool + "': " + f.message);
+        if (pool != null) {
+            body.put("pool", pool);
+        }
         if (e instanceof InvalidParameterException p) {
             body.put("parameter", p.parameter());
             body.put("rule", p.rule());

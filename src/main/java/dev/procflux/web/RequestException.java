@@ -31,6 +31,11 @@ final class RequestException extends RuntimeException {
         return new RequestException(404, "unknown-action", "no action named '" + shown + "'");
     }
 
+    static RequestException unknownWorkerPool(String name) {
+        String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+        return new RequestException(404, "unknown-worker-pool", "no worker pool named '" + shown + "'");
+    }
+
     static RequestException bodyTooLarge(long limit) {
         return new RequestException(413, "body-too-large", "request body is larger than the limit of " + limit
                 + " bytes");

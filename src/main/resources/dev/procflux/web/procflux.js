@@ -137,12 +137,13 @@
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           let event = 'message';
-          let data = '';
+          let data = null;
           for (const line of block.split('\n')) {
             if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data += line.slice(6);
+            else if (line.startsWith('data: ')) data = (data === null ? '' : data) + line.slice(6);
           }
-          show(event, data);
+          // a block without data is a heartbeat comment (': ...'): nothing to show, as in EventSource
+          if (data !== null) show(event, data);
         }
       }
     } catch (e) {

@@ -106,6 +106,38 @@ class ServeIT {
     }
 
     @Test
+    void theExampleWorkerPoolAnswersAndItsErrorsNameIt() throws Exception {
+        String url = start("serve", "--config", EXAMPLE.toString(), "--port", "0");
+        assertThat(text(out)).contains(" with worker pools [upper]\n");
+        HttpClient client = HttpClient.create().baseUrl(url);
+
+        String[] upper = post(client, "/workers/upper", "hello procflux");
+        assertThat(upper[0]).isEqualTo("200");
+        assertThat(upper[1]).isEqualTo("{\"reply\":\"HELLO PROCFLUX\"}");
+        String[] again = post(client, "/workers/upper", "again");
+        assertThat(again[1]).isEqualTo("{\"reply\":\"AGAIN\"}");
+
+        String[] unknown = post(client, "/workers/lower", "x");
+        assertThat(unknown[0]).isEqualTo("404");
+        assertThat(unknown[1]).contains("\"message\":\"no worker pool named 'lower'\"");
+        String[] newline = post(client, "/workers/upper", "two\nlines");
+        assertThat(newline[0]).isEqualTo("400");
+        assertThat(newline[1]).contains("\"error\":\"invalid-body\"").contains("\"pool\":\"upper\"");
+    }
+
+    @Test
+    void anInvalidWorkersSectionIsAUsageErrorNamingThePoolAndKey() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "actions: {}\nworkers:\n  w:\n    command: [cat]\n"
+                + "    protocl: lines\n");
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status = new Serve(Map.of(), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(e, true, StandardCharsets.UTF_8)).execute(List.of("--config", bad.toString()));
+        assertThat(status).isEqualTo(2);
+        assertThat(text(e)).startsWith("procflux serve: " + bad + ": worker pool 'w': unknown worker key 'protocl'; "
+                + "expected one of [command, maxPending, protocol, requestTimeout, size]\n");
+    }
+
+    @Test
     void aTokenFileProtectsTheActions() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "correct-horse-battery-staple\n");
         String url = start("serve", "--config", EXAMPLE.toString(), "--port", "0", "--token-file", token.toString());

@@ -68,7 +68,7 @@ class ActionRegistryTest {
 
     @Test
     void theExampleFileLoads() throws Exception {
-        ActionRegistry r = ActionRegistry.fromYaml(Path.of("docs/examples/actions.yaml"), "engine");
+        ActionRegistry r = ActionRegistry.fromYaml(Path.of("docs/examples/actions.yaml"), "engine", "workers");
         assertThat(r.actions()).extracting(Action::name)
                 .containsExactly("echo", "date", "wc", "seq", "countdown", "ls");
     }

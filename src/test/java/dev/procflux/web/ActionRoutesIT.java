@@ -1,6 +1,7 @@
 package dev.procflux.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.procflux.Command;
@@ -203,6 +204,31 @@ class ActionRoutesIT {
     }
 
     @Test
+    void aQuietEventStreamCarriesHeartbeatCommentsThatEventParsersIgnore() {
+        ActionRegistry quiet = ActionRegistry.builder()
+                .add(Action.builder("quiet", "sh", "-c", "sleep 2; echo done").build()).build();
+        WebTestClient beating = WebTestClient.bindToRouterFunction(ActionRoutes.builder(engine, quiet)
+                        .heartbeatInterval(Duration.ofSeconds(1)).build())
+                .configureClient().responseTimeout(Duration.ofSeconds(20)).build();
+        String body = beating.get().uri("/actions/quiet/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        // the process is silent for its first two seconds: a comment comes first
+        assertThat(body).startsWith(":\n\n");
+        List<String[]> events = Json.events(body);
+        assertThat(events).extracting(e -> e[0]).containsExactly("stdout", "exit");
+        assertThat(Json.parse(events.get(0)[1]).get("text").asString()).isEqualTo("done\n");
+    }
+
+    @Test
+    void theHeartbeatIntervalIsZeroOrAtLeastASecond() {
+        ActionRoutes.Builder routes = ActionRoutes.builder(engine, TestActions.registry(base));
+        assertThatThrownBy(() -> routes.heartbeatInterval(Duration.ofMillis(500)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("heartbeatInterval must be zero or >= 1s, was PT0.5S");
+        assertThat(routes.heartbeatInterval(Duration.ZERO)).isSameAs(routes);
+    }
+
+    @Test
     void aStreamSendsStdoutStderrAndExitEvents() {
         String body = client.get().uri("/actions/chatty/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
                 .expectStatus().isOk().expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
@@ -288,6 +314,17 @@ class ActionRoutesIT {
         assertThat(list.get("actions").get(0).get("name").asString()).isEqualTo("echo");
         assertThat(list.get("actions").get(0).get("parameters").get(0).get("rule").asString())
                 .isEqualTo("must match [\\w ,.!?-]{0,200}");
+    }
+
+    @Test
+    void healthIs503DownOnceTheEngineIsClosed() {
+        engine.close();
+        byte[] body = client.get().uri("/health").exchange().expectStatus().isEqualTo(503)
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        assertThat(Json.text(body)).isEqualTo("{\"status\":\"DOWN\"}");
+        JsonNode refused = post("/actions/echo?message=hi", 503);
+        assertThat(refused.get("error").asString()).isEqualTo("unavailable");
     }
 
     @Test

@@ -1,0 +1,41 @@
+package dev.procflux.web;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Keeps a quiet {@code text/event-stream} alive: proxies and load balancers drop connections that carry no bytes
+ * for a while (nginx's {@code proxy_read_timeout} is 60 s by default), and a process may stay silent much longer.
+ */
+final class Heartbeats {
+    /** An SSE comment line and the blank line that ends its block; clients ignore it (no data, no event). */
+    static final byte[] COMMENT = ":\n\n".getBytes(StandardCharsets.UTF_8);
+
+    private Heartbeats() {
+    }
+
+    /**
+     * {@code frames} with {@link #COMMENT} added every {@code interval} until {@code frames} terminates.
+     *
+     * @param interval {@link Duration#ZERO} adds none
+     * @param timer where the interval is timed; a virtual-time scheduler in tests
+     */
+    static Flux<byte[]> around(Flux<byte[]> frames, Duration interval, Scheduler timer) {
+        if (interval.isZero()) {
+            return frames;
+        }
+        return Flux.defer(() -> {
+            Sinks.Empty<Void> end = Sinks.empty();
+            Flux<byte[]> comments = Flux.interval(interval, interval, timer)
+                    // a tick the client is too slow to take is not worth keeping: the connection is not idle
+                    .onBackpressureDrop()
+                    .map(tick -> COMMENT)
+                    .takeUntilOther(end.asMono());
+            // doFinally also covers cancellation; merge cancels the comments itself then, so a lost emit is harmless
+            return Flux.merge(frames.doFinally(signal -> end.tryEmitEmpty()), comments);
+        });
+    }
+}
