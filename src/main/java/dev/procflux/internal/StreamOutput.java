@@ -101,6 +101,11 @@ final class StreamOutput implements RunOutput, Subscription {
             ProcessRun r = run;
             if (r != null) {
                 r.pause();
+                // the subscriber may have drained everything between our count and the SIGSTOP, finding nothing
+                // paused to resume; with nothing left to deliver, nobody else would ever continue the process
+                if (buffered.get() <= resumeAt) {
+                    r.resume();
+                }
             }
         }
         drain();
