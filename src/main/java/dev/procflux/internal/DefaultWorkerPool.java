@@ -311,7 +311,10 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
             catch (ProcessStartException e) {
                 return Mono.error(e);
             }
-            Mono<WorkerProcess<I, O>> launch = Mono.fromCallable(this::launch).subscribeOn(engine.launchScheduler());
+            // launched on the launch thread, handed on from a delivery thread: the pool gives the new worker to a
+            // waiting caller on the thread that allocated it, and caller code must never hold up the launch thread
+            Mono<WorkerProcess<I, O>> launch = Mono.fromCallable(this::launch).subscribeOn(engine.launchScheduler())
+                    .publishOn(engine.deliveryScheduler());
             return wait == 0 ? launch : Mono.delay(Duration.ofNanos(wait), engine.timerScheduler()).then(launch);
         });
     }

@@ -37,10 +37,13 @@ final class StdinPump implements CoreSubscriber<ByteBuffer> {
         this.worker = scheduler.createWorker();
     }
 
-    /** Subscribes to the source; called once the process exists. */
+    /**
+     * Subscribes to the source once the process exists, from the pump's worker: the source's own code (opening a
+     * file, say) must never run on the launch thread, which every engine of the JVM shares.
+     */
     void start(LaunchedProcess launched) {
         this.process = launched;
-        source.subscribe(this);
+        worker.schedule(() -> source.subscribe(this));
     }
 
     @Override
