@@ -20,7 +20,7 @@ class DefaultProcessEngineTest {
     private final FakeLauncher launcher = new FakeLauncher();
 
     private DefaultProcessEngine engine(ProcessEngine.Builder builder) {
-        EngineOptions options = builder.launchScheduler(Schedulers.immediate())
+        EngineOptions options = builder.closeOnShutdown(false).launchScheduler(Schedulers.immediate())
                 .deliveryScheduler(Schedulers.immediate()).buildOptions();
         return new DefaultProcessEngine(options, launcher);
     }
