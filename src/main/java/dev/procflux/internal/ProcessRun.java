@@ -238,11 +238,7 @@ final class ProcessRun implements ProcessListener {
         if (in == null || p == null) {
             return false;
         }
-        int n = Math.min(in.remaining(), buffer.remaining());
-        ByteBuffer slice = in.slice();
-        slice.limit(n);
-        buffer.put(slice);
-        in.position(in.position() + n);
+        Buffers.transfer(in, buffer);
         buffer.flip();
         if (in.hasRemaining()) {
             return true;

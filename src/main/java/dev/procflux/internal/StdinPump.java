@@ -97,11 +97,7 @@ final class StdinPump implements CoreSubscriber<ByteBuffer> {
                 }
                 taken++;
             }
-            int n = Math.min(c.remaining(), buffer.remaining());
-            ByteBuffer slice = c.slice();
-            slice.limit(n);
-            buffer.put(slice);
-            c.position(c.position() + n);
+            Buffers.transfer(c, buffer);
         }
         buffer.flip();
         if (taken > 0) {

@@ -243,11 +243,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
             buffer.flip(); // nothing to write (the launcher asks once at start to keep stdin open)
             return false;
         }
-        int n = Math.min(in.remaining(), buffer.remaining());
-        ByteBuffer slice = in.slice();
-        slice.limit(n);
-        buffer.put(slice);
-        in.position(in.position() + n);
+        Buffers.transfer(in, buffer);
         buffer.flip();
         if (in.hasRemaining()) {
             return true;
