@@ -45,6 +45,8 @@ import reactor.core.publisher.Flux;
  *       water 256/64 KiB), an unbounded subscriber summing {@link ProcessOutput#size()};
  *   <li>{@code procfluxNoPause}: the same with {@code BackpressurePolicy.FAIL} and {@code maxBufferedBytes} 1 GiB,
  *       so the process is never paused: the difference to {@code procflux} is what pause/resume costs;
+ *   <li>{@code procfluxWideMarks}: {@code PAUSE} with watermarks 4 MiB / 1 MiB instead of 256 / 64 KiB: how the
+ *       pause count, and so the cost, falls as the slack grows;
  *   <li>{@code procfluxPipeCat}: {@code Flux<ByteBuffer>} of 64 KiB buffers through {@code engine.pipe(cat)},
  *       counting the bytes that come back (informative: it measures stdin and stdout together).
  * </ul>
@@ -65,12 +67,14 @@ public class StreamingBenchmark {
 
     private ProcessEngine engine;
     private ProcessEngine noPauseEngine;
+    private ProcessEngine wideMarksEngine;
     private Command head;
     private Command cat;
     private ByteBuffer block;
     // per-iteration bookkeeping for the printed pause counts
     private long pausesAtStart;
     private long noPausePausesAtStart;
+    private long wideMarksPausesAtStart;
     private final AtomicLong procfluxStreams = new AtomicLong();
 
     @Setup(Level.Trial)
@@ -78,6 +82,7 @@ public class StreamingBenchmark {
         engine = ProcessEngine.builder().build();
         noPauseEngine = ProcessEngine.builder().backpressure(BackpressurePolicy.FAIL)
                 .maxBufferedBytes(1024L * 1024 * 1024).build();
+        wideMarksEngine = ProcessEngine.builder().watermarks(4L * 1024 * 1024, 1024L * 1024).build();
         head = Command.of(HEAD);
         cat = Command.of("cat");
         block = ByteBuffer.allocate(BUFFER).asReadOnlyBuffer();
@@ -87,6 +92,7 @@ public class StreamingBenchmark {
     public void markIteration() {
         pausesAtStart = engine.metrics().pauses();
         noPausePausesAtStart = noPauseEngine.metrics().pauses();
+        wideMarksPausesAtStart = wideMarksEngine.metrics().pauses();
         procfluxStreams.set(0);
     }
 
@@ -94,12 +100,15 @@ public class StreamingBenchmark {
     public void printPauses() {
         EngineMetrics m = engine.metrics();
         EngineMetrics n = noPauseEngine.metrics();
+        EngineMetrics w = wideMarksEngine.metrics();
         long streams = procfluxStreams.get();
         if (streams > 0) {
-            System.out.printf(Locale.ROOT, "%n[procflux streams=%d pauses(PAUSE engine)=%d (%.1f per %d MiB) "
-                    + "pauses(FAIL engine)=%d peakBuffered(PAUSE)=%d peakBuffered(FAIL)=%d]%n", streams,
-                    m.pauses() - pausesAtStart, (m.pauses() - pausesAtStart) / (double) streams, MIB,
-                    n.pauses() - noPausePausesAtStart, m.peakBufferedBytes(), n.peakBufferedBytes());
+            // only one of the engines ran in this iteration; each benchmark method uses its own
+            long pauses = m.pauses() - pausesAtStart + n.pauses() - noPausePausesAtStart + w.pauses()
+                    - wideMarksPausesAtStart;
+            System.out.printf(Locale.ROOT, "%n[procflux streams=%d pauses=%d (%.1f per %d MiB) peakBuffered: "
+                    + "default=%d FAIL=%d wideMarks=%d]%n", streams, pauses, pauses / (double) streams, MIB,
+                    m.peakBufferedBytes(), n.peakBufferedBytes(), w.peakBufferedBytes());
         }
     }
 
@@ -107,6 +116,7 @@ public class StreamingBenchmark {
     public void tearDown() {
         engine.close();
         noPauseEngine.close();
+        wideMarksEngine.close();
     }
 
     @Benchmark
@@ -170,6 +180,12 @@ public class StreamingBenchmark {
     public long procfluxNoPause() {
         procfluxStreams.incrementAndGet();
         return check(sum(noPauseEngine.stream(head)));
+    }
+
+    @Benchmark
+    public long procfluxWideMarks() {
+        procfluxStreams.incrementAndGet();
+        return check(sum(wideMarksEngine.stream(head)));
     }
 
     @Benchmark

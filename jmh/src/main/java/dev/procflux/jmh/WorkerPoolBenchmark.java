@@ -28,12 +28,13 @@ import reactor.core.publisher.Flux;
  * Issue 4: persistent workers with {@link WorkerProtocol#lines()}. Every reply is checked against its request.
  *
  * <ul>
- *   <li>{@code catCall}: one {@code cat} worker, one call at a time ({@code block()} per call); throughput and
- *       sample mode (p50);
+ *   <li>{@code catCall}: one {@code cat} worker, one call at a time ({@code block()} per call); for the p50 run it
+ *       in sample mode ({@code -bm sample -tu us});
  *   <li>{@code pythonCall} against {@code pythonExecute}: one Python line-echo worker ({@code python3 -u -c …}) per
  *       call against a fresh {@code engine.execute(python3 -c …)} per request (the request as an argument);
- *   <li>{@link Scaling}: {@value #BATCH} calls per invocation with 8 in flight ({@code flatMap(pool::call, 8)}) on a
- *       pool of 1 or 4 workers, {@code cat} or the Python echo worker; the score is calls/s.
+ *   <li>{@code oneWorker} against {@code fourWorkers}: {@value #BATCH} calls per invocation with 8 in flight
+ *       ({@code flatMap(pool::call, 8)}) on a pool of 1 or 4 workers ({@link Scaling}: {@code cat} or the Python
+ *       echo worker); the score is calls/s. Two methods rather than a parameter, so {@code paired.sh} can pair them.
  * </ul>
  *
  * <p>The interpreter is {@code /usr/bin/python3} where it exists ({@code python3} on PATH may be a slow wrapper
@@ -73,13 +74,11 @@ public class WorkerPoolBenchmark {
     }
 
     @Benchmark
-    @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
     public String catCall() {
         return check(catPool.call(REQUEST).block(), REQUEST);
     }
 
     @Benchmark
-    @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
     public String pythonCall() {
         return check(pythonPool.call(REQUEST).block(), REQUEST);
     }
@@ -90,40 +89,49 @@ public class WorkerPoolBenchmark {
         return check(r.stdoutText(), REQUEST + "\n");
     }
 
-    /** A pool of {@code workers} workers of one kind, driven by 8 callers in flight. */
+    /** A pool of one and a pool of four workers of one kind; each benchmark drives one of them. */
     @State(Scope.Benchmark)
     public static class Scaling {
-        @Param({"1", "4"})
-        public int workers;
-
         @Param({"cat", "python"})
         public String worker;
 
         ProcessEngine engine;
-        WorkerPool<String, String> pool;
+        WorkerPool<String, String> one;
+        WorkerPool<String, String> four;
 
         @Setup(Level.Trial)
         public void setUp() {
             engine = ProcessEngine.builder().killGracePeriod(Duration.ofMillis(200)).build();
             Command command = "cat".equals(worker) ? Command.of("cat") : Command.of(PYTHON, "-u", "-c", ECHO);
-            pool = WorkerPool.builder(command).protocol(WorkerProtocol.lines()).size(workers, workers)
-                    .build(engine);
+            one = WorkerPool.builder(command).protocol(WorkerProtocol.lines()).size(1, 1).build(engine);
+            four = WorkerPool.builder(command).protocol(WorkerProtocol.lines()).size(4, 4).build(engine);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            pool.close();
+            one.close();
+            four.close();
             engine.close();
         }
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public Long eightInFlight(Scaling s) {
+    public Long oneWorker(Scaling s) {
+        return eightInFlight(s.one);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Long fourWorkers(Scaling s) {
+        return eightInFlight(s.four);
+    }
+
+    private static Long eightInFlight(WorkerPool<String, String> pool) {
         return Flux.range(0, BATCH)
                 .flatMap(i -> {
                     String request = "request-" + i;
-                    return s.pool.call(request).doOnNext(reply -> check(reply, request));
+                    return pool.call(request).doOnNext(reply -> check(reply, request));
                 }, 8)
                 .count().block();
     }
