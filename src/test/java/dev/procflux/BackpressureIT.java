@@ -77,6 +77,23 @@ class BackpressureIT {
     }
 
     @Test
+    void aFastSubscriberNeverLeavesTheProcessPausedOnAnEmptyQueue() {
+        // a chunk delivered between its pause decision and the SIGSTOP used to leave the process stopped with nothing
+        // queued and nobody to resume it; pipe(cat) at full speed hit that within one 256 MiB round
+        ByteBuffer block = ByteBuffer.allocate(64 * 1024).asReadOnlyBuffer();
+        long total = 256L * 1024 * 1024;
+        for (int round = 0; round < 3; round++) {
+            Long piped = Flux.range(0, (int) (total / block.capacity())).map(i -> block.duplicate())
+                    .transform(engine.pipe(Command.of("cat"))).reduce(0L, (n, b) -> n + b.remaining())
+                    .block(Duration.ofSeconds(60));
+            assertThat(piped).isEqualTo(total);
+            Long streamed = engine.stream(Command.of("head", "-c", Long.toString(total), "/dev/zero"))
+                    .reduce(0L, (n, o) -> n + o.size()).block(Duration.ofSeconds(60));
+            assertThat(streamed).isEqualTo(total);
+        }
+    }
+
+    @Test
     void cancellingAPausedProcessKillsItAndLeavesNothingStopped() {
         List<Long> pids = new ArrayList<>();
         StepVerifier.create(engine.stream(Command.shell("echo $$; yes")), 1)

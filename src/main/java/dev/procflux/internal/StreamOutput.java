@@ -193,10 +193,15 @@ final class StreamOutput implements RunOutput, Subscription {
             }
             if (e != 0) {
                 Operators.produced(REQUESTED, this, e);
-                ProcessRun run = this.run;
-                if (pauseAt > 0 && run != null && buffered.get() <= resumeAt) {
-                    run.resume();
-                }
+            }
+            // Checked on every pass, not only after delivering: emit() queues a chunk, then pauses, then calls
+            // drain(). A pass running in between can deliver that chunk and find nothing to resume; the pause then
+            // lands on an empty queue, and only this pass (guaranteed by that drain() call) can undo it. Skipping
+            // it when e == 0 left a fast subscriber waiting forever on a stopped process. resume() is a no-op
+            // unless paused.
+            ProcessRun run = this.run;
+            if (pauseAt > 0 && run != null && buffered.get() <= resumeAt) {
+                run.resume();
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {

@@ -21,9 +21,9 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * procflux alone, with its default launch scheduler ({@code boundedElastic}) against a single dedicated launch
- * thread (the public {@code launchScheduler} option): does the fix for the footprint's extra threads cost
- * throughput? Same shapes as {@link StartExitBenchmark#procflux()} and {@link InFlightSteadyBenchmark#procflux()}.
+ * procflux alone, with {@code Schedulers.boundedElastic()} as its launch scheduler (the default until the launch
+ * thread became one shared daemon thread) against a single dedicated launch thread (the shape of today's default):
+ * does the fix for the footprint's extra threads cost throughput? Same shapes as {@link StartExitBenchmark#procflux()} and {@link InFlightSteadyBenchmark#procflux()}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -47,6 +47,10 @@ public class LaunchSchedulerBenchmark {
         if (launcher.equals("single")) {
             single = Schedulers.newSingle("procflux-launch");
             b.launchScheduler(single);
+        }
+        else {
+            // set explicitly: the default is now one shared daemon thread, the same shape as "single"
+            b.launchScheduler(Schedulers.boundedElastic());
         }
         engine = b.build();
         command = Command.of(StartExitBenchmark.TRUE);
