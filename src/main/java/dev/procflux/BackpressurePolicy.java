@@ -10,7 +10,7 @@ public enum BackpressurePolicy {
      * The default: pause the process tree (SIGSTOP) once the queued output nears
      * {@link EngineOptions#highWaterBytes()} and resume it (SIGCONT) once the subscriber has drained it to
      * {@link EngineOptions#lowWaterBytes()}. A slow subscriber makes the process slow down; memory stays under
-     * {@code highWaterBytes + 64 KiB} per process. Cancelling a paused process resumes and kills it.
+     * {@code highWaterBytes + 64 KiB} per process (defaults: 2 MiB high, 512 KiB low). Cancelling a paused process resumes and kills it.
      */
     PAUSE,
     /**

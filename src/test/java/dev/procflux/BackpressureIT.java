@@ -26,7 +26,8 @@ class BackpressureIT {
     private static final long HIGH = 256 * 1024;
     private static final long READ = 64 * 1024;
 
-    private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(70)
+    // the prototype's tight marks, not the defaults: the bounds asserted below are relative to them
+    private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(70).watermarks(HIGH, 64 * 1024)
             .killGracePeriod(Duration.ofMillis(500)).build();
 
     @AfterEach
