@@ -190,8 +190,15 @@ final class ProcessRun implements ProcessListener {
 
     private void killTree() {
         LaunchedProcess p = process;
-        if (p == null || exited || !killed.compareAndSet(false, true)) {
+        if (p == null || exited) {
             return;
+        }
+        // under pauseLock: a backpressure SIGSTOP in flight must land before the kill's SIGCONT, never after it
+        // (a tree stopped after its SIGTERM would only die at the forced SIGKILL, a grace period later)
+        synchronized (pauseLock) {
+            if (!killed.compareAndSet(false, true)) {
+                return;
+            }
         }
         engine.killed(command, p.pid(), false);
         TreeKiller.kill(p, engine.options().killGracePeriod(), engine.options().timerScheduler(), () -> exited,
