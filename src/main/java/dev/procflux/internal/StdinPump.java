@@ -3,6 +3,7 @@ package dev.procflux.internal;
 import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -43,7 +44,15 @@ final class StdinPump implements CoreSubscriber<ByteBuffer> {
      */
     void start(LaunchedProcess launched) {
         this.process = launched;
-        worker.schedule(() -> source.subscribe(this));
+        if (cancelled) {
+            return; // the run already ended (a process that died at once): never subscribe to the source
+        }
+        try {
+            worker.schedule(() -> source.subscribe(this));
+        }
+        catch (RejectedExecutionException ended) {
+            // cancel() disposed the worker between the check and the schedule: same as above
+        }
     }
 
     @Override
