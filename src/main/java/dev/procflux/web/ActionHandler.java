@@ -436,6 +436,27 @@ final class ActionHandler {
         body.put("bufferedBytes", m.bufferedBytes());
         body.put("peakBufferedBytes", m.peakBufferedBytes());
         body.put("pauses", m.pauses());
+        if (!workers.isEmpty()) {
+            Map<String, Object> pools = new LinkedHashMap<>();
+            workers.forEach((name, route) -> {
+                dev.procflux.WorkerPoolMetrics w = route.metrics();
+                Map<String, Object> pool = new LinkedHashMap<>();
+                pool.put("alive", w.alive());
+                pool.put("idle", w.idle());
+                pool.put("busy", w.busy());
+                pool.put("pending", w.pending());
+                pool.put("maxSize", w.maxSize());
+                pool.put("succeeded", w.succeeded());
+                pool.put("failed", w.failed());
+                pool.put("workersStarted", w.workersStarted());
+                pool.put("startFailures", w.startFailures());
+                Map<String, Object> restarts = new LinkedHashMap<>();
+                w.restarts().forEach((cause, n) -> restarts.put(cause.name().toLowerCase(java.util.Locale.ROOT), n));
+                pool.put("restarts", restarts);
+                pools.put(name, pool);
+            });
+            body.put("workers", pools);
+        }
         return json(200, body);
     }
 

@@ -16,6 +16,11 @@ final class WorkerRoute<I, O> {
     private final WorkerPool<I, O> pool;
     private final WorkerCodec<I, O> codec;
 
+    /** @return the pool's figures, for {@code GET /metrics} */
+    dev.procflux.WorkerPoolMetrics metrics() {
+        return pool.metrics();
+    }
+
     WorkerRoute(String name, WorkerPool<I, O> pool, WorkerCodec<I, O> codec) {
         this.name = name;
         this.pool = pool;

@@ -77,6 +77,19 @@ class WorkerRoutesIT {
     }
 
     @Test
+    void metricsListEachWorkerPoolWithItsCounters() {
+        WebTestClient client = client("echo", track(lines("cat").build(engine)));
+        post(client, "/workers/echo", "one", 200);
+        post(client, "/workers/echo", "two", 200);
+        JsonNode metrics = Json.parse(client.get().uri("/metrics").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody());
+        JsonNode echo = metrics.get("workers").get("echo");
+        assertThat(echo.get("succeeded").asLong()).isEqualTo(2);
+        assertThat(echo.get("alive").asInt()).isEqualTo(1);
+        assertThat(echo.get("restarts").get("crash").asLong()).isZero();
+    }
+
+    @Test
     void aJsonBodyCarriesTheRequestInItsRequestField() {
         WebTestClient client = client("echo", track(lines("cat").build(engine)));
         byte[] body = client.post().uri("/workers/echo").contentType(MediaType.APPLICATION_JSON)
