@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
@@ -35,6 +36,8 @@ final class NuProcessLauncher implements Launcher {
     private static final long[] PROBE_DELAYS_NANOS = {20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000};
     private static final long MAX_PROBE_DELAY_NANOS = 5_000_000;
     private static final long SPIN_NANOS = 100_000;
+    private static final long EXITING_WAIT_NANOS = 50_000_000;
+    private static final long EXITING_PARK_NANOS = 20_000;
 
     static {
         // NuProcess's own hook SIGTERMs direct children only and stops its event threads, after which the engine's
@@ -287,41 +290,60 @@ final class NuProcessLauncher implements Launcher {
             probing = true;
             long deadline = System.nanoTime() + SPIN_NANOS;
             do {
-                if (exitReported.get()) {
-                    return;
-                }
-                ExitStatus status = Posix.peekExit(pid());
-                if (status == Posix.REAPED) {
-                    return;
-                }
-                if (status != null) {
-                    if (exitReported.compareAndSet(false, true)) {
-                        listener.onExit(status);
-                    }
+                if (peekAndReport()) {
                     return;
                 }
                 Thread.onSpinWait();
+            } while (System.nanoTime() < deadline);
+            if (ProcessTree.isExiting(pid())) {
+                awaitZombie();
+                return;
+            }
+            probe(1);
+        }
+
+        /**
+         * I/O thread: the child is exiting but was preempted before it became a zombie. NuProcess reaps on this
+         * thread right after the callback returns, and it reports a signal death as a bare number indistinguishable
+         * from an exit code, so hold the thread (parking, not spinning) until the peek succeeds. Bounded: after
+         * {@link #EXITING_WAIT_NANOS} the timed probes take over.
+         */
+        private void awaitZombie() {
+            long deadline = System.nanoTime() + EXITING_WAIT_NANOS;
+            do {
+                LockSupport.parkNanos(EXITING_PARK_NANOS);
+                if (peekAndReport()) {
+                    return;
+                }
             } while (System.nanoTime() < deadline);
             probe(1);
         }
 
         /** Runs on the I/O thread (first peek: a non-blocking syscall) or on the timer. */
         private void probe(int attempt) {
-            if (exitReported.get()) {
-                return;
-            }
-            ExitStatus status = Posix.peekExit(pid());
-            if (status == Posix.REAPED) {
-                return; // NuProcess reaped it first; its onExit reports the status
-            }
-            if (status != null) {
-                if (exitReported.compareAndSet(false, true)) {
-                    listener.onExit(status);
-                }
+            if (peekAndReport()) {
                 return;
             }
             long delay = attempt < PROBE_DELAYS_NANOS.length ? PROBE_DELAYS_NANOS[attempt] : MAX_PROBE_DELAY_NANOS;
             timer.schedule(() -> probe(attempt + 1), delay, TimeUnit.NANOSECONDS);
+        }
+
+        /** @return whether the exit is (or will be) reported: peeked here, reported already, or reaped by NuProcess */
+        private boolean peekAndReport() {
+            if (exitReported.get()) {
+                return true;
+            }
+            ExitStatus status = Posix.peekExit(pid());
+            if (status == Posix.REAPED) {
+                return true; // NuProcess reaped it first; its onExit reports the status
+            }
+            if (status == null) {
+                return false;
+            }
+            if (exitReported.compareAndSet(false, true)) {
+                listener.onExit(status);
+            }
+            return true;
         }
 
         @Override

@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class ProcessTree {
     private static final int MAX_DEPTH = 32;
+    /** {@code PF_EXITING} in {@code /proc/PID/stat}'s flags field ({@code include/linux/sched.h}). */
+    private static final long PF_EXITING = 0x4;
 
     private ProcessTree() {
     }
@@ -39,6 +41,31 @@ final class ProcessTree {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             int end = stat.lastIndexOf(')');
             return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
+        }
+        catch (IOException | RuntimeException gone) {
+            return false;
+        }
+    }
+
+    /**
+     * @return whether {@code pid} is on its way out: the kernel sets {@code PF_EXITING} before it closes the
+     *     process's files and keeps it until the process is reaped, so a child whose pipes just closed with this set
+     *     becomes a zombie within microseconds of CPU time
+     */
+    static boolean isExiting(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')');
+            if (end < 0 || end + 2 >= stat.length()) {
+                return false;
+            }
+            char state = stat.charAt(end + 2);
+            if (state == 'Z' || state == 'X') {
+                return true;
+            }
+            // after ") ": state ppid pgrp session tty_nr tpgid flags
+            String[] fields = stat.substring(end + 2).split(" ", 8);
+            return fields.length > 6 && (Long.parseLong(fields[6]) & PF_EXITING) != 0;
         }
         catch (IOException | RuntimeException gone) {
             return false;
