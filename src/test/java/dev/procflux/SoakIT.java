@@ -52,8 +52,12 @@ class SoakIT {
     /** The kinds of run in the mix, picked uniformly. */
     private enum Kind {
         SUCCESS, NON_ZERO_EXIT, TIMEOUT, TIMEOUT_TREE, CANCEL_EXECUTE, CANCEL_LINES, CANCEL_STREAM, STDIN_BYTES,
-        STDIN_PUBLISHER, PIPE, LINES, SLOW_STREAM, LEASE, START_FAILURE
+        STDIN_PUBLISHER, PIPE, LINES, SLOW_STREAM, LEASE, START_FAILURE, WORKER_CALL, WORKER_CANCEL, WORKER_CRASH
     }
+
+    /** The worker of the mix: echoes a line, answers {@code slow …} after a second, exits 3 on {@code crash}. */
+    private static final String WORKER_SCRIPT = "while read -r l; do case \"$l\" in crash) exit 3;; "
+            + "slow*) sleep 1; echo \"$l\";; *) echo \"$l\";; esac; done";
 
     @Test
     void fiveThousandMixedRunsAtHighConcurrencyLeaveNothingBehind() {
@@ -72,18 +76,24 @@ class SoakIT {
                 + "%d in flight%n", runs, SEED, SEED, MAX_CONCURRENCY, IN_FLIGHT);
         ProcessEngine engine = ProcessEngine.builder().maxConcurrency(MAX_CONCURRENCY).maxPending(IN_FLIGHT)
                 .killGracePeriod(Duration.ofMillis(200)).build();
+        // one pool per phase: idle workers are children too, and the baseline is taken with none
+        WorkerPool<String, String> warmUpWorkers = workers(engine, marker);
+        WorkerPool<String, String> workers = workers(engine, marker);
         try {
-            Soak warmUp = new Soak(engine, marker, new Random(SEED - 1));
+            Soak warmUp = new Soak(engine, warmUpWorkers, marker, new Random(SEED - 1));
             // the shared threads (NuProcess I/O, schedulers, JNA) start here and belong to the baseline
             warmUp.run(Math.min(runs, 500));
+            warmUpWorkers.close();
             settle(engine, marker);
             Figures before = Figures.take();
 
-            Soak soak = new Soak(engine, marker, new Random(SEED));
+            Soak soak = new Soak(engine, workers, marker, new Random(SEED));
             long t0 = System.nanoTime();
             soak.run(runs);
             long millis = (System.nanoTime() - t0) / 1_000_000;
 
+            WorkerPoolMetrics w = workers.metrics();
+            workers.close();
             settle(engine, marker);
             await().alias("descriptors and threads back to the baseline " + before)
                     .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
@@ -92,7 +102,8 @@ class SoakIT {
             EngineMetrics m = engine.metrics();
             System.out.printf("soak: %d runs in %d ms (%.0f runs/s); outcomes %s%n", runs, millis,
                     runs * 1000.0 / Math.max(1, millis), new TreeMap<>(soak.counts()));
-            System.out.printf("soak: before %s%nsoak: after  %s%nsoak: %s%n", before, after, m);
+            System.out.printf("soak: before %s%nsoak: after  %s%nsoak: %s%nsoak: workers %s%n", before, after, m,
+                    w);
 
             assertThat(soak.failures()).as("runs that did not behave").isEmpty();
             assertThat(soak.total()).isEqualTo(runs);
@@ -103,12 +114,23 @@ class SoakIT {
             assertThat(m.pauses()).as("slow subscribers paused their process").isPositive();
             assertThat(m.timedOut()).isPositive();
             assertThat(m.cancelled()).isPositive();
+            assertThat(w.pending()).isZero();
+            assertThat(w.restarts(WorkerRestartCause.CRASH)).as("crash requests replaced their worker").isPositive();
+            assertThat(w.restarts(WorkerRestartCause.CANCELLED)).as("cancelled calls retired their worker")
+                    .isPositive();
             // live heap after GC: what a run keeps must not accumulate (the slack covers JIT and class metadata)
             assertThat(after.heapBytes - before.heapBytes).isLessThan(48L * 1024 * 1024);
         }
         finally {
+            warmUpWorkers.close();
+            workers.close();
             engine.close();
         }
+    }
+
+    private static WorkerPool<String, String> workers(ProcessEngine engine, String marker) {
+        return WorkerPool.builder(Command.shell(WORKER_SCRIPT).withEnv(MARKER, marker))
+                .size(0, 4).maxPending(IN_FLIGHT).build(engine);
     }
 
     /** Waits until the engine is idle and no process of the soak is left anywhere on the machine. */
@@ -199,13 +221,15 @@ class SoakIT {
     /** One mix of runs and its bookkeeping. */
     private static final class Soak {
         private final ProcessEngine engine;
+        private final WorkerPool<String, String> workers;
         private final String marker;
         private final Random seeds;
         private final Map<Kind, LongAdder> counts = new ConcurrentHashMap<>();
         private final Queue<String> failures = new ConcurrentLinkedQueue<>();
 
-        Soak(ProcessEngine engine, String marker, Random seeds) {
+        Soak(ProcessEngine engine, WorkerPool<String, String> workers, String marker, Random seeds) {
             this.engine = engine;
+            this.workers = workers;
             this.marker = marker;
             this.seeds = seeds;
         }
@@ -334,6 +358,25 @@ class SoakIT {
                             .next()
                             .doOnNext(res -> check(res.isSuccess() && res.stdoutText().equals("second\n"), kind,
                                     res)).then();
+                case WORKER_CALL: {
+                    String request = "req" + r.nextInt(1_000_000);
+                    return workers.call(request)
+                            .doOnNext(reply -> check(reply.equals(request), kind, reply)).then();
+                }
+                case WORKER_CANCEL:
+                    // cancelled waiting for a worker, or with the request in the worker (which is then retired)
+                    return workers.call("slow " + r.nextInt(1000))
+                            .take(Duration.ofMillis(r.nextInt(50)))
+                            .doOnNext(reply -> check(false, kind, "a reply before the cancel: " + reply)).then();
+                case WORKER_CRASH:
+                    // a worker that has answered before: one that dies on its very first request counts as a
+                    // start failure, and three of those in a row make the pool back off (WorkerPoolIT)
+                    return workers.withWorker(w -> w.call("before crash").then(w.call("crash")))
+                            .doOnNext(reply -> check(false, kind, "a reply from a crashing worker: " + reply))
+                            .onErrorResume(WorkerCrashedException.class, e -> {
+                                check(e.getMessage().contains("died with exit 3"), kind, e);
+                                return Mono.empty();
+                            }).then();
                 default:
                     return engine.execute(marked(Command.of("procflux-soak-missing")))
                             .doOnNext(res -> check(false, kind, "started: " + res))
