@@ -20,6 +20,7 @@ public final class EngineOptions {
     private final Scheduler timerScheduler;
     private final boolean closeOnShutdown;
     private final EngineEvents events;
+    private final PoolEvents slotPoolEvents;
 
     EngineOptions(ProcessEngine.Builder b, Scheduler launchScheduler) {
         maxConcurrency = b.maxConcurrency;
@@ -35,6 +36,7 @@ public final class EngineOptions {
         timerScheduler = b.timerScheduler;
         closeOnShutdown = b.closeOnShutdown;
         events = b.events;
+        slotPoolEvents = b.slotPoolEvents;
     }
 
     /** @return a builder holding these options */
@@ -105,6 +107,11 @@ public final class EngineOptions {
     /** @return the observability callbacks */
     public EngineEvents events() {
         return events;
+    }
+
+    /** @return the callbacks with the slot pool's own figures */
+    public PoolEvents slotPoolEvents() {
+        return slotPoolEvents;
     }
 
     @Override

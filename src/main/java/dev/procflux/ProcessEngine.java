@@ -122,6 +122,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         Scheduler timerScheduler = Schedulers.parallel();
         boolean closeOnShutdown = true;
         EngineEvents events = EngineEvents.NONE;
+        PoolEvents slotPoolEvents = PoolEvents.NONE;
 
         Builder() {
         }
@@ -140,6 +141,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
             timerScheduler = o.timerScheduler();
             closeOnShutdown = o.closeOnShutdown();
             events = o.events();
+            slotPoolEvents = o.slotPoolEvents();
         }
 
         /**
@@ -319,6 +321,19 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
          */
         public Builder events(EngineEvents value) {
             this.events = Objects.requireNonNull(value, "events");
+            return this;
+        }
+
+        /**
+         * The figures of the slot pool itself (slots created, time queued, idle time, ...): see
+         * {@link PoolEvents}. Default {@link PoolEvents#NONE}. Independent of {@link #events(EngineEvents)}: set
+         * either, both or neither.
+         *
+         * @param value the callbacks; fast and non-blocking (see {@link PoolEvents})
+         * @return this builder
+         */
+        public Builder slotPoolEvents(PoolEvents value) {
+            this.slotPoolEvents = Objects.requireNonNull(value, "slotPoolEvents");
             return this;
         }
 

@@ -166,6 +166,7 @@ public interface WorkerPool<I, O> extends AutoCloseable {
         Duration startBackoff = Duration.ofMillis(100);
         @Nullable I healthCheckRequest;
         Duration healthCheckAfterIdle = Duration.ZERO;
+        PoolEvents poolEvents = PoolEvents.NONE;
 
         Builder(Command command, WorkerProtocol<I, O> protocol) {
             this.command = command;
@@ -184,6 +185,7 @@ public interface WorkerPool<I, O> extends AutoCloseable {
             idempotentRetries = other.idempotentRetries;
             maxStartAttempts = other.maxStartAttempts;
             startBackoff = other.startBackoff;
+            poolEvents = other.poolEvents;
             // the health-check request has the old request type: it does not carry over
         }
 
@@ -359,6 +361,19 @@ public interface WorkerPool<I, O> extends AutoCloseable {
             protocol.encode(request);
             this.healthCheckRequest = request;
             this.healthCheckAfterIdle = idle;
+            return this;
+        }
+
+        /**
+         * The figures of the pool itself (workers launched and how long a launch took, time queued, idle time,
+         * worker lifetime, ...): see {@link PoolEvents}. Default {@link PoolEvents#NONE}. For Micrometer, use
+         * {@code ProcfluxMeters.workerPoolEvents(name)} with the name given to {@code ProcfluxMeters.bind}.
+         *
+         * @param value the callbacks; fast and non-blocking (see {@link PoolEvents})
+         * @return this builder
+         */
+        public Builder<I, O> poolEvents(PoolEvents value) {
+            this.poolEvents = Objects.requireNonNull(value, "poolEvents");
             return this;
         }
 

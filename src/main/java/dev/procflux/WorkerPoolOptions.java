@@ -27,6 +27,7 @@ public final class WorkerPoolOptions<I, O> {
     private final Duration startBackoff;
     private final @Nullable I healthCheckRequest;
     private final Duration healthCheckAfterIdle;
+    private final PoolEvents poolEvents;
 
     WorkerPoolOptions(WorkerPool.Builder<I, O> b) {
         command = b.command;
@@ -43,6 +44,7 @@ public final class WorkerPoolOptions<I, O> {
         startBackoff = b.startBackoff;
         healthCheckRequest = b.healthCheckRequest;
         healthCheckAfterIdle = b.healthCheckAfterIdle;
+        poolEvents = b.poolEvents;
     }
 
     /** @return a builder holding these options */
@@ -60,6 +62,7 @@ public final class WorkerPoolOptions<I, O> {
         b.startBackoff = startBackoff;
         b.healthCheckRequest = healthCheckRequest;
         b.healthCheckAfterIdle = healthCheckAfterIdle;
+        b.poolEvents = poolEvents;
         return b;
     }
 
@@ -131,6 +134,11 @@ public final class WorkerPoolOptions<I, O> {
     /** @return how long a worker must have been idle to be checked before use */
     public Duration healthCheckAfterIdle() {
         return healthCheckAfterIdle;
+    }
+
+    /** @return the callbacks with the pool's own figures */
+    public PoolEvents poolEvents() {
+        return poolEvents;
     }
 
     /** Environment values are redacted (see {@link Command#toString()}). */

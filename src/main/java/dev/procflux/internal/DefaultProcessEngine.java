@@ -80,9 +80,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     DefaultProcessEngine(EngineOptions options, Launcher launcher) {
         this.options = Objects.requireNonNull(options, "options");
         this.launcher = launcher;
-        this.pool = PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
-                .sizeBetween(0, options.maxConcurrency())
-                .maxPendingAcquire(options.maxPending())
+        this.pool = PoolEventsRecorder.install(
+                PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
+                        .sizeBetween(0, options.maxConcurrency())
+                        .maxPendingAcquire(options.maxPending()),
+                options.slotPoolEvents(), "engine slots")
                 .buildPool();
         if (options.closeOnShutdown()) {
             shutdownHook = new Thread(this::close, "procflux-engine-shutdown");

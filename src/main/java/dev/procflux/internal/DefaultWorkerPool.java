@@ -101,12 +101,13 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         for (WorkerRestartCause c : WorkerRestartCause.values()) {
             restarts.put(c, new LongAdder());
         }
-        this.pool = PoolBuilder.from(allocate())
-                .sizeBetween(options.minSize(), options.maxSize())
-                .maxPendingAcquire(options.maxPending())
-                .evictionPredicate(this::shouldEvict)
-                .evictInBackground(evictionInterval(), engine.timerScheduler())
-                .destroyHandler(w -> Mono.fromRunnable(() -> destroy(w)))
+        this.pool = PoolEventsRecorder.install(PoolBuilder.from(allocate())
+                        .sizeBetween(options.minSize(), options.maxSize())
+                        .maxPendingAcquire(options.maxPending())
+                        .evictionPredicate(this::shouldEvict)
+                        .evictInBackground(evictionInterval(), engine.timerScheduler())
+                        .destroyHandler(w -> Mono.fromRunnable(() -> destroy(w))),
+                options.poolEvents(), "workers '" + commandLine + "'")
                 .buildPool();
         if (options.minSize() > 0) {
             // Not pool.warmup(): in reactor-pool 1.2.8 it offers new resources to the idle queue without draining

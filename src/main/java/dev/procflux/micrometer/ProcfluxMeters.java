@@ -3,6 +3,7 @@ package dev.procflux.micrometer;
 import dev.procflux.Command;
 import dev.procflux.EngineEvents;
 import dev.procflux.EngineMetrics;
+import dev.procflux.PoolEvents;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessOutcome;
 import dev.procflux.WorkerPool;
@@ -23,27 +24,60 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Publishes a {@link ProcessEngine}'s figures to Micrometer, following its naming conventions (dot-separated,
- * base units in the meter). Use it both as the engine's {@link EngineEvents} and as a binder:
+ * base units in the meter). Use it as the engine's {@link EngineEvents}, as the source of its slot pool's
+ * {@link PoolEvents}, and as a binder:
  * <pre>{@code
  * ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "media"));
- * ProcessEngine engine = ProcessEngine.builder().events(meters).build();
+ * ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents()).build();
  * meters.bind(engine);
+ * WorkerPool<String, String> pool = WorkerPool.builder(command)
+ *         .poolEvents(meters.workerPoolEvents("resize")).build(engine);
+ * meters.bind(pool, "resize");
  * }</pre>
  *
  * <table>
- * <caption>Meters</caption>
- * <tr><th>name</th><th>type</th><th>tags</th></tr>
- * <tr><td>{@code procflux.processes.running}</td><td>gauge</td><td></td></tr>
+ * <caption>Engine meters</caption>
+ * <tr><th>name</th><th>type</th><th>tags</th><th>from</th></tr>
+ * <tr><td>{@code procflux.processes.running}</td><td>gauge</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
  * <tr><td>{@code procflux.slots.leased}, {@code procflux.slots.pending}, {@code procflux.slots.max}</td>
- * <td>gauges</td><td></td></tr>
- * <tr><td>{@code procflux.slot.acquire}</td><td>timer (wait for a slot)</td><td></td></tr>
+ * <td>gauges</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
+ * <tr><td>{@code procflux.slot.acquire}</td><td>timer (every grant's wait for a slot, immediate ones too)</td>
+ * <td></td><td>{@link EngineEvents}</td></tr>
  * <tr><td>{@code procflux.process.duration}</td><td>timer with histogram</td>
- * <td>{@code outcome}: succeeded, failed, timed_out, cancelled, start_failed</td></tr>
- * <tr><td>{@code procflux.process.kills}</td><td>counter</td><td>{@code signal}: term, kill</td></tr>
- * <tr><td>{@code procflux.output.buffered}</td><td>gauge, bytes</td><td></td></tr>
- * <tr><td>{@code procflux.output.pauses}</td><td>function counter</td><td></td></tr>
- * <tr><td>{@code procflux.calls.rejected}</td><td>function counter</td><td></td></tr>
+ * <td>{@code outcome}: succeeded, failed, timed_out, cancelled, start_failed</td><td>{@link EngineEvents}</td></tr>
+ * <tr><td>{@code procflux.process.kills}</td><td>counter</td><td>{@code signal}: term, kill</td>
+ * <td>{@link EngineEvents}</td></tr>
+ * <tr><td>{@code procflux.output.buffered}</td><td>gauge, bytes</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
+ * <tr><td>{@code procflux.output.pauses}</td><td>function counter</td><td></td><td>{@link #bind(ProcessEngine)}</td>
+ * </tr>
+ * <tr><td>{@code procflux.calls.rejected}</td><td>function counter</td><td></td><td>{@link #bind(ProcessEngine)}</td>
+ * </tr>
  * </table>
+ *
+ * <p>The pools' own figures come from Reactor Pool's metrics recorder, with millisecond resolution (see
+ * {@link PoolEvents}). They have the same names under two prefixes: {@code procflux.slot} for the engine's slot
+ * pool ({@link #slotPoolEvents()}) and {@code procflux.worker} for each worker pool
+ * ({@link #workerPoolEvents(String)}, tagged {@code pool=name}):
+ * <table>
+ * <caption>Pool meters ({@code P} is {@code procflux.slot} or {@code procflux.worker})</caption>
+ * <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
+ * <tr><td>{@code P.allocation}</td><td>timer</td><td>{@code outcome}: success, failure</td>
+ * <td>creating a slot; launching a worker (its success count equals {@code procflux.workers.started})</td></tr>
+ * <tr><td>{@code P.pending}</td><td>timer</td><td>{@code outcome}: success, failure</td>
+ * <td>time queued, for acquisitions that had to queue only (a cancelled wait counts as success; a timeout, a full
+ * queue or a closed pool as failure)</td></tr>
+ * <tr><td>{@code P.idle.duration}</td><td>timer</td><td></td>
+ * <td>how long a slot or worker had been idle when it was handed out</td></tr>
+ * <tr><td>{@code P.release}</td><td>timer</td><td></td><td>returns to the pool</td></tr>
+ * <tr><td>{@code P.release.kept}</td><td>counter</td><td></td><td>returns that kept the slot or worker for reuse</td>
+ * </tr>
+ * <tr><td>{@code P.lifetime}</td><td>timer</td><td></td>
+ * <td>age of a slot or worker when it was destroyed</td></tr>
+ * <tr><td>{@code P.destroy}</td><td>timer</td><td></td>
+ * <td>destructions, closing included (unlike {@code procflux.worker.restarts})</td></tr>
+ * </table>
+ * The pool's gauges (leased, idle, pending) are not repeated here: {@code procflux.slots.*} and
+ * {@code procflux.workers.*} publish them.
  *
  * <p>Thread-safe; the event callbacks only record meters and never block.
  */
@@ -132,6 +166,30 @@ public final class ProcfluxMeters implements EngineEvents {
         return this;
     }
 
+    /**
+     * The engine's slot pool figures, tagged with this object's tags: pass it to
+     * {@link ProcessEngine.Builder#slotPoolEvents(PoolEvents)}. Registers the {@code procflux.slot.*} pool meters
+     * (see the class description).
+     *
+     * @return callbacks that record the meters
+     */
+    public PoolEvents slotPoolEvents() {
+        return new PoolMeters(registry, "procflux.slot", "slot", tags);
+    }
+
+    /**
+     * A worker pool's figures, tagged {@code pool=name} like {@link #bind(WorkerPool, String)}'s meters: pass it to
+     * {@link WorkerPool.Builder#poolEvents(PoolEvents)}. Registers the {@code procflux.worker.*} pool meters (see
+     * the class description).
+     *
+     * @param name the pool's name, as the {@code pool} tag
+     * @return callbacks that record the meters
+     */
+    public PoolEvents workerPoolEvents(String name) {
+        return new PoolMeters(registry, "procflux.worker", "worker", tags.and("pool", Objects.requireNonNull(name,
+                "name")));
+    }
+
     private void workerGauge(WorkerPool<?, ?> pool, Tags poolTags, String name, String description,
             ToDoubleFunction<WorkerPoolMetrics> f) {
         Gauge.builder(name, pool, x -> f.applyAsDouble(x.metrics())).description(description).tags(poolTags)
@@ -161,5 +219,85 @@ public final class ProcfluxMeters implements EngineEvents {
     @Override
     public void processKilled(Command command, long pid, boolean forced) {
         (forced ? kills : terms).increment();
+    }
+
+    /** One pool's Reactor Pool figures as meters; {@code what} names the resource in the descriptions. */
+    private static final class PoolMeters implements PoolEvents {
+        private final Timer allocated;
+        private final Timer allocationFailed;
+        private final Timer pendingAcquired;
+        private final Timer pendingFailed;
+        private final Timer idle;
+        private final Timer release;
+        private final Counter kept;
+        private final Timer lifetime;
+        private final Timer destroy;
+
+        PoolMeters(MeterRegistry registry, String prefix, String what, Tags tags) {
+            allocated = timer(registry, prefix + ".allocation", "Time to create a " + what, tags.and("outcome",
+                    "success"));
+            allocationFailed = timer(registry, prefix + ".allocation", "Time to create a " + what,
+                    tags.and("outcome", "failure"));
+            pendingAcquired = timer(registry, prefix + ".pending", "Time queued for a " + what
+                    + ", by acquisitions that had to queue", tags.and("outcome", "success"));
+            pendingFailed = timer(registry, prefix + ".pending", "Time queued for a " + what
+                    + ", by acquisitions that had to queue", tags.and("outcome", "failure"));
+            idle = timer(registry, prefix + ".idle.duration", "Time a " + what + " was idle before it was handed out",
+                    tags);
+            release = timer(registry, prefix + ".release", "Returns of a " + what + " to the pool", tags);
+            kept = Counter.builder(prefix + ".release.kept").description("Returns that kept the " + what
+                    + " for reuse").tags(tags).register(registry);
+            lifetime = timer(registry, prefix + ".lifetime", "Age of a " + what + " when it was destroyed", tags);
+            destroy = timer(registry, prefix + ".destroy", "Time to destroy a " + what, tags);
+        }
+
+        private static Timer timer(MeterRegistry registry, String name, String description, Tags tags) {
+            return Timer.builder(name).description(description).tags(tags).register(registry);
+        }
+
+        @Override
+        public void allocationSucceeded(Duration latency) {
+            allocated.record(latency);
+        }
+
+        @Override
+        public void allocationFailed(Duration latency) {
+            allocationFailed.record(latency);
+        }
+
+        @Override
+        public void pendingAcquireSucceeded(Duration waited) {
+            pendingAcquired.record(waited);
+        }
+
+        @Override
+        public void pendingAcquireFailed(Duration waited) {
+            pendingFailed.record(waited);
+        }
+
+        @Override
+        public void acquiredAfterIdle(Duration idleTime) {
+            idle.record(idleTime);
+        }
+
+        @Override
+        public void returned(Duration latency) {
+            release.record(latency);
+        }
+
+        @Override
+        public void keptIdle() {
+            kept.increment();
+        }
+
+        @Override
+        public void destroying(Duration age) {
+            lifetime.record(age);
+        }
+
+        @Override
+        public void destroyed(Duration latency) {
+            destroy.record(latency);
+        }
     }
 }

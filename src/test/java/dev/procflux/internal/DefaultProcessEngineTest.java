@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.procflux.Command;
 import dev.procflux.EngineOptions;
 import dev.procflux.ExitStatus;
+import dev.procflux.PoolEvents;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessResult;
 import dev.procflux.ProcessTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
@@ -156,5 +158,46 @@ class DefaultProcessEngineTest {
         assertThat(r[0].exitStatus().signal()).hasValue(9);
         assertThat(r[0].exitCode()).isEqualTo(137);
         assertThat(r[0].exitStatus()).hasToString("signal 9 (SIGKILL)");
+    }
+
+    @Test
+    void aPoolEventsCallbackThatThrowsNeverBreaksTheSlotPool() {
+        AtomicInteger calls = new AtomicInteger();
+        PoolEvents throwing = new PoolEvents() {
+            @Override
+            public void allocationSucceeded(Duration latency) {
+                fail();
+            }
+
+            @Override
+            public void acquiredAfterIdle(Duration idle) {
+                fail();
+            }
+
+            @Override
+            public void returned(Duration latency) {
+                fail();
+            }
+
+            @Override
+            public void keptIdle() {
+                fail();
+            }
+
+            private void fail() {
+                calls.incrementAndGet();
+                throw new IllegalStateException("broken meter");
+            }
+        };
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).slotPoolEvents(throwing));
+        for (int i = 0; i < 2; i++) {
+            ProcessResult[] r = new ProcessResult[1];
+            engine.execute(Command.of("true")).subscribe(x -> r[0] = x);
+            launcher.launched.get(i).exit(ExitStatus.exited(0));
+            assertThat(r[0].exitCode()).isZero();
+            assertThat(engine.metrics().leased()).isZero();
+        }
+        // one slot created, handed out twice, returned and kept twice
+        assertThat(calls).hasValue(7);
     }
 }

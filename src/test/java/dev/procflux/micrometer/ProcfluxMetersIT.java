@@ -1,25 +1,39 @@
 package dev.procflux.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.procflux.Command;
+import dev.procflux.ProcessAcquireTimeoutException;
 import dev.procflux.ProcessEngine;
+import dev.procflux.ProcessResult;
+import dev.procflux.ProcessStartException;
 import dev.procflux.ProcessTimeoutException;
 import dev.procflux.WorkerPool;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.search.RequiredSearch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 @EnabledOnOs(OS.LINUX)
 class ProcfluxMetersIT {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @AfterEach
+    void noChildProcessIsLeft() {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive));
+    }
 
     @Test
     void realRunsAreRecordedByOutcomeWithKillsAndGauges() {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "test"));
         try (ProcessEngine engine = ProcessEngine.builder().events(meters).maxConcurrency(3)
                 .killGracePeriod(Duration.ofMillis(200)).build()) {
@@ -49,7 +63,6 @@ class ProcfluxMetersIT {
 
     @Test
     void workerPoolRequestsAndRestartsAreCountedByOutcomeAndCause() {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().events(meters).killGracePeriod(Duration.ofMillis(200))
                 .build();
@@ -65,5 +78,115 @@ class ProcfluxMetersIT {
                     .isEqualTo(1.0);
             assertThat(registry.get("procflux.workers.alive").tag("pool", "echo").gauge().value()).isEqualTo(1.0);
         }
+    }
+
+    @Test
+    void theSlotPoolReportsOneAllocationForSequentialRunsAndADestroyOnClose() {
+        ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "test"));
+        ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents())
+                .maxConcurrency(1).build();
+        try (engine) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(engine.execute(Command.of("true")).block(Duration.ofSeconds(10)).exitCode()).isZero();
+            }
+            assertThat(timerCount("procflux.slot.allocation", "outcome", "success")).isEqualTo(1);
+            assertThat(timerCount("procflux.slot.allocation", "outcome", "failure")).isZero();
+            assertThat(timerCount("procflux.slot.idle.duration")).isEqualTo(3);
+            // the slot goes back once the process is gone, which may be just after the result was delivered
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(timerCount("procflux.slot.release")).isEqualTo(3);
+                assertThat(counter("procflux.slot.release.kept")).isEqualTo(3.0);
+            });
+            assertThat(timerCount("procflux.slot.destroy")).isZero();
+            assertThat(timerCount("procflux.slot.lifetime")).isZero();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(timerCount("procflux.slot.destroy")).isEqualTo(1);
+            assertThat(timerCount("procflux.slot.lifetime")).isEqualTo(1);
+        });
+        assertThat(registry.get("procflux.slot.allocation").tag("engine", "test").timers()).hasSize(2);
+    }
+
+    @Test
+    void aCallThatQueuesUntilItsAcquireTimeoutIsAPendingFailure() {
+        ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
+        try (ProcessEngine engine = ProcessEngine.builder().slotPoolEvents(meters.slotPoolEvents()).maxConcurrency(1)
+                .acquireTimeout(Duration.ofMillis(100)).build()) {
+            Disposable lease = engine.withLease(l -> Mono.never()).subscribe();
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 1);
+
+            assertThatThrownBy(() -> engine.execute(Command.of("true")).block(Duration.ofSeconds(10)))
+                    .isInstanceOf(ProcessAcquireTimeoutException.class);
+            assertThat(timerCount("procflux.slot.pending", "outcome", "failure")).isEqualTo(1);
+            assertThat(timerCount("procflux.slot.pending", "outcome", "success")).isZero();
+
+            lease.dispose();
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+            ProcessResult r = engine.execute(Command.of("true")).block(Duration.ofSeconds(10));
+            assertThat(r.exitCode()).isZero();
+            // served from the idle slot: nothing queued, nothing new created
+            assertThat(timerCount("procflux.slot.pending", "outcome", "success")).isZero();
+            assertThat(timerCount("procflux.slot.allocation", "outcome", "success")).isEqualTo(1);
+            assertThat(timerCount("procflux.slot.idle.duration")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aWorkerPoolReportsLaunchesReturnsAndRetirementsUnderItsName() {
+        ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
+        try (ProcessEngine engine = ProcessEngine.builder().killGracePeriod(Duration.ofMillis(200)).build()) {
+            WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(0, 1)
+                    .maxRequestsPerWorker(2).poolEvents(meters.workerPoolEvents("echo")).build(engine);
+            try (pool) {
+                meters.bind(pool, "echo");
+                for (int i = 0; i < 3; i++) {
+                    assertThat(pool.call("hi " + i).block(Duration.ofSeconds(10))).isEqualTo("hi " + i);
+                }
+                // the first worker served two requests and was retired when returned: the third call launched
+                // a second one
+                assertThat(timerCount("procflux.worker.allocation", "outcome", "success")).isEqualTo(2);
+                assertThat(registry.get("procflux.workers.started").tag("pool", "echo").functionCounter().count())
+                        .isEqualTo(2.0);
+                assertThat(timerCount("procflux.worker.idle.duration")).isEqualTo(3);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    assertThat(timerCount("procflux.worker.release")).isEqualTo(3);
+                    assertThat(counter("procflux.worker.release.kept")).isEqualTo(2.0);
+                    assertThat(timerCount("procflux.worker.destroy")).isEqualTo(1);
+                    assertThat(timerCount("procflux.worker.lifetime")).isEqualTo(1);
+                });
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(timerCount("procflux.worker.destroy")).isEqualTo(2);
+                assertThat(timerCount("procflux.worker.lifetime")).isEqualTo(2);
+            });
+            assertThat(registry.get("procflux.worker.destroy").tag("pool", "echo").timer().count()).isEqualTo(2);
+            assertThat(registry.find("procflux.slot.allocation").timers()).isEmpty();
+        }
+    }
+
+    @Test
+    void aWorkerThatCannotBeLaunchedIsAFailedAllocation() {
+        ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
+        try (ProcessEngine engine = ProcessEngine.builder().build();
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("procflux-missing")).size(0, 1)
+                        .maxStartAttempts(1).poolEvents(meters.workerPoolEvents("missing")).build(engine)) {
+            assertThatThrownBy(() -> pool.call("hi").block(Duration.ofSeconds(10)))
+                    .isInstanceOf(ProcessStartException.class);
+            assertThat(timerCount("procflux.worker.allocation", "outcome", "failure")).isEqualTo(1);
+            assertThat(timerCount("procflux.worker.allocation", "outcome", "success")).isZero();
+            assertThat(timerCount("procflux.worker.idle.duration")).isZero();
+        }
+    }
+
+    private long timerCount(String name, String... tags) {
+        return search(name, tags).timer().count();
+    }
+
+    private double counter(String name, String... tags) {
+        return search(name, tags).counter().count();
+    }
+
+    private RequiredSearch search(String name, String... tags) {
+        return registry.get(name).tags(tags);
     }
 }
