@@ -123,7 +123,8 @@ class RunIT {
         assertThat(r.exitCode).isEqualTo(3);
         assertThat(elapsedMillis).isLessThan(6_000);
         assertThat(r.out).isEqualTo("quick\n");
-        assertThat(r.err).contains("procflux: job 1: 'sleep 10' timed out after 1s (RUN); process tree killed\n")
+        assertThat(r.err).contains("procflux: job 1: 'sleep 10' timed out after 1s (RUN); process tree killed, "
+                + "ended with signal 15 (SIGTERM)\n")
                 .contains("procflux: job 3: 'sh -c 'sleep 10 & sleep 10; wait'' timed out after 1s");
         List<String> log = Files.readAllLines(joblog);
         assertThat(log).hasSize(5);
