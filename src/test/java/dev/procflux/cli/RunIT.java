@@ -410,7 +410,8 @@ class RunIT {
 
     @Test
     void helpAndVersionAndServeSayWhatTheyDo() {
-        assertThat(run("", "run", "--help").out).startsWith("Usage: procflux run").contains("Examples:");
+        assertThat(run("", "run", "--help").out).startsWith("Usage: procflux run").contains("Examples:")
+                .contains("130 after Ctrl-C, 143 after SIGTERM");
         assertThat(run("", "--help").out).startsWith("Usage: procflux <command>");
         assertThat(run("", "version").out).startsWith("procflux ");
         Result serve = run("", "serve");
