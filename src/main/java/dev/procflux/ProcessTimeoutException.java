@@ -1,8 +1,13 @@
 package dev.procflux;
 
 import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
-/** A time limit ran out; the process tree has been killed (or was never started). */
+/**
+ * A time limit ran out; the process tree has been killed (or was never started). For a process that was running,
+ * {@link #exitStatus()} says how it died: usually SIGTERM, or SIGKILL when it outlived the grace period.
+ */
 public class ProcessTimeoutException extends ProcessException {
     private static final long serialVersionUID = 1L;
 
@@ -22,18 +27,34 @@ public class ProcessTimeoutException extends ProcessException {
     private final Phase phase;
     /** The command that timed out. */
     private final String commandLine;
+    /** How the killed process ended, or null when its end was not observed. */
+    private final @Nullable ExitStatus exitStatus;
 
     /**
+     * A timeout whose process's end was not observed (or that had no process).
+     *
      * @param commandLine the command, as {@link Command#commandLine()}
      * @param phase which limit ran out
      * @param timeout the limit
      */
     public ProcessTimeoutException(String commandLine, Phase phase, Duration timeout) {
-        super("'" + commandLine + "' timed out after " + format(timeout) + " (" + phase + "); process tree killed",
-                null);
+        this(commandLine, phase, timeout, null);
+    }
+
+    /**
+     * @param commandLine the command, as {@link Command#commandLine()}
+     * @param phase which limit ran out
+     * @param timeout the limit
+     * @param exitStatus how the killed process ended, or null when its end was not observed
+     */
+    public ProcessTimeoutException(String commandLine, Phase phase, Duration timeout,
+            @Nullable ExitStatus exitStatus) {
+        super("'" + commandLine + "' timed out after " + format(timeout) + " (" + phase + "); process tree killed"
+                + (exitStatus == null ? "" : ", ended with " + exitStatus), null);
         this.timeout = timeout;
         this.phase = phase;
         this.commandLine = commandLine;
+        this.exitStatus = exitStatus;
     }
 
     /** @return the limit that ran out */
@@ -49,6 +70,16 @@ public class ProcessTimeoutException extends ProcessException {
     /** @return the command that timed out */
     public String commandLine() {
         return commandLine;
+    }
+
+    /**
+     * How the killed process ended: {@code signal 15 (SIGTERM)}, {@code signal 9 (SIGKILL)} when it outlived the
+     * grace period, or an exit status when it caught the signal and exited.
+     *
+     * @return the status, or empty when no process was running or its end was not observed (worker pools)
+     */
+    public Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(exitStatus);
     }
 
     static String format(Duration d) {

@@ -124,7 +124,7 @@ class FaultIT {
                         .withTimeout(Duration.ofMillis(300))))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessTimeoutException.class)
                         .hasMessage("'sh -c 'exec >&- 2>&-; exec sleep 60'' timed out after 300ms (RUN); "
-                                + "process tree killed"))
+                                + "process tree killed, ended with signal 15 (SIGTERM)"))
                 .verify(Duration.ofSeconds(10));
         OsProcesses.awaitNoLiveChildren();
     }
@@ -177,7 +177,7 @@ class FaultIT {
                         .withTimeout(Duration.ofMillis(300))))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessTimeoutException.class)
                         .hasMessage("'sh -c 'kill -STOP $$; echo never'' timed out after 300ms (RUN); "
-                                + "process tree killed"))
+                                + "process tree killed, ended with signal 15 (SIGTERM)"))
                 .verify(Duration.ofSeconds(10));
         OsProcesses.awaitNoChildren();
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,6 +38,8 @@ class KillIT {
                             .hasMessageContaining("sleep 60 & sleep 60 & wait");
                     assertThat(((ProcessTimeoutException) e).phase()).isEqualTo(ProcessTimeoutException.Phase.RUN);
                     assertThat(((ProcessTimeoutException) e).timeout()).isEqualTo(Duration.ofMillis(500));
+                    assertThat(((ProcessTimeoutException) e).exitStatus()).contains(ExitStatus.signaled(15));
+                    assertThat(e).hasMessageEndingWith("process tree killed, ended with signal 15 (SIGTERM)");
                 })
                 .verify(Duration.ofSeconds(10));
         OsProcesses.awaitNoLiveChildren();
@@ -44,11 +47,14 @@ class KillIT {
     }
 
     @Test
-    void aProcessThatIgnoresSigtermIsKilledAfterTheGracePeriod() {
+    void aProcessThatIgnoresSigtermIsKilledAfterTheGracePeriodAndSaysItDiedOfSigkill() {
         // exec keeps the ignored disposition: sleep itself ignores SIGTERM
         StepVerifier.create(engine.execute(Command.shell("trap '' TERM; exec sleep 60")
                         .withTimeout(Duration.ofMillis(300))))
-                .expectError(ProcessTimeoutException.class)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessTimeoutException.class)
+                        .hasMessageEndingWith("process tree killed, ended with signal 9 (SIGKILL)")
+                        .extracting(t -> ((ProcessTimeoutException) t).exitStatus())
+                        .isEqualTo(Optional.of(ExitStatus.signaled(9))))
                 .verify(Duration.ofSeconds(10));
         OsProcesses.awaitNoLiveChildren();
     }
@@ -78,7 +84,7 @@ class KillIT {
     }
 
     @Test
-    void closeKillsRunningTreesAndFailsWaitingCallers() {
+    void closeKillsRunningTreesAndFailsWaitingCallersSayingWhichOnesHadRun() {
         ProcessEngine small = ProcessEngine.builder().maxConcurrency(1).killGracePeriod(Duration.ofMillis(200))
                 .build();
         CompletableFuture<ProcessResult> running = small.execute(Command.shell("sleep 60 & wait")).toFuture();
@@ -89,9 +95,13 @@ class KillIT {
         small.close();
 
         assertThatThrownBy(() -> running.get(10, TimeUnit.SECONDS)).cause()
-                .isInstanceOf(ProcessPoolClosedException.class).hasMessageContaining("engine closed");
+                .isInstanceOf(ProcessPoolClosedException.class)
+                .hasMessage("engine closed: 'sh -c 'sleep 60 & wait'' was killed, ended with signal 15 (SIGTERM)")
+                .extracting(e -> ((ProcessPoolClosedException) e).exitStatus())
+                .isEqualTo(Optional.of(ExitStatus.signaled(15)));
         assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).cause()
-                .isInstanceOf(ProcessPoolClosedException.class).hasMessageContaining("engine closed");
+                .isInstanceOf(ProcessPoolClosedException.class).hasMessage("engine closed: cannot run 'true'")
+                .extracting(e -> ((ProcessPoolClosedException) e).exitStatus()).isEqualTo(Optional.empty());
         OsProcesses.awaitNoLiveChildren();
         StepVerifier.create(small.execute(Command.of("true")))
                 .expectError(ProcessPoolClosedException.class)

@@ -39,6 +39,11 @@ import reactor.core.scheduler.Schedulers;
  * calling thread consumes the outcomes and is the only one writing job output and the joblog. The progress ticker
  * and {@link #interrupt()} come from other threads, so every write to {@code out}/{@code err} holds
  * {@link #outputLock}.
+ *
+ * <p>Killing ({@code --halt now}, Ctrl-C, SIGTERM) closes the engine rather than cancelling the jobs: a cancelled
+ * job would vanish, while a closed engine fails each running job only once its tree is gone, saying how it died, so
+ * that the killed job still gets its joblog line with its signal and runtime. A job the engine never launched fails
+ * without an exit status and is dropped, as GNU parallel drops jobs it never started.
  */
 final class BatchRun {
     private final RunOptions options;
@@ -50,15 +55,14 @@ final class BatchRun {
     private final Object outputLock = new Object();
     // fired once: stop reading input (halt soon, halt now, Ctrl-C); thread-safe emission via fire()
     private final Sinks.Empty<Void> stopStarting = Sinks.empty();
-    // fired once: cancel every running job, which kills its process tree (halt now, Ctrl-C)
-    private final Sinks.Empty<Void> killRunning = Sinks.empty();
     private final AtomicBoolean halted = new AtomicBoolean();
     // the outcome that triggered --halt (set once, on the engine thread that delivered it); its message is printed
-    // right after its output, or at the end if --halt now dropped it
+    // right after its output, or at the end if the output failed before reaching it
     private final AtomicReference<@Nullable JobOutcome> haltTrigger = new AtomicReference<>();
     private final AtomicBoolean haltReported = new AtomicBoolean();
     private final AtomicBoolean interrupted = new AtomicBoolean();
-    // set once by execute() before any job starts, read by interrupt() from the signal thread
+    // set once by execute() before any job starts; read by killAll() from an engine thread (halt now) or the
+    // signal thread (interrupt)
     private volatile @Nullable ProcessEngine engine;
     // guarded by outputLock
     private @Nullable StatusLine statusLine;
@@ -71,7 +75,10 @@ final class BatchRun {
         this.terminal = terminal;
     }
 
-    /** @return the exit status: 0, the number of failed jobs capped at 101, 130 when interrupted, 255 on error */
+    /**
+     * @return the exit status: 0, the number of failed jobs capped at 101, 130 when interrupted (after a signal the
+     *         JVM exits with 128 + its number instead), 255 on error
+     */
     int execute() {
         long startNanos = System.nanoTime();
         BufferedReader reader;
@@ -89,7 +96,7 @@ final class BatchRun {
         ProcessEngine engine = ProcessEngine.builder().maxConcurrency(concurrency).build();
         this.engine = engine;
         if (interrupted.get()) {
-            // interrupt() ran before the engine existed; it must still be closed here
+            // interrupt() ran before the engine existed, so it could not close it
             engine.close();
         }
         Disposable ticker = terminal ? startTicker(startNanos) : () -> { };
@@ -137,22 +144,27 @@ final class BatchRun {
 
     /**
      * Ctrl-C: start nothing more, kill every running job tree and make {@link #execute()} return 130 once the
-     * trees are gone. Safe from any thread, idempotent.
+     * trees are gone and the killed jobs are logged. Safe from any thread, idempotent.
      */
     void interrupt() {
         if (interrupted.compareAndSet(false, true)) {
             killAll();
-            ProcessEngine e = engine;
-            if (e != null) {
-                e.closeLater().subscribe(null, error -> { });
-            }
         }
     }
 
     private void killAll() {
         halted.set(true);
         fire(stopStarting);
-        fire(killRunning);
+        killRunning();
+    }
+
+    /** Kills every running tree by closing the engine; each killed job still ends with a KILLED outcome. */
+    private void killRunning() {
+        ProcessEngine e = engine;
+        if (e != null) {
+            // completion is awaited by engine.close() in execute()
+            e.closeLater().subscribe();
+        }
     }
 
     private int concurrency() {
@@ -214,13 +226,11 @@ final class BatchRun {
                         System.currentTimeMillis(), 0, 0, job.problem().orElse("invalid job")));
             }
             Command c = options.timeout().map(command.get()::withTimeout).orElse(command.get());
-            return attempt(job, c, engine, 1);
+            // empty: the engine closed (halt now, Ctrl-C) before launching it, so it never started after all
+            return attempt(job, c, engine, 1).switchIfEmpty(Mono.fromRunnable(counters::jobNotStarted));
         })
-                // cancelling one job kills its tree; the others' finished outcomes still reach the output
-                .takeUntilOther(killRunning.asMono())
-                // after takeUntilOther, so that a halt this outcome triggers does not drop the outcome itself;
-                // and here rather than on the output thread, so that flatMap cannot start another job between
-                // this failure and the halt decision
+                // here rather than on the output thread, so that flatMap cannot start another job between this
+                // failure and the halt decision
                 .doOnNext(this::finished);
     }
 
@@ -231,22 +241,29 @@ final class BatchRun {
             haltTrigger.set(o);
             fire(stopStarting);
             if (options.halt().when() == HaltPolicy.When.NOW) {
-                fire(killRunning);
+                killRunning();
             }
         }
     }
 
+    /** @return the outcome of the last attempt that ran, or empty if the first attempt never started */
     private Mono<JobOutcome> attempt(Job job, Command command, ProcessEngine engine, int attempt) {
         return Mono.defer(() -> {
             long startMillis = System.currentTimeMillis();
             long startNanos = System.nanoTime();
             return engine.execute(command)
                     .map(r -> outcome(job, r, startMillis, System.nanoTime() - startNanos, attempt))
-                    .onErrorResume(ProcessException.class,
-                            e -> Mono.just(outcome(job, e, startMillis, System.nanoTime() - startNanos, attempt)));
+                    .onErrorResume(ProcessException.class, e -> neverStarted(e) ? Mono.empty()
+                            : Mono.just(outcome(job, e, startMillis, System.nanoTime() - startNanos, attempt)));
         }).flatMap(o -> o.isFailure() && attempt <= options.retries() && !halted.get()
-                ? attempt(job, command, engine, attempt + 1)
+                // a retry the closing engine refused leaves the failure that asked for it as the outcome
+                ? attempt(job, command, engine, attempt + 1).defaultIfEmpty(o)
                 : Mono.just(o));
+    }
+
+    /** Only our own close refuses a job (halt now, Ctrl-C); with no exit status its command never ran. */
+    private static boolean neverStarted(ProcessException e) {
+        return e instanceof ProcessPoolClosedException closed && closed.exitStatus().isEmpty();
     }
 
     private static JobOutcome outcome(Job job, ProcessResult r, long startMillis, long runtimeNanos, int attempt) {
@@ -262,13 +279,14 @@ final class BatchRun {
     private static JobOutcome outcome(Job job, ProcessException e, long startMillis, long runtimeNanos,
             int attempt) {
         String message = "job " + job.number() + ": " + e.getMessage();
-        if (e instanceof ProcessTimeoutException) {
-            return JobOutcome.withoutOutput(job, JobOutcome.Status.TIMED_OUT, -1, 15, startMillis, runtimeNanos,
-                    attempt, message);
+        if (e instanceof ProcessTimeoutException timeout) {
+            return JobOutcome.killed(job, JobOutcome.Status.TIMED_OUT, timeout.exitStatus().orElse(null),
+                    startMillis, runtimeNanos, attempt, message);
         }
-        if (e instanceof ProcessPoolClosedException) {
-            return JobOutcome.withoutOutput(job, JobOutcome.Status.KILLED, -1, 15, startMillis, runtimeNanos,
-                    attempt, message);
+        if (e instanceof ProcessPoolClosedException closed) {
+            // no message: the halt message or the interrupted summary already says that running jobs were killed
+            return JobOutcome.killed(job, JobOutcome.Status.KILLED, closed.exitStatus().orElse(null), startMillis,
+                    runtimeNanos, attempt, null);
         }
         int exitValue = -1;
         if (e instanceof ProcessStartException) {

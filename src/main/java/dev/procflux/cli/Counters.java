@@ -37,6 +37,11 @@ final class Counters {
         started.incrementAndGet();
     }
 
+    /** A job counted by {@link #jobStarted()} that the closing engine never launched: it was not started after all. */
+    void jobNotStarted() {
+        started.decrementAndGet();
+    }
+
     void jobFinished(JobOutcome o) {
         switch (o.status()) {
             case SUCCEEDED:
@@ -60,7 +65,10 @@ final class Counters {
         finished.incrementAndGet();
     }
 
-    /** Jobs that ran but were gone without an outcome: cancelled by {@code --halt now} or Ctrl-C. */
+    /**
+     * Jobs that ran but were gone without an outcome: cancelled because the output failed (the joblog could not be
+     * written). Jobs killed by {@code --halt now} or a signal have outcomes of their own.
+     */
     void unfinishedKilled() {
         long lost = started.get() - finished.get();
         if (lost > 0) {

@@ -10,12 +10,13 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * GNU parallel's {@code --joblog}: a header, then one tab-separated line per finished job with the columns
- * {@code Seq Host Starttime JobRuntime Send Receive Exitval Signal Command}. Host is {@code :} (this machine),
- * Send and Receive (bytes transferred to remote hosts) are 0. A job killed by {@code --timeout}, {@code --halt} or
- * Ctrl-C has Exitval -1 and Signal 15, the SIGTERM that starts the kill; a line that could not be parsed has
- * Exitval 2 (what {@code sh} reports for a syntax error) and a command that could not start 127 or 126 (as in
- * {@code sh}).
+ * GNU parallel's {@code --joblog}: a header, then one tab-separated line per job that started (finished, failed or
+ * killed) with the columns {@code Seq Host Starttime JobRuntime Send Receive Exitval Signal Command}. Host is
+ * {@code :} (this machine), Send and Receive (bytes transferred to remote hosts) are 0. A job killed by
+ * {@code --timeout}, {@code --halt now}, Ctrl-C or SIGTERM has Exitval -1 and the signal it died of (15, or 9 after
+ * the grace period), or its own exit code if it caught the signal and exited (see {@link JobOutcome#killed}); a line
+ * that could not be parsed has Exitval 2 (what {@code sh} reports for a syntax error) and a command that could not
+ * start 127 or 126 (as in {@code sh}). Jobs that never started have no line, as in GNU parallel.
  *
  * <p>Not thread-safe: written only by the thread that writes job output.
  */
@@ -40,7 +41,8 @@ final class JobLog implements Closeable {
         try {
             writer.write(line(o));
             writer.write('\n');
-            // flushed per job so that the log is complete up to the last finished job, even after Ctrl-C
+            // flushed per job so that the log is complete up to the last finished job even if procflux is then
+            // killed outright (SIGKILL, or a signal's shutdown outlasting its bound)
             writer.flush();
         }
         catch (IOException e) {

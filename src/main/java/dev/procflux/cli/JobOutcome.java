@@ -1,5 +1,6 @@
 package dev.procflux.cli;
 
+import dev.procflux.ExitStatus;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +18,7 @@ final class JobOutcome {
         ERROR,
         /** The line could not be turned into a command; nothing ran. */
         INVALID,
-        /** Killed by procflux itself: {@code --halt now} or Ctrl-C. */
+        /** Killed by procflux itself: {@code --halt now}, Ctrl-C or SIGTERM. */
         KILLED
     }
 
@@ -48,9 +49,24 @@ final class JobOutcome {
         this.message = message;
     }
 
-    /** An outcome without output: invalid lines, start failures, timeouts, kills. */
+    /** An outcome without output: invalid lines and start failures. */
     static JobOutcome withoutOutput(Job job, Status status, int exitValue, int signal, long startEpochMillis,
             long runtimeNanos, int attempts, String message) {
+        return new JobOutcome(job, status, exitValue, signal, NONE, NONE, startEpochMillis, runtimeNanos, attempts,
+                message);
+    }
+
+    /**
+     * A job procflux killed ({@code --timeout}, {@code --halt now}, Ctrl-C), without its output. The joblog columns
+     * follow GNU parallel's reaper: Exitval -1 and the signal the job died of; a job that caught the signal and
+     * exited non-zero keeps its own exit code (and Signal 0).
+     *
+     * @param died how the process ended, or null if that was not observed (then Exitval -1 and Signal 0)
+     */
+    static JobOutcome killed(Job job, Status status, @Nullable ExitStatus died, long startEpochMillis,
+            long runtimeNanos, int attempts, @Nullable String message) {
+        int exitValue = died != null && !died.isSignaled() && died.code() != 0 ? died.code() : -1;
+        int signal = died == null ? 0 : died.signal().orElse(0);
         return new JobOutcome(job, status, exitValue, signal, NONE, NONE, startEpochMillis, runtimeNanos, attempts,
                 message);
     }

@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * returns the exit status instead of exiting the JVM.
  *
  * <p>Exit status of {@code procflux run}: 0 when every job succeeded, otherwise the number of failed jobs capped
- * at 101 (as in GNU parallel), 130 after Ctrl-C, 255 for a bad option or an unreadable job file. Other
- * subcommands exit with 2 for a usage error; {@code procflux serve} runs until interrupted, then exits with 0.
+ * at 101 (as in GNU parallel), 130 after Ctrl-C (SIGINT), 143 after SIGTERM (128 + the signal, as a shell reports a
+ * process that signal killed), 255 for a bad option or an unreadable job file. Other subcommands exit with 2 for a
+ * usage error; {@code procflux serve} runs until interrupted, then exits with 0.
  */
 public final class Main {
     /** Exit status after Ctrl-C, as a shell reports a process killed by SIGINT. */
@@ -58,7 +59,9 @@ public final class Main {
 
     /**
      * Runs {@code procflux} with {@code args} and exits the JVM with its status. Ctrl-C (or SIGTERM) kills every
-     * running job's process tree, prints what finished and exits with 130 (143 for SIGTERM).
+     * running job's process tree, writes the killed jobs to the joblog, prints what finished and exits with 130
+     * (143 for SIGTERM, 129 for SIGHUP: the JVM's own status for a signal's shutdown, left in place rather than
+     * replaced by {@link System#exit}).
      *
      * @param args the command line
      */

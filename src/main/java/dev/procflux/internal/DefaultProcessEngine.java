@@ -3,6 +3,7 @@ package dev.procflux.internal;
 import dev.procflux.Command;
 import dev.procflux.EngineMetrics;
 import dev.procflux.EngineOptions;
+import dev.procflux.ExitStatus;
 import dev.procflux.Lease;
 import dev.procflux.ProcessAcquireTimeoutException;
 import dev.procflux.ProcessEngine;
@@ -326,8 +327,13 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     ProcessPoolClosedException closedError(Command command) {
-        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was not run or was "
-                + "killed", null);
+        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was not run", null);
+    }
+
+    /** @param status how the running process the close killed ended */
+    ProcessPoolClosedException closedError(Command command, ExitStatus status) {
+        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was killed, ended with "
+                + status, null, status);
     }
 
     // ---- callbacks from runs

@@ -284,7 +284,7 @@ final class ProcessRun implements ProcessListener {
             case TIMEOUT:
                 engine.outcome(command, ProcessOutcome.TIMED_OUT, duration);
                 finish(() -> output.fail(new ProcessTimeoutException(command.commandLine(),
-                        ProcessTimeoutException.Phase.RUN, command.timeout().orElse(Duration.ZERO))));
+                        ProcessTimeoutException.Phase.RUN, command.timeout().orElse(Duration.ZERO), status)));
                 break;
             case OVERFLOW:
                 engine.outcome(command, ProcessOutcome.FAILED, duration);
@@ -293,7 +293,7 @@ final class ProcessRun implements ProcessListener {
                 break;
             case CLOSE:
                 engine.outcome(command, ProcessOutcome.CANCELLED, duration);
-                finish(() -> output.fail(engine.closedError(command)));
+                finish(() -> output.fail(engine.closedError(command, status)));
                 break;
             case STDIN_ERROR:
                 engine.outcome(command, ProcessOutcome.FAILED, duration);

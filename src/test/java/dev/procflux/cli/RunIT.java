@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -24,7 +25,10 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code procflux run} end to end: real processes, through {@link Main}, with captured streams. */
+/**
+ * {@code procflux run} end to end: real processes, through {@link Main} with captured streams, and through
+ * {@code bin/procflux} (the shaded jar, built in {@code package}) where a signal must reach a real JVM.
+ */
 @EnabledOnOs(OS.LINUX)
 class RunIT {
     @TempDir
@@ -123,7 +127,8 @@ class RunIT {
         assertThat(r.exitCode).isEqualTo(3);
         assertThat(elapsedMillis).isLessThan(6_000);
         assertThat(r.out).isEqualTo("quick\n");
-        assertThat(r.err).contains("procflux: job 1: 'sleep 10' timed out after 1s (RUN); process tree killed\n")
+        assertThat(r.err).contains("procflux: job 1: 'sleep 10' timed out after 1s (RUN); process tree killed, "
+                + "ended with signal 15 (SIGTERM)\n")
                 .contains("procflux: job 3: 'sh -c 'sleep 10 & sleep 10; wait'' timed out after 1s");
         List<String> log = Files.readAllLines(joblog);
         assertThat(log).hasSize(5);
@@ -159,6 +164,43 @@ class RunIT {
         assertThat(r.err).contains("procflux: halting (--halt now,fail=1): 1 failed; starting no more jobs and "
                 + "killing the running ones\n")
                 .contains("0 succeeded, 1 failed, 3 killed, 17 skipped");
+    }
+
+    @Test
+    void haltNowLogsEveryKilledJobWithTheSignalItDiedOfAndNoJobThatNeverStarted() throws IOException {
+        Path started = Files.createFile(dir.resolve("started"));
+        List<String> lines = new ArrayList<>();
+        // fails only once the three others run, so that all three are killed by the halt, never by chance
+        lines.add("sh -c 'while [ $(wc -l < " + started + ") -lt 3 ]; do sleep 0.05; done; exit 3'");
+        lines.add("sh -c 'echo 2 >> " + started + "; exec sleep 30'");
+        // ignores SIGTERM (exec keeps that), so only the SIGKILL after the grace period ends it
+        lines.add("sh -c 'trap \"\" TERM; echo 3 >> " + started + "; exec sleep 30'");
+        lines.add("sh -c 'echo 4 >> " + started + "; exec sleep 30'");
+        for (int i = 5; i <= 10; i++) {
+            lines.add("sh -c 'echo " + i + " >> " + started + "; exec sleep 30'");
+        }
+        Path jobs = write("jobs.txt", lines.toArray(new String[0]));
+        Path joblog = dir.resolve("joblog.tsv");
+
+        Result r = run("", "run", "-j", "4", "--halt", "now,fail=1", "--summary", "--joblog", joblog.toString(), "-f",
+                jobs.toString());
+
+        assertThat(r.exitCode).isEqualTo(1);
+        assertThat(Files.readAllLines(started)).containsExactlyInAnyOrder("2", "3", "4");
+        assertThat(r.err).contains("0 succeeded, 1 failed, 3 killed, 6 skipped");
+        Map<String, String[]> log = joblog(joblog);
+        assertThat(log).containsOnlyKeys("1", "2", "3", "4");
+        assertThat(exitvalAndSignal(log.get("1"))).containsExactly("3", "0");
+        assertThat(exitvalAndSignal(log.get("2"))).containsExactly("-1", "15");
+        assertThat(exitvalAndSignal(log.get("3"))).containsExactly("-1", "9");
+        assertThat(exitvalAndSignal(log.get("4"))).containsExactly("-1", "15");
+        for (String seq : List.of("1", "2", "3", "4")) {
+            assertThat(log.get(seq)[8]).isEqualTo(lines.get(Integer.parseInt(seq) - 1));
+        }
+        for (String seq : List.of("2", "3", "4")) {
+            // the real runtime: each ran until the halt killed it, after the failure ended
+            assertThat(end(log.get(seq))).as("end of job %s", seq).isGreaterThanOrEqualTo(end(log.get("1")) - 0.002);
+        }
     }
 
     @Test
@@ -236,14 +278,16 @@ class RunIT {
     }
 
     @Test
-    void interruptKillsEveryRunningTreePrintsWhatFinishedAndReturns130() {
+    void interruptKillsEveryRunningTreePrintsWhatFinishedLogsTheKilledJobsAndReturns130() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         InputStream in = new ByteArrayInputStream(("echo finished\n" + "sh -c 'sleep 30 & sleep 30; wait'\n"
                 + "sleep 30\n".repeat(10)).getBytes(StandardCharsets.UTF_8));
+        Path joblog = dir.resolve("joblog.tsv");
         Main main = new Main(in, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), false);
-        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> main.run("run", "-j", "3"));
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(
+                () -> main.run("run", "-j", "3", "--joblog", joblog.toString()));
         // echo done; sh with its two sleeps and two more sleeps running
         await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).equals("finished\n")
                 && liveDescendants().size() >= 5);
@@ -255,6 +299,105 @@ class RunIT {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .startsWith("procflux: interrupted; ")
                 .endsWith(": 1 succeeded, 0 failed, 3 killed\n");
+        Map<String, String[]> log = joblog(joblog);
+        assertThat(log).containsOnlyKeys("1", "2", "3", "4");
+        assertThat(exitvalAndSignal(log.get("1"))).containsExactly("0", "0");
+        for (String seq : List.of("2", "3", "4")) {
+            assertThat(exitvalAndSignal(log.get(seq))).as("job %s", seq).containsExactly("-1", "15");
+        }
+    }
+
+    @Test
+    void sigtermKillsTheRunningJobsLogsThemAndExitsWith143() throws Exception {
+        signalledRunLogsEveryStartedJob("TERM", 143);
+    }
+
+    @Test
+    void sigintKillsTheRunningJobsLogsThemAndExitsWith130() throws Exception {
+        signalledRunLogsEveryStartedJob("INT", 130);
+    }
+
+    /**
+     * Runs {@code bin/procflux} as a user does, sends it {@code signal} while three jobs run and four wait, and
+     * checks the exit status, the summary, the complete joblog and that no job outlived procflux.
+     */
+    private void signalledRunLogsEveryStartedJob(String signal, int expectedStatus) throws Exception {
+        Path jar = Path.of("target", "procflux.jar");
+        assertThat(jar).as("the CLI jar, built by 'mvn package' before the integration tests").exists();
+        Path jobs = write("jobs.txt", "echo finished", "sleep 30", "sleep 30", "sleep 30", "sleep 30", "sleep 30",
+                "sleep 30", "sleep 30");
+        Path joblog = dir.resolve("joblog.tsv");
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
+        // env resets SIGINT: a test JVM started in the background by a non-interactive shell inherits it ignored,
+        // and a JVM that starts with SIGINT ignored never handles it
+        ProcessBuilder pb = new ProcessBuilder("env", "--default-signal=INT",
+                Path.of("bin", "procflux").toAbsolutePath().toString(), "run", "-j", "3", "--summary", "--joblog",
+                joblog.toString(), "-f", jobs.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        // bin/procflux runs the first java on the PATH: make it this JVM's
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":"
+                + System.getenv("PATH"));
+        Process procflux = pb.start();
+        List<ProcessHandle> jobTrees = new ArrayList<>();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Files.exists(joblog) && Files.readAllLines(joblog).size() == 2
+                            && sleeps(procflux).size() == 3 || !procflux.isAlive());
+            assertThat(procflux.isAlive()).as("procflux runs; stderr: %s", Files.readString(err)).isTrue();
+            jobTrees.addAll(sleeps(procflux));
+
+            Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(procflux.pid())).start();
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(kill.exitValue()).isZero();
+
+            assertThat(procflux.waitFor(30, TimeUnit.SECONDS)).as("procflux exits after SIG%s", signal).isTrue();
+            assertThat(procflux.exitValue()).isEqualTo(expectedStatus);
+            assertThat(Files.readString(out)).isEqualTo("finished\n");
+            assertThat(Files.readString(err)).contains("procflux: interrupted; 4 jobs in ")
+                    .contains(": 1 succeeded, 0 failed, 3 killed, 4 skipped\n");
+            // complete: every line ends, none is cut short by the exit
+            assertThat(Files.readString(joblog)).endsWith("\n");
+            Map<String, String[]> log = joblog(joblog);
+            assertThat(log).containsOnlyKeys("1", "2", "3", "4");
+            assertThat(exitvalAndSignal(log.get("1"))).containsExactly("0", "0");
+            for (String seq : List.of("2", "3", "4")) {
+                assertThat(exitvalAndSignal(log.get(seq))).as("job %s", seq).containsExactly("-1", "15");
+                assertThat(log.get(seq)[8]).isEqualTo("sleep 30");
+            }
+            assertThat(jobTrees).allSatisfy(p -> assertThat(p.isAlive()).as("job pid %d", p.pid()).isFalse());
+        }
+        finally {
+            // a failed run must not leave anything behind, whatever was asserted
+            procflux.destroyForcibly();
+            jobTrees.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** The live {@code sleep} processes below {@code root}. */
+    private static List<ProcessHandle> sleeps(Process root) {
+        return root.descendants().filter(RunIT::isLive)
+                .filter(p -> p.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
+                .collect(Collectors.toList());
+    }
+
+    /** The joblog's lines after the header, by Seq; fails if the header is wrong or a Seq repeats. */
+    private static Map<String, String[]> joblog(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).first().isEqualTo(JobLog.HEADER);
+        return lines.stream().skip(1).map(l -> l.split("\t", -1))
+                .peek(columns -> assertThat(columns).hasSize(9))
+                .collect(Collectors.toMap(columns -> columns[0], columns -> columns));
+    }
+
+    private static List<String> exitvalAndSignal(String[] columns) {
+        return List.of(columns[6], columns[7]);
+    }
+
+    /** Starttime + JobRuntime: when the job ended, in epoch seconds. */
+    private static double end(String[] columns) {
+        return Double.parseDouble(columns[2]) + Double.parseDouble(columns[3].trim());
     }
 
     @Test
@@ -267,7 +410,8 @@ class RunIT {
 
     @Test
     void helpAndVersionAndServeSayWhatTheyDo() {
-        assertThat(run("", "run", "--help").out).startsWith("Usage: procflux run").contains("Examples:");
+        assertThat(run("", "run", "--help").out).startsWith("Usage: procflux run").contains("Examples:")
+                .contains("130 after Ctrl-C, 143 after SIGTERM");
         assertThat(run("", "--help").out).startsWith("Usage: procflux <command>");
         assertThat(run("", "version").out).startsWith("procflux ");
         Result serve = run("", "serve");

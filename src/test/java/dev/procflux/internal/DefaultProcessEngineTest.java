@@ -87,7 +87,8 @@ class DefaultProcessEngineTest {
                 .expectSubscription()
                 .expectNoEvent(Duration.ofSeconds(5))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessTimeoutException.class)
-                        .hasMessage("'true' timed out after 5s (RUN); process tree killed"))
+                        .hasMessage("'true' timed out after 5s (RUN); process tree killed, ended with signal 15 "
+                                + "(SIGTERM)"))
                 .verify(Duration.ofSeconds(5));
         assertThat(launcher.launched.get(0).signals).containsExactly(Posix.SIGTERM);
         assertThat(engine.metrics().timedOut()).isEqualTo(1);

@@ -171,7 +171,8 @@ class ActionRoutesIT {
         JsonNode r = post("/actions/sleep", 504);
         assertThat(r.get("error").asString()).isEqualTo("timeout");
         assertThat(r.get("message").asString())
-                .isEqualTo("'sleep 10' timed out after 300ms (RUN); process tree killed");
+                .isEqualTo("'sleep 10' timed out after 300ms (RUN); process tree killed, ended with signal 15 "
+                        + "(SIGTERM)");
     }
 
     @Test
@@ -275,7 +276,8 @@ class ActionRoutesIT {
         JsonNode error = Json.parse(events.get(0)[1]);
         assertThat(error.get("status").asInt()).isEqualTo(504);
         assertThat(error.get("message").asString())
-                .isEqualTo("'sleep 10' timed out after 300ms (RUN); process tree killed");
+                .isEqualTo("'sleep 10' timed out after 300ms (RUN); process tree killed, ended with signal 15 "
+                        + "(SIGTERM)");
     }
 
     @Test
