@@ -1,5 +1,6 @@
 package dev.procflux;
 
+import java.util.function.LongConsumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -70,4 +71,29 @@ public interface ProcessRunner {
      * @throws NullPointerException if {@code command} is null
      */
     Flux<ProcessOutput> stream(Command command);
+
+    /**
+     * {@link #stream(Command)}, and tells when the process is running: {@code onStart} is called with its process
+     * id once it has been launched, before its first element. For a caller that must act on a successful start
+     * before any output, such as an HTTP response that may be committed only once the program runs: a quiet
+     * process may write nothing for a long time, and a start failure arrives as an error, never after this call.
+     *
+     * <p><b>Emits:</b> as {@link #stream(Command)}.
+     * <p><b>Laziness:</b> cold; each subscription launches a new process and calls {@code onStart} at most once.
+     * <p><b>Threading:</b> {@code onStart} is called on {@link EngineOptions#deliveryScheduler()}, serially with
+     * the elements and before the first of them; it must be fast and must not block.
+     * <p><b>Backpressure:</b> as {@link #stream(Command)}; the call needs no demand: it comes even while nothing is
+     * requested.
+     * <p><b>Cancellation:</b> as {@link #stream(Command)}; once cancelled, {@code onStart} is no longer called.
+     * <p><b>Errors:</b> as {@link #stream(Command)}. When the process does not start ({@link ProcessStartException})
+     * or gets no slot ({@link ProcessPoolOverloadedException}, {@link ProcessAcquireTimeoutException},
+     * {@link ProcessPoolClosedException}), {@code onStart} is not called. If {@code onStart} throws, the process
+     * tree is killed and the sequence fails with that exception.
+     *
+     * @param command what to run
+     * @param onStart called with the process id once the process is running
+     * @return the output, cold
+     * @throws NullPointerException if {@code command} or {@code onStart} is null
+     */
+    Flux<ProcessOutput> stream(Command command, LongConsumer onStart);
 }

@@ -2,11 +2,13 @@ package dev.procflux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -58,6 +60,34 @@ class StreamIT {
         engine.stream(Command.of("echo", "x")).doOnNext(o -> threads.add(Thread.currentThread().getName()))
                 .blockLast(Duration.ofSeconds(10));
         assertThat(threads).isNotEmpty().allMatch(t -> t.startsWith("parallel-"));
+    }
+
+    @Test
+    void streamReportsThePidOfTheRunningProcessBeforeItsFirstElement() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        engine.stream(Command.shell("echo $$; exit 5"), pid -> seen.add("start " + pid))
+                .doOnNext(o -> seen.add(o.isExit() ? "exit " + o.exitStatus().code() : o.text()))
+                .blockLast(Duration.ofSeconds(10));
+        assertThat(seen).hasSize(3);
+        // the shell prints its own pid: the one reported at the start
+        assertThat(seen.get(0)).isEqualTo("start " + seen.get(1).trim());
+        assertThat(seen.get(2)).isEqualTo("exit 5");
+    }
+
+    @Test
+    void streamReportsNoStartForAProgramThatCannotStart() {
+        List<Long> starts = new CopyOnWriteArrayList<>();
+        Command inMissingDirectory = Command.of("echo", "hi").withDirectory(Path.of("/nonexistent/procflux-dir"));
+        StepVerifier.create(engine.stream(inMissingDirectory, starts::add))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(ProcessStartException.class).hasMessage("cannot start 'echo hi': "
+                            + "working directory /nonexistent/procflux-dir does not exist");
+                    assertThat(((ProcessStartException) e).reason())
+                            .isEqualTo(ProcessStartException.Reason.DIRECTORY_NOT_FOUND);
+                })
+                .verify(Duration.ofSeconds(10));
+        assertThat(starts).isEmpty();
+        assertThat(engine.metrics().startFailures()).isEqualTo(1);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessResult;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -37,7 +38,14 @@ final class DefaultLease implements Lease, RunScheduler {
     @Override
     public Flux<ProcessOutput> stream(Command command) {
         Objects.requireNonNull(command, "command");
-        return engine.stream(command, this);
+        return engine.stream(command, this, null);
+    }
+
+    @Override
+    public Flux<ProcessOutput> stream(Command command, LongConsumer onStart) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(onStart, "onStart");
+        return engine.stream(command, this, onStart);
     }
 
     @Override

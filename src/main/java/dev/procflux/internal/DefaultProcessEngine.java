@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -113,7 +114,14 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     @Override
     public Flux<ProcessOutput> stream(Command command) {
         Objects.requireNonNull(command, "command");
-        return stream(command, this);
+        return stream(command, this, null);
+    }
+
+    @Override
+    public Flux<ProcessOutput> stream(Command command, LongConsumer onStart) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(onStart, "onStart");
+        return stream(command, this, onStart);
     }
 
     @Override
@@ -135,7 +143,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         Objects.requireNonNull(command, "command");
         return input -> Flux.defer(() -> {
             TailBuffer stderr = new TailBuffer(STDERR_TAIL_BYTES);
-            return stream(command.withStdin(input), this).handle((o, sink) -> {
+            return stream(command.withStdin(input), this, null).handle((o, sink) -> {
                 switch (o.kind()) {
                     case STDOUT:
                         sink.next(o.asByteBuffer());
@@ -223,9 +231,9 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         });
     }
 
-    Flux<ProcessOutput> stream(Command command, RunScheduler slots) {
+    Flux<ProcessOutput> stream(Command command, RunScheduler slots, @Nullable LongConsumer onStart) {
         return Flux.from(subscriber -> {
-            StreamOutput out = new StreamOutput(command, this, Operators.toCoreSubscriber(subscriber));
+            StreamOutput out = new StreamOutput(command, this, Operators.toCoreSubscriber(subscriber), onStart);
             ProcessRun run = new ProcessRun(this, command, out);
             streams.add(out);
             run.onFinish(() -> streams.remove(out));
@@ -240,7 +248,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
             // per subscription: decoding state and the stderr tail for the exit error
             LineSplitter splitter = new LineSplitter(command.charset(), command.maxLineLength(), command.commandLine());
             TailBuffer stderr = new TailBuffer(STDERR_TAIL_BYTES);
-            return stream(command, slots).concatMap(o -> {
+            return stream(command, slots, null).concatMap(o -> {
                 switch (o.kind()) {
                     case STDOUT:
                         return Flux.fromIterable(splitter.feed(o.bytes()));

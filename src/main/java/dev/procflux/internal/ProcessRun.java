@@ -221,6 +221,8 @@ final class ProcessRun implements ProcessListener {
     public void onStart(LaunchedProcess launched) {
         // before the first stdin or output callback: launch() assigns it again only after launch returns
         process = launched;
+        // here, not after launch() returns: the output may already be flowing by then, and the start must come first
+        output.started(launched.pid());
     }
 
     @Override

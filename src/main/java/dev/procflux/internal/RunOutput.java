@@ -8,6 +8,13 @@ import java.nio.ByteBuffer;
  * they copy the buffer and return at once.
  */
 interface RunOutput {
+    /**
+     * The process is running. Called once, on the launching thread, before any output callback; never for a run
+     * whose process did not start.
+     */
+    default void started(long pid) {
+    }
+
     /** @return {@code false} when a limit was exceeded and the process must be killed */
     boolean onStdout(ByteBuffer buffer);
 

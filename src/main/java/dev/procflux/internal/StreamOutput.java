@@ -11,9 +11,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 
@@ -37,6 +39,11 @@ final class StreamOutput implements RunOutput, Subscription {
     private final DefaultProcessEngine engine;
     private final CoreSubscriber<? super ProcessOutput> actual;
     private final Scheduler.Worker worker;
+    private final boolean reportsStart;
+    // the caller's start callback; null once called, or when there is none. Read and cleared only by the drain loop
+    private @Nullable LongConsumer onStart;
+    // the process id once the process runs, -1 before; written once on the launching thread before any output
+    private volatile long startedPid = -1;
     private final Queue<ProcessOutput> queue = new ConcurrentLinkedQueue<>();
     // added on the I/O thread when a chunk is queued, subtracted on the worker when it is delivered
     private final AtomicLong buffered = new AtomicLong();
@@ -53,7 +60,8 @@ final class StreamOutput implements RunOutput, Subscription {
     // written only by the drain loop
     private boolean terminated;
 
-    StreamOutput(Command command, DefaultProcessEngine engine, CoreSubscriber<? super ProcessOutput> actual) {
+    StreamOutput(Command command, DefaultProcessEngine engine, CoreSubscriber<? super ProcessOutput> actual,
+            @Nullable LongConsumer onStart) {
         EngineOptions options = engine.options();
         Scheduler delivery = options.deliveryScheduler();
         this.command = command;
@@ -65,6 +73,8 @@ final class StreamOutput implements RunOutput, Subscription {
                 ? options.highWaterBytes() - READ_SIZE - STOP_SLACK : 0;
         this.resumeAt = options.lowWaterBytes();
         this.actual = actual;
+        this.onStart = onStart;
+        this.reportsStart = onStart != null;
         this.worker = delivery.createWorker();
     }
 
@@ -72,6 +82,14 @@ final class StreamOutput implements RunOutput, Subscription {
         this.run = run;
         if (cancelled) {
             run.cancel();
+        }
+    }
+
+    @Override
+    public void started(long pid) {
+        startedPid = pid;
+        if (reportsStart) {
+            drain(); // the caller hears of the start even if the process stays quiet
         }
     }
 
@@ -174,6 +192,10 @@ final class StreamOutput implements RunOutput, Subscription {
                 discard();
                 return;
             }
+            LongConsumer callback = onStart;
+            if (callback != null && startedPid >= 0 && !cancelled && !reportStart(callback)) {
+                return;
+            }
             long r = requested;
             long e = 0;
             while (e != r) {
@@ -207,6 +229,31 @@ final class StreamOutput implements RunOutput, Subscription {
             if (missed == 0) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Calls the start callback, ahead of every element: the pid is written before the first output is queued, so a
+     * pass that finds output also finds the pid. A callback that throws ends the run like a cancel, with its error.
+     *
+     * @return false when the callback threw and the subscriber got its error
+     */
+    private boolean reportStart(LongConsumer callback) {
+        onStart = null;
+        try {
+            callback.accept(startedPid);
+            return true;
+        }
+        catch (Throwable e) {
+            Exceptions.throwIfFatal(e);
+            cancelled = true; // from here on the run's signals are dropped, as after the subscriber's cancel
+            ProcessRun r = run;
+            if (r != null) {
+                r.cancel();
+            }
+            finishDrain();
+            actual.onError(e);
+            return false;
         }
     }
 

@@ -34,6 +34,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -43,8 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The handlers behind {@link ActionRoutes}. Thread-safe: stateless apart from its immutable configuration. */
 final class ActionHandler {
-    /** Emitted first by a stream's lease scope: the slot is held, so the response can start. */
-    private static final Object LEASED = new Object();
+    /** Emitted by a stream's run ahead of its output once the process is running: the response can start. */
+    private static final Object STARTED = new Object();
     private static final Logger log = Loggers.getLogger(ActionHandler.class);
     private static final MediaType NDJSON = MediaType.parseMediaType(StreamFormat.NDJSON.mediaType());
 
@@ -149,15 +150,25 @@ final class ActionHandler {
             Action action = action(request);
             StreamFormat format = format(request, action);
             return command(request, action).flatMap(command -> {
-                Flux<Object> run = engine.withLease(lease -> Flux.concat(Mono.just(LEASED), lease.stream(command)));
-                // Overload, a closed engine and an acquire timeout must become a status, so the response is built
-                // only once the lease is held. The source is not cancelled when the single response completes:
-                // the response body subscribes to it; a client that goes away cancels it, which kills the tree.
+                Flux<Object> run = Flux.defer(() -> {
+                    Sinks.One<Object> started = Sinks.one();
+                    // the only emission, on the delivery thread; it fails only once the merge is cancelled, when
+                    // nobody wants the signal any more
+                    Flux<ProcessOutput> outputs = engine.stream(command, pid -> started.tryEmitValue(STARTED));
+                    // prefetch 1: the merge holds at most one chunk, the engine keeps its own backpressure
+                    return Flux.merge(1, started.asMono(), outputs);
+                });
+                // Overload, a closed engine, an acquire timeout and a program that cannot start must become a
+                // status, so the response is built only once the process runs: the engine calls back before any
+                // output, so the first signal is STARTED or an error from before the start. The source is not
+                // cancelled when the single response completes: the response body subscribes to it; a client that
+                // goes away cancels it, which kills the tree, and one gone before the start cancels the wait for
+                // a slot or the launch.
                 return run.switchOnFirst((first, all) -> {
                     if (first.isOnError()) {
                         return Mono.error(first.getThrowable());
                     }
-                    Flux<ProcessOutput> outputs = all.skip(1).cast(ProcessOutput.class);
+                    Flux<ProcessOutput> outputs = all.filter(o -> o != STARTED).cast(ProcessOutput.class);
                     return Mono.just(respond(format, action, outputs));
                 }, false).single().flatMap(Function.identity());
             });

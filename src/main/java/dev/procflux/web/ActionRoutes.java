@@ -41,8 +41,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  *
  * <p>Parameters come from the query string; for an action that does not take its stdin from the body, also from
  * a JSON object body ({@code Content-Type: application/json}). Errors are JSON {@code {status, error, message}}:
- * unknown action 404; invalid parameter 400 (with {@code parameter} and {@code rule}); engine overloaded 503 with
- * {@code Retry-After}; timeout 504; request body over the limit 413; missing or wrong token 401. Worker pools:
+ * unknown action 404; invalid parameter 400 (with {@code parameter} and {@code rule}); engine overloaded or closed
+ * 503 with {@code Retry-After}; program that cannot start 500; timeout 504; request body over the limit 413; missing
+ * or wrong token 401. A stream's response starts only once its process runs, so these reach a stream's client as a
+ * status too; a failure after the start ends the stream instead (see {@link StreamFormat}). Worker pools:
  * unknown pool 404; pool overloaded or closed 503 with {@code Retry-After}; request timeout 504; worker crashed or
  * broke its protocol 502; their errors add {@code pool}, the pool's name.
  *

@@ -10,8 +10,11 @@ import dev.procflux.PoolEvents;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessResult;
+import dev.procflux.ProcessStartException;
 import dev.procflux.ProcessTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -147,6 +150,61 @@ class DefaultProcessEngineTest {
                                 + "(maxPending=2 reached)"))
                 .verify(Duration.ofSeconds(1));
         assertThat(engine.metrics().rejected()).isEqualTo(1);
+    }
+
+    @Test
+    void streamReportsTheStartBeforeAnyOutputEvenWhileNothingIsRequested() {
+        DefaultProcessEngine engine = engine(ProcessEngine.builder());
+        List<String> seen = new ArrayList<>();
+        StepVerifier.create(engine.stream(Command.of("true"), pid -> seen.add("start " + pid))
+                        .doOnNext(o -> seen.add(o.toString())), 0)
+                .expectSubscription()
+                .then(() -> {
+                    FakeLauncher.FakeProcess p = launcher.launched.get(0);
+                    assertThat(seen).containsExactly("start " + p.pid);
+                    p.stdout("hi");
+                    p.exit(ExitStatus.exited(0));
+                })
+                .thenRequest(2)
+                .expectNextCount(2)
+                .expectComplete()
+                .verify(Duration.ofSeconds(1));
+        assertThat(seen).containsExactly("start " + launcher.launched.get(0).pid, "ProcessOutput[STDOUT, 2 bytes]",
+                "ProcessOutput[EXIT, exit 0]");
+    }
+
+    @Test
+    void streamDoesNotReportAStartThatFailedOrNeverCame() {
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1));
+        List<Long> starts = new ArrayList<>();
+        StepVerifier.create(engine.stream(Command.of("/nonexistent/procflux-missing"), starts::add))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessStartException.class)
+                        .hasMessage("cannot start '/nonexistent/procflux-missing': executable "
+                                + "/nonexistent/procflux-missing does not exist"))
+                .verify(Duration.ofSeconds(1));
+
+        engine.execute(Command.of("true")).subscribe(); // holds the only slot
+        Disposable waiting = engine.stream(Command.of("true"), starts::add).subscribe();
+        assertThat(engine.metrics().pending()).isEqualTo(1);
+        waiting.dispose();
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(launcher.launched).hasSize(1);
+        assertThat(starts).isEmpty();
+        assertThat(engine.metrics().leased()).isZero();
+    }
+
+    @Test
+    void aStartCallbackThatThrowsKillsTheProcessAndFailsTheStreamWithItsError() {
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().timerScheduler(VirtualTimeScheduler.create()));
+        StepVerifier.create(engine.stream(Command.of("true"), pid -> {
+                    throw new IllegalStateException("no room for pid " + pid);
+                }))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("no room for pid " + launcher.launched.get(0).pid))
+                .verify(Duration.ofSeconds(1));
+        assertThat(launcher.launched.get(0).signals).containsExactly(Posix.SIGTERM);
+        assertThat(engine.metrics().cancelled()).isEqualTo(1);
+        assertThat(engine.metrics().leased()).isZero();
     }
 
     @Test

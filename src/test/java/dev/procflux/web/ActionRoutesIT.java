@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -20,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
@@ -140,6 +145,81 @@ class ActionRoutesIT {
         assertThat(Json.parse(bad).get("rule").asString()).isEqualTo("type");
     }
 
+    @ParameterizedTest
+    @CsvSource({
+            "missing, text/event-stream, executable /nonexistent/procflux-missing does not exist",
+            "missing, application/x-ndjson, executable /nonexistent/procflux-missing does not exist",
+            "missing, application/octet-stream, executable /nonexistent/procflux-missing does not exist",
+            "not-executable, text/event-stream, a.txt is not executable (permission denied)",
+            "not-executable, application/x-ndjson, a.txt is not executable (permission denied)",
+            "not-executable, application/octet-stream, a.txt is not executable (permission denied)",
+            "no-directory, text/event-stream, gone does not exist",
+            "no-directory, application/x-ndjson, gone does not exist",
+            "no-directory, application/octet-stream, gone does not exist"})
+    void aStreamWhoseProgramCannotStartIs500LikeARunAndHoldsNoLease(String action, String accept, String why) {
+        JsonNode run = post("/actions/" + action, 500);
+        byte[] body = client.get().uri("/actions/" + action + "/stream").accept(MediaType.parseMediaType(accept))
+                .exchange()
+                .expectStatus().isEqualTo(500)
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        JsonNode stream = Json.parse(body);
+        assertThat(stream.get("status").asInt()).isEqualTo(500);
+        assertThat(stream.get("error").asString()).isEqualTo("start-failed");
+        assertThat(stream.get("message").asString()).startsWith("cannot start '").endsWith(why)
+                .isEqualTo(run.get("message").asString());
+        // POST too: a stdin-less action takes the same path whatever the method
+        client.post().uri("/actions/" + action + "/stream").accept(MediaType.parseMediaType(accept)).exchange()
+                .expectStatus().isEqualTo(500);
+        assertThat(engine.metrics().startFailures()).isEqualTo(3);
+        assertThat(engine.metrics().started()).isZero();
+        assertThat(engine.metrics().leased()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/event-stream", "application/x-ndjson", "application/octet-stream"})
+    void aStreamIs200OnceItsProcessRunsAndAfterAStartFailureEveryLeaseIsBack(String accept) throws Exception {
+        client.get().uri("/actions/missing/stream").accept(MediaType.parseMediaType(accept)).exchange()
+                .expectStatus().isEqualTo(500);
+        assertThat(engine.metrics().leased()).isZero();
+        // base64, so that the text formats carry the bytes unchanged; cat takes its stdin from the body
+        byte[] payload = new byte[256 * 1024];
+        new Random(3).nextBytes(payload);
+        byte[] text = Base64.getEncoder().encode(payload);
+        byte[] body = client.post().uri("/actions/cat/stream").accept(MediaType.parseMediaType(accept))
+                .bodyValue(text).exchange()
+                .expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.parseMediaType(accept))
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        byte[] stdout = accept.equals("application/octet-stream") ? body : stdoutOfTextStream(Json.text(body));
+        assertThat(stdout).hasSize(text.length);
+        assertThat(sha256(stdout)).isEqualTo(sha256(text));
+        assertThat(engine.metrics().startFailures()).isEqualTo(1);
+        assertThat(engine.metrics().succeeded()).isEqualTo(1);
+    }
+
+    /** The stdout text of an event-stream or ndjson body, checking that it ends with a successful exit. */
+    private static byte[] stdoutOfTextStream(String body) {
+        List<String[]> events = body.startsWith("{") ? ndjsonEvents(body) : Json.events(body);
+        StringBuilder stdout = new StringBuilder();
+        for (String[] e : events.subList(0, events.size() - 1)) {
+            assertThat(e[0]).isEqualTo("stdout");
+            stdout.append(Json.parse(e[1]).get("text").asString());
+        }
+        String[] exit = events.get(events.size() - 1);
+        assertThat(exit[0]).isEqualTo("exit");
+        assertThat(Json.parse(exit[1]).get("exitCode").asInt()).isZero();
+        return utf8(stdout.toString());
+    }
+
+    private static List<String[]> ndjsonEvents(String body) {
+        List<String[]> events = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            events.add(new String[] {Json.parse(line).get("stream").asString(), line});
+        }
+        return events;
+    }
+
     @Test
     void overloadIs503WithRetryAfter() {
         // maxConcurrency 2, maxPending 0: two sleepers hold both slots, the next request is refused at once
@@ -154,11 +234,19 @@ class ActionRoutesIT {
             assertThat(Json.parse(body).get("error").asString()).isEqualTo("overloaded");
             assertThat(Json.parse(body).get("message").asString()).startsWith("engine overloaded");
 
-            byte[] stream = client.get().uri("/actions/seq/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
-                    .expectStatus().isEqualTo(503)
-                    .expectHeader().valueEquals("Retry-After", "1")
-                    .expectBody(byte[].class).returnResult().getResponseBody();
-            assertThat(Json.parse(stream).get("error").asString()).isEqualTo("overloaded");
+            for (MediaType accept : List.of(MediaType.TEXT_EVENT_STREAM, MediaType.APPLICATION_NDJSON,
+                    MediaType.APPLICATION_OCTET_STREAM)) {
+                byte[] stream = client.get().uri("/actions/seq/stream").accept(accept).exchange()
+                        .expectStatus().isEqualTo(503)
+                        .expectHeader().valueEquals("Retry-After", "1")
+                        .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                        .expectBody(byte[].class).returnResult().getResponseBody();
+                assertThat(Json.parse(stream).get("error").asString()).as(accept.toString()).isEqualTo("overloaded");
+                assertThat(Json.parse(stream).get("message").asString()).startsWith("engine overloaded: cannot run "
+                        + "'seq 3'");
+            }
+            assertThat(engine.metrics().rejected()).isEqualTo(4);
+            assertThat(engine.metrics().leased()).isEqualTo(2);
         }
         finally {
             a.dispose();

@@ -9,6 +9,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +21,12 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
@@ -116,6 +125,100 @@ class ActionServerIT {
                 }).block(Duration.ofSeconds(20)))
                 .hasCauseInstanceOf(PrematureCloseException.class)
                 .hasMessageContaining("Connection prematurely closed DURING response");
+    }
+
+    @Test
+    void aStreamWhoseProgramCannotStartGetsA500StatusLineNotAnAbortedBody() {
+        String body = client.headers(h -> h.set(HttpHeaderNames.ACCEPT, "application/octet-stream"))
+                .get().uri("/actions/missing/stream")
+                .responseSingle((response, content) -> {
+                    assertThat(response.status().code()).isEqualTo(500);
+                    assertThat(response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE))
+                            .isEqualTo("application/json");
+                    return content.asString();
+                }).block(Duration.ofSeconds(20));
+        JsonNode error = Json.parse(body);
+        assertThat(error.get("error").asString()).isEqualTo("start-failed");
+        assertThat(error.get("message").asString()).isEqualTo("cannot start '/nonexistent/procflux-missing': "
+                + "executable /nonexistent/procflux-missing does not exist");
+        assertThat(engine.metrics().startFailures()).isEqualTo(1);
+        assertThat(engine.metrics().leased()).isZero();
+    }
+
+    @Test
+    void aQuietStreamAnswers200AsSoonAsItsProcessRunsWithoutWaitingForOutput() {
+        // a hang-up is noticed at the next write: heartbeats every second make that soon for a silent process
+        ActionServer beating = ActionServer.start(ActionRoutes.builder(engine, TestActions.registry(base))
+                .heartbeatInterval(Duration.ofSeconds(1)).build(), "127.0.0.1", 0);
+        try {
+            // sleep writes nothing for 30 s: the status and headers must come once it runs, not with its output
+            List<Object> seen = HttpClient.create().baseUrl(beating.url())
+                    .headers(h -> h.set(HttpHeaderNames.ACCEPT, "text/event-stream"))
+                    .get().uri("/actions/sleeper/stream")
+                    .responseConnection((response, connection) -> {
+                        List<Object> headers = List.of(response.status().code(),
+                                response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE), Children.alive());
+                        connection.dispose(); // hangs up without reading the body
+                        return Mono.just(headers);
+                    })
+                    .blockLast(Duration.ofSeconds(20));
+            assertThat(seen).hasSize(3);
+            assertThat(seen.get(0)).isEqualTo(200);
+            assertThat((String) seen.get(1)).startsWith("text/event-stream");
+            assertThat(seen.get(2)).isEqualTo(1L);
+            await().alias("no child alive after the disconnect, still: " + Children.describe())
+                    .atMost(Duration.ofSeconds(10)).until(() -> Children.alive() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+            assertThat(engine.metrics().cancelled()).isEqualTo(1);
+        }
+        finally {
+            beating.close();
+        }
+    }
+
+    @Test
+    void aClientGoneBeforeTheProcessStartsCancelsTheLaunchAndReturnsTheLease() throws Exception {
+        // one launch thread, held by a gate: a request gets its slot, then its launch waits behind the gate
+        CountDownLatch gate = new CountDownLatch(1);
+        ExecutorService launches = Executors.newSingleThreadExecutor();
+        launches.execute(() -> {
+            try {
+                gate.await();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ProcessEngine gated = ProcessEngine.builder().maxConcurrency(1).killGracePeriod(Duration.ofMillis(500))
+                .closeOnShutdown(false).launchScheduler(Schedulers.fromExecutorService(launches)).build();
+        CountDownLatch handlerCancelled = new CountDownLatch(1);
+        RouterFunction<ServerResponse> routes = ActionRoutes.builder(gated, TestActions.registry(base)).build()
+                // doFinally runs once the cancel has gone upstream, into the engine
+                .filter((request, next) -> next.handle(request).doFinally(signal -> {
+                    if (signal == SignalType.CANCEL) {
+                        handlerCancelled.countDown();
+                    }
+                }));
+        ActionServer gatedServer = ActionServer.start(routes, "127.0.0.1", 0);
+        try {
+            Disposable request = HttpClient.create().baseUrl(gatedServer.url())
+                    .headers(h -> h.set(HttpHeaderNames.ACCEPT, "text/event-stream"))
+                    .get().uri("/actions/sleeper/stream").response()
+                    .subscribe(response -> { }, error -> { });
+            await().atMost(Duration.ofSeconds(10)).until(() -> gated.metrics().leased() == 1);
+            request.dispose();
+            assertThat(handlerCancelled.await(10, TimeUnit.SECONDS)).as("the server saw the client go").isTrue();
+            gate.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> gated.metrics().leased() == 0);
+            assertThat(gated.metrics().started()).isZero();
+            assertThat(gated.metrics().startFailures()).isZero();
+        }
+        finally {
+            gate.countDown();
+            gatedServer.close();
+            gated.close();
+            launches.shutdownNow();
+        }
     }
 
     @ParameterizedTest

@@ -3,7 +3,7 @@ package dev.procflux.web;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The actions the web tests run. */
+/** The actions the web tests run; {@code not-executable} needs a file {@code a.txt} in the base directory. */
 final class TestActions {
     private TestActions() {
     }
@@ -22,6 +22,7 @@ final class TestActions {
                         .parameter(Parameter.integer("count", 1, 1000).defaultValue("3").build())
                         .build())
                 .add(Action.builder("sleep", "sleep", "10").timeout(Duration.ofMillis(300)).build())
+                .add(Action.builder("sleeper", "sleep", "30").timeout(Duration.ofMinutes(1)).build())
                 .add(Action.builder("wc", "wc", "-c").stdinFromBody(true).maxBodyBytes(4 * 1024 * 1024).build())
                 .add(Action.builder("cat", "cat").stdinFromBody(true).maxBodyBytes(4L * 1024 * 1024)
                         .maxOutputBytes(8 * 1024 * 1024).streamFormat(StreamFormat.RAW).build())
@@ -39,6 +40,8 @@ final class TestActions {
                 .add(Action.builder("chatty", "sh", "-c", "printf 'line1\\nline2\\n'; printf 'warn\\n' >&2; exit 2")
                         .build())
                 .add(Action.builder("missing", "/nonexistent/procflux-missing").build())
+                .add(Action.builder("not-executable", baseDirectory.resolve("a.txt").toString()).build())
+                .add(Action.builder("no-directory", "echo", "hi").directory(baseDirectory.resolve("gone")).build())
                 .add(Action.builder("raw-fail", "sh", "-c", "printf partial; exit 3").streamFormat(StreamFormat.RAW)
                         .build())
                 .add(Action.builder("big", "head", "-c", "100000", "/dev/zero").maxOutputBytes(1000).build())
