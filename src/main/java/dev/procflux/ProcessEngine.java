@@ -275,11 +275,8 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
 
         /**
          * Where processes are launched; launching blocks for about a millisecond, so this must allow blocking.
-         * Default: one daemon thread, {@code procflux-launch}, shared by every engine of the JVM (NuProcess
-         * serialises launches behind a global lock anyway, so more threads add footprint, not throughput); and
-         * with the default, a caller on a thread that may block (not a Reactor non-blocking thread, not a Netty
-         * event loop, not NuProcess's I/O thread) launches by itself when a slot is free, saving a thread
-         * hand-off. A scheduler set here is always used.
+         * Default: one daemon thread, {@code procflux-launch}, shared by every engine of the JVM. NuProcess
+         * serialises launches behind a global lock anyway, so more threads add footprint, not throughput.
          *
          * @param value the scheduler
          * @return this builder

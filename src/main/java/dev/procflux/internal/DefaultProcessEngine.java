@@ -346,11 +346,6 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     // ---- callbacks from runs
 
-    /** @return whether launches may run on the thread that got the slot (only with the default launch scheduler) */
-    boolean launchesOnCallerThreads() {
-        return options.launchScheduler() == DefaultLaunchScheduler.get();
-    }
-
     Launcher launcher() {
         return launcher;
     }

@@ -70,12 +70,7 @@ final class ProcessRun implements ProcessListener {
         this.acquisition = acquisition;
     }
 
-    /**
-     * The slot is ours: launch. Launching blocks, so it runs on the launch scheduler, except that with the default
-     * one a thread that may block anyway launches by itself (one hand-off less per process, see
-     * {@link LaunchThreads}). A parent-death signal is tied to the thread that forked the child, so such a command
-     * always launches on the long-lived launch thread.
-     */
+    /** The slot is ours: launch on the launch scheduler (launching blocks, never on an event loop). */
     void slotGranted(Runnable release) {
         releaseSlot.set(release);
         if (finished.get()) {
@@ -90,12 +85,7 @@ final class ProcessRun implements ProcessListener {
             finishWithoutProcess(cause.get() == Cause.CLOSE ? engine.closedError(command) : null);
             return;
         }
-        if (engine.launchesOnCallerThreads() && !command.hasParentDeathSignal() && LaunchThreads.mayLaunchHere()) {
-            launch();
-        }
-        else {
-            engine.options().launchScheduler().schedule(this::launch);
-        }
+        engine.options().launchScheduler().schedule(this::launch);
     }
 
     /** No slot was granted: overloaded, timed out, closed. */

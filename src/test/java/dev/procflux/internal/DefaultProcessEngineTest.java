@@ -1,7 +1,6 @@
 package dev.procflux.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.procflux.Command;
 import dev.procflux.EngineOptions;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -30,54 +28,6 @@ class DefaultProcessEngineTest {
         EngineOptions options = builder.closeOnShutdown(false).launchScheduler(Schedulers.immediate())
                 .deliveryScheduler(Schedulers.immediate()).buildOptions();
         return new DefaultProcessEngine(options, launcher);
-    }
-
-    private DefaultProcessEngine engineWithDefaultLaunchScheduler() {
-        return new DefaultProcessEngine(ProcessEngine.builder().closeOnShutdown(false)
-                .deliveryScheduler(Schedulers.immediate()).buildOptions(), launcher);
-    }
-
-    @Test
-    void aCallerThatMayBlockLaunchesByItselfWithTheDefaultLaunchScheduler() {
-        DefaultProcessEngine engine = engineWithDefaultLaunchScheduler();
-        engine.execute(Command.of("true")).subscribe();
-        assertThat(launcher.launchThreads).containsExactly(Thread.currentThread().getName());
-        launcher.launched.get(0).exit(ExitStatus.exited(0));
-        assertThat(engine.metrics().leased()).isZero();
-    }
-
-    @Test
-    void aNonBlockingThreadHandsTheLaunchToTheLaunchThread() {
-        DefaultProcessEngine engine = engineWithDefaultLaunchScheduler();
-        engine.execute(Command.of("true")).subscribeOn(Schedulers.parallel()).subscribe();
-        await().atMost(Duration.ofSeconds(10)).until(() -> launcher.launchThreads.size() == 1);
-        assertThat(launcher.launchThreads.get(0)).startsWith("procflux-launch");
-        launcher.launched.get(0).exit(ExitStatus.exited(0));
-    }
-
-    @Test
-    void aParentDeathSignalAlwaysLaunchesOnTheLongLivedLaunchThread() {
-        DefaultProcessEngine engine = engineWithDefaultLaunchScheduler();
-        engine.execute(Command.of("true").withParentDeathSignal()).subscribe();
-        await().atMost(Duration.ofSeconds(10)).until(() -> launcher.launchThreads.size() == 1);
-        assertThat(launcher.launchThreads.get(0)).startsWith("procflux-launch");
-        launcher.launched.get(0).exit(ExitStatus.exited(0));
-    }
-
-    @Test
-    void aLaunchSchedulerSetByTheCallerIsAlwaysUsed() {
-        Scheduler custom = Schedulers.newSingle("custom-launch", true);
-        try {
-            DefaultProcessEngine engine = new DefaultProcessEngine(ProcessEngine.builder().closeOnShutdown(false)
-                    .launchScheduler(custom).deliveryScheduler(Schedulers.immediate()).buildOptions(), launcher);
-            engine.execute(Command.of("true")).subscribe();
-            await().atMost(Duration.ofSeconds(10)).until(() -> launcher.launchThreads.size() == 1);
-            assertThat(launcher.launchThreads.get(0)).startsWith("custom-launch");
-            launcher.launched.get(0).exit(ExitStatus.exited(0));
-        }
-        finally {
-            custom.dispose();
-        }
     }
 
     @Test

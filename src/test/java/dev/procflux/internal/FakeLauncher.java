@@ -13,14 +13,11 @@ final class FakeLauncher implements Launcher {
     // fake pids far above pid_max, so ProcessHandle.of() finds nothing and no real process is ever signalled
     private final AtomicLong pids = new AtomicLong(1L << 40);
     final List<FakeProcess> launched = new CopyOnWriteArrayList<>();
-    /** The name of the thread each launch ran on, in launch order. */
-    final List<String> launchThreads = new CopyOnWriteArrayList<>();
     /** When set, processes exit with this signal as soon as they receive it. */
     volatile boolean exitOnSignal = true;
 
     @Override
     public LaunchedProcess launch(Command command, ProcessListener listener) {
-        launchThreads.add(Thread.currentThread().getName());
         StartChecks.check(command);
         FakeProcess p = new FakeProcess(pids.incrementAndGet(), command, listener);
         launched.add(p);
