@@ -1,6 +1,5 @@
 package dev.procflux.internal;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /** Control of a running process, as a {@link Launcher} gives it. */
@@ -9,14 +8,6 @@ interface LaunchedProcess {
 
     /** Asks for {@link ProcessListener#onStdinReady} once the pipe has room. */
     void wantWrite();
-
-    /**
-     * Writes to stdin on the calling thread, without blocking, as much of {@code bytes} as the pipe takes now (a
-     * prefix, never all of a large buffer); never while {@link ProcessListener#onStdinReady} may be writing.
-     *
-     * @return the bytes written, {@code -1} when stdin is closed
-     */
-    int writeNow(ByteBuffer bytes);
 
     /** Closes stdin once the queued bytes are written. */
     void closeStdin();

@@ -366,22 +366,6 @@ final class NuProcessLauncher implements Launcher {
         }
 
         @Override
-        public int writeNow(ByteBuffer bytes) {
-            NuProcess p = process;
-            if (!(p instanceof BasePosixProcess)) {
-                return 0;
-            }
-            ReferenceCountedFileDescriptor stdin = ((BasePosixProcess) p).getStdin();
-            int fd = stdin.acquire(); // held: NuProcess cannot close (and the OS reuse) the descriptor meanwhile
-            try {
-                return fd == -1 ? -1 : Posix.writeNow(fd, bytes);
-            }
-            finally {
-                stdin.release();
-            }
-        }
-
-        @Override
         public void closeStdin() {
             NuProcess p = process;
             if (p != null) {

@@ -5,13 +5,11 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import dev.procflux.ExitStatus;
-import java.nio.ByteBuffer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The few libc calls NuProcess does not expose: a non-reaping {@code waitid} for prompt exit detection,
- * {@code kill} for signals the JDK cannot send (SIGCONT, SIGSTOP) and a {@code write} from the caller's thread.
- * Linux layouts only.
+ * The few libc calls NuProcess does not expose: a non-reaping {@code waitid} for prompt exit detection and
+ * {@code kill} for signals the JDK cannot send (SIGCONT, SIGSTOP). Linux layouts only.
  */
 final class Posix {
     static final int SIGKILL = 9;
@@ -27,10 +25,6 @@ final class Posix {
     private static final int CLD_KILLED = 2;
     private static final int CLD_DUMPED = 3;
     private static final int ECHILD = 10;
-    private static final int EAGAIN = 11;
-    private static final int EINTR = 4;
-    /** The most {@link #writeNow} copies for one call: requests above it go through the I/O thread. */
-    static final int MAX_WRITE_NOW = 16 * 1024;
     // siginfo_t on Linux (x86_64 and aarch64): si_code at 8, then the SIGCHLD fields si_pid at 16, si_status at 24
     private static final int SIGINFO_SIZE = 128;
     private static final int SI_CODE = 8;
@@ -51,8 +45,6 @@ final class Posix {
         int waitid(int idtype, int id, Pointer infop, int options);
 
         int kill(int pid, int sig);
-
-        long write(int fd, byte[] buf, long count);
     }
 
     /**
@@ -80,36 +72,6 @@ final class Posix {
             return ExitStatus.signaled(status & 0x7f);
         }
         return null; // stopped or continued: not an exit (WEXITED alone should not report these)
-    }
-
-    /**
-     * Writes what a non-blocking descriptor takes right now, at most {@link #MAX_WRITE_NOW} bytes, advancing
-     * {@code src} past them.
-     *
-     * @return the bytes written ({@code 0} when the pipe is full), or {@code -1} when it is broken
-     */
-    static int writeNow(int fd, ByteBuffer src) {
-        int n = Math.min(src.remaining(), MAX_WRITE_NOW);
-        if (n == 0) {
-            return 0;
-        }
-        byte[] chunk;
-        if (src.hasArray() && src.arrayOffset() + src.position() == 0 && n == src.array().length) {
-            chunk = src.array();
-        }
-        else {
-            chunk = new byte[n];
-            src.duplicate().get(chunk);
-        }
-        long written;
-        do {
-            written = C.write(fd, chunk, n);
-        } while (written < 0 && Native.getLastError() == EINTR);
-        if (written < 0) {
-            return Native.getLastError() == EAGAIN ? 0 : -1;
-        }
-        src.position(src.position() + (int) written);
-        return (int) written;
     }
 
     /** Sends {@code signal}; a process that is already gone is not an error. */

@@ -165,13 +165,8 @@ final class WorkerProcess<I, O> implements ProcessListener {
                 c.timeout = pool.engineOptions().timerScheduler()
                         .schedule(() -> timedOut(c, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
             }
-            LaunchedProcess p = process;
-            // a request that fits the pipe goes straight in from this thread, without waking the I/O thread to
-            // write it (no other write can be in flight: the previous request was written before its reply)
-            if (p != null && p.writeNow(bytes) >= 0 && !bytes.hasRemaining()) {
-                return;
-            }
             writing = bytes;
+            LaunchedProcess p = process;
             if (p != null) {
                 try {
                     p.wantWrite();

@@ -55,11 +55,6 @@ final class FakeLauncher implements Launcher {
         }
 
         @Override
-        public int writeNow(ByteBuffer bytes) {
-            return 0; // a full pipe: the bytes go through onStdinReady
-        }
-
-        @Override
         public void wantWrite() {
         }
 
