@@ -48,6 +48,8 @@ class SoakIT {
     private static final int IN_FLIGHT = 96;
     // every process the soak starts carries this variable, so an escaped one is found wherever it was re-parented
     private static final String MARKER = "PROCFLUX_SOAK";
+    // -Dprocflux.soak.histogram=true: print the classes whose live bytes grew most (to chase a heap trend)
+    private static final boolean HISTOGRAM = Boolean.getBoolean("procflux.soak.histogram");
 
     /** The kinds of run in the mix, picked uniformly. */
     private enum Kind {
@@ -85,6 +87,8 @@ class SoakIT {
             warmUp.run(Math.min(runs, 500));
             warmUpWorkers.close();
             settle(engine, marker);
+            // first: attaching jcmd starts a thread and opens a socket, which belong to the baseline
+            Map<String, Long> histogramBefore = HISTOGRAM ? histogram() : Map.of();
             Figures before = Figures.take();
 
             Soak soak = new Soak(engine, workers, marker, new Random(SEED));
@@ -99,6 +103,9 @@ class SoakIT {
                     .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .until(() -> Figures.take().withinBaseline(before));
             Figures after = Figures.take();
+            if (HISTOGRAM) {
+                printGrowth(histogramBefore, histogram());
+            }
             EngineMetrics m = engine.metrics();
             System.out.printf("soak: %d runs in %d ms (%.0f runs/s); outcomes %s%n", runs, millis,
                     runs * 1000.0 / Math.max(1, millis), new TreeMap<>(soak.counts()));
@@ -131,6 +138,38 @@ class SoakIT {
     private static WorkerPool<String, String> workers(ProcessEngine engine, String marker) {
         return WorkerPool.builder(Command.shell(WORKER_SCRIPT).withEnv(MARKER, marker))
                 .size(0, 4).maxPending(IN_FLIGHT).build(engine);
+    }
+
+    /** Live bytes per class ({@code jcmd GC.class_histogram}, which collects first). */
+    private static Map<String, Long> histogram() {
+        Map<String, Long> bytes = new TreeMap<>();
+        try {
+            Process jcmd = new ProcessBuilder("jcmd", Long.toString(ProcessHandle.current().pid()),
+                    "GC.class_histogram").redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor();
+            for (String line : out.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 4 && f[0].endsWith(":")) {
+                    bytes.put(f[3], Long.parseLong(f[2]));
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return bytes;
+    }
+
+    private static void printGrowth(Map<String, Long> before, Map<String, Long> after) {
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(15)
+                .forEach(e -> System.out.printf("soak: heap growth %,12d bytes %s%n", e.getValue(), e.getKey()));
     }
 
     /** Waits until the engine is idle and no process of the soak is left anywhere on the machine. */
