@@ -178,9 +178,11 @@ final class BatchRun {
             return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         }
         if (Files.isRegularFile(file.get())) {
-            // a quick first pass, so that the progress bar has an ETA and the summary can count skipped jobs
+            // a quick first pass, so that the progress bar has an ETA and the summary can count skipped jobs; the
+            // same rules as the real pass, so that blank and comment lines are not counted as jobs
+            JobFactory counting = new JobFactory(options.template().orElse(null), options.shell());
             try (Stream<String> lines = Files.lines(file.get(), StandardCharsets.UTF_8)) {
-                counters.knownTotal(lines.filter(l -> options.template().isPresent() || !l.isBlank()).count());
+                counters.knownTotal(lines.filter(l -> counting.next(l) != null).count());
             }
         }
         return Files.newBufferedReader(file.get(), StandardCharsets.UTF_8);

@@ -218,6 +218,16 @@ class RunIT {
     }
 
     @Test
+    void blankAndCommentLinesOfAJobFileAreNotJobsNorCountedAsSkipped() throws IOException {
+        Path jobs = write("jobs.txt", "# a comment", "echo one", "", "   # indented comment", "echo two");
+        Result r = run("", "run", "-k", "-j", "2", "--summary", "-f", jobs.toString());
+
+        assertThat(r.exitCode).isZero();
+        assertThat(r.out).isEqualTo("one\ntwo\n");
+        assertThat(r.err).startsWith("procflux: 2 jobs in ").contains("2 succeeded, 0 failed").doesNotContain("skipped");
+    }
+
+    @Test
     void theExitStatusIsTheNumberOfFailedJobsCappedAt101() {
         Result r = run("false\n".repeat(105), "run", "-j", "8");
         assertThat(r.exitCode).isEqualTo(101);
