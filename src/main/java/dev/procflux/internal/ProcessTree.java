@@ -37,14 +37,8 @@ final class ProcessTree {
 
     /** @return whether {@code pid} has exited and waits to be reaped (a zombie still looks alive to the JDK) */
     static boolean isZombie(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            int end = stat.lastIndexOf(')');
-            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
-        }
-        catch (IOException | RuntimeException gone) {
-            return false;
-        }
+        String[] fields = statFields(pid);
+        return fields.length > 0 && fields[0].equals("Z");
     }
 
     /**
@@ -53,22 +47,30 @@ final class ProcessTree {
      *     becomes a zombie within microseconds of CPU time
      */
     static boolean isExiting(long pid) {
+        String[] fields = statFields(pid);
+        if (fields.length > 0 && (fields[0].equals("Z") || fields[0].equals("X"))) {
+            return true;
+        }
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            int end = stat.lastIndexOf(')');
-            if (end < 0 || end + 2 >= stat.length()) {
-                return false;
-            }
-            char state = stat.charAt(end + 2);
-            if (state == 'Z' || state == 'X') {
-                return true;
-            }
-            // after ") ": state ppid pgrp session tty_nr tpgid flags
-            String[] fields = stat.substring(end + 2).split(" ", 8);
             return fields.length > 6 && (Long.parseLong(fields[6]) & PF_EXITING) != 0;
         }
-        catch (IOException | RuntimeException gone) {
+        catch (NumberFormatException e) {
             return false;
+        }
+    }
+
+    /**
+     * @return the fields of {@code /proc/PID/stat} after the command name (state, ppid, pgrp, session, tty_nr,
+     *     tpgid, flags, …), at most 8 of them; none when the process is gone
+     */
+    private static String[] statFields(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')'); // the name may hold spaces and parentheses: the last ')' ends it
+            return end < 0 || end + 2 >= stat.length() ? new String[0] : stat.substring(end + 2).split(" ", 8);
+        }
+        catch (IOException | RuntimeException gone) {
+            return new String[0];
         }
     }
 
