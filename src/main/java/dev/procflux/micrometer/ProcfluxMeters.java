@@ -15,189 +15,284 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Publishes a {@link ProcessEngine}'s figures to Micrometer, following its naming conventions (dot-separated,
- * base units in the meter). Use it as the engine's {@link EngineEvents}, as the source of its slot pool's
- * {@link PoolEvents}, and as a binder:
+ * Publishes the figures of {@link ProcessEngine}s and {@link WorkerPool}s to Micrometer. It is the engine's
+ * {@link EngineEvents}, the source of the pools' {@link PoolEvents}, and a {@link MeterBinder}:
  * <pre>{@code
- * ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "media"));
+ * ProcfluxMeters meters = new ProcfluxMeters(Tags.of("engine", "media"));
  * ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents()).build();
  * meters.bind(engine);
- * WorkerPool<String, String> pool = WorkerPool.builder(command)
+ * WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat"))
  *         .poolEvents(meters.workerPoolEvents("resize")).build(engine);
- * meters.bind(pool, "resize");
+ * meters.bind(pool);                // the pool's name comes from workerPoolEvents("resize")
+ * meters.bindTo(registry);          // or let Spring Boot bind it: it binds every MeterBinder bean
  * }</pre>
+ * {@link #bind(ProcessEngine)}, {@link #bind(WorkerPool)} and {@link #bindTo(MeterRegistry)} may come in any
+ * order. Events that happen before the first {@link #bindTo(MeterRegistry)} are not recorded.
+ *
+ * <p><b>Names.</b> Every meter is {@code procflux.<group>.<figure>}, the group a plural noun: {@code processes},
+ * {@code slots}, {@code workers}, {@code output}, {@code calls}. Timers and gauges carry base units (seconds,
+ * bytes) as Micrometer does, so Prometheus shows {@code procflux_processes_duration_seconds}. Every
+ * {@code outcome} tag takes its value from one vocabulary: {@code success}, {@code failure}, {@code timeout},
+ * {@code cancelled}, {@code start_failure}. No timer publishes a percentile histogram unless asked to, through a
+ * {@code MeterFilter} or Spring Boot's {@code management.metrics.distribution.percentiles-histogram.procflux=true}.
  *
  * <table>
  * <caption>Engine meters</caption>
- * <tr><th>name</th><th>type</th><th>tags</th><th>from</th></tr>
- * <tr><td>{@code procflux.processes.running}</td><td>gauge</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
- * <tr><td>{@code procflux.slots.leased}, {@code procflux.slots.pending}, {@code procflux.slots.max}</td>
- * <td>gauges</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
- * <tr><td>{@code procflux.slot.acquire}</td><td>timer (every grant's wait for a slot, immediate ones too)</td>
- * <td></td><td>{@link EngineEvents}</td></tr>
- * <tr><td>{@code procflux.process.duration}</td><td>timer with histogram</td>
- * <td>{@code outcome}: succeeded, failed, timed_out, cancelled, start_failed</td><td>{@link EngineEvents}</td></tr>
- * <tr><td>{@code procflux.process.kills}</td><td>counter</td><td>{@code signal}: term, kill</td>
- * <td>{@link EngineEvents}</td></tr>
- * <tr><td>{@code procflux.output.buffered}</td><td>gauge, bytes</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
- * <tr><td>{@code procflux.output.pauses}</td><td>function counter</td><td></td><td>{@link #bind(ProcessEngine)}</td>
+ * <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
+ * <tr><td>{@code procflux.processes.running}</td><td>gauge</td><td></td><td>processes alive</td></tr>
+ * <tr><td>{@code procflux.processes.duration}</td><td>timer</td>
+ * <td>{@code outcome}: success, failure, timeout, cancelled, start_failure</td><td>run time, launch to exit</td></tr>
+ * <tr><td>{@code procflux.processes.kills}</td><td>counter</td><td>{@code signal}: term, kill</td>
+ * <td>process trees signalled to die</td></tr>
+ * <tr><td>{@code procflux.slots.leased}, {@code .pending}, {@code .max}</td><td>gauges</td><td></td>
+ * <td>slots held, callers waiting, {@code maxConcurrency}</td></tr>
+ * <tr><td>{@code procflux.slots.acquire}</td><td>timer</td><td></td>
+ * <td>every slot grant's wait, immediate ones included</td></tr>
+ * <tr><td>{@code procflux.output.buffered}</td><td>gauge, bytes</td><td></td>
+ * <td>output held for lagging subscribers</td></tr>
+ * <tr><td>{@code procflux.output.pauses}</td><td>function counter</td><td></td>
+ * <td>processes paused because their subscriber lagged</td></tr>
+ * <tr><td>{@code procflux.calls.rejected}</td><td>function counter</td><td></td>
+ * <td>calls refused: overloaded, acquire timeout, closed</td></tr>
+ * </table>
+ *
+ * <table>
+ * <caption>Worker pool meters, tagged {@code pool}</caption>
+ * <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
+ * <tr><td>{@code procflux.workers.alive}, {@code .idle}, {@code .busy}, {@code .pending}</td><td>gauges</td>
+ * <td></td><td>worker processes; callers waiting for one</td></tr>
+ * <tr><td>{@code procflux.workers.requests}</td><td>function counter</td><td>{@code outcome}: success, failure</td>
+ * <td>requests answered</td></tr>
+ * <tr><td>{@code procflux.workers.started}</td><td>function counter</td><td></td><td>worker processes launched</td>
  * </tr>
- * <tr><td>{@code procflux.calls.rejected}</td><td>function counter</td><td></td><td>{@link #bind(ProcessEngine)}</td>
- * </tr>
+ * <tr><td>{@code procflux.workers.restarts}</td><td>function counter</td>
+ * <td>{@code cause}: crash, timeout, protocol_error, cancelled, recycled, evicted</td>
+ * <td>workers replaced (closing not included)</td></tr>
  * </table>
  *
  * <p>The pools' own figures come from Reactor Pool's metrics recorder, with millisecond resolution (see
- * {@link PoolEvents}). They have the same names under two prefixes: {@code procflux.slot} for the engine's slot
- * pool ({@link #slotPoolEvents()}) and {@code procflux.worker} for each worker pool
- * ({@link #workerPoolEvents(String)}, tagged {@code pool=name}):
+ * {@link PoolEvents}), under {@code procflux.slots} for the engine's slot pool ({@link #slotPoolEvents()}) and
+ * {@code procflux.workers} for a worker pool ({@link #workerPoolEvents(String)}, tagged {@code pool}):
  * <table>
- * <caption>Pool meters ({@code P} is {@code procflux.slot} or {@code procflux.worker})</caption>
+ * <caption>Pool meters ({@code P} is {@code procflux.slots} or {@code procflux.workers})</caption>
  * <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
  * <tr><td>{@code P.allocation}</td><td>timer</td><td>{@code outcome}: success, failure</td>
- * <td>creating a slot; launching a worker (its success count equals {@code procflux.workers.started})</td></tr>
- * <tr><td>{@code P.pending}</td><td>timer</td><td>{@code outcome}: success, failure</td>
- * <td>time queued, for acquisitions that had to queue only (a cancelled wait counts as success; a timeout, a full
- * queue or a closed pool as failure)</td></tr>
+ * <td>creating a slot; launching a worker</td></tr>
+ * <tr><td>{@code P.queued}</td><td>timer</td><td>{@code outcome}: success, failure</td>
+ * <td>time queued, by acquisitions that had to queue (a cancelled wait is a success; a timeout, a full queue or a
+ * closed pool a failure)</td></tr>
  * <tr><td>{@code P.idle.duration}</td><td>timer</td><td></td>
  * <td>how long a slot or worker had been idle when it was handed out</td></tr>
  * <tr><td>{@code P.release}</td><td>timer</td><td></td><td>returns to the pool</td></tr>
- * <tr><td>{@code P.release.kept}</td><td>counter</td><td></td><td>returns that kept the slot or worker for reuse</td>
- * </tr>
- * <tr><td>{@code P.lifetime}</td><td>timer</td><td></td>
- * <td>age of a slot or worker when it was destroyed</td></tr>
- * <tr><td>{@code P.destroy}</td><td>timer</td><td></td>
- * <td>destructions, closing included (unlike {@code procflux.worker.restarts})</td></tr>
+ * <tr><td>{@code P.release.kept}</td><td>counter</td><td></td><td>returns that kept the slot or worker</td></tr>
+ * <tr><td>{@code P.lifetime}</td><td>timer</td><td></td><td>age of a slot or worker when destroyed</td></tr>
+ * <tr><td>{@code P.destroy}</td><td>timer</td><td></td><td>destructions, closing included</td></tr>
  * </table>
- * The pool's gauges (leased, idle, pending) are not repeated here: {@code procflux.slots.*} and
- * {@code procflux.workers.*} publish them.
  *
  * <p>Thread-safe; the event callbacks only record meters and never block.
  */
-public final class ProcfluxMeters implements EngineEvents {
-    private final MeterRegistry registry;
+public final class ProcfluxMeters implements EngineEvents, MeterBinder {
     private final Tags tags;
-    private final Timer acquire;
-    private final Map<ProcessOutcome, Timer> durations = new EnumMap<>(ProcessOutcome.class);
-    private final Counter terms;
-    private final Counter kills;
+    // guarded by this: what bindTo must replay on a new registry (engine and pool gauges), in bind order
+    private final List<Consumer<MeterRegistry>> gaugeBinders = new ArrayList<>();
+    // guarded by this
+    private final List<MeterRegistry> registries = new ArrayList<>();
+    // guarded by this
+    private final List<PoolMeters> poolMeters = new ArrayList<>();
+    // copy-on-write under this; read without a lock by the event callbacks
+    private volatile EngineMeters[] engineMeters = new EngineMeters[0];
 
     /**
+     * Meters to be bound later with {@link #bindTo(MeterRegistry)}.
+     *
+     * @param tags added to every meter (e.g. the engine's name)
+     */
+    public ProcfluxMeters(Tags tags) {
+        this.tags = Objects.requireNonNull(tags, "tags");
+    }
+
+    /**
+     * Meters bound to {@code registry} at once.
+     *
      * @param registry where to publish
      * @param tags added to every meter (e.g. the engine's name)
      */
     public ProcfluxMeters(MeterRegistry registry, Tags tags) {
-        this.registry = Objects.requireNonNull(registry, "registry");
-        this.tags = Objects.requireNonNull(tags, "tags");
-        this.acquire = Timer.builder("procflux.slot.acquire").description("Time waiting for a process slot")
-                .tags(tags).register(registry);
-        for (ProcessOutcome outcome : ProcessOutcome.values()) {
-            durations.put(outcome, Timer.builder("procflux.process.duration")
-                    .description("Process run time, from launch to exit")
-                    .tags(tags).tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-                    .publishPercentileHistogram()
-                    .register(registry));
-        }
-        this.terms = Counter.builder("procflux.process.kills").description("Process trees signalled to die")
-                .tags(tags).tag("signal", "term").register(registry);
-        this.kills = Counter.builder("procflux.process.kills").description("Process trees signalled to die")
-                .tags(tags).tag("signal", "kill").register(registry);
+        this(tags);
+        bindTo(Objects.requireNonNull(registry, "registry"));
     }
 
     /**
-     * Registers the engine's gauges (running, slots, buffered bytes) and snapshot counters. Call once per engine;
-     * the meters hold the engine weakly, as Micrometer gauges do.
+     * Publishes the meters in {@code registry}: those of every engine and pool bound so far, and of those bound
+     * later. Binding the same registry twice has no further effect.
+     *
+     * @param registry where to publish
+     */
+    @Override
+    public synchronized void bindTo(MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        for (MeterRegistry r : registries) {
+            if (r == registry) {
+                return;
+            }
+        }
+        registries.add(registry);
+        EngineMeters[] current = engineMeters;
+        EngineMeters[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = new EngineMeters(registry, tags);
+        engineMeters = next;
+        for (PoolMeters p : poolMeters) {
+            p.bindTo(registry);
+        }
+        for (Consumer<MeterRegistry> binder : gaugeBinders) {
+            binder.accept(registry);
+        }
+    }
+
+    /**
+     * Publishes the engine's gauges (running, slots, buffered bytes) and snapshot counters. Call once per engine;
+     * the gauges hold the engine weakly, as Micrometer gauges do.
      *
      * @param engine the engine built with this object as its {@link EngineEvents}
      * @return this
      */
     public ProcfluxMeters bind(ProcessEngine engine) {
         Objects.requireNonNull(engine, "engine");
-        gauge(engine, "procflux.processes.running", "Processes alive", m -> m.running(), null);
-        gauge(engine, "procflux.slots.leased", "Slots held", m -> m.leased(), null);
-        gauge(engine, "procflux.slots.pending", "Callers waiting for a slot", m -> m.pending(), null);
-        gauge(engine, "procflux.slots.max", "Slot limit (maxConcurrency)", m -> m.maxConcurrency(), null);
-        gauge(engine, "procflux.output.buffered", "Output held for lagging subscribers", m -> m.bufferedBytes(),
-                "bytes");
-        FunctionCounter.builder("procflux.output.pauses", engine, e -> e.metrics().pauses())
-                .description("Times a process was paused because its subscriber lagged").tags(tags)
-                .register(registry);
-        FunctionCounter.builder("procflux.calls.rejected", engine, e -> e.metrics().rejected())
-                .description("Calls refused: overloaded, acquire timeout or closed").tags(tags).register(registry);
+        addGauges(registry -> {
+            gauge(registry, engine, "procflux.processes.running", "Processes alive", EngineMetrics::running, null);
+            gauge(registry, engine, "procflux.slots.leased", "Slots held", EngineMetrics::leased, null);
+            gauge(registry, engine, "procflux.slots.pending", "Callers waiting for a slot", EngineMetrics::pending,
+                    null);
+            gauge(registry, engine, "procflux.slots.max", "Slot limit (maxConcurrency)", EngineMetrics::maxConcurrency,
+                    null);
+            gauge(registry, engine, "procflux.output.buffered", "Output held for lagging subscribers",
+                    EngineMetrics::bufferedBytes, "bytes");
+            FunctionCounter.builder("procflux.output.pauses", engine, e -> e.metrics().pauses())
+                    .description("Times a process was paused because its subscriber lagged").tags(tags)
+                    .register(registry);
+            FunctionCounter.builder("procflux.calls.rejected", engine, e -> e.metrics().rejected())
+                    .description("Calls refused: overloaded, acquire timeout or closed").tags(tags)
+                    .register(registry);
+        });
         return this;
     }
 
     /**
-     * Registers a worker pool's meters, tagged {@code pool=name}: {@code procflux.workers.alive}, {@code .idle},
-     * {@code .busy}, {@code .pending} (gauges), {@code procflux.worker.requests} (function counter, tag
-     * {@code outcome}: ok, failed), {@code procflux.workers.started} and {@code procflux.worker.restarts} (function
-     * counter, tag {@code cause}: crash, timeout, protocol_error, cancelled, recycled, evicted).
+     * Publishes a worker pool's gauges and counters (see the class description), tagged {@code pool} with the
+     * name given to {@link #workerPoolEvents(String)}.
      *
-     * @param pool the pool
-     * @param name its name, as the {@code pool} tag
+     * @param pool a pool built with {@code poolEvents(meters.workerPoolEvents(name))} of this object
      * @return this
+     * @throws IllegalArgumentException if the pool's {@link PoolEvents} do not come from
+     *         {@link #workerPoolEvents(String)} of this object
      */
-    public ProcfluxMeters bind(WorkerPool<?, ?> pool, String name) {
+    public ProcfluxMeters bind(WorkerPool<?, ?> pool) {
         Objects.requireNonNull(pool, "pool");
-        Tags poolTags = tags.and("pool", Objects.requireNonNull(name, "name"));
-        workerGauge(pool, poolTags, "procflux.workers.alive", "Worker processes alive", WorkerPoolMetrics::alive);
-        workerGauge(pool, poolTags, "procflux.workers.idle", "Workers waiting for a request", WorkerPoolMetrics::idle);
-        workerGauge(pool, poolTags, "procflux.workers.busy", "Workers handling a request", WorkerPoolMetrics::busy);
-        workerGauge(pool, poolTags, "procflux.workers.pending", "Callers waiting for a worker",
-                WorkerPoolMetrics::pending);
-        FunctionCounter.builder("procflux.worker.requests", pool, x -> x.metrics().succeeded())
-                .description("Worker requests by outcome").tags(poolTags).tag("outcome", "ok").register(registry);
-        FunctionCounter.builder("procflux.worker.requests", pool, x -> x.metrics().failed())
-                .description("Worker requests by outcome").tags(poolTags).tag("outcome", "failed").register(registry);
-        FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().workersStarted())
-                .description("Worker processes started").tags(poolTags).register(registry);
-        for (WorkerRestartCause cause : WorkerRestartCause.values()) {
-            FunctionCounter.builder("procflux.worker.restarts", pool, x -> x.metrics().restarts(cause))
-                    .description("Workers replaced, by cause").tags(poolTags)
-                    .tag("cause", cause.name().toLowerCase(Locale.ROOT)).register(registry);
+        PoolEvents events = pool.options().poolEvents();
+        if (!isBindable(pool)) {
+            throw new IllegalArgumentException("the worker pool was not built with poolEvents(meters"
+                    + ".workerPoolEvents(name)) of these meters, so it has no name: " + pool.options().command()
+                    .commandLine());
         }
+        Tags poolTags = ((PoolMeters) events).tags;
+        addGauges(registry -> {
+            workerGauge(registry, pool, poolTags, "procflux.workers.alive", "Worker processes alive",
+                    WorkerPoolMetrics::alive);
+            workerGauge(registry, pool, poolTags, "procflux.workers.idle", "Workers waiting for a request",
+                    WorkerPoolMetrics::idle);
+            workerGauge(registry, pool, poolTags, "procflux.workers.busy", "Workers handling a request",
+                    WorkerPoolMetrics::busy);
+            workerGauge(registry, pool, poolTags, "procflux.workers.pending", "Callers waiting for a worker",
+                    WorkerPoolMetrics::pending);
+            FunctionCounter.builder("procflux.workers.requests", pool, x -> x.metrics().succeeded())
+                    .description("Worker requests by outcome").tags(poolTags).tag("outcome", "success")
+                    .register(registry);
+            FunctionCounter.builder("procflux.workers.requests", pool, x -> x.metrics().failed())
+                    .description("Worker requests by outcome").tags(poolTags).tag("outcome", "failure")
+                    .register(registry);
+            FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().workersStarted())
+                    .description("Worker processes started").tags(poolTags).register(registry);
+            for (WorkerRestartCause cause : WorkerRestartCause.values()) {
+                FunctionCounter.builder("procflux.workers.restarts", pool, x -> x.metrics().restarts(cause))
+                        .description("Workers replaced, by cause").tags(poolTags)
+                        .tag("cause", cause.name().toLowerCase(Locale.ROOT)).register(registry);
+            }
+        });
         return this;
+    }
+
+    /**
+     * @param pool a worker pool
+     * @return whether {@link #bind(WorkerPool)} accepts it: whether it was built with
+     *         {@code poolEvents(meters.workerPoolEvents(name))} of this object
+     */
+    public boolean isBindable(WorkerPool<?, ?> pool) {
+        PoolEvents events = Objects.requireNonNull(pool, "pool").options().poolEvents();
+        return events instanceof PoolMeters && ((PoolMeters) events).owner == this
+                && "procflux.workers".equals(((PoolMeters) events).prefix);
     }
 
     /**
      * The engine's slot pool figures, tagged with this object's tags: pass it to
-     * {@link ProcessEngine.Builder#slotPoolEvents(PoolEvents)}. Registers the {@code procflux.slot.*} pool meters
+     * {@link ProcessEngine.Builder#slotPoolEvents(PoolEvents)}. Publishes the {@code procflux.slots.*} pool meters
      * (see the class description).
      *
      * @return callbacks that record the meters
      */
     public PoolEvents slotPoolEvents() {
-        return new PoolMeters(registry, "procflux.slot", "slot", tags);
+        return addPool(new PoolMeters(this, "procflux.slots", "slot", tags));
     }
 
     /**
-     * A worker pool's figures, tagged {@code pool=name} like {@link #bind(WorkerPool, String)}'s meters: pass it to
-     * {@link WorkerPool.Builder#poolEvents(PoolEvents)}. Registers the {@code procflux.worker.*} pool meters (see
-     * the class description).
+     * A worker pool's figures, tagged {@code pool=name}: pass it to
+     * {@link WorkerPool.Builder#poolEvents(PoolEvents)}, then give the pool to {@link #bind(WorkerPool)}, which
+     * takes the name from here. Publishes the {@code procflux.workers.*} pool meters (see the class description).
      *
      * @param name the pool's name, as the {@code pool} tag
      * @return callbacks that record the meters
      */
     public PoolEvents workerPoolEvents(String name) {
-        return new PoolMeters(registry, "procflux.worker", "worker", tags.and("pool", Objects.requireNonNull(name,
-                "name")));
+        return addPool(new PoolMeters(this, "procflux.workers", "worker",
+                tags.and("pool", Objects.requireNonNull(name, "name"))));
     }
 
-    private void workerGauge(WorkerPool<?, ?> pool, Tags poolTags, String name, String description,
-            ToDoubleFunction<WorkerPoolMetrics> f) {
+    private synchronized PoolEvents addPool(PoolMeters meters) {
+        poolMeters.add(meters);
+        for (MeterRegistry r : registries) {
+            meters.bindTo(r);
+        }
+        return meters;
+    }
+
+    private synchronized void addGauges(Consumer<MeterRegistry> binder) {
+        gaugeBinders.add(binder);
+        for (MeterRegistry r : registries) {
+            binder.accept(r);
+        }
+    }
+
+    private static void workerGauge(MeterRegistry registry, WorkerPool<?, ?> pool, Tags poolTags, String name,
+            String description, ToDoubleFunction<WorkerPoolMetrics> f) {
         Gauge.builder(name, pool, x -> f.applyAsDouble(x.metrics())).description(description).tags(poolTags)
                 .register(registry);
     }
 
-    private void gauge(ProcessEngine engine, String name, String description, ToDoubleFunction<EngineMetrics> f,
-            String unit) {
+    private void gauge(MeterRegistry registry, ProcessEngine engine, String name, String description,
+            ToDoubleFunction<EngineMetrics> f, @Nullable String unit) {
         Gauge.Builder<ProcessEngine> b = Gauge.builder(name, engine, e -> f.applyAsDouble(e.metrics()))
                 .description(description).tags(tags);
         if (unit != null) {
@@ -208,39 +303,176 @@ public final class ProcfluxMeters implements EngineEvents {
 
     @Override
     public void slotAcquired(Duration waited) {
-        acquire.record(waited);
+        for (EngineMeters m : engineMeters) {
+            m.acquire.record(waited);
+        }
     }
 
     @Override
     public void processEnded(Command command, ProcessOutcome outcome, Duration duration) {
-        durations.get(outcome).record(duration);
+        for (EngineMeters m : engineMeters) {
+            m.durations.get(outcome).record(duration);
+        }
     }
 
     @Override
     public void processKilled(Command command, long pid, boolean forced) {
-        (forced ? kills : terms).increment();
+        for (EngineMeters m : engineMeters) {
+            (forced ? m.kills : m.terms).increment();
+        }
     }
 
-    /** One pool's Reactor Pool figures as meters; {@code what} names the resource in the descriptions. */
-    private static final class PoolMeters implements PoolEvents {
-        private final Timer allocated;
-        private final Timer allocationFailed;
-        private final Timer pendingAcquired;
-        private final Timer pendingFailed;
-        private final Timer idle;
-        private final Timer release;
-        private final Counter kept;
-        private final Timer lifetime;
-        private final Timer destroy;
+    /**
+     * The {@code outcome} tag of a run: the one vocabulary of every {@code outcome} tag.
+     *
+     * @param outcome how the run ended
+     * @return {@code success}, {@code failure}, {@code timeout}, {@code cancelled} or {@code start_failure}
+     */
+    static String outcomeTag(ProcessOutcome outcome) {
+        switch (outcome) {
+            case SUCCEEDED:
+                return "success";
+            case FAILED:
+                return "failure";
+            case TIMED_OUT:
+                return "timeout";
+            case CANCELLED:
+                return "cancelled";
+            default:
+                return "start_failure";
+        }
+    }
 
-        PoolMeters(MeterRegistry registry, String prefix, String what, Tags tags) {
-            allocated = timer(registry, prefix + ".allocation", "Time to create a " + what, tags.and("outcome",
-                    "success"));
+    /** The event-driven engine meters of one registry. */
+    private static final class EngineMeters {
+        final Timer acquire;
+        final Map<ProcessOutcome, Timer> durations = new EnumMap<>(ProcessOutcome.class);
+        final Counter terms;
+        final Counter kills;
+
+        EngineMeters(MeterRegistry registry, Tags tags) {
+            acquire = Timer.builder("procflux.slots.acquire").description("Time waiting for a process slot")
+                    .tags(tags).register(registry);
+            for (ProcessOutcome outcome : ProcessOutcome.values()) {
+                durations.put(outcome, Timer.builder("procflux.processes.duration")
+                        .description("Process run time, from launch to exit")
+                        .tags(tags).tag("outcome", outcomeTag(outcome))
+                        .register(registry));
+            }
+            terms = Counter.builder("procflux.processes.kills").description("Process trees signalled to die")
+                    .tags(tags).tag("signal", "term").register(registry);
+            kills = Counter.builder("procflux.processes.kills").description("Process trees signalled to die")
+                    .tags(tags).tag("signal", "kill").register(registry);
+        }
+    }
+
+    /** One pool's Reactor Pool figures as meters, in every registry bound; {@code what} names the resource. */
+    private static final class PoolMeters implements PoolEvents {
+        final ProcfluxMeters owner;
+        final String prefix;
+        final String what;
+        final Tags tags;
+        // copy-on-write under owner's lock; read without a lock by the callbacks
+        private volatile PoolTimers[] timers = new PoolTimers[0];
+
+        PoolMeters(ProcfluxMeters owner, String prefix, String what, Tags tags) {
+            this.owner = owner;
+            this.prefix = prefix;
+            this.what = what;
+            this.tags = tags;
+        }
+
+        void bindTo(MeterRegistry registry) {
+            PoolTimers[] current = timers;
+            PoolTimers[] next = Arrays.copyOf(current, current.length + 1);
+            next[current.length] = new PoolTimers(registry, prefix, what, tags);
+            timers = next;
+        }
+
+        @Override
+        public void allocationSucceeded(Duration latency) {
+            for (PoolTimers t : timers) {
+                t.allocated.record(latency);
+            }
+        }
+
+        @Override
+        public void allocationFailed(Duration latency) {
+            for (PoolTimers t : timers) {
+                t.allocationFailed.record(latency);
+            }
+        }
+
+        @Override
+        public void pendingAcquireSucceeded(Duration waited) {
+            for (PoolTimers t : timers) {
+                t.queued.record(waited);
+            }
+        }
+
+        @Override
+        public void pendingAcquireFailed(Duration waited) {
+            for (PoolTimers t : timers) {
+                t.queuedFailed.record(waited);
+            }
+        }
+
+        @Override
+        public void acquiredAfterIdle(Duration idleTime) {
+            for (PoolTimers t : timers) {
+                t.idle.record(idleTime);
+            }
+        }
+
+        @Override
+        public void returned(Duration latency) {
+            for (PoolTimers t : timers) {
+                t.release.record(latency);
+            }
+        }
+
+        @Override
+        public void keptIdle() {
+            for (PoolTimers t : timers) {
+                t.kept.increment();
+            }
+        }
+
+        @Override
+        public void destroying(Duration age) {
+            for (PoolTimers t : timers) {
+                t.lifetime.record(age);
+            }
+        }
+
+        @Override
+        public void destroyed(Duration latency) {
+            for (PoolTimers t : timers) {
+                t.destroy.record(latency);
+            }
+        }
+    }
+
+    /** One pool's meters in one registry. */
+    private static final class PoolTimers {
+        final Timer allocated;
+        final Timer allocationFailed;
+        final Timer queued;
+        final Timer queuedFailed;
+        final Timer idle;
+        final Timer release;
+        final Counter kept;
+        final Timer lifetime;
+        final Timer destroy;
+
+        PoolTimers(MeterRegistry registry, String prefix, String what, Tags tags) {
+            allocated = timer(registry, prefix + ".allocation", "Time to create a " + what,
+                    tags.and("outcome", "success"));
             allocationFailed = timer(registry, prefix + ".allocation", "Time to create a " + what,
                     tags.and("outcome", "failure"));
-            pendingAcquired = timer(registry, prefix + ".pending", "Time queued for a " + what
+            queued = timer(registry, prefix + ".queued", "Time queued for a " + what
                     + ", by acquisitions that had to queue", tags.and("outcome", "success"));
-            pendingFailed = timer(registry, prefix + ".pending", "Time queued for a " + what
+            queuedFailed = timer(registry, prefix + ".queued", "Time queued for a " + what
                     + ", by acquisitions that had to queue", tags.and("outcome", "failure"));
             idle = timer(registry, prefix + ".idle.duration", "Time a " + what + " was idle before it was handed out",
                     tags);
@@ -253,51 +485,6 @@ public final class ProcfluxMeters implements EngineEvents {
 
         private static Timer timer(MeterRegistry registry, String name, String description, Tags tags) {
             return Timer.builder(name).description(description).tags(tags).register(registry);
-        }
-
-        @Override
-        public void allocationSucceeded(Duration latency) {
-            allocated.record(latency);
-        }
-
-        @Override
-        public void allocationFailed(Duration latency) {
-            allocationFailed.record(latency);
-        }
-
-        @Override
-        public void pendingAcquireSucceeded(Duration waited) {
-            pendingAcquired.record(waited);
-        }
-
-        @Override
-        public void pendingAcquireFailed(Duration waited) {
-            pendingFailed.record(waited);
-        }
-
-        @Override
-        public void acquiredAfterIdle(Duration idleTime) {
-            idle.record(idleTime);
-        }
-
-        @Override
-        public void returned(Duration latency) {
-            release.record(latency);
-        }
-
-        @Override
-        public void keptIdle() {
-            kept.increment();
-        }
-
-        @Override
-        public void destroying(Duration age) {
-            lifetime.record(age);
-        }
-
-        @Override
-        public void destroyed(Duration latency) {
-            destroy.record(latency);
         }
     }
 }

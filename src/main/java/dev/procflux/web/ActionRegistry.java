@@ -1,5 +1,6 @@
 package dev.procflux.web;
 
+import dev.procflux.internal.OptionalDependency;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,10 +42,11 @@ public final class ActionRegistry {
     }
 
     /**
-     * Loads the {@code actions:} of a YAML file (the format is in {@code docs/webflux.md}). Relative paths in it
+     * Loads the {@code actions:} of an actions file (the format is in {@code docs/webflux.md}). Relative paths in it
      * (path parameters' {@code base}, an action's {@code directory}) are resolved against the file's directory.
-     * Other top-level keys are allowed only if named in {@code otherKeys}, for callers that keep more settings in
-     * the same file (as {@code procflux serve} keeps {@code engine:}).
+     * The file's {@code engine:} and {@code workers:} sections are checked too, but only {@link ActionsFile}
+     * returns them. Other top-level keys are allowed only if named in {@code otherKeys}, for callers that keep
+     * more settings in the same file.
      *
      * @param file the YAML file
      * @param otherKeys top-level keys to ignore besides {@code actions}
@@ -52,6 +54,8 @@ public final class ActionRegistry {
      * @throws IOException if the file cannot be read
      * @throws IllegalArgumentException if the YAML is malformed or describes an invalid action; the message
      *         names the action and the key
+     * @throws IllegalStateException if snakeyaml-engine is not on the class path (the message names its Maven
+     *         coordinates)
      */
     public static ActionRegistry fromYaml(Path file, String... otherKeys) throws IOException {
         Objects.requireNonNull(file, "file");
@@ -61,19 +65,21 @@ public final class ActionRegistry {
     }
 
     /**
-     * Loads the {@code actions:} of a YAML document.
+     * Loads the {@code actions:} of a YAML document, as {@link #fromYaml(Path, String...)}.
      *
      * @param yaml the document
      * @param baseDirectory what relative paths in it are resolved against
      * @param otherKeys top-level keys to ignore besides {@code actions}
      * @return the registry
      * @throws IllegalArgumentException if the YAML is malformed or describes an invalid action
+     * @throws IllegalStateException if snakeyaml-engine is not on the class path
      */
     public static ActionRegistry fromYaml(String yaml, Path baseDirectory, String... otherKeys) {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(baseDirectory, "baseDirectory");
+        OptionalDependency.SNAKEYAML_ENGINE.require("reading actions files");
         Builder b = builder();
-        for (Action action : YamlActions.parse(yaml, baseDirectory, List.of(otherKeys))) {
+        for (Action action : YamlActions.document(yaml, baseDirectory, List.of(otherKeys)).actions()) {
             b.add(action);
         }
         return b.build();

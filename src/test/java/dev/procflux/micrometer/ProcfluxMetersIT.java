@@ -45,17 +45,17 @@ class ProcfluxMetersIT {
             engine.execute(Command.of("procflux-missing")).onErrorResume(e -> Mono.empty())
                     .block(Duration.ofSeconds(10));
 
-            assertThat(registry.get("procflux.process.duration").tag("outcome", "succeeded").timer().count())
+            assertThat(registry.get("procflux.processes.duration").tag("outcome", "success").timer().count())
                     .isEqualTo(1);
-            assertThat(registry.get("procflux.process.duration").tag("outcome", "failed").timer().count())
+            assertThat(registry.get("procflux.processes.duration").tag("outcome", "failure").timer().count())
                     .isEqualTo(1);
-            assertThat(registry.get("procflux.process.duration").tag("outcome", "timed_out").timer().count())
+            assertThat(registry.get("procflux.processes.duration").tag("outcome", "timeout").timer().count())
                     .isEqualTo(1);
-            assertThat(registry.get("procflux.process.duration").tag("outcome", "start_failed").timer().count())
+            assertThat(registry.get("procflux.processes.duration").tag("outcome", "start_failure").timer().count())
                     .isEqualTo(1);
-            assertThat(registry.get("procflux.process.kills").tag("signal", "term").counter().count())
+            assertThat(registry.get("procflux.processes.kills").tag("signal", "term").counter().count())
                     .isEqualTo(1.0);
-            assertThat(registry.get("procflux.slot.acquire").tag("engine", "test").timer().count()).isEqualTo(4);
+            assertThat(registry.get("procflux.slots.acquire").tag("engine", "test").timer().count()).isEqualTo(4);
             assertThat(registry.get("procflux.slots.max").gauge().value()).isEqualTo(3.0);
             assertThat(registry.get("procflux.processes.running").gauge().value()).isEqualTo(0.0);
         }
@@ -67,14 +67,14 @@ class ProcfluxMetersIT {
         try (ProcessEngine engine = ProcessEngine.builder().events(meters).killGracePeriod(Duration.ofMillis(200))
                 .build();
                 WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(1, 1)
-                        .maxRequestsPerWorker(2).build(engine)) {
-            meters.bind(pool, "echo");
+                        .maxRequestsPerWorker(2).poolEvents(meters.workerPoolEvents("echo")).build(engine)) {
+            meters.bind(pool);
             for (int i = 0; i < 3; i++) {
                 assertThat(pool.call("hi " + i).block(Duration.ofSeconds(10))).isEqualTo("hi " + i);
             }
-            assertThat(registry.get("procflux.worker.requests").tag("pool", "echo").tag("outcome", "ok")
+            assertThat(registry.get("procflux.workers.requests").tag("pool", "echo").tag("outcome", "success")
                     .functionCounter().count()).isEqualTo(3.0);
-            assertThat(registry.get("procflux.worker.restarts").tag("cause", "recycled").functionCounter().count())
+            assertThat(registry.get("procflux.workers.restarts").tag("cause", "recycled").functionCounter().count())
                     .isEqualTo(1.0);
             assertThat(registry.get("procflux.workers.alive").tag("pool", "echo").gauge().value()).isEqualTo(1.0);
         }
@@ -89,22 +89,22 @@ class ProcfluxMetersIT {
             for (int i = 0; i < 3; i++) {
                 assertThat(engine.execute(Command.of("true")).block(Duration.ofSeconds(10)).exitCode()).isZero();
             }
-            assertThat(timerCount("procflux.slot.allocation", "outcome", "success")).isEqualTo(1);
-            assertThat(timerCount("procflux.slot.allocation", "outcome", "failure")).isZero();
-            assertThat(timerCount("procflux.slot.idle.duration")).isEqualTo(3);
+            assertThat(timerCount("procflux.slots.allocation", "outcome", "success")).isEqualTo(1);
+            assertThat(timerCount("procflux.slots.allocation", "outcome", "failure")).isZero();
+            assertThat(timerCount("procflux.slots.idle.duration")).isEqualTo(3);
             // the slot goes back once the process is gone, which may be just after the result was delivered
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                assertThat(timerCount("procflux.slot.release")).isEqualTo(3);
-                assertThat(counter("procflux.slot.release.kept")).isEqualTo(3.0);
+                assertThat(timerCount("procflux.slots.release")).isEqualTo(3);
+                assertThat(counter("procflux.slots.release.kept")).isEqualTo(3.0);
             });
-            assertThat(timerCount("procflux.slot.destroy")).isZero();
-            assertThat(timerCount("procflux.slot.lifetime")).isZero();
+            assertThat(timerCount("procflux.slots.destroy")).isZero();
+            assertThat(timerCount("procflux.slots.lifetime")).isZero();
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(timerCount("procflux.slot.destroy")).isEqualTo(1);
-            assertThat(timerCount("procflux.slot.lifetime")).isEqualTo(1);
+            assertThat(timerCount("procflux.slots.destroy")).isEqualTo(1);
+            assertThat(timerCount("procflux.slots.lifetime")).isEqualTo(1);
         });
-        assertThat(registry.get("procflux.slot.allocation").tag("engine", "test").timers()).hasSize(2);
+        assertThat(registry.get("procflux.slots.allocation").tag("engine", "test").timers()).hasSize(2);
     }
 
     @Test
@@ -117,17 +117,17 @@ class ProcfluxMetersIT {
 
             assertThatThrownBy(() -> engine.execute(Command.of("true")).block(Duration.ofSeconds(10)))
                     .isInstanceOf(ProcessAcquireTimeoutException.class);
-            assertThat(timerCount("procflux.slot.pending", "outcome", "failure")).isEqualTo(1);
-            assertThat(timerCount("procflux.slot.pending", "outcome", "success")).isZero();
+            assertThat(timerCount("procflux.slots.queued", "outcome", "failure")).isEqualTo(1);
+            assertThat(timerCount("procflux.slots.queued", "outcome", "success")).isZero();
 
             lease.dispose();
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
             ProcessResult r = engine.execute(Command.of("true")).block(Duration.ofSeconds(10));
             assertThat(r.exitCode()).isZero();
             // served from the idle slot: nothing queued, nothing new created
-            assertThat(timerCount("procflux.slot.pending", "outcome", "success")).isZero();
-            assertThat(timerCount("procflux.slot.allocation", "outcome", "success")).isEqualTo(1);
-            assertThat(timerCount("procflux.slot.idle.duration")).isEqualTo(2);
+            assertThat(timerCount("procflux.slots.queued", "outcome", "success")).isZero();
+            assertThat(timerCount("procflux.slots.allocation", "outcome", "success")).isEqualTo(1);
+            assertThat(timerCount("procflux.slots.idle.duration")).isEqualTo(2);
         }
     }
 
@@ -138,29 +138,29 @@ class ProcfluxMetersIT {
             WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(0, 1)
                     .maxRequestsPerWorker(2).poolEvents(meters.workerPoolEvents("echo")).build(engine);
             try (pool) {
-                meters.bind(pool, "echo");
+                meters.bind(pool);
                 for (int i = 0; i < 3; i++) {
                     assertThat(pool.call("hi " + i).block(Duration.ofSeconds(10))).isEqualTo("hi " + i);
                 }
                 // the first worker served two requests and was retired when returned: the third call launched
                 // a second one
-                assertThat(timerCount("procflux.worker.allocation", "outcome", "success")).isEqualTo(2);
+                assertThat(timerCount("procflux.workers.allocation", "outcome", "success")).isEqualTo(2);
                 assertThat(registry.get("procflux.workers.started").tag("pool", "echo").functionCounter().count())
                         .isEqualTo(2.0);
-                assertThat(timerCount("procflux.worker.idle.duration")).isEqualTo(3);
+                assertThat(timerCount("procflux.workers.idle.duration")).isEqualTo(3);
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                    assertThat(timerCount("procflux.worker.release")).isEqualTo(3);
-                    assertThat(counter("procflux.worker.release.kept")).isEqualTo(2.0);
-                    assertThat(timerCount("procflux.worker.destroy")).isEqualTo(1);
-                    assertThat(timerCount("procflux.worker.lifetime")).isEqualTo(1);
+                    assertThat(timerCount("procflux.workers.release")).isEqualTo(3);
+                    assertThat(counter("procflux.workers.release.kept")).isEqualTo(2.0);
+                    assertThat(timerCount("procflux.workers.destroy")).isEqualTo(1);
+                    assertThat(timerCount("procflux.workers.lifetime")).isEqualTo(1);
                 });
             }
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                assertThat(timerCount("procflux.worker.destroy")).isEqualTo(2);
-                assertThat(timerCount("procflux.worker.lifetime")).isEqualTo(2);
+                assertThat(timerCount("procflux.workers.destroy")).isEqualTo(2);
+                assertThat(timerCount("procflux.workers.lifetime")).isEqualTo(2);
             });
-            assertThat(registry.get("procflux.worker.destroy").tag("pool", "echo").timer().count()).isEqualTo(2);
-            assertThat(registry.find("procflux.slot.allocation").timers()).isEmpty();
+            assertThat(registry.get("procflux.workers.destroy").tag("pool", "echo").timer().count()).isEqualTo(2);
+            assertThat(registry.find("procflux.slots.allocation").timers()).isEmpty();
         }
     }
 
@@ -172,9 +172,9 @@ class ProcfluxMetersIT {
                         .maxStartAttempts(1).poolEvents(meters.workerPoolEvents("missing")).build(engine)) {
             assertThatThrownBy(() -> pool.call("hi").block(Duration.ofSeconds(10)))
                     .isInstanceOf(ProcessStartException.class);
-            assertThat(timerCount("procflux.worker.allocation", "outcome", "failure")).isEqualTo(1);
-            assertThat(timerCount("procflux.worker.allocation", "outcome", "success")).isZero();
-            assertThat(timerCount("procflux.worker.idle.duration")).isZero();
+            assertThat(timerCount("procflux.workers.allocation", "outcome", "failure")).isEqualTo(1);
+            assertThat(timerCount("procflux.workers.allocation", "outcome", "success")).isZero();
+            assertThat(timerCount("procflux.workers.idle.duration")).isZero();
         }
     }
 

@@ -1,0 +1,375 @@
+package dev.procflux.boot;
+
+import dev.procflux.BackpressurePolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.io.Resource;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code procflux.*} properties. A setting left unset keeps the library's default (see
+ * {@link dev.procflux.ProcessEngine.Builder} and {@link dev.procflux.WorkerPool.Builder}).
+ */
+@ConfigurationProperties("procflux")
+public class ProcfluxProperties {
+    private final Engine engine = new Engine();
+    private final Map<String, Worker> workers = new LinkedHashMap<>();
+    private final Web web = new Web();
+
+    /** @return {@code procflux.engine.*} */
+    public Engine getEngine() {
+        return engine;
+    }
+
+    /** @return {@code procflux.workers.<name>.*}: one worker pool per name */
+    public Map<String, Worker> getWorkers() {
+        return workers;
+    }
+
+    /** @return {@code procflux.web.*} */
+    public Web getWeb() {
+        return web;
+    }
+
+    /** {@code procflux.engine.*}: the settings of the {@link dev.procflux.ProcessEngine} bean. */
+    public static class Engine {
+        /** Most processes alive at once across all callers. Default: twice the CPU count, at least 4. */
+        private @Nullable Integer maxConcurrency;
+        /** Most callers waiting for a slot; one more fails at once. Default 1024. */
+        private @Nullable Integer maxPending;
+        /** How long a caller waits for a slot; 0 means no limit. Default 0. */
+        private @Nullable Duration acquireTimeout;
+        /** Time between SIGTERM and SIGKILL when a process tree is killed. Default 2s. */
+        private @Nullable Duration killGracePeriod;
+        /** Most output held per process for a lagging stream subscriber. Default 8MB. */
+        private @Nullable DataSize maxBufferedBytes;
+        /** What a stream does when its subscriber lags: PAUSE the process or FAIL the stream. Default PAUSE. */
+        private @Nullable BackpressurePolicy backpressure;
+        /** Queued output at which a process is paused under PAUSE (set with low-water-bytes). Default 2MB. */
+        private @Nullable DataSize highWaterBytes;
+        /** Queued output at which a paused process is resumed (set with high-water-bytes). Default 512KB. */
+        private @Nullable DataSize lowWaterBytes;
+        /**
+         * How long running processes and worker requests may take to finish when the application stops, after the
+         * web server's graceful shutdown; then they are killed. Default: spring.lifecycle.timeout-per-shutdown-phase
+         * (30s).
+         */
+        private @Nullable Duration shutdownDrain;
+
+        /** @return the property */
+        public @Nullable Integer getMaxConcurrency() {
+            return maxConcurrency;
+        }
+
+        /** @param maxConcurrency the property */
+        public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+        }
+
+        /** @return the property */
+        public @Nullable Integer getMaxPending() {
+            return maxPending;
+        }
+
+        /** @param maxPending the property */
+        public void setMaxPending(@Nullable Integer maxPending) {
+            this.maxPending = maxPending;
+        }
+
+        /** @return the property */
+        public @Nullable Duration getAcquireTimeout() {
+            return acquireTimeout;
+        }
+
+        /** @param acquireTimeout the property */
+        public void setAcquireTimeout(@Nullable Duration acquireTimeout) {
+            this.acquireTimeout = acquireTimeout;
+        }
+
+        /** @return the property */
+        public @Nullable Duration getKillGracePeriod() {
+            return killGracePeriod;
+        }
+
+        /** @param killGracePeriod the property */
+        public void setKillGracePeriod(@Nullable Duration killGracePeriod) {
+            this.killGracePeriod = killGracePeriod;
+        }
+
+        /** @return the property */
+        public @Nullable DataSize getMaxBufferedBytes() {
+            return maxBufferedBytes;
+        }
+
+        /** @param maxBufferedBytes the property */
+        public void setMaxBufferedBytes(@Nullable DataSize maxBufferedBytes) {
+            this.maxBufferedBytes = maxBufferedBytes;
+        }
+
+        /** @return the property */
+        public @Nullable BackpressurePolicy getBackpressure() {
+            return backpressure;
+        }
+
+        /** @param backpressure the property */
+        public void setBackpressure(@Nullable BackpressurePolicy backpressure) {
+            this.backpressure = backpressure;
+        }
+
+        /** @return the property */
+        public @Nullable DataSize getHighWaterBytes() {
+            return highWaterBytes;
+        }
+
+        /** @param highWaterBytes the property */
+        public void setHighWaterBytes(@Nullable DataSize highWaterBytes) {
+            this.highWaterBytes = highWaterBytes;
+        }
+
+        /** @return the property */
+        public @Nullable DataSize getLowWaterBytes() {
+            return lowWaterBytes;
+        }
+
+        /** @param lowWaterBytes the property */
+        public void setLowWaterBytes(@Nullable DataSize lowWaterBytes) {
+            this.lowWaterBytes = lowWaterBytes;
+        }
+
+        /** @return the property */
+        public @Nullable Duration getShutdownDrain() {
+            return shutdownDrain;
+        }
+
+        /** @param shutdownDrain the property */
+        public void setShutdownDrain(@Nullable Duration shutdownDrain) {
+            this.shutdownDrain = shutdownDrain;
+        }
+    }
+
+    /** {@code procflux.workers.<name>.*}: one {@link dev.procflux.WorkerPool}, as in an actions file's workers. */
+    public static class Worker {
+        /** The worker's argv, e.g. [python3, -u, upper.py]. Required. */
+        private List<String> command = new ArrayList<>();
+        /** How requests and replies are framed: LINES (text) or LENGTH_PREFIXED (bytes). Default LINES. */
+        private Protocol protocol = Protocol.LINES;
+        private final Size size = new Size();
+        /** Most callers waiting for a worker. Default 1024. */
+        private @Nullable Integer maxPending;
+        /** Requests a worker serves before it is replaced; 0 means no limit. Default 0. */
+        private @Nullable Integer maxRequestsPerWorker;
+        /** How long a worker may stay idle before it is stopped; 0 means no limit. Default 0. */
+        private @Nullable Duration maxIdle;
+        /** How long a worker may live before it is replaced; 0 means no limit. Default 0. */
+        private @Nullable Duration maxLifetime;
+        /** How long a request may wait for its reply. Default 30s. */
+        private @Nullable Duration requestTimeout;
+        /** Workers in a row that may fail to start before the pool stops launching. Default 3. */
+        private @Nullable Integer maxStartAttempts;
+        /** Times an idempotent call is retried on another worker after a crash. Default 2. */
+        private @Nullable Integer idempotentRetries;
+        /** Pause before relaunching after a failed start. Default 100ms. */
+        private @Nullable Duration startBackoff;
+
+        /** @return the property */
+        public List<String> getCommand() {
+            return command;
+        }
+
+        /** @param command the property */
+        public void setCommand(List<String> command) {
+            this.command = command;
+        }
+
+        /** @return the property */
+        public Protocol getProtocol() {
+            return protocol;
+        }
+
+        /** @param protocol the property */
+        public void setProtocol(Protocol protocol) {
+            this.protocol = protocol;
+        }
+
+        /** @return {@code procflux.workers.<name>.size.*} */
+        public Size getSize() {
+            return size;
+        }
+
+        /** @return the property */
+        public @Nullable Integer getMaxPending() {
+            return maxPending;
+        }
+
+        /** @param maxPending the property */
+        public void setMaxPending(@Nullable Integer maxPending) {
+            this.maxPending = maxPending;
+        }
+
+        /** @return the property */
+        public @Nullable Integer getMaxRequestsPerWorker() {
+            return maxRequestsPerWorker;
+        }
+
+        /** @param maxRequestsPerWorker the property */
+        public void setMaxRequestsPerWorker(@Nullable Integer maxRequestsPerWorker) {
+            this.maxRequestsPerWorker = maxRequestsPerWorker;
+        }
+
+        /** @return the property */
+        public @Nullable Duration getMaxIdle() {
+            return maxIdle;
+        }
+
+        /** @param maxIdle the property */
+        public void setMaxIdle(@Nullable Duration maxIdle) {
+            this.maxIdle = maxIdle;
+        }
+
+        /** @return the property */
+        public @Nullable Duration getMaxLifetime() {
+            return maxLifetime;
+        }
+
+        /** @param maxLifetime the property */
+        public void setMaxLifetime(@Nullable Duration maxLifetime) {
+            this.maxLifetime = maxLifetime;
+        }
+
+        /** @return the property */
+        public @Nullable Duration getRequestTimeout() {
+            return requestTimeout;
+        }
+
+        /** @param requestTimeout the property */
+        public void setRequestTimeout(@Nullable Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+        }
+
+        /** @return the property */
+        public @Nullable Integer getMaxStartAttempts() {
+            return maxStartAttempts;
+        }
+
+        /** @param maxStartAttempts the property */
+        public void setMaxStartAttempts(@Nullable Integer maxStartAttempts) {
+            this.maxStartAttempts = maxStartAttempts;
+        }
+
+        /** @return the property */
+        public @Nullable Integer getIdempotentRetries() {
+            return idempotentRetries;
+        }
+
+        /** @param idempotentRetries the property */
+        public void setIdempotentRetries(@Nullable Integer idempotentRetries) {
+            this.idempotentRetries = idempotentRetries;
+        }
+
+        /** @return the property */
+        public @Nullable Duration getStartBackoff() {
+            return startBackoff;
+        }
+
+        /** @param startBackoff the property */
+        public void setStartBackoff(@Nullable Duration startBackoff) {
+            this.startBackoff = startBackoff;
+        }
+    }
+
+    /** How a worker pool frames requests and replies. */
+    public enum Protocol {
+        /** One line in, one line out; served as text. */
+        LINES,
+        /** A 4-byte length, then the bytes; served as raw bytes. */
+        LENGTH_PREFIXED
+    }
+
+    /** {@code procflux.workers.<name>.size.*}. */
+    public static class Size {
+        /** Workers started with the pool and kept warm. Default 1. */
+        private @Nullable Integer min;
+        /** Most workers alive at once. Default: the CPU count, at least 2. */
+        private @Nullable Integer max;
+
+        /** @return the property */
+        public @Nullable Integer getMin() {
+            return min;
+        }
+
+        /** @param min the property */
+        public void setMin(@Nullable Integer min) {
+            this.min = min;
+        }
+
+        /** @return the property */
+        public @Nullable Integer getMax() {
+            return max;
+        }
+
+        /** @param max the property */
+        public void setMax(@Nullable Integer max) {
+            this.max = max;
+        }
+    }
+
+    /** {@code procflux.web.*}: the HTTP routes. */
+    public static class Web {
+        /** Whether to serve the actions' HTTP routes (in a reactive web application). Default false. */
+        private boolean enabled;
+        /** The prefix the routes are mounted under; empty or / for the root. Default /procflux. */
+        private String path = "/procflux";
+        /** Requires "Authorization: Bearer TOKEN" (at least 16 characters) on every route but the page and health. */
+        private @Nullable String bearerToken;
+        /**
+         * The actions file, e.g. classpath:actions.yaml or file:/etc/procflux/actions.yaml. Its engine: section sets
+         * engine defaults that procflux.engine.* overrides, and its workers: add worker pools.
+         */
+        private @Nullable Resource actions;
+
+        /** @return the property */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled the property */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** @return the property */
+        public String getPath() {
+            return path;
+        }
+
+        /** @param path the property */
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        /** @return the property */
+        public @Nullable String getBearerToken() {
+            return bearerToken;
+        }
+
+        /** @param bearerToken the property */
+        public void setBearerToken(@Nullable String bearerToken) {
+            this.bearerToken = bearerToken;
+        }
+
+        /** @return the property */
+        public @Nullable Resource getActions() {
+            return actions;
+        }
+
+        /** @param actions the property */
+        public void setActions(@Nullable Resource actions) {
+            this.actions = actions;
+        }
+    }
+}
