@@ -1,0 +1,161 @@
+package dev.procflux.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.procflux.ProcessEngine;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real Spring Boot application with procflux on its class path and no procflux Java code: everything comes from
+ * properties and the actions file {@code classpath:dev/procflux/boot/actions.yaml}.
+ */
+@EnabledOnOs(OS.LINUX)
+@SpringBootTest(classes = ProcfluxBootIT.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+                "procflux.web.enabled=true",
+                "procflux.web.actions=classpath:dev/procflux/boot/actions.yaml",
+                "procflux.engine.max-concurrency=3",
+                "procflux.engine.kill-grace-period=500ms",
+                "procflux.engine.shutdown-drain=7s",
+                "procflux.workers.echo.command=sh,-c,while IFS= read -r l; do printf 'echo:%s\\n' \"$l\"; done",
+                "procflux.workers.echo.size.min=1",
+                "procflux.workers.echo.size.max=2",
+                "procflux.workers.echo.request-timeout=4s",
+                "management.endpoints.web.exposure.include=health,prometheus",
+                "management.endpoint.health.show-components=always",
+                "management.endpoint.health.show-details=always" })
+@AutoConfigureWebTestClient
+class ProcfluxBootIT {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class App {
+    }
+
+    @Autowired
+    WebTestClient client;
+
+    @Autowired
+    ProcessEngine engine;
+
+    @Autowired
+    ProcfluxWorkerPools pools;
+
+    @Autowired
+    ProcfluxLifecycle lifecycle;
+
+    @AfterAll
+    static void theApplicationIsStillRunningItsWorkersOnly() {
+        // the context stays cached for other tests; only the worker processes may be alive
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().descendants()
+                .allMatch(p -> p.info().commandLine().orElse("").contains("while IFS= read")));
+    }
+
+    @Test
+    void propertiesOverrideTheActionsFileWhichOverridesTheDefaults() {
+        assertThat(engine.options().maxConcurrency()).as("procflux.engine.max-concurrency").isEqualTo(3);
+        assertThat(engine.options().maxPending()).as("the actions file's engine.maxPending").isEqualTo(32);
+        assertThat(engine.options().killGracePeriod()).isEqualTo(Duration.ofMillis(500));
+        assertThat(engine.options().closeOnShutdown()).as("the engine's own JVM hook is off under Boot").isFalse();
+        assertThat(lifecycle.drain()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(pools.names()).containsExactly("upper", "echo");
+        assertThat(pools.text("echo").options().maxSize()).isEqualTo(2);
+        assertThat(pools.text("echo").options().requestTimeout()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(pools.text("upper").options().maxSize()).isEqualTo(1);
+    }
+
+    @Test
+    void theEngineStopsAfterTheWebServersGracefulShutdownAndBeforeTheServerItself(
+            @Autowired ApplicationContext context) {
+        // Spring stops the higher phases first
+        int graceful = context.getBean("webServerGracefulShutdown", SmartLifecycle.class).getPhase();
+        int serverStop = context.getBean("webServerStartStop", SmartLifecycle.class).getPhase();
+        assertThat(lifecycle.getPhase()).isLessThan(graceful).isGreaterThan(serverStop);
+    }
+
+    @Test
+    void theActionsAndWorkerPoolsAnswerUnderTheConfiguredPath() {
+        JsonNode run = json(client.post().uri("/procflux/actions/seq?count=3").exchange().expectStatus().isOk());
+        assertThat(run.get("stdout").asString()).isEqualTo("1\n2\n3\n");
+        assertThat(run.get("exitCode").asInt()).isZero();
+
+        client.post().uri("/procflux/actions/seq?count=0").exchange().expectStatus().isBadRequest();
+        client.post().uri("/actions/seq?count=3").exchange().expectStatus().isNotFound();
+
+        JsonNode upper = json(client.post().uri("/procflux/workers/upper").contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("hello").exchange().expectStatus().isOk());
+        assertThat(upper.get("reply").asString()).isEqualTo("HELLO");
+        JsonNode echo = json(client.post().uri("/procflux/workers/echo").contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("hi there").exchange().expectStatus().isOk());
+        assertThat(echo.get("reply").asString()).isEqualTo("echo:hi there");
+
+        String stream = client.get().uri("/procflux/actions/seq/stream?count=2")
+                .accept(MediaType.APPLICATION_NDJSON).exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        StringBuilder stdout = new StringBuilder();
+        String exit = null;
+        for (String line : stream.split("\n")) {
+            JsonNode event = JSON.readTree(line);
+            if (event.get("stream").asString().equals("stdout")) {
+                stdout.append(event.get("text").asString());
+            }
+            else if (event.get("stream").asString().equals("exit")) {
+                exit = line;
+            }
+        }
+        assertThat(stdout.toString()).isEqualTo("1\n2\n");
+        assertThat(exit).contains("\"exitCode\":0");
+    }
+
+    @Test
+    void healthShowsTheEngineAndEveryWorkerPool() {
+        JsonNode health = json(client.get().uri("/actuator/health/procflux").exchange().expectStatus().isOk());
+        assertThat(health.get("status").asString()).isEqualTo("UP");
+        JsonNode details = health.get("details");
+        assertThat(details.get("maxConcurrency").asInt()).isEqualTo(3);
+        assertThat(details.get("running").asInt()).isZero();
+        assertThat(details.get("workers").get("upper").get("alive").asInt()).isEqualTo(1);
+        assertThat(details.get("workers").get("echo").has("busy")).isTrue();
+    }
+
+    @Test
+    void prometheusShowsTheEngineAndWorkerMetersWithoutPercentileHistograms() {
+        client.post().uri("/procflux/actions/seq?count=2").exchange().expectStatus().isOk();
+        client.post().uri("/procflux/workers/upper").contentType(MediaType.TEXT_PLAIN).bodyValue("x").exchange()
+                .expectStatus().isOk();
+        String scrape = client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(scrape)
+                .contains("procflux_processes_duration_seconds_count{outcome=\"success\"}")
+                .contains("procflux_slots_max 3.0")
+                .contains("procflux_slots_acquire_seconds_count")
+                .contains("procflux_workers_alive{pool=\"upper\"} 1.0")
+                .contains("procflux_workers_requests_total{outcome=\"success\",pool=\"upper\"}")
+                .contains("procflux_workers_allocation_seconds_count{outcome=\"success\",pool=\"echo\"}")
+                .contains("procflux_slots_allocation_seconds_count{outcome=\"success\"}");
+        assertThat(scrape.lines().filter(l -> l.startsWith("procflux_") && l.contains("_bucket{")))
+                .as("no percentile histogram unless asked for").isEmpty();
+    }
+
+    private static JsonNode json(WebTestClient.ResponseSpec response) {
+        byte[] body = response.expectBody(byte[].class).returnResult().getResponseBody();
+        return JSON.readTree(body);
+    }
+}
