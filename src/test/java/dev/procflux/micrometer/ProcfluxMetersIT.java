@@ -178,6 +178,47 @@ class ProcfluxMetersIT {
         }
     }
 
+    @Test
+    void asAMeterBinderItPublishesWhatWasBoundBeforeAndAfterTheRegistryWithoutHistograms() {
+        ProcfluxMeters meters = new ProcfluxMeters(Tags.of("engine", "late"));
+        try (ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents())
+                .maxConcurrency(2).build();
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(1, 1)
+                        .poolEvents(meters.workerPoolEvents("cat")).build(engine)) {
+            meters.bind(engine);
+            meters.bindTo(registry); // as Spring Boot binds a MeterBinder bean: after the engine exists
+            meters.bindTo(registry); // a second bind of the same registry changes nothing
+            meters.bind(pool);
+            assertThat(engine.execute(Command.of("true")).block(Duration.ofSeconds(10)).exitCode()).isZero();
+            assertThat(pool.call("x").block(Duration.ofSeconds(10))).isEqualTo("x");
+
+            assertThat(registry.get("procflux.processes.duration").tag("outcome", "success").timer().count())
+                    .isEqualTo(1);
+            assertThat(registry.get("procflux.slots.max").tag("engine", "late").gauge().value()).isEqualTo(2.0);
+            assertThat(registry.get("procflux.workers.requests").tag("pool", "cat").tag("outcome", "success")
+                    .functionCounter().count()).isEqualTo(1.0);
+            assertThat(registry.get("procflux.workers.alive").tag("pool", "cat").gauge().value()).isEqualTo(1.0);
+            assertThat(registry.get("procflux.processes.duration").timers())
+                    .allSatisfy(t -> assertThat(t.takeSnapshot().histogramCounts()).isEmpty());
+            // one outcome vocabulary across every meter with an outcome tag
+            assertThat(registry.getMeters()).filteredOn(m -> m.getId().getTag("outcome") != null)
+                    .extracting(m -> m.getId().getTag("outcome")).isSubsetOf("success", "failure", "timeout",
+                            "cancelled", "start_failure");
+        }
+    }
+
+    @Test
+    void aPoolWithoutNamedEventsCannotBeBoundBecauseItHasNoName() {
+        ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
+        try (ProcessEngine engine = ProcessEngine.builder().build();
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(0, 1).build(engine)) {
+            assertThat(meters.isBindable(pool)).isFalse();
+            assertThatThrownBy(() -> meters.bind(pool)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("the worker pool was not built with poolEvents(meters.workerPoolEvents(name)) of "
+                            + "these meters, so it has no name: cat");
+        }
+    }
+
     private long timerCount(String name, String... tags) {
         return search(name, tags).timer().count();
     }

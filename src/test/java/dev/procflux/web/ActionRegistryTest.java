@@ -60,15 +60,15 @@ class ActionRegistryTest {
                 .hasMessage("action 'a': 'command' must be a list such as [echo, \"{message}\"]");
         assertThatThrownBy(() -> ActionRegistry.fromYaml("server: {}\nactions: {}\n", DIR))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown top-level key 'server'; expected 'actions'");
+                .hasMessage("unknown top-level key 'server'; expected one of [actions, engine, workers]");
         assertThatThrownBy(() -> ActionRegistry.fromYaml("actions: [\n", DIR))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("invalid YAML: ");
-        assertThat(ActionRegistry.fromYaml("engine: {}\nactions: {}\n", DIR, "engine").actions()).isEmpty();
+        assertThat(ActionRegistry.fromYaml("server: {}\nactions: {}\n", DIR, "server").actions()).isEmpty();
     }
 
     @Test
     void theExampleFileLoads() throws Exception {
-        ActionRegistry r = ActionRegistry.fromYaml(Path.of("docs/examples/actions.yaml"), "engine", "workers");
+        ActionRegistry r = ActionRegistry.fromYaml(Path.of("docs/examples/actions.yaml"));
         assertThat(r.actions()).extracting(Action::name)
                 .containsExactly("echo", "date", "wc", "seq", "countdown", "ls");
     }
