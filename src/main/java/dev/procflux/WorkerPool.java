@@ -367,7 +367,7 @@ public interface WorkerPool<I, O> extends AutoCloseable {
         /**
          * The figures of the pool itself (workers launched and how long a launch took, time queued, idle time,
          * worker lifetime, ...): see {@link PoolEvents}. Default {@link PoolEvents#NONE}. For Micrometer, use
-         * {@code ProcfluxMeters.workerPoolEvents(name)} with the name given to {@code ProcfluxMeters.bind}.
+         * {@code ProcfluxMeters.workerPoolEvents(name)}, which gives the pool its name in the meters.
          *
          * @param value the callbacks; fast and non-blocking (see {@link PoolEvents})
          * @return this builder
