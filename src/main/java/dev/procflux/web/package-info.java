@@ -7,8 +7,8 @@
  * <p>Requests never name a program: they name an {@link dev.procflux.web.Action}, whose typed, validated
  * {@link dev.procflux.web.Parameter}s are substituted as whole argv elements. Nothing is run through a shell.
  *
- * <p>spring-webflux, Jackson 3 and snakeyaml-engine are optional dependencies of procflux: add them to use this
- * package.
+ * <p>spring-webflux and Jackson 3 are optional dependencies of procflux: add them to use the routes (a Spring Boot 4
+ * WebFlux application has them). snakeyaml-engine, for {@link dev.procflux.web.ActionsFile}, comes with procflux.
  */
 @NullMarked
 package dev.procflux.web;

@@ -25,7 +25,8 @@ class SpringBeanIT {
     static class ProcfluxConfiguration {
         @Bean(destroyMethod = "close")
         ProcessEngine processEngine() {
-            return ProcessEngine.builder().maxConcurrency(8).maxPending(64).build();
+            // the context closes the engine: its own JVM hook would kill processes while responses still drain
+            return ProcessEngine.builder().maxConcurrency(8).maxPending(64).closeOnShutdown(false).build();
         }
 
         @Bean
