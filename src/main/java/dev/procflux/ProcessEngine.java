@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -26,7 +27,7 @@ import reactor.core.scheduler.Schedulers;
  * <p>Thread-safe: build one engine per application and share it. {@link #close()} kills every process tree the
  * engine started.
  */
-public interface ProcessEngine extends ProcessRunner, AutoCloseable {
+public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable {
 
     /** @return an engine with the default options (see {@link Builder}) */
     static ProcessEngine create() {
@@ -79,26 +80,59 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
     /** @return a snapshot of the engine's figures */
     EngineMetrics metrics();
 
-    /** @return whether {@link #close()} or {@link #closeLater()} was called: no new process will start */
-    boolean isClosed();
+    /**
+     * @return whether the engine was disposed ({@link #dispose()}, {@link #disposeLater()} subscribed,
+     *         {@link #disposeGracefully(Duration)} subscribed or {@link #close()}): no new process will start
+     */
+    @Override
+    boolean isDisposed();
 
     /** @return the options the engine was built with */
     EngineOptions options();
 
     /**
-     * Stops accepting work, kills every running process tree (SIGTERM, grace period, SIGKILL) and fails waiting
-     * callers with {@link ProcessPoolClosedException}.
+     * Starts disposing without waiting: stops accepting work (new calls fail with
+     * {@link ProcessPoolClosedException}), fails callers waiting for a slot with it, and kills every running
+     * process tree (SIGTERM, {@link EngineOptions#killGracePeriod()}, SIGKILL). Idempotent; during a
+     * {@link #disposeGracefully(Duration) graceful drain} it cuts the drain short. Never blocks.
+     */
+    @Override
+    void dispose();
+
+    /**
+     * {@link #dispose()} as a {@code Mono}, like reactor-pool's {@code Pool.disposeLater()}.
      *
-     * <p><b>Laziness:</b> hot: closing begins at once, before subscription. The returned {@code Mono} completes
-     * once every process is gone. Idempotent.
+     * <p><b>Laziness:</b> lazy: nothing happens until subscription; subscribing starts disposing (once, however
+     * often it is subscribed) and the {@code Mono} completes once every process the engine started is gone.
+     * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
+     * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
+     * <p><b>Errors:</b> none.
      *
      * @return completion once everything is released
      */
-    Mono<Void> closeLater();
+    Mono<Void> disposeLater();
 
     /**
-     * {@link #closeLater()}, waiting up to twice the grace period (plus a second) for it to finish.
-     * Idempotent.
+     * Disposes gracefully: stops accepting work at once (new calls and callers still waiting for a slot fail with
+     * {@link ProcessPoolClosedException}), lets the running processes finish for up to {@code drain}, then kills
+     * whatever is left as {@link #dispose()} does (its callers get {@link ProcessPoolClosedException}).
+     *
+     * <p><b>Laziness:</b> lazy: nothing happens until subscription. Only the first disposal counts: a later
+     * {@code disposeGracefully} does not change the drain, a later {@link #dispose()} cuts it short.
+     * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
+     * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
+     * <p><b>Errors:</b> none.
+     *
+     * @param drain how long running processes may take to finish: {@link Duration#ZERO} kills at once, a
+     *        negative value waits without limit (see {@link Builder})
+     * @return completion once every process the engine started is gone
+     * @throws NullPointerException if {@code drain} is null
+     */
+    Mono<Void> disposeGracefully(Duration drain);
+
+    /**
+     * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every process to be
+     * gone; for try-with-resources. Idempotent.
      */
     @Override
     void close();

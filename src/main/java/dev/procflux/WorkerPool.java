@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -16,7 +17,7 @@ import reactor.core.publisher.Mono;
  * <pre>{@code
  * WorkerPool<String, String> pool = WorkerPool.builder(Command.of("python3", "-u", "worker.py"))
  *         .protocol(WorkerProtocol.lines())
- *         .size(2, 8)
+ *         .sizeBetween(2, 8)
  *         .requestTimeout(Duration.ofSeconds(30))
  *         .build(engine);
  * Mono<String> reply = pool.call("payload");
@@ -33,7 +34,7 @@ import reactor.core.publisher.Mono;
  * @param <I> the request type
  * @param <O> the reply type
  */
-public interface WorkerPool<I, O> extends AutoCloseable {
+public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
 
     /**
      * A builder for a pool of {@code command} workers, speaking {@link WorkerProtocol#lines()} until
@@ -113,35 +114,58 @@ public interface WorkerPool<I, O> extends AutoCloseable {
     WorkerPoolOptions<I, O> options();
 
     /**
-     * Stops accepting calls, fails waiting callers and requests in flight with {@link ProcessPoolClosedException},
-     * and kills every worker's process tree (stdin closed and SIGTERM, then SIGKILL after
-     * {@link EngineOptions#killGracePeriod()}).
-     *
-     * <p><b>Laziness:</b> hot: closing begins at once. The returned {@code Mono} completes once every worker
-     * process has exited. Idempotent.
-     *
-     * @return completion once every worker is gone
+     * @return whether the pool was disposed ({@link #dispose()}, {@link #disposeLater()} subscribed,
+     *         {@link #disposeGracefully(Duration)} subscribed or {@link #close()}): no new call is accepted
      */
-    Mono<Void> closeLater();
+    @Override
+    boolean isDisposed();
 
     /**
-     * Closes gracefully: stops accepting calls and fails waiting callers with {@link ProcessPoolClosedException}
-     * at once, stops idle workers, lets requests in flight finish for up to {@code drainTimeout}, then kills
-     * whatever is left as {@link #closeLater()} does (requests still in flight fail with
-     * {@link ProcessPoolClosedException}). A worker whose request finished is stopped when it is returned.
-     *
-     * <p><b>Laziness:</b> hot: closing begins at once. The returned {@code Mono} completes once every worker
-     * process has exited. Idempotent: only the first close call's {@code drainTimeout} counts, and a later
-     * {@link #closeLater()} does not cut the drain short.
-     *
-     * @param drainTimeout how long requests in flight may take to finish; {@link Duration#ZERO} kills at once
-     * @return completion once every worker is gone
-     * @throws NullPointerException if {@code drainTimeout} is null
-     * @throws IllegalArgumentException if {@code drainTimeout} is negative
+     * Starts disposing without waiting: stops accepting calls (new calls fail with
+     * {@link ProcessPoolClosedException}), fails waiting callers and requests in flight with it, and kills every
+     * worker's process tree (stdin closed and SIGTERM, then SIGKILL after {@link EngineOptions#killGracePeriod()}).
+     * Idempotent; during a {@link #disposeGracefully(Duration) graceful drain} it cuts the drain short. Never
+     * blocks.
      */
-    Mono<Void> closeLater(Duration drainTimeout);
+    @Override
+    void dispose();
 
-    /** {@link #closeLater()}, waiting up to twice the kill grace period (plus a second). Idempotent. */
+    /**
+     * {@link #dispose()} as a {@code Mono}, like reactor-pool's {@code Pool.disposeLater()}.
+     *
+     * <p><b>Laziness:</b> lazy: nothing happens until subscription; subscribing starts disposing (once, however
+     * often it is subscribed) and the {@code Mono} completes once every worker process has exited.
+     * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
+     * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
+     * <p><b>Errors:</b> none.
+     *
+     * @return completion once every worker is gone
+     */
+    Mono<Void> disposeLater();
+
+    /**
+     * Disposes gracefully: stops accepting calls and fails waiting callers with {@link ProcessPoolClosedException}
+     * at once, stops idle workers, lets requests in flight finish for up to {@code drain}, then kills whatever is
+     * left as {@link #dispose()} does (requests still in flight fail with {@link ProcessPoolClosedException}). A
+     * worker whose request finished is stopped when it is returned.
+     *
+     * <p><b>Laziness:</b> lazy: nothing happens until subscription. Only the first disposal counts: a later
+     * {@code disposeGracefully} does not change the drain, a later {@link #dispose()} cuts it short.
+     * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
+     * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
+     * <p><b>Errors:</b> none.
+     *
+     * @param drain how long requests in flight may take to finish: {@link Duration#ZERO} kills at once, a negative
+     *        value waits without limit (see {@link Builder})
+     * @return completion once every worker is gone
+     * @throws NullPointerException if {@code drain} is null
+     */
+    Mono<Void> disposeGracefully(Duration drain);
+
+    /**
+     * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every worker to be
+     * gone; for try-with-resources. Idempotent.
+     */
     @Override
     void close();
 
@@ -212,7 +236,7 @@ public interface WorkerPool<I, O> extends AutoCloseable {
          * @return this builder
          * @throws IllegalArgumentException if {@code min} is negative, {@code max} below 1 or below {@code min}
          */
-        public Builder<I, O> size(int min, int max) {
+        public Builder<I, O> sizeBetween(int min, int max) {
             if (min < 0) {
                 throw new IllegalArgumentException("size min must be >= 0, was " + min);
             }

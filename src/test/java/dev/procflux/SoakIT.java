@@ -137,7 +137,7 @@ class SoakIT {
 
     private static WorkerPool<String, String> workers(ProcessEngine engine, String marker) {
         return WorkerPool.builder(Command.shell(WORKER_SCRIPT).withEnv(MARKER, marker))
-                .size(0, 4).maxPending(IN_FLIGHT).build(engine);
+                .sizeBetween(0, 4).maxPending(IN_FLIGHT).build(engine);
     }
 
     /** Live bytes per class ({@code jcmd GC.class_histogram}, which collects first). */

@@ -77,7 +77,7 @@ class WorkerPoolIT {
     }
 
     private WorkerPool<String, String> python(int min, int max) {
-        return python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(min, max));
+        return python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(min, max));
     }
 
     private WorkerPool<String, String> python(WorkerPool.Builder<String, String> builder) {
@@ -122,7 +122,7 @@ class WorkerPoolIT {
 
     @Test
     void catWorkerEchoesLinesWithUtf8Intact() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).size(1, 1));
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(1, 1));
         StepVerifier.create(p.call("grüße, 世界 🚀"))
                 .expectNext("grüße, 世界 🚀")
                 .expectComplete()
@@ -131,7 +131,7 @@ class WorkerPoolIT {
 
     @Test
     void requestWithALineBreakIsRejectedAtCallTime() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).size(0, 1));
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1));
         assertThatThrownBy(() -> p.call("a\nb"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a lines() request must not contain a line break (found \\n at index 1)");
@@ -163,7 +163,7 @@ class WorkerPoolIT {
         java.nio.file.Path mark = tmp.resolve("crashed-once");
         // the first worker dies with SIGKILL on its first request; the ones after it answer
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.shell("read line; if [ ! -e '" + mark
-                + "' ]; then touch '" + mark + "'; kill -9 $$; fi; echo \"ok $line\"; exec cat")).size(0, 1));
+                + "' ]; then touch '" + mark + "'; kill -9 $$; fi; echo \"ok $line\"; exec cat")).sizeBetween(0, 1));
         StepVerifier.create(p.callIdempotent("x"))
                 .expectNext("ok x")
                 .expectComplete()
@@ -175,7 +175,7 @@ class WorkerPoolIT {
     @Test
     void anIdempotentCallGivesUpWithTheLastCrashAfterItsRetries() {
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.shell("read line; kill -9 $$"))
-                .size(0, 1).idempotentRetries(1));
+                .sizeBetween(0, 1).idempotentRetries(1));
         StepVerifier.create(p.callIdempotent("x"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerCrashedException.class)
                         .hasMessageContaining("died with signal 9 (SIGKILL)"))
@@ -185,7 +185,7 @@ class WorkerPoolIT {
 
     @Test
     void hangingWorkerTimesOutAndIsKilledAndReplaced() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(1, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(1, 1)
                 .requestTimeout(Duration.ofMillis(800)));
         long pid = pidOf(p);
         StepVerifier.create(p.call("sleep"))
@@ -228,7 +228,7 @@ class WorkerPoolIT {
     @Test
     void unsolicitedOutputFromAnIdleWorkerRetiresIt() {
         WorkerPool<String, String> p = python(WorkerPool.builder(
-                Command.shell("read l; echo \"$l\"; sleep 0.3; echo unsolicited; exec cat")).size(0, 1));
+                Command.shell("read l; echo \"$l\"; sleep 0.3; echo unsolicited; exec cat")).sizeBetween(0, 1));
         assertThat(p.call("x").block(WAIT)).isEqualTo("x");
         await().atMost(WAIT).until(() -> p.metrics().restarts(WorkerRestartCause.PROTOCOL_ERROR) == 1);
         assertThat(p.call("y").block(WAIT)).isEqualTo("y");
@@ -251,7 +251,7 @@ class WorkerPoolIT {
     @Test
     void workerThatExitsAtStartFailsCallsThenStopsLaunchingAfterMaxStartAttempts() {
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.shell("echo boom >&2; exit 3"))
-                .size(0, 2).maxStartAttempts(3).startBackoff(Duration.ofMillis(300)));
+                .sizeBetween(0, 2).maxStartAttempts(3).startBackoff(Duration.ofMillis(300)));
         List<Throwable> errors = new ArrayList<>();
         await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> {
             Throwable e = p.call("x").then(Mono.<Throwable>empty()).onErrorResume(Mono::just).block(WAIT);
@@ -275,7 +275,7 @@ class WorkerPoolIT {
 
     @Test
     void missingExecutableFailsCallsWithProcessStartException() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("/nonexistent/worker")).size(0, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("/nonexistent/worker")).sizeBetween(0, 1)
                 .startBackoff(Duration.ofMillis(10)));
         StepVerifier.create(p.call("x"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessStartException.class)
@@ -294,7 +294,7 @@ class WorkerPoolIT {
 
     @Test
     void workerIsRecycledAfterMaxRequests() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(0, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(0, 1)
                 .maxRequestsPerWorker(2));
         long first = pidOf(p);
         assertThat(pidOf(p)).isEqualTo(first);
@@ -304,7 +304,7 @@ class WorkerPoolIT {
 
     @Test
     void idleWorkerIsEvictedAfterMaxIdle() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).size(0, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1)
                 .maxIdle(Duration.ofMillis(200)));
         assertThat(p.call("a").block(WAIT)).isEqualTo("a");
         await().atMost(WAIT).until(() -> p.metrics().alive() == 0);
@@ -364,7 +364,7 @@ class WorkerPoolIT {
                         .hasMessageEndingWith("closed: the call was not run"))
                 .verifyLater();
         await().atMost(WAIT).until(() -> p.metrics().busy() == 1 && p.metrics().pending() == 1);
-        StepVerifier.create(p.closeLater(Duration.ofSeconds(15))).expectComplete().verify(WAIT);
+        StepVerifier.create(p.disposeGracefully(Duration.ofSeconds(15))).expectComplete().verify(WAIT);
         slow.verify(WAIT);
         waiting.verify(WAIT);
         OsProcesses.awaitNoChildren();
@@ -379,14 +379,14 @@ class WorkerPoolIT {
                         .hasMessageEndingWith("closed: the request in flight was aborted"))
                 .verifyLater();
         await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
-        StepVerifier.create(p.closeLater(Duration.ofMillis(300))).expectComplete().verify(WAIT);
+        StepVerifier.create(p.disposeGracefully(Duration.ofMillis(300))).expectComplete().verify(WAIT);
         hung.verify(WAIT);
         OsProcesses.awaitNoChildren();
     }
 
     @Test
     void healthCheckReplacesAWorkerThatStoppedAnsweringWhileIdle() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(1, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(1, 1)
                 .requestTimeout(Duration.ofMillis(1500))
                 .healthCheck("ping", Duration.ofMillis(100)));
         long pid = pidOf(p);
@@ -401,7 +401,7 @@ class WorkerPoolIT {
 
     @Test
     void callerBeyondMaxPendingFailsAtOnceWithOverload() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(1, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(1, 1)
                 .maxPending(1));
         pidOf(p);
         StepVerifier busy = StepVerifier.create(p.call("slow")).expectNext("slow-reply").expectComplete()
@@ -419,7 +419,7 @@ class WorkerPoolIT {
 
     @Test
     void workerIsReplacedAfterMaxLifetime() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).size(0, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1)
                 .maxLifetime(Duration.ofMillis(300)));
         assertThat(p.call("a").block(WAIT)).isEqualTo("a");
         await().atMost(WAIT).until(() -> p.metrics().restarts(WorkerRestartCause.EVICTED) == 1
@@ -453,7 +453,7 @@ class WorkerPoolIT {
     @Test
     void lengthPrefixedBinaryFramesRoundTripWithSizesAndChecksumsIntact() {
         WorkerPool<byte[], byte[]> p = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", FRAME_SCRIPT))
-                .protocol(WorkerProtocol.lengthPrefixed()).size(0, 2).build(engine);
+                .protocol(WorkerProtocol.lengthPrefixed()).sizeBetween(0, 2).build(engine);
         pool = p;
         java.util.Random random = new java.util.Random(7);
         List<byte[]> payloads = new ArrayList<>();
@@ -477,7 +477,7 @@ class WorkerPoolIT {
     @Test
     void jsonLinesMatchesRepliesByRequestIdAndRejectsAnotherId() {
         WorkerPool<WorkRequest, WorkResponse> p = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", JSON_SCRIPT))
-                .protocol(WorkerProtocol.jsonLines()).size(0, 1).build(engine);
+                .protocol(WorkerProtocol.jsonLines()).sizeBetween(0, 1).build(engine);
         pool = p;
         StepVerifier.create(p.call(WorkRequest.of(41, List.of("a \"quoted\"", "line\nbreak"))))
                 .expectNext(new WorkResponse(41, 2, "a \"quoted\" line\nbreak"))

@@ -41,7 +41,7 @@ final class WorkerPoolThroughput {
     }
 
     private static void pooled(ProcessEngine engine, String name, Command command, int calls) {
-        try (WorkerPool<String, String> pool = WorkerPool.builder(command).size(1, 1).build(engine)) {
+        try (WorkerPool<String, String> pool = WorkerPool.builder(command).sizeBetween(1, 1).build(engine)) {
             for (int i = 0; i < 2_000; i++) {
                 pool.call("warm-up").block();
             }
@@ -60,7 +60,7 @@ final class WorkerPoolThroughput {
 
     /** {@code workers} cat workers, two calls in flight per worker, replies checked. */
     private static void concurrent(ProcessEngine engine, int workers, int calls) {
-        try (WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(workers, workers)
+        try (WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(workers, workers)
                 .build(engine)) {
             run(pool, workers, 2_000);
             long start = System.nanoTime();

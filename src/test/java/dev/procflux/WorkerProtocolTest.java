@@ -195,13 +195,13 @@ class WorkerProtocolTest {
     @Test
     void builderRejectsBadValuesNamingTheOption() {
         WorkerPool.Builder<String, String> b = WorkerPool.builder(Command.of("cat"));
-        assertThatThrownBy(() -> b.size(3, 2)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.sizeBetween(3, 2)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("size max must be >= 1 and >= min (3), was 2");
         assertThatThrownBy(() -> b.requestTimeout(java.time.Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("requestTimeout must be >= 0, was PT-1S");
         assertThatThrownBy(() -> b.maxStartAttempts(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxStartAttempts must be >= 1, was 0");
-        WorkerPoolOptions<byte[], byte[]> o = b.size(2, 8).maxRequestsPerWorker(10)
+        WorkerPoolOptions<byte[], byte[]> o = b.sizeBetween(2, 8).maxRequestsPerWorker(10)
                 .protocol(WorkerProtocol.lengthPrefixed()).buildOptions();
         assertThat(o.minSize()).isEqualTo(2);
         assertThat(o.maxSize()).isEqualTo(8);

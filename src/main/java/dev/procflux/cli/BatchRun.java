@@ -163,7 +163,7 @@ final class BatchRun {
         ProcessEngine e = engine;
         if (e != null) {
             // completion is awaited by engine.close() in execute()
-            e.closeLater().subscribe();
+            e.dispose();
         }
     }
 

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -173,7 +174,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     @Override
-    public boolean isClosed() {
+    public boolean isDisposed() {
         return closed.get();
     }
 
@@ -183,26 +184,66 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     @Override
-    public Mono<Void> closeLater() {
+    public void dispose() {
+        beginClose(null);
+    }
+
+    @Override
+    public Mono<Void> disposeLater() {
+        return Mono.defer(() -> {
+            beginClose(null);
+            return whenAllDone();
+        });
+    }
+
+    @Override
+    public Mono<Void> disposeGracefully(Duration drain) {
+        Objects.requireNonNull(drain, "drain");
+        return Mono.defer(() -> {
+            beginClose(drain);
+            return whenAllDone();
+        });
+    }
+
+    // the last run may end on the NuProcess I/O thread: completion is moved to the delivery scheduler
+    private Mono<Void> whenAllDone() {
+        return allDone.asMono().publishOn(options.deliveryScheduler());
+    }
+
+    /** @param drain how long running processes may finish (negative: no limit), or null to kill them at once */
+    private void beginClose(@Nullable Duration drain) {
         if (closed.compareAndSet(false, true)) {
-            log.debug("closing engine: {} runs to stop", runs.size());
+            log.debug("closing engine: {} runs to stop, drain {}", runs.size(), drain);
             removeShutdownHook();
+            // fails callers waiting for a slot; slots in use are destroyed as they come back
             pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
-            for (ProcessRun run : runs) {
-                run.close();
+            if (drain == null || drain.isZero()) {
+                killAll();
+            }
+            else if (!drain.isNegative()) {
+                options.timerScheduler().schedule(this::killAll, drain.toNanos(), TimeUnit.NANOSECONDS);
             }
             if (runs.isEmpty()) {
                 allDone.tryEmitEmpty();
             }
         }
-        return allDone.asMono();
+        else if (drain == null) {
+            // dispose() during a graceful drain cuts it short
+            killAll();
+        }
+    }
+
+    private void killAll() {
+        for (ProcessRun run : runs) {
+            run.close();
+        }
     }
 
     @Override
     public void close() {
         Duration wait = options.killGracePeriod().multipliedBy(2).plusSeconds(1);
         try {
-            closeLater().block(wait);
+            disposeLater().block(wait);
         }
         catch (IllegalStateException e) {
             log.warn("engine close did not finish within {}: {}", wait, metrics());

@@ -176,16 +176,39 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     }
 
     @Override
-    public Mono<Void> closeLater() {
-        return closeLater(Duration.ZERO);
+    public boolean isDisposed() {
+        return closed.get();
     }
 
     @Override
-    public Mono<Void> closeLater(Duration drainTimeout) {
-        Objects.requireNonNull(drainTimeout, "drainTimeout");
-        if (drainTimeout.isNegative()) {
-            throw new IllegalArgumentException("drainTimeout must be >= 0, was " + drainTimeout);
-        }
+    public void dispose() {
+        beginClose(null);
+    }
+
+    @Override
+    public Mono<Void> disposeLater() {
+        return Mono.defer(() -> {
+            beginClose(null);
+            return whenAllGone();
+        });
+    }
+
+    @Override
+    public Mono<Void> disposeGracefully(Duration drain) {
+        Objects.requireNonNull(drain, "drain");
+        return Mono.defer(() -> {
+            beginClose(drain);
+            return whenAllGone();
+        });
+    }
+
+    // the last worker may exit on the NuProcess I/O thread: completion is moved to the delivery scheduler
+    private Mono<Void> whenAllGone() {
+        return allGone.asMono().publishOn(engine.deliveryScheduler());
+    }
+
+    /** @param drain how long requests in flight may finish (negative: no limit), or null to kill at once */
+    private void beginClose(@Nullable Duration drain) {
         if (closed.compareAndSet(false, true)) {
             warmUp.dispose();
             Thread hook = shutdownHook;
@@ -197,21 +220,23 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
                     // the JVM is exiting: the hook runs close() anyway, and close() is idempotent
                 }
             }
-            log.debug("closing worker pool '{}': {} workers to stop, drain {}", commandLine, live.size(),
-                    drainTimeout);
+            log.debug("closing worker pool '{}': {} workers to stop, drain {}", commandLine, live.size(), drain);
             // fails pending acquires and destroys idle workers; a busy worker is destroyed when it is returned
             pool.disposeLater().subscribe(null, e -> log.warn("worker pool dispose failed", e));
-            if (drainTimeout.isZero()) {
+            if (drain == null || drain.isZero()) {
                 killAll();
             }
-            else {
-                engine.timerScheduler().schedule(this::killAll, drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            else if (!drain.isNegative()) {
+                engine.timerScheduler().schedule(this::killAll, drain.toNanos(), TimeUnit.NANOSECONDS);
             }
             if (live.isEmpty()) {
                 allGone.tryEmitEmpty();
             }
         }
-        return allGone.asMono();
+        else if (drain == null) {
+            // dispose() during a graceful drain cuts it short
+            killAll();
+        }
     }
 
     private void killAll() {
@@ -224,7 +249,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     public void close() {
         Duration wait = engine.killGracePeriod().multipliedBy(2).plusSeconds(1);
         try {
-            closeLater().block(wait);
+            disposeLater().block(wait);
         }
         catch (IllegalStateException e) {
             log.warn("worker pool close did not finish within {}: {}", wait, metrics());
@@ -399,10 +424,6 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     String commandLine() {
         return commandLine;
-    }
-
-    boolean isClosed() {
-        return closed.get();
     }
 
     void succeeded() {

@@ -328,7 +328,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
         if (!ourKill) {
             retire(WorkerRestartCause.CRASH);
         }
-        boolean startFailure = !answered && !ourKill && !pool.isClosed();
+        boolean startFailure = !answered && !ourKill && !pool.isDisposed();
         Call<I, O> c = current.get();
         WorkerCrashedException crash = crashed(startFailure ? "before answering its first request"
                 : "while handling a request");
@@ -337,7 +337,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
         }
         if (c != null && finish(c)) {
             pool.failed();
-            c.sink.error(pool.isClosed() ? pool.closedError("the request in flight was aborted") : crash);
+            c.sink.error(pool.isDisposed() ? pool.closedError("the request in flight was aborted") : crash);
         }
         pool.workerGone(this);
         serial.dispose();

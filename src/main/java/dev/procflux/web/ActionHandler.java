@@ -415,7 +415,7 @@ final class ActionHandler {
     // ---- GET /health, /metrics, /actions, /
 
     Mono<ServerResponse> health(ServerRequest request) {
-        if (engine.isClosed()) {
+        if (engine.isDisposed()) {
             // a closed engine refuses all work: load balancers must take this instance out of rotation
             return json(503, Map.of("status", "DOWN"));
         }

@@ -66,7 +66,7 @@ class ProcfluxMetersIT {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().events(meters).killGracePeriod(Duration.ofMillis(200))
                 .build();
-                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(1, 1)
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(1, 1)
                         .maxRequestsPerWorker(2).build(engine)) {
             meters.bind(pool, "echo");
             for (int i = 0; i < 3; i++) {
@@ -135,7 +135,7 @@ class ProcfluxMetersIT {
     void aWorkerPoolReportsLaunchesReturnsAndRetirementsUnderItsName() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().killGracePeriod(Duration.ofMillis(200)).build()) {
-            WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(0, 1)
+            WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1)
                     .maxRequestsPerWorker(2).poolEvents(meters.workerPoolEvents("echo")).build(engine);
             try (pool) {
                 meters.bind(pool, "echo");
@@ -168,7 +168,7 @@ class ProcfluxMetersIT {
     void aWorkerThatCannotBeLaunchedIsAFailedAllocation() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().build();
-                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("procflux-missing")).size(0, 1)
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("procflux-missing")).sizeBetween(0, 1)
                         .maxStartAttempts(1).poolEvents(meters.workerPoolEvents("missing")).build(engine)) {
             assertThatThrownBy(() -> pool.call("hi").block(Duration.ofSeconds(10)))
                     .isInstanceOf(ProcessStartException.class);

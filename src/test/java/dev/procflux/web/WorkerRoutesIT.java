@@ -42,7 +42,7 @@ class WorkerRoutesIT {
     }
 
     private WorkerPool.Builder<String, String> lines(String... argv) {
-        return WorkerPool.builder(Command.of(argv)).size(0, 1).requestTimeout(Duration.ofSeconds(10));
+        return WorkerPool.builder(Command.of(argv)).sizeBetween(0, 1).requestTimeout(Duration.ofSeconds(10));
     }
 
     private <I, O> WorkerPool<I, O> track(WorkerPool<I, O> pool) {
@@ -108,7 +108,7 @@ class WorkerRoutesIT {
     @Test
     void aBinaryPoolTakesAndReturnsRawBytes() {
         WorkerPool<byte[], byte[]> cat = track(WorkerPool.builder(Command.of("cat"))
-                .protocol(WorkerProtocol.lengthPrefixed()).size(0, 1).build(engine));
+                .protocol(WorkerProtocol.lengthPrefixed()).sizeBetween(0, 1).build(engine));
         WebTestClient client = client(ActionRoutes.builder(engine, ActionRegistry.builder().build())
                 .workerPool("bytes", cat, WorkerCodec.bytes()));
         byte[] payload = new byte[100_000];
