@@ -192,16 +192,17 @@ public final class Command {
      * {@code timeout}, and fails with {@link ProcessTimeoutException}. Default: no timeout. The time waiting for a
      * free slot is not counted.
      *
-     * @param timeout a positive duration
+     * @param timeout a positive duration, or a negative one for no timeout (see {@link ProcessEngine.Builder})
      * @return a new command
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     * @throws IllegalArgumentException if {@code timeout} is zero: a process cannot finish at once
      */
     public Command withTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        if (timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, or negative for no timeout, was "
+                    + timeout);
         }
-        return with(s -> s.timeout = timeout);
+        return with(s -> s.timeout = timeout.isNegative() ? null : timeout);
     }
 
     /**

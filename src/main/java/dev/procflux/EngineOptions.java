@@ -8,7 +8,7 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class EngineOptions {
     private final int maxConcurrency;
-    private final int maxPending;
+    private final int maxPendingAcquire;
     private final Duration acquireTimeout;
     private final Duration killGracePeriod;
     private final long maxBufferedBytes;
@@ -24,7 +24,7 @@ public final class EngineOptions {
 
     EngineOptions(ProcessEngine.Builder b, Scheduler launchScheduler) {
         maxConcurrency = b.maxConcurrency;
-        maxPending = b.maxPending;
+        maxPendingAcquire = b.maxPendingAcquire;
         acquireTimeout = b.acquireTimeout;
         killGracePeriod = b.killGracePeriod;
         maxBufferedBytes = b.maxBufferedBytes;
@@ -49,12 +49,18 @@ public final class EngineOptions {
         return maxConcurrency;
     }
 
-    /** @return the most callers waiting for a slot; beyond it calls fail with {@link ProcessPoolOverloadedException} */
-    public int maxPending() {
-        return maxPending;
+    /**
+     * @return the most callers waiting for a slot, beyond which calls fail with
+     *         {@link ProcessPoolOverloadedException}; {@code -1} for no limit
+     */
+    public int maxPendingAcquire() {
+        return maxPendingAcquire;
     }
 
-    /** @return how long a caller waits for a slot; {@link Duration#ZERO} means without limit */
+    /**
+     * @return how long a caller waits for a slot: {@link Duration#ZERO} fails at once when no slot is free,
+     *         {@link ProcessEngine.Builder#NO_LIMIT_TIME} waits without limit
+     */
     public Duration acquireTimeout() {
         return acquireTimeout;
     }
@@ -116,7 +122,7 @@ public final class EngineOptions {
 
     @Override
     public String toString() {
-        return "EngineOptions[maxConcurrency=" + maxConcurrency + ", maxPending=" + maxPending + ", acquireTimeout="
+        return "EngineOptions[maxConcurrency=" + maxConcurrency + ", maxPendingAcquire=" + maxPendingAcquire + ", acquireTimeout="
                 + acquireTimeout + ", killGracePeriod=" + killGracePeriod + ", maxBufferedBytes=" + maxBufferedBytes
                 + ", backpressure=" + backpressure + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes="
                 + lowWaterBytes + "]";

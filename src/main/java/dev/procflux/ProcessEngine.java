@@ -139,11 +139,25 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
 
     /**
      * Configures a {@link ProcessEngine}. Not thread-safe: configure on one thread, then call {@link #build()}.
+     *
+     * <p><b>Limits.</b> One rule holds for every count and {@link Duration} setting of procflux (this builder,
+     * {@link WorkerPool.Builder}, {@link Command}, {@link ProcessEngine#disposeGracefully(Duration)}), as in
+     * r2dbc-pool: <b>zero means none or at once</b> ({@code maxPendingAcquire(0)}: nobody may wait;
+     * {@code acquireTimeout(Duration.ZERO)}: fail at once when no slot is free; {@code killGracePeriod(ZERO)}:
+     * SIGKILL at once), and <b>a negative value means no limit</b> ({@link #NO_LIMIT} and {@link #NO_LIMIT_TIME}
+     * spell it). A setting for which "no limit" (or "none") makes no sense rejects it, and its Javadoc says so. The
+     * accessors of {@link EngineOptions} and {@link WorkerPoolOptions} return {@code -1} or {@link #NO_LIMIT_TIME}
+     * for "no limit", whichever negative value was given.
      */
     final class Builder {
+        /** "No limit" for a count setting: any negative value means the same. */
+        public static final int NO_LIMIT = -1;
+        /** "No limit" for a {@link Duration} setting: any negative duration means the same. */
+        public static final Duration NO_LIMIT_TIME = Duration.ofSeconds(-1);
+
         int maxConcurrency = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        int maxPending = 1024;
-        Duration acquireTimeout = Duration.ZERO;
+        int maxPendingAcquire = 1024;
+        Duration acquireTimeout = NO_LIMIT_TIME;
         Duration killGracePeriod = Duration.ofSeconds(2);
         long maxBufferedBytes = 8L * 1024 * 1024;
         BackpressurePolicy backpressure = BackpressurePolicy.PAUSE;
@@ -163,7 +177,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
 
         Builder(EngineOptions o) {
             maxConcurrency = o.maxConcurrency();
-            maxPending = o.maxPending();
+            maxPendingAcquire = o.maxPendingAcquire();
             acquireTimeout = o.acquireTimeout();
             killGracePeriod = o.killGracePeriod();
             maxBufferedBytes = o.maxBufferedBytes();
@@ -181,7 +195,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
         /**
          * The most processes alive at once across all callers. Default: twice the CPU count, at least 4.
          *
-         * @param value at least 1
+         * @param value at least 1; "no limit" is not offered: the limit is what protects the machine
          * @return this builder
          * @throws IllegalArgumentException if {@code value} is below 1
          */
@@ -195,43 +209,36 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
 
         /**
          * The most callers waiting for a slot; one more fails at once with
-         * {@link ProcessPoolOverloadedException}. Default 1024.
+         * {@link ProcessPoolOverloadedException}. As reactor-pool's {@code maxPendingAcquire}. Default 1024.
          *
-         * @param value at least 0
+         * @param value 0 (no caller may wait), positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
-        public Builder maxPending(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("maxPending must be >= 0, was " + value);
-            }
-            this.maxPending = value;
+        public Builder maxPendingAcquire(int value) {
+            this.maxPendingAcquire = Math.max(value, NO_LIMIT);
             return this;
         }
 
         /**
-         * How long a caller waits for a slot before failing with {@link ProcessAcquireTimeoutException}.
-         * Default {@link Duration#ZERO}: no limit (the wait is still bounded in size by {@link #maxPending(int)}).
+         * How long a caller waits for a slot before failing with {@link ProcessAcquireTimeoutException}. The
+         * timeout of reactor-pool's {@code acquire(Duration)}, r2dbc-pool's {@code maxAcquireTime}; named after
+         * what it limits. Default: no limit (the wait is still bounded in size by {@link #maxPendingAcquire(int)}).
          *
-         * @param value zero (no limit) or positive
+         * @param value {@link Duration#ZERO} (fail at once when no slot is free), positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
         public Builder acquireTimeout(Duration value) {
             Objects.requireNonNull(value, "acquireTimeout");
-            if (value.isNegative()) {
-                throw new IllegalArgumentException("acquireTimeout must be >= 0, was " + value);
-            }
-            this.acquireTimeout = value;
+            this.acquireTimeout = value.isNegative() ? NO_LIMIT_TIME : value;
             return this;
         }
 
         /**
-         * Time between SIGTERM and SIGKILL when a process tree is killed (timeout, cancel, close). Default 2s.
+         * Time between SIGTERM and SIGKILL when a process tree is killed (timeout, cancel, dispose). Default 2s.
          *
          * @param value zero (SIGKILL at once) or positive
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
+         * @throws IllegalArgumentException if {@code value} is negative: a kill always ends in SIGKILL
          */
         public Builder killGracePeriod(Duration value) {
             Objects.requireNonNull(value, "killGracePeriod");

@@ -56,7 +56,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
      * <p><b>Threading:</b> the reply (or error) is delivered on {@link EngineOptions#deliveryScheduler()}, never on
      * the shared NuProcess I/O thread.
      * <p><b>Backpressure:</b> one element. Callers beyond the idle workers wait in a queue bounded by
-     * {@link WorkerPoolOptions#maxPending()}.
+     * {@link WorkerPoolOptions#maxPendingAcquire()}.
      * <p><b>Cancellation:</b> while waiting, leaves the queue. Once the request was sent it cannot be taken back:
      * the worker is killed and replaced, so no later caller can receive this request's reply.
      * <p><b>Errors:</b> {@link WorkerCrashedException} (the worker died; the request is not retried),
@@ -172,6 +172,11 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
     /**
      * Configures a {@link WorkerPool}. Not thread-safe: configure on one thread, then call {@link #build}.
      *
+     * <p><b>Limits.</b> As for every procflux setting (see {@link ProcessEngine.Builder}): zero means none or at
+     * once, a negative value ({@link ProcessEngine.Builder#NO_LIMIT}, {@link ProcessEngine.Builder#NO_LIMIT_TIME})
+     * means no limit. Names follow reactor-pool where the concept is the same ({@code sizeBetween},
+     * {@code maxPendingAcquire}, {@code evictionIdle}).
+     *
      * @param <I> the request type
      * @param <O> the reply type
      */
@@ -180,10 +185,10 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
         final WorkerProtocol<I, O> protocol;
         int minSize = 1;
         int maxSize = Math.max(2, Runtime.getRuntime().availableProcessors());
-        int maxPending = 1024;
-        int maxRequestsPerWorker = 0;
-        Duration maxIdle = Duration.ZERO;
-        Duration maxLifetime = Duration.ZERO;
+        int maxPendingAcquire = 1024;
+        int maxRequestsPerWorker = ProcessEngine.Builder.NO_LIMIT;
+        Duration evictionIdle = ProcessEngine.Builder.NO_LIMIT_TIME;
+        Duration maxLifetime = ProcessEngine.Builder.NO_LIMIT_TIME;
         Duration requestTimeout = Duration.ofSeconds(30);
         int idempotentRetries = 2;
         int maxStartAttempts = 3;
@@ -201,9 +206,9 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
             this(other.command, protocol);
             minSize = other.minSize;
             maxSize = other.maxSize;
-            maxPending = other.maxPending;
+            maxPendingAcquire = other.maxPendingAcquire;
             maxRequestsPerWorker = other.maxRequestsPerWorker;
-            maxIdle = other.maxIdle;
+            evictionIdle = other.evictionIdle;
             maxLifetime = other.maxLifetime;
             requestTimeout = other.requestTimeout;
             idempotentRetries = other.idempotentRetries;
@@ -238,10 +243,10 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          */
         public Builder<I, O> sizeBetween(int min, int max) {
             if (min < 0) {
-                throw new IllegalArgumentException("size min must be >= 0, was " + min);
+                throw new IllegalArgumentException("sizeBetween min must be >= 0, was " + min);
             }
             if (max < 1 || max < min) {
-                throw new IllegalArgumentException("size max must be >= 1 and >= min (" + min + "), was " + max);
+                throw new IllegalArgumentException("sizeBetween max must be >= 1 and >= min (" + min + "), was " + max);
             }
             this.minSize = min;
             this.maxSize = max;
@@ -250,59 +255,57 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
 
         /**
          * The most callers waiting for a worker; one more fails at once with
-         * {@link ProcessPoolOverloadedException}. Default 1024.
+         * {@link ProcessPoolOverloadedException}. As reactor-pool's {@code maxPendingAcquire}. Default 1024.
          *
-         * @param value at least 0
+         * @param value 0 (no caller may wait), positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
-        public Builder<I, O> maxPending(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("maxPending must be >= 0, was " + value);
-            }
-            this.maxPending = value;
+        public Builder<I, O> maxPendingAcquire(int value) {
+            this.maxPendingAcquire = Math.max(value, ProcessEngine.Builder.NO_LIMIT);
             return this;
         }
 
         /**
-         * Requests a worker serves before it is replaced, to contain leaks in long-lived workers (like Python's
-         * {@code maxtasksperchild}). Default 0: no limit.
+         * Requests a worker serves before it is replaced ({@link WorkerRestartCause#MAX_REQUESTS}), to contain
+         * leaks in long-lived workers (like Python's {@code maxtasksperchild}). Default: no limit.
          *
-         * @param value 0 (no limit) or positive
+         * @param value positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
+         * @throws IllegalArgumentException if {@code value} is 0: a worker serves at least one request
          */
         public Builder<I, O> maxRequestsPerWorker(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("maxRequestsPerWorker must be >= 0, was " + value);
+            if (value == 0) {
+                throw new IllegalArgumentException("maxRequestsPerWorker must be positive, or negative for no limit,"
+                        + " was 0");
             }
-            this.maxRequestsPerWorker = value;
+            this.maxRequestsPerWorker = Math.max(value, ProcessEngine.Builder.NO_LIMIT);
             return this;
         }
 
         /**
-         * How long a worker may stay idle before it is stopped. Default {@link Duration#ZERO}: no limit.
+         * How long a worker may stay idle before it is stopped ({@link WorkerRestartCause#EVICTED}); checked in
+         * the background, at least every second. As reactor-pool's {@code evictionIdle}. Default: no limit.
          *
-         * @param value zero (no limit) or positive
+         * @param value {@link Duration#ZERO} (stop a worker as soon as it is idle), positive, or negative for no
+         *        limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
-        public Builder<I, O> maxIdle(Duration value) {
-            this.maxIdle = nonNegative(value, "maxIdle");
+        public Builder<I, O> evictionIdle(Duration value) {
+            this.evictionIdle = orNoLimit(value, "evictionIdle");
             return this;
         }
 
         /**
          * How long a worker may live before it is replaced (checked when it is idle). Each worker's limit is
          * shortened by a random amount of up to 10% so that workers started together do not all restart together.
-         * Default {@link Duration#ZERO}: no limit.
+         * reactor-pool has no such setting (r2dbc-pool calls it {@code maxLifeTime}). Default: no limit.
          *
-         * @param value zero (no limit) or positive
+         * @param value {@link Duration#ZERO} (replace a worker as soon as it is idle), positive, or negative for
+         *        no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
         public Builder<I, O> maxLifetime(Duration value) {
-            this.maxLifetime = nonNegative(value, "maxLifetime");
+            this.maxLifetime = orNoLimit(value, "maxLifetime");
             return this;
         }
 
@@ -310,12 +313,17 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          * How long a request may wait for its reply once it is sent; then the call fails with
          * {@link ProcessTimeoutException} and the worker is killed. Default 30s.
          *
-         * @param value zero (no limit) or positive
+         * @param value positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
+         * @throws IllegalArgumentException if {@code value} is zero: a request cannot be answered at once
          */
         public Builder<I, O> requestTimeout(Duration value) {
-            this.requestTimeout = nonNegative(value, "requestTimeout");
+            Objects.requireNonNull(value, "requestTimeout");
+            if (value.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be positive, or negative for no limit, was "
+                        + value);
+            }
+            this.requestTimeout = orNoLimit(value, "requestTimeout");
             return this;
         }
 
@@ -358,7 +366,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          *
          * @param value zero (no wait) or positive
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
+         * @throws IllegalArgumentException if {@code value} is negative: a backoff without limit would never retry
          */
         public Builder<I, O> startBackoff(Duration value) {
             this.startBackoff = nonNegative(value, "startBackoff");
@@ -399,6 +407,11 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
         public Builder<I, O> poolEvents(PoolEvents value) {
             this.poolEvents = Objects.requireNonNull(value, "poolEvents");
             return this;
+        }
+
+        private static Duration orNoLimit(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            return value.isNegative() ? ProcessEngine.Builder.NO_LIMIT_TIME : value;
         }
 
         private static Duration nonNegative(Duration value, String name) {

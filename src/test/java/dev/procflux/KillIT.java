@@ -136,7 +136,7 @@ class KillIT {
 
     @Test
     void overMaxPendingTheCallFailsAtOnceWithAnOverloadError() {
-        ProcessEngine tiny = ProcessEngine.builder().maxConcurrency(1).maxPending(1)
+        ProcessEngine tiny = ProcessEngine.builder().maxConcurrency(1).maxPendingAcquire(1)
                 .killGracePeriod(Duration.ofMillis(100)).build();
         try {
             Disposable first = tiny.execute(Command.of("sleep", "60")).subscribe();
@@ -148,8 +148,8 @@ class KillIT {
                         assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
                                 .hasMessageContaining("engine overloaded")
                                 .hasMessageContaining("echo third")
-                                .hasMessageContaining("maxPending=1");
-                        assertThat(((ProcessPoolOverloadedException) e).maxPending()).isEqualTo(1);
+                                .hasMessageContaining("maxPendingAcquire=1");
+                        assertThat(((ProcessPoolOverloadedException) e).maxPendingAcquire()).isEqualTo(1);
                     })
                     .verify(Duration.ofSeconds(5));
             second.dispose();

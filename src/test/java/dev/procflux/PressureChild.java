@@ -20,7 +20,7 @@ public final class PressureChild {
     }
 
     public static void main(String[] args) throws IOException {
-        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(300).maxPending(1000)
+        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(300).maxPendingAcquire(1000)
                 .killGracePeriod(Duration.ofMillis(200)).build();
         // load every class the runs need while descriptors are still available
         engine.execute(Command.of("true")).block(Duration.ofSeconds(30));

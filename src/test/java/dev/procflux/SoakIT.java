@@ -76,7 +76,7 @@ class SoakIT {
         String marker = UUID.randomUUID().toString();
         System.out.printf("soak: %d runs, seed %d (replay with -Dprocflux.soak.seed=%d), maxConcurrency %d, "
                 + "%d in flight%n", runs, SEED, SEED, MAX_CONCURRENCY, IN_FLIGHT);
-        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(MAX_CONCURRENCY).maxPending(IN_FLIGHT)
+        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(MAX_CONCURRENCY).maxPendingAcquire(IN_FLIGHT)
                 .killGracePeriod(Duration.ofMillis(200)).build();
         // one pool per phase: idle workers are children too, and the baseline is taken with none
         WorkerPool<String, String> warmUpWorkers = workers(engine, marker);
@@ -137,7 +137,7 @@ class SoakIT {
 
     private static WorkerPool<String, String> workers(ProcessEngine engine, String marker) {
         return WorkerPool.builder(Command.shell(WORKER_SCRIPT).withEnv(MARKER, marker))
-                .sizeBetween(0, 4).maxPending(IN_FLIGHT).build(engine);
+                .sizeBetween(0, 4).maxPendingAcquire(IN_FLIGHT).build(engine);
     }
 
     /** Live bytes per class ({@code jcmd GC.class_histogram}, which collects first). */

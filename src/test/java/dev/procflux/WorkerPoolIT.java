@@ -207,7 +207,7 @@ class WorkerPoolIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerProtocolException.class)
                         .hasMessageContaining("(pid " + pid + ") broke the protocol: malformed reply: reply line is "
                                 + "not valid UTF-8")
-                        .hasMessageEndingWith("; worker recycled"))
+                        .hasMessageEndingWith("; worker replaced"))
                 .verify(WAIT);
         assertThat(pidOf(p)).isNotEqualTo(pid);
         assertThat(p.metrics().restarts(WorkerRestartCause.PROTOCOL_ERROR)).isEqualTo(1);
@@ -220,7 +220,7 @@ class WorkerPoolIT {
         StepVerifier.create(p.call("twice"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerProtocolException.class)
                         .hasMessage("worker '" + PYTHON + " -u -c '" + SCRIPT.replace("'", "'\\''") + "'' (pid " + pid
-                                + ") broke the protocol: 2 replies to one request; worker recycled"))
+                                + ") broke the protocol: 2 replies to one request; worker replaced"))
                 .verify(WAIT);
         assertThat(pidOf(p)).isNotEqualTo(pid);
     }
@@ -299,13 +299,13 @@ class WorkerPoolIT {
         long first = pidOf(p);
         assertThat(pidOf(p)).isEqualTo(first);
         assertThat(pidOf(p)).isNotEqualTo(first);
-        assertThat(p.metrics().restarts(WorkerRestartCause.RECYCLED)).isEqualTo(1);
+        assertThat(p.metrics().restarts(WorkerRestartCause.MAX_REQUESTS)).isEqualTo(1);
     }
 
     @Test
     void idleWorkerIsEvictedAfterMaxIdle() {
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1)
-                .maxIdle(Duration.ofMillis(200)));
+                .evictionIdle(Duration.ofMillis(200)));
         assertThat(p.call("a").block(WAIT)).isEqualTo("a");
         await().atMost(WAIT).until(() -> p.metrics().alive() == 0);
         assertThat(p.metrics().restarts(WorkerRestartCause.EVICTED)).isEqualTo(1);
@@ -402,7 +402,7 @@ class WorkerPoolIT {
     @Test
     void callerBeyondMaxPendingFailsAtOnceWithOverload() {
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(1, 1)
-                .maxPending(1));
+                .maxPendingAcquire(1));
         pidOf(p);
         StepVerifier busy = StepVerifier.create(p.call("slow")).expectNext("slow-reply").expectComplete()
                 .verifyLater();
@@ -411,7 +411,7 @@ class WorkerPoolIT {
         await().atMost(WAIT).until(() -> p.metrics().pending() == 1);
         StepVerifier.create(p.call("b"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
-                        .hasMessageContaining("overloaded: busy=1/1, idle=0, pending=1 (maxPending=1 reached)"))
+                        .hasMessageContaining("overloaded: busy=1/1, idle=0, pending=1 (maxPendingAcquire=1 reached)"))
                 .verify(WAIT);
         busy.verify(WAIT);
         waiting.verify(WAIT);
@@ -486,7 +486,7 @@ class WorkerPoolIT {
         StepVerifier.create(p.call(WorkRequest.of(42, List.of("wrong-id"))))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerProtocolException.class)
                         .hasMessageContaining("broke the protocol: reply carries requestId 43 but the request in "
-                                + "flight has requestId 42; worker recycled"))
+                                + "flight has requestId 42; worker replaced"))
                 .verify(WAIT);
         assertThat(p.metrics().restarts(WorkerRestartCause.PROTOCOL_ERROR)).isEqualTo(1);
     }

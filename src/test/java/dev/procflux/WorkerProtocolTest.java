@@ -196,9 +196,10 @@ class WorkerProtocolTest {
     void builderRejectsBadValuesNamingTheOption() {
         WorkerPool.Builder<String, String> b = WorkerPool.builder(Command.of("cat"));
         assertThatThrownBy(() -> b.sizeBetween(3, 2)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("size max must be >= 1 and >= min (3), was 2");
-        assertThatThrownBy(() -> b.requestTimeout(java.time.Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("requestTimeout must be >= 0, was PT-1S");
+                .hasMessage("sizeBetween max must be >= 1 and >= min (3), was 2");
+        assertThatThrownBy(() -> b.requestTimeout(java.time.Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("requestTimeout must be positive, or negative for no limit, was PT0S");
         assertThatThrownBy(() -> b.maxStartAttempts(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxStartAttempts must be >= 1, was 0");
         WorkerPoolOptions<byte[], byte[]> o = b.sizeBetween(2, 8).maxRequestsPerWorker(10)

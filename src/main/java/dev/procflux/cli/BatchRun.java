@@ -169,7 +169,7 @@ final class BatchRun {
 
     private int concurrency() {
         // 0 means "unlimited": as many as the engine lets wait for a slot, so nothing is ever refused
-        return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPending() : options.jobs();
+        return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPendingAcquire() : options.jobs();
     }
 
     private BufferedReader openInput() throws IOException {

@@ -131,7 +131,7 @@ final class ServeWorkers {
             b.requestTimeout(duration(spec.get("requestTimeout")));
         }
         if (spec.containsKey("maxPending")) {
-            b.maxPending(integer(spec.get("maxPending"), "maxPending"));
+            b.maxPendingAcquire(integer(spec.get("maxPending"), "maxPending"));
         }
         return new Spec(name, binary, b);
     }

@@ -86,7 +86,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         this.pool = PoolEventsRecorder.install(
                 PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
                         .sizeBetween(0, options.maxConcurrency())
-                        .maxPendingAcquire(options.maxPending()),
+                        .maxPendingAcquire(options.maxPendingAcquire()),
                 options.slotPoolEvents(), "engine slots")
                 .buildPool();
         if (options.closeOnShutdown()) {
@@ -336,7 +336,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     private Mono<PooledRef<Slot>> pooledSlot() {
         Duration timeout = options.acquireTimeout();
-        return timeout.isZero() ? pool.acquire() : pool.acquire(timeout);
+        if (timeout.isNegative()) {
+            return pool.acquire();
+        }
+        // reactor-pool reads a zero timeout as "none"; one nanosecond arms its timer only when no slot is free
+        return pool.acquire(timeout.isZero() ? Duration.ofNanos(1) : timeout);
     }
 
     private void slotAcquired(long requestedNanos) {
@@ -358,8 +362,8 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private Throwable translate(Throwable error, @Nullable Command command) {
         String what = command == null ? "lease" : "'" + command.commandLine() + "'";
         if (error instanceof PoolAcquirePendingLimitException) {
-            return new ProcessPoolOverloadedException(options.maxPending(), "engine overloaded: cannot run " + what
-                    + ": " + poolState() + " (maxPending=" + options.maxPending() + " reached)", error);
+            return new ProcessPoolOverloadedException(options.maxPendingAcquire(), "engine overloaded: cannot run " + what
+                    + ": " + poolState() + " (maxPendingAcquire=" + options.maxPendingAcquire() + " reached)", error);
         }
         if (error instanceof TimeoutException) {
             return new ProcessAcquireTimeoutException(options.acquireTimeout(), poolState(), error);

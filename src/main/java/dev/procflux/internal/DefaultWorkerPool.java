@@ -102,7 +102,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         }
         this.pool = PoolEventsRecorder.install(PoolBuilder.from(allocate())
                         .sizeBetween(options.minSize(), options.maxSize())
-                        .maxPendingAcquire(options.maxPending())
+                        .maxPendingAcquire(options.maxPendingAcquire())
                         .evictionPredicate(this::shouldEvict)
                         .evictInBackground(evictionInterval(), engine.timerScheduler())
                         .destroyHandler(w -> Mono.fromRunnable(() -> destroy(w))),
@@ -306,8 +306,8 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private Throwable translate(Throwable error) {
         if (error instanceof PoolAcquirePendingLimitException) {
-            return new ProcessPoolOverloadedException(options.maxPending(), "worker pool '" + commandLine
-                    + "' overloaded: " + poolState() + " (maxPending=" + options.maxPending() + " reached)", error);
+            return new ProcessPoolOverloadedException(options.maxPendingAcquire(), "worker pool '" + commandLine
+                    + "' overloaded: " + poolState() + " (maxPendingAcquire=" + options.maxPendingAcquire() + " reached)", error);
         }
         if (error instanceof PoolShutdownException) {
             return new ProcessPoolClosedException("worker pool '" + commandLine + "' closed: the call was not run",
@@ -346,7 +346,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private WorkerProcess<I, O> launch() {
         long lifetime = options.maxLifetime().toMillis();
-        long limit = lifetime == 0 ? Long.MAX_VALUE
+        long limit = options.maxLifetime().isNegative() ? Long.MAX_VALUE
                 : lifetime - (long) (lifetime * LIFETIME_JITTER * ThreadLocalRandom.current().nextDouble());
         WorkerProcess<I, O> w = new WorkerProcess<>(this, options.protocol(), engine.deliveryScheduler(), limit);
         live.add(w);
@@ -380,10 +380,10 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
             return true;
         }
         if (options.maxRequestsPerWorker() > 0 && w.served() >= options.maxRequestsPerWorker()) {
-            w.retire(WorkerRestartCause.RECYCLED);
+            w.retire(WorkerRestartCause.MAX_REQUESTS);
             return true;
         }
-        if (!options.maxIdle().isZero() && meta.idleTime() >= options.maxIdle().toMillis()) {
+        if (!options.evictionIdle().isNegative() && meta.idleTime() >= options.evictionIdle().toMillis()) {
             w.retire(WorkerRestartCause.EVICTED);
             return true;
         }
@@ -404,8 +404,8 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private Duration evictionInterval() {
         Duration interval = MAX_EVICTION_INTERVAL;
-        for (Duration limit : new Duration[] {options.maxIdle(), options.maxLifetime()}) {
-            if (!limit.isZero() && limit.dividedBy(2).compareTo(interval) < 0) {
+        for (Duration limit : new Duration[] {options.evictionIdle(), options.maxLifetime()}) {
+            if (!limit.isNegative() && limit.dividedBy(2).compareTo(interval) < 0) {
                 interval = limit.dividedBy(2);
             }
         }

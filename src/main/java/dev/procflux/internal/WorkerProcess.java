@@ -161,7 +161,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
                 return;
             }
             Duration timeout = pool.options().requestTimeout();
-            if (!timeout.isZero()) {
+            if (!timeout.isNegative()) {
                 c.timeout = pool.engineOptions().timerScheduler()
                         .schedule(() -> timedOut(c, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
             }

@@ -138,7 +138,7 @@ public final class ProcfluxMeters implements EngineEvents {
      * Registers a worker pool's meters, tagged {@code pool=name}: {@code procflux.workers.alive}, {@code .idle},
      * {@code .busy}, {@code .pending} (gauges), {@code procflux.worker.requests} (function counter, tag
      * {@code outcome}: ok, failed), {@code procflux.workers.started} and {@code procflux.worker.restarts} (function
-     * counter, tag {@code cause}: crash, timeout, protocol_error, cancelled, recycled, evicted).
+     * counter, tag {@code cause}: crash, timeout, protocol_error, cancelled, max_requests, evicted).
      *
      * @param pool the pool
      * @param name its name, as the {@code pool} tag

@@ -436,7 +436,7 @@ final class ActionHandler {
         body.put("leased", m.leased());
         body.put("pending", m.pending());
         body.put("maxConcurrency", m.maxConcurrency());
-        body.put("maxPending", engine.options().maxPending());
+        body.put("maxPending", engine.options().maxPendingAcquire());
         body.put("started", m.started());
         body.put("succeeded", m.succeeded());
         body.put("failed", m.failed());

@@ -6,6 +6,7 @@ import dev.procflux.Command;
 import dev.procflux.EngineOptions;
 import dev.procflux.ExitStatus;
 import dev.procflux.PoolEvents;
+import dev.procflux.ProcessAcquireTimeoutException;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessResult;
@@ -90,16 +91,30 @@ class DefaultProcessEngineTest {
 
     @Test
     void callsBeyondMaxPendingFailAtOnce() {
-        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).maxPending(2));
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).maxPendingAcquire(2));
         engine.execute(Command.of("true")).subscribe();
         engine.execute(Command.of("true")).subscribe();
         engine.execute(Command.of("true")).subscribe();
         StepVerifier.create(engine.execute(Command.of("echo", "fourth")))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
                         .hasMessage("engine overloaded: cannot run 'echo fourth': running=1/1, pending=2 "
-                                + "(maxPending=2 reached)"))
+                                + "(maxPendingAcquire=2 reached)"))
                 .verify(Duration.ofSeconds(1));
         assertThat(engine.metrics().rejected()).isEqualTo(1);
+    }
+
+    @Test
+    void aZeroAcquireTimeoutFailsAtOnceWhenNoSlotIsFreeAndStillRunsWhenOneIs() {
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).acquireTimeout(Duration.ZERO));
+        ProcessResult[] first = new ProcessResult[1];
+        engine.execute(Command.of("true")).subscribe(r -> first[0] = r);
+        assertThat(launcher.launched).hasSize(1);
+        StepVerifier.create(engine.execute(Command.of("echo", "second")))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessAcquireTimeoutException.class)
+                        .hasMessage("acquire timed out after 0s: running=1/1, pending=0"))
+                .verify(Duration.ofSeconds(5));
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(first[0].isSuccess()).isTrue();
     }
 
     @Test

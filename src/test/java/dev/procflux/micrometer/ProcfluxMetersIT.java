@@ -74,7 +74,7 @@ class ProcfluxMetersIT {
             }
             assertThat(registry.get("procflux.worker.requests").tag("pool", "echo").tag("outcome", "ok")
                     .functionCounter().count()).isEqualTo(3.0);
-            assertThat(registry.get("procflux.worker.restarts").tag("cause", "recycled").functionCounter().count())
+            assertThat(registry.get("procflux.worker.restarts").tag("cause", "max_requests").functionCounter().count())
                     .isEqualTo(1.0);
             assertThat(registry.get("procflux.workers.alive").tag("pool", "echo").gauge().value()).isEqualTo(1.0);
         }

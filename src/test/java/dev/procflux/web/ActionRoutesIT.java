@@ -44,7 +44,7 @@ class ActionRoutesIT {
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(base.resolve("a.txt"), "a");
-        engine = ProcessEngine.builder().maxConcurrency(2).maxPending(0).killGracePeriod(Duration.ofMillis(500))
+        engine = ProcessEngine.builder().maxConcurrency(2).maxPendingAcquire(0).killGracePeriod(Duration.ofMillis(500))
                 .build();
         client = WebTestClient.bindToRouterFunction(ActionRoutes.builder(engine, TestActions.registry(base)).build())
                 .configureClient().responseTimeout(Duration.ofSeconds(20))

@@ -152,7 +152,7 @@ class WorkerRoutesIT {
 
     @Test
     void aBusyPoolWithNoRoomToWaitIs503WithRetryAfter() {
-        WorkerPool<String, String> silent = track(lines("sh", "-c", "exec cat >/dev/null").maxPending(0)
+        WorkerPool<String, String> silent = track(lines("sh", "-c", "exec cat >/dev/null").maxPendingAcquire(0)
                 .requestTimeout(Duration.ofSeconds(30)).build(engine));
         WebTestClient client = client("silent", silent);
         // the only worker swallows the request and never answers: it stays busy
@@ -167,7 +167,7 @@ class WorkerRoutesIT {
             assertThat(r.get("error").asString()).isEqualTo("overloaded");
             assertThat(r.get("pool").asString()).isEqualTo("silent");
             assertThat(r.get("message").asString()).startsWith("worker pool 'silent': worker pool '")
-                    .contains("overloaded").contains("maxPending=0 reached");
+                    .contains("overloaded").contains("maxPendingAcquire=0 reached");
         }
         finally {
             busy.dispose();
