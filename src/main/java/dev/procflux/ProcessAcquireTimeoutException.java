@@ -14,7 +14,7 @@ public class ProcessAcquireTimeoutException extends ProcessPoolException {
 
     /**
      * @param acquireTimeout the limit
-     * @param poolState the pool figures when it ran out ({@code running=8/8, pending=12})
+     * @param poolState the pool figures when it ran out ({@code acquired=8/8, pending=12})
      * @param cause the underlying error, if any
      */
     public ProcessAcquireTimeoutException(Duration acquireTimeout, String poolState, @Nullable Throwable cause) {

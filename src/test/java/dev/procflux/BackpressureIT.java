@@ -137,7 +137,7 @@ class BackpressureIT {
             engine.stream(Command.of("yes")).subscribe(twoChunks);
             subs.add(twoChunks);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> engine.metrics().running() == 64
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.metrics().alive() == 64
                 && engine.metrics().pauses() >= 64);
         EngineMetrics m = engine.metrics();
         assertThat(m.bufferedBytes()).isLessThanOrEqualTo(64 * (HIGH + READ));

@@ -122,7 +122,7 @@ public final class BadInputTable {
     }
 
     private static void awaitLeased(ProcessEngine engine) {
-        await().atMost(WAIT).until(() -> engine.metrics().running() == 1);
+        await().atMost(WAIT).until(() -> engine.metrics().alive() == 1);
     }
 
     private static void row(String input, String call, Callable<Object> attempt) {

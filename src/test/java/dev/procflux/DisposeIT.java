@@ -36,11 +36,11 @@ class DisposeIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolClosedException.class)
                         .hasMessageContaining("engine closed").hasMessageContaining("sleep 30"))
                 .verifyLater();
-        await().atMost(WAIT).until(() -> engine.metrics().running() == 1);
+        await().atMost(WAIT).until(() -> engine.metrics().alive() == 1);
 
         Mono<Void> dispose = engine.disposeLater();
         assertThat(engine.isDisposed()).as("disposeLater is lazy").isFalse();
-        assertThat(engine.metrics().running()).isEqualTo(1);
+        assertThat(engine.metrics().alive()).isEqualTo(1);
 
         AtomicReference<String> thread = new AtomicReference<>();
         StepVerifier.create(dispose.doOnSuccess(v -> thread.set(Thread.currentThread().getName())))
@@ -58,7 +58,7 @@ class DisposeIT {
                 .assertNext(r -> assertThat(r.stdoutText()).isEqualTo("done\n"))
                 .expectComplete()
                 .verifyLater();
-        await().atMost(WAIT).until(() -> engine.metrics().running() == 1);
+        await().atMost(WAIT).until(() -> engine.metrics().alive() == 1);
 
         Mono<Void> drain = engine.disposeGracefully(Duration.ofSeconds(15));
         assertThat(engine.isDisposed()).as("disposeGracefully is lazy").isFalse();
@@ -80,10 +80,10 @@ class DisposeIT {
         StepVerifier running = StepVerifier.create(engine.execute(Command.of("sleep", "30")))
                 .expectError(ProcessPoolClosedException.class)
                 .verifyLater();
-        await().atMost(WAIT).until(() -> engine.metrics().running() == 1);
+        await().atMost(WAIT).until(() -> engine.metrics().alive() == 1);
         StepVerifier.create(engine.disposeGracefully(Duration.ofMillis(300))).expectComplete().verify(WAIT);
         running.verify(WAIT);
-        assertThat(engine.metrics().running()).isZero();
+        assertThat(engine.metrics().alive()).isZero();
     }
 
     @Test
@@ -91,10 +91,10 @@ class DisposeIT {
         StepVerifier running = StepVerifier.create(engine.execute(Command.of("sleep", "30")))
                 .expectError(ProcessPoolClosedException.class)
                 .verifyLater();
-        await().atMost(WAIT).until(() -> engine.metrics().running() == 1);
+        await().atMost(WAIT).until(() -> engine.metrics().alive() == 1);
         StepVerifier drained = StepVerifier.create(engine.disposeGracefully(Duration.ofSeconds(-1)))
                 .expectComplete().verifyLater();
-        assertThat(engine.metrics().running()).as("no limit: still draining").isEqualTo(1);
+        assertThat(engine.metrics().alive()).as("no limit: still draining").isEqualTo(1);
         engine.dispose();
         running.verify(WAIT);
         drained.verify(WAIT);

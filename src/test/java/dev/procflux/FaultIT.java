@@ -34,8 +34,8 @@ class FaultIT {
     void tearDown() {
         engine.close();
         OsProcesses.awaitNoChildren();
-        assertThat(engine.metrics().leased()).isZero();
-        assertThat(engine.metrics().running()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
+        assertThat(engine.metrics().alive()).isZero();
     }
 
     private static boolean isGone(long pid) {
@@ -64,7 +64,7 @@ class FaultIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> results.size() == 16);
         assertThat(results).allSatisfy(r -> assertThat(r.exitStatus()).as("%s", r)
                 .hasToString("signal 9 (SIGKILL)"));
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
         assertThat(engine.metrics().failed()).isEqualTo(16);
         // every slot is free again: sixteen more runs fit at once
         assertThat(Flux.range(0, 16).flatMap(i -> engine.execute(Command.of("true")), 16)

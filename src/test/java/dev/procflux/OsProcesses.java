@@ -59,8 +59,8 @@ final class OsProcesses {
     static void closeAndAssertClean(ProcessEngine engine) {
         engine.close();
         awaitNoChildren();
-        org.assertj.core.api.Assertions.assertThat(engine.metrics().leased()).as("leased slots").isZero();
-        org.assertj.core.api.Assertions.assertThat(engine.metrics().running()).as("running").isZero();
+        org.assertj.core.api.Assertions.assertThat(engine.metrics().acquired()).as("leased slots").isZero();
+        org.assertj.core.api.Assertions.assertThat(engine.metrics().alive()).as("alive").isZero();
         org.assertj.core.api.Assertions.assertThat(engine.metrics().bufferedBytes()).as("buffered bytes").isZero();
     }
 

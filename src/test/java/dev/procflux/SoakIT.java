@@ -114,8 +114,8 @@ class SoakIT {
 
             assertThat(soak.failures()).as("runs that did not behave").isEmpty();
             assertThat(soak.total()).isEqualTo(runs);
-            assertThat(m.running()).isZero();
-            assertThat(m.leased()).isZero();
+            assertThat(m.alive()).isZero();
+            assertThat(m.acquired()).isZero();
             assertThat(m.pending()).isZero();
             assertThat(m.bufferedBytes()).isZero();
             assertThat(m.pauses()).as("slow subscribers paused their process").isPositive();
@@ -178,7 +178,7 @@ class SoakIT {
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> {
                     EngineMetrics m = engine.metrics();
-                    return m.leased() == 0 && m.running() == 0 && m.pending() == 0 && m.bufferedBytes() == 0;
+                    return m.acquired() == 0 && m.alive() == 0 && m.pending() == 0 && m.bufferedBytes() == 0;
                 });
         // no child left: not alive, not a zombie, not stopped
         OsProcesses.awaitNoChildren();

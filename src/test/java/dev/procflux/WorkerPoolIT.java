@@ -68,7 +68,7 @@ class WorkerPoolIT {
             WorkerPool<?, ?> p = pool;
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(p.metrics().alive()).isZero();
-                assertThat(p.metrics().busy()).isZero();
+                assertThat(p.metrics().acquired()).isZero();
                 assertThat(p.metrics().pending()).isZero();
             });
         }
@@ -101,7 +101,7 @@ class WorkerPoolIT {
                 .verify(WAIT);
         assertThat(thread.get()).startsWith("wp-delivery");
         assertThat(p.metrics().succeeded()).isEqualTo(1);
-        assertThat(p.metrics().workersStarted()).isEqualTo(1);
+        assertThat(p.metrics().started()).isEqualTo(1);
     }
 
     @Test
@@ -115,9 +115,9 @@ class WorkerPoolIT {
             String[] kv = r.split("=");
             assertThat(kv[1]).isEqualTo("REQ-" + kv[0]);
         }
-        assertThat(p.metrics().workersStarted()).isBetween(1L, 3L);
+        assertThat(p.metrics().started()).isBetween(1L, 3L);
         assertThat(p.metrics().succeeded()).isEqualTo(300);
-        assertThat(p.metrics().busy()).isZero();
+        assertThat(p.metrics().acquired()).isZero();
     }
 
     @Test
@@ -135,7 +135,7 @@ class WorkerPoolIT {
         assertThatThrownBy(() -> p.call("a\nb"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a lines() request must not contain a line break (found \\n at index 1)");
-        assertThat(p.metrics().workersStarted()).isZero();
+        assertThat(p.metrics().started()).isZero();
     }
 
     @Test
@@ -144,7 +144,7 @@ class WorkerPoolIT {
         long pid = pidOf(p);
         StepVerifier.create(p.call("sleep"))
                 .then(() -> {
-                    await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
+                    await().atMost(WAIT).until(() -> p.metrics().acquired() == 1);
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 })
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerCrashedException.class)
@@ -239,7 +239,7 @@ class WorkerPoolIT {
         WorkerPool<String, String> p = python(1, 1);
         long pid = pidOf(p);
         Disposable slow = p.call("slow").subscribe();
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 1);
         slow.dispose();
         StepVerifier.create(p.call("pid"))
                 .assertNext(r -> assertThat(r).isNotEqualTo("slow-reply").isNotEqualTo(Long.toString(pid)))
@@ -269,7 +269,7 @@ class WorkerPoolIT {
                         + "not trying again for ")
                 .hasMessageContaining("last failure: worker 'sh -c 'echo boom >&2; exit 3'' (pid ")
                 .hasCauseInstanceOf(WorkerCrashedException.class);
-        assertThat(p.metrics().workersStarted()).isEqualTo(3);
+        assertThat(p.metrics().started()).isEqualTo(3);
         assertThat(p.metrics().startFailures()).isEqualTo(3);
     }
 
@@ -319,7 +319,7 @@ class WorkerPoolIT {
                         .concatWith(Mono.just(Long.toString(w.pid()))))
                 .collectList().block(WAIT);
         assertThat(pids).hasSize(3).containsOnly(pids.get(0));
-        assertThat(p.metrics().busy()).isZero();
+        assertThat(p.metrics().acquired()).isZero();
     }
 
     @Test
@@ -342,7 +342,7 @@ class WorkerPoolIT {
                             .hasMessageContaining("worker pool '" + PYTHON + " -u -c"))
                     .verifyLater());
         }
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 2 && p.metrics().pending() == 1);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 2 && p.metrics().pending() == 1);
         p.close();
         verifiers.forEach(v -> v.verify(WAIT));
         OsProcesses.awaitNoChildren();
@@ -363,7 +363,7 @@ class WorkerPoolIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolClosedException.class)
                         .hasMessageEndingWith("closed: the call was not run"))
                 .verifyLater();
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 1 && p.metrics().pending() == 1);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 1 && p.metrics().pending() == 1);
         StepVerifier.create(p.disposeGracefully(Duration.ofSeconds(15))).expectComplete().verify(WAIT);
         slow.verify(WAIT);
         waiting.verify(WAIT);
@@ -378,7 +378,7 @@ class WorkerPoolIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolClosedException.class)
                         .hasMessageEndingWith("closed: the request in flight was aborted"))
                 .verifyLater();
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 1);
         StepVerifier.create(p.disposeGracefully(Duration.ofMillis(300))).expectComplete().verify(WAIT);
         hung.verify(WAIT);
         OsProcesses.awaitNoChildren();
@@ -406,12 +406,12 @@ class WorkerPoolIT {
         pidOf(p);
         StepVerifier busy = StepVerifier.create(p.call("slow")).expectNext("slow-reply").expectComplete()
                 .verifyLater();
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 1);
         StepVerifier waiting = StepVerifier.create(p.call("a")).expectNext("A").expectComplete().verifyLater();
         await().atMost(WAIT).until(() -> p.metrics().pending() == 1);
         StepVerifier.create(p.call("b"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
-                        .hasMessageContaining("overloaded: busy=1/1, idle=0, pending=1 (maxPendingAcquire=1 reached)"))
+                        .hasMessageContaining("overloaded: acquired=1/1, idle=0, pending=1 (maxPendingAcquire=1 reached)"))
                 .verify(WAIT);
         busy.verify(WAIT);
         waiting.verify(WAIT);
@@ -425,7 +425,7 @@ class WorkerPoolIT {
         await().atMost(WAIT).until(() -> p.metrics().restarts(WorkerRestartCause.EVICTED) == 1
                 && p.metrics().alive() == 0);
         assertThat(p.call("b").block(WAIT)).isEqualTo("b");
-        assertThat(p.metrics().workersStarted()).isEqualTo(2);
+        assertThat(p.metrics().started()).isEqualTo(2);
     }
 
     static final String FRAME_SCRIPT = String.join("\n",

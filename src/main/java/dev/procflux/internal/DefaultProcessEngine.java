@@ -168,9 +168,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         for (StreamOutput s : streams) {
             buffered += s.bufferedBytes();
         }
-        return new EngineMetrics(running.get(), pool.metrics().acquiredSize(), pool.metrics().pendingAcquireSize(),
-                options.maxConcurrency(), started.sum(), succeeded.sum(), failed.sum(), timedOut.sum(),
-                cancelled.sum(), startFailures.sum(), rejected.sum(), buffered, peakBuffered.get(), pauses.sum());
+        return EngineMetrics.builder().alive(running.get()).acquired(pool.metrics().acquiredSize())
+                .pending(pool.metrics().pendingAcquireSize()).maxConcurrency(options.maxConcurrency())
+                .started(started.sum()).succeeded(succeeded.sum()).failed(failed.sum()).timedOut(timedOut.sum())
+                .cancelled(cancelled.sum()).startFailures(startFailures.sum()).rejected(rejected.sum())
+                .bufferedBytes(buffered).peakBufferedBytes(peakBuffered.get()).pauses(pauses.sum()).build();
     }
 
     @Override
@@ -375,7 +377,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     private String poolState() {
-        return "running=" + pool.metrics().acquiredSize() + "/" + options.maxConcurrency() + ", pending="
+        return "acquired=" + pool.metrics().acquiredSize() + "/" + options.maxConcurrency() + ", pending="
                 + pool.metrics().pendingAcquireSize();
     }
 

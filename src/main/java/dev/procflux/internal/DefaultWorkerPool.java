@@ -164,10 +164,12 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     @Override
     public WorkerPoolMetrics metrics() {
         InstrumentedPool.PoolMetrics m = pool.metrics();
-        Map<WorkerRestartCause, Long> byCause = new EnumMap<>(WorkerRestartCause.class);
-        restarts.forEach((cause, n) -> byCause.put(cause, n.sum()));
-        return new WorkerPoolMetrics(live.size(), m.idleSize(), m.acquiredSize(), m.pendingAcquireSize(),
-                options.maxSize(), succeeded.sum(), failed.sum(), workersStarted.sum(), startFailures.sum(), byCause);
+        WorkerPoolMetrics.Builder b = WorkerPoolMetrics.builder().alive(live.size()).idle(m.idleSize())
+                .acquired(m.acquiredSize()).pending(m.pendingAcquireSize()).maxSize(options.maxSize())
+                .succeeded(succeeded.sum()).failed(failed.sum()).started(workersStarted.sum())
+                .startFailures(startFailures.sum());
+        restarts.forEach((cause, n) -> b.restarts(cause, n.sum()));
+        return b.build();
     }
 
     @Override
@@ -318,7 +320,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private String poolState() {
         InstrumentedPool.PoolMetrics m = pool.metrics();
-        return "busy=" + m.acquiredSize() + "/" + options.maxSize() + ", idle=" + m.idleSize() + ", pending="
+        return "acquired=" + m.acquiredSize() + "/" + options.maxSize() + ", idle=" + m.idleSize() + ", pending="
                 + m.pendingAcquireSize();
     }
 

@@ -38,8 +38,8 @@ import java.util.function.ToDoubleFunction;
  * <table>
  * <caption>Engine meters</caption>
  * <tr><th>name</th><th>type</th><th>tags</th><th>from</th></tr>
- * <tr><td>{@code procflux.processes.running}</td><td>gauge</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
- * <tr><td>{@code procflux.slots.leased}, {@code procflux.slots.pending}, {@code procflux.slots.max}</td>
+ * <tr><td>{@code procflux.processes.alive}</td><td>gauge</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
+ * <tr><td>{@code procflux.slots.acquired}, {@code procflux.slots.pending}, {@code procflux.slots.max}</td>
  * <td>gauges</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
  * <tr><td>{@code procflux.slot.acquire}</td><td>timer (every grant's wait for a slot, immediate ones too)</td>
  * <td></td><td>{@link EngineEvents}</td></tr>
@@ -120,8 +120,8 @@ public final class ProcfluxMeters implements EngineEvents {
      */
     public ProcfluxMeters bind(ProcessEngine engine) {
         Objects.requireNonNull(engine, "engine");
-        gauge(engine, "procflux.processes.running", "Processes alive", m -> m.running(), null);
-        gauge(engine, "procflux.slots.leased", "Slots held", m -> m.leased(), null);
+        gauge(engine, "procflux.processes.alive", "Processes alive", m -> m.alive(), null);
+        gauge(engine, "procflux.slots.acquired", "Slots held", m -> m.acquired(), null);
         gauge(engine, "procflux.slots.pending", "Callers waiting for a slot", m -> m.pending(), null);
         gauge(engine, "procflux.slots.max", "Slot limit (maxConcurrency)", m -> m.maxConcurrency(), null);
         gauge(engine, "procflux.output.buffered", "Output held for lagging subscribers", m -> m.bufferedBytes(),
@@ -149,14 +149,14 @@ public final class ProcfluxMeters implements EngineEvents {
         Tags poolTags = tags.and("pool", Objects.requireNonNull(name, "name"));
         workerGauge(pool, poolTags, "procflux.workers.alive", "Worker processes alive", WorkerPoolMetrics::alive);
         workerGauge(pool, poolTags, "procflux.workers.idle", "Workers waiting for a request", WorkerPoolMetrics::idle);
-        workerGauge(pool, poolTags, "procflux.workers.busy", "Workers handling a request", WorkerPoolMetrics::busy);
+        workerGauge(pool, poolTags, "procflux.workers.acquired", "Workers handling a request", WorkerPoolMetrics::acquired);
         workerGauge(pool, poolTags, "procflux.workers.pending", "Callers waiting for a worker",
                 WorkerPoolMetrics::pending);
         FunctionCounter.builder("procflux.worker.requests", pool, x -> x.metrics().succeeded())
                 .description("Worker requests by outcome").tags(poolTags).tag("outcome", "ok").register(registry);
         FunctionCounter.builder("procflux.worker.requests", pool, x -> x.metrics().failed())
                 .description("Worker requests by outcome").tags(poolTags).tag("outcome", "failed").register(registry);
-        FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().workersStarted())
+        FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().started())
                 .description("Worker processes started").tags(poolTags).register(registry);
         for (WorkerRestartCause cause : WorkerRestartCause.values()) {
             FunctionCounter.builder("procflux.worker.restarts", pool, x -> x.metrics().restarts(cause))

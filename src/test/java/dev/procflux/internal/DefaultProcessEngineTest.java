@@ -46,7 +46,7 @@ class DefaultProcessEngineTest {
                 .verify(Duration.ofSeconds(5));
         assertThat(launcher.launched.get(0).signals).containsExactly(Posix.SIGTERM);
         assertThat(engine.metrics().timedOut()).isEqualTo(1);
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
     }
 
     @Test
@@ -76,7 +76,7 @@ class DefaultProcessEngineTest {
         assertThat(engine.metrics().pending()).isEqualTo(1);
 
         first.dispose();
-        assertThat(engine.metrics().leased()).isEqualTo(1);
+        assertThat(engine.metrics().acquired()).isEqualTo(1);
         assertThat(launcher.launched).hasSize(1);
 
         launcher.launched.get(0).exit(ExitStatus.signaled(15));
@@ -84,7 +84,7 @@ class DefaultProcessEngineTest {
         launcher.launched.get(1).stdout("hi");
         launcher.launched.get(1).exit(ExitStatus.exited(0));
         assertThat(second[0].stdoutText()).isEqualTo("hi");
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
         assertThat(engine.metrics().cancelled()).isEqualTo(1);
         assertThat(engine.metrics().succeeded()).isEqualTo(1);
     }
@@ -97,7 +97,7 @@ class DefaultProcessEngineTest {
         engine.execute(Command.of("true")).subscribe();
         StepVerifier.create(engine.execute(Command.of("echo", "fourth")))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
-                        .hasMessage("engine overloaded: cannot run 'echo fourth': running=1/1, pending=2 "
+                        .hasMessage("engine overloaded: cannot run 'echo fourth': acquired=1/1, pending=2 "
                                 + "(maxPendingAcquire=2 reached)"))
                 .verify(Duration.ofSeconds(1));
         assertThat(engine.metrics().rejected()).isEqualTo(1);
@@ -111,7 +111,7 @@ class DefaultProcessEngineTest {
         assertThat(launcher.launched).hasSize(1);
         StepVerifier.create(engine.execute(Command.of("echo", "second")))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessAcquireTimeoutException.class)
-                        .hasMessage("acquire timed out after 0s: running=1/1, pending=0"))
+                        .hasMessage("acquire timed out after 0s: acquired=1/1, pending=0"))
                 .verify(Duration.ofSeconds(5));
         launcher.launched.get(0).exit(ExitStatus.exited(0));
         assertThat(first[0].isSuccess()).isTrue();
@@ -155,7 +155,7 @@ class DefaultProcessEngineTest {
         launcher.launched.get(0).exit(ExitStatus.exited(0));
         assertThat(launcher.launched).hasSize(1);
         assertThat(starts).isEmpty();
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
     }
 
     @Test
@@ -169,7 +169,7 @@ class DefaultProcessEngineTest {
                 .verify(Duration.ofSeconds(1));
         assertThat(launcher.launched.get(0).signals).containsExactly(Posix.SIGTERM);
         assertThat(engine.metrics().cancelled()).isEqualTo(1);
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
     }
 
     @Test
@@ -219,7 +219,7 @@ class DefaultProcessEngineTest {
             engine.execute(Command.of("true")).subscribe(x -> r[0] = x);
             launcher.launched.get(i).exit(ExitStatus.exited(0));
             assertThat(r[0].exitCode()).isZero();
-            assertThat(engine.metrics().leased()).isZero();
+            assertThat(engine.metrics().acquired()).isZero();
         }
         // one slot created, handed out twice, returned and kept twice
         assertThat(calls).hasValue(7);

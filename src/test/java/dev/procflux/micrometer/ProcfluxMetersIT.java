@@ -57,7 +57,7 @@ class ProcfluxMetersIT {
                     .isEqualTo(1.0);
             assertThat(registry.get("procflux.slot.acquire").tag("engine", "test").timer().count()).isEqualTo(4);
             assertThat(registry.get("procflux.slots.max").gauge().value()).isEqualTo(3.0);
-            assertThat(registry.get("procflux.processes.running").gauge().value()).isEqualTo(0.0);
+            assertThat(registry.get("procflux.processes.alive").gauge().value()).isEqualTo(0.0);
         }
     }
 
@@ -113,7 +113,7 @@ class ProcfluxMetersIT {
         try (ProcessEngine engine = ProcessEngine.builder().slotPoolEvents(meters.slotPoolEvents()).maxConcurrency(1)
                 .acquireTimeout(Duration.ofMillis(100)).build()) {
             Disposable lease = engine.withLease(l -> Mono.never()).subscribe();
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 1);
 
             assertThatThrownBy(() -> engine.execute(Command.of("true")).block(Duration.ofSeconds(10)))
                     .isInstanceOf(ProcessAcquireTimeoutException.class);
@@ -121,7 +121,7 @@ class ProcfluxMetersIT {
             assertThat(timerCount("procflux.slot.pending", "outcome", "success")).isZero();
 
             lease.dispose();
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
             ProcessResult r = engine.execute(Command.of("true")).block(Duration.ofSeconds(10));
             assertThat(r.exitCode()).isZero();
             // served from the idle slot: nothing queued, nothing new created

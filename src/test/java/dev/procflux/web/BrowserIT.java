@@ -91,7 +91,7 @@ class BrowserIT {
                         .until(() -> script(s, "return document.getElementById('output').textContent")
                                 .equals("hello procflux\n"));
                 assertThat(script(s, "return document.getElementById('status').dataset.state")).isEqualTo("running");
-                assertThat(engine.metrics().running()).isEqualTo(1);
+                assertThat(engine.metrics().alive()).isEqualTo(1);
 
                 Files.createFile(gate);
                 await().alias("the exit shows").atMost(Duration.ofSeconds(20))

@@ -93,7 +93,7 @@ class LoadIT {
 
             connections.disposeLater().block(Duration.ofSeconds(10));
             Children.awaitNone();
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
             await().alias("file descriptors back to the baseline of " + descriptors)
                     .atMost(Duration.ofSeconds(10)).until(() -> openDescriptors() <= descriptors);
         }

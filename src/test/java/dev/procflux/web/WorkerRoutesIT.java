@@ -158,7 +158,7 @@ class WorkerRoutesIT {
         // the only worker swallows the request and never answers: it stays busy
         Disposable busy = silent.call("first").subscribe(r -> { }, e -> { });
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> silent.metrics().busy() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> silent.metrics().acquired() == 1);
             byte[] body = client.post().uri("/workers/silent").bodyValue("second").exchange()
                     .expectStatus().isEqualTo(503)
                     .expectHeader().valueEquals("Retry-After", "1")
