@@ -48,7 +48,8 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
      * <p><b>Threading:</b> {@code scope} is called on the thread that delivers the slot.
      * <p><b>Backpressure:</b> that of the publisher {@code scope} returns.
      * <p><b>Cancellation:</b> cancels the scope's publisher, which kills its running process.
-     * <p><b>Errors:</b> those of the scope's publisher, or a {@link ProcessPoolException} when no slot is given.
+     * <p><b>Errors:</b> those of the scope's publisher, or, when no slot is given, a {@link ProcessPoolException}
+     * or {@link ProcessAcquireTimeoutException}.
      *
      * @param scope the work to run on the slot
      * @param <T> the element type

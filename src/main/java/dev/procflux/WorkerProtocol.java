@@ -121,7 +121,7 @@ public interface WorkerProtocol<I, O> {
      *
      * @return the protocol
      */
-    static WorkerProtocol<WorkRequest, WorkResponse> jsonLines() {
+    static JsonLinesProtocol jsonLines() {
         return new WorkerJsonLinesProtocol(WorkerLinesProtocol.DEFAULT_MAX_LINE_BYTES);
     }
 }

@@ -476,14 +476,14 @@ class WorkerPoolIT {
 
     @Test
     void jsonLinesMatchesRepliesByRequestIdAndRejectsAnotherId() {
-        WorkerPool<WorkRequest, WorkResponse> p = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", JSON_SCRIPT))
+        WorkerPool<JsonLinesProtocol.Request, JsonLinesProtocol.Response> p = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", JSON_SCRIPT))
                 .protocol(WorkerProtocol.jsonLines()).sizeBetween(0, 1).build(engine);
         pool = p;
-        StepVerifier.create(p.call(WorkRequest.of(41, List.of("a \"quoted\"", "line\nbreak"))))
-                .expectNext(new WorkResponse(41, 2, "a \"quoted\" line\nbreak"))
+        StepVerifier.create(p.call(JsonLinesProtocol.Request.of(41, List.of("a \"quoted\"", "line\nbreak"))))
+                .expectNext(JsonLinesProtocol.Response.of(41, 2, "a \"quoted\" line\nbreak"))
                 .expectComplete()
                 .verify(WAIT);
-        StepVerifier.create(p.call(WorkRequest.of(42, List.of("wrong-id"))))
+        StepVerifier.create(p.call(JsonLinesProtocol.Request.of(42, List.of("wrong-id"))))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerProtocolException.class)
                         .hasMessageContaining("broke the protocol: reply carries requestId 43 but the request in "
                                 + "flight has requestId 42; worker replaced"))

@@ -368,7 +368,8 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                     + ": " + poolState() + " (maxPendingAcquire=" + options.maxPendingAcquire() + " reached)", error);
         }
         if (error instanceof TimeoutException) {
-            return new ProcessAcquireTimeoutException(options.acquireTimeout(), poolState(), error);
+            return new ProcessAcquireTimeoutException(command == null ? "" : command.commandLine(),
+                    options.acquireTimeout(), poolState(), error);
         }
         if (error instanceof PoolShutdownException) {
             return new ProcessPoolClosedException("engine closed: cannot run " + what, error);

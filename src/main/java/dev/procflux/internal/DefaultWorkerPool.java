@@ -154,11 +154,11 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     @Override
     public <T> Flux<T> withWorker(Function<? super Worker<I, O>, ? extends Publisher<T>> scope) {
         Objects.requireNonNull(scope, "scope");
-        return Flux.usingWhen(acquire().map(Lease::new),
+        return Flux.usingWhen(acquire().map(LeasedWorker::new),
                 lease -> scope.apply(lease),
-                Lease::end,
+                LeasedWorker::end,
                 (lease, error) -> lease.end(),
-                Lease::end);
+                LeasedWorker::end);
     }
 
     @Override
@@ -457,11 +457,11 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     }
 
     /** A worker leased to a {@link #withWorker} scope; unusable once the scope ended. */
-    private final class Lease implements Worker<I, O> {
+    private final class LeasedWorker implements Worker<I, O> {
         private final PooledRef<WorkerProcess<I, O>> ref;
         private volatile boolean ended;
 
-        Lease(PooledRef<WorkerProcess<I, O>> ref) {
+        LeasedWorker(PooledRef<WorkerProcess<I, O>> ref) {
             this.ref = ref;
         }
 

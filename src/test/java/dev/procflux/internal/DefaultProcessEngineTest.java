@@ -110,8 +110,17 @@ class DefaultProcessEngineTest {
         engine.execute(Command.of("true")).subscribe(r -> first[0] = r);
         assertThat(launcher.launched).hasSize(1);
         StepVerifier.create(engine.execute(Command.of("echo", "second")))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessAcquireTimeoutException.class)
-                        .hasMessage("acquire timed out after 0s: acquired=1/1, pending=0"))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(ProcessAcquireTimeoutException.class)
+                            .hasMessage("acquire timed out after 0s: acquired=1/1, pending=0");
+                    // one catch for every timeout: the acquire timeout is a ProcessTimeoutException too
+                    assertThat(e).isInstanceOf(ProcessTimeoutException.class);
+                    ProcessTimeoutException t = (ProcessTimeoutException) e;
+                    assertThat(t.phase()).isEqualTo(ProcessTimeoutException.Phase.ACQUIRE);
+                    assertThat(t.commandLine()).isEqualTo("echo second");
+                    assertThat(t.timeout()).isZero();
+                    assertThat(t.exitStatus()).isEmpty();
+                })
                 .verify(Duration.ofSeconds(5));
         launcher.launched.get(0).exit(ExitStatus.exited(0));
         assertThat(first[0].isSuccess()).isTrue();
