@@ -1,5 +1,6 @@
 package dev.procflux;
 
+import dev.procflux.internal.CompositeEvents;
 import dev.procflux.internal.DefaultLaunchScheduler;
 import dev.procflux.internal.DefaultProcessEngine;
 import java.nio.ByteBuffer;
@@ -353,26 +354,29 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
         }
 
         /**
-         * Observability callbacks (metrics, tracing). Default {@link EngineEvents#NONE}.
+         * Adds observability callbacks (metrics, tracing). Each call adds one more listener (Micrometer's and
+         * your own, say): every callback reaches every listener, in the order they were added, and one that throws
+         * does not keep the others from being called. Default: none.
          *
          * @param value the callbacks; fast and non-blocking (see {@link EngineEvents})
          * @return this builder
          */
-        public Builder events(EngineEvents value) {
-            this.events = Objects.requireNonNull(value, "events");
+        public Builder addEvents(EngineEvents value) {
+            this.events = CompositeEvents.engine(events, Objects.requireNonNull(value, "events"));
             return this;
         }
 
         /**
-         * The figures of the slot pool itself (slots created, time queued, idle time, ...): see
-         * {@link PoolEvents}. Default {@link PoolEvents#NONE}. Independent of {@link #events(EngineEvents)}: set
-         * either, both or neither.
+         * Adds callbacks for the figures of the slot pool itself (slots created, time queued, idle time, ...):
+         * see {@link PoolEvents}. Each call adds one more listener, as {@link #addEvents(EngineEvents)} does.
+         * Independent of {@link #addEvents(EngineEvents)}: add either, both or neither. Default: none.
          *
          * @param value the callbacks; fast and non-blocking (see {@link PoolEvents})
          * @return this builder
          */
-        public Builder slotPoolEvents(PoolEvents value) {
-            this.slotPoolEvents = Objects.requireNonNull(value, "slotPoolEvents");
+        public Builder addSlotPoolEvents(PoolEvents value) {
+            this.slotPoolEvents = CompositeEvents.pool(slotPoolEvents,
+                    Objects.requireNonNull(value, "slotPoolEvents"));
             return this;
         }
 

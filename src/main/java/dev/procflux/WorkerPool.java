@@ -1,5 +1,6 @@
 package dev.procflux;
 
+import dev.procflux.internal.CompositeEvents;
 import dev.procflux.internal.DefaultWorkerPool;
 import java.time.Duration;
 import java.util.Objects;
@@ -397,15 +398,17 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
         }
 
         /**
-         * The figures of the pool itself (workers launched and how long a launch took, time queued, idle time,
-         * worker lifetime, ...): see {@link PoolEvents}. Default {@link PoolEvents#NONE}. For Micrometer, use
+         * Adds callbacks for the figures of the pool itself (workers launched and how long a launch took, time
+         * queued, idle time, worker lifetime, ...): see {@link PoolEvents}. Each call adds one more listener:
+         * every callback reaches every listener, in the order they were added, and one that throws does not keep
+         * the others from being called. Default: none. For Micrometer, add
          * {@code ProcfluxMeters.workerPoolEvents(name)} with the name given to {@code ProcfluxMeters.bind}.
          *
          * @param value the callbacks; fast and non-blocking (see {@link PoolEvents})
          * @return this builder
          */
-        public Builder<I, O> poolEvents(PoolEvents value) {
-            this.poolEvents = Objects.requireNonNull(value, "poolEvents");
+        public Builder<I, O> addPoolEvents(PoolEvents value) {
+            this.poolEvents = CompositeEvents.pool(poolEvents, Objects.requireNonNull(value, "poolEvents"));
             return this;
         }
 

@@ -28,10 +28,11 @@ import java.util.function.ToDoubleFunction;
  * {@link PoolEvents}, and as a binder:
  * <pre>{@code
  * ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "media"));
- * ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents()).build();
+ * ProcessEngine engine = ProcessEngine.builder().addEvents(meters).addSlotPoolEvents(meters.slotPoolEvents())
+ *         .build();
  * meters.bind(engine);
  * WorkerPool<String, String> pool = WorkerPool.builder(command)
- *         .poolEvents(meters.workerPoolEvents("resize")).build(engine);
+ *         .addPoolEvents(meters.workerPoolEvents("resize")).build(engine);
  * meters.bind(pool, "resize");
  * }</pre>
  *
@@ -168,8 +169,8 @@ public final class ProcfluxMeters implements EngineEvents {
 
     /**
      * The engine's slot pool figures, tagged with this object's tags: pass it to
-     * {@link ProcessEngine.Builder#slotPoolEvents(PoolEvents)}. Registers the {@code procflux.slot.*} pool meters
-     * (see the class description).
+     * {@link ProcessEngine.Builder#addSlotPoolEvents(PoolEvents)}. Registers the {@code procflux.slot.*} pool
+     * meters (see the class description).
      *
      * @return callbacks that record the meters
      */
@@ -179,7 +180,7 @@ public final class ProcfluxMeters implements EngineEvents {
 
     /**
      * A worker pool's figures, tagged {@code pool=name} like {@link #bind(WorkerPool, String)}'s meters: pass it to
-     * {@link WorkerPool.Builder#poolEvents(PoolEvents)}. Registers the {@code procflux.worker.*} pool meters (see
+     * {@link WorkerPool.Builder#addPoolEvents(PoolEvents)}. Registers the {@code procflux.worker.*} pool meters (see
      * the class description).
      *
      * @param name the pool's name, as the {@code pool} tag

@@ -3,6 +3,7 @@ package dev.procflux.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.procflux.Command;
+import dev.procflux.EngineEvents;
 import dev.procflux.EngineOptions;
 import dev.procflux.ExitStatus;
 import dev.procflux.PoolEvents;
@@ -222,7 +223,7 @@ class DefaultProcessEngineTest {
                 throw new IllegalStateException("broken meter");
             }
         };
-        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).slotPoolEvents(throwing));
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).addSlotPoolEvents(throwing));
         for (int i = 0; i < 2; i++) {
             ProcessResult[] r = new ProcessResult[1];
             engine.execute(Command.of("true")).subscribe(x -> r[0] = x);
@@ -232,5 +233,49 @@ class DefaultProcessEngineTest {
         }
         // one slot created, handed out twice, returned and kept twice
         assertThat(calls).hasValue(7);
+    }
+
+    @Test
+    void everyAddedListenerHearsEveryEventEvenWhenAnEarlierOneThrows() {
+        List<String> heard = new ArrayList<>();
+        EngineEvents broken = new EngineEvents() {
+            @Override
+            public void processStarted(Command command, long pid) {
+                heard.add("broken started");
+                throw new IllegalStateException("broken listener");
+            }
+        };
+        EngineEvents mine = new EngineEvents() {
+            @Override
+            public void processStarted(Command command, long pid) {
+                heard.add("mine started");
+            }
+
+            @Override
+            public void processEnded(Command command, dev.procflux.ProcessOutcome outcome, Duration duration) {
+                heard.add("mine ended " + outcome);
+            }
+        };
+        AtomicInteger slotsCreated = new AtomicInteger();
+        PoolEvents countA = new PoolEvents() {
+            @Override
+            public void allocationSucceeded(Duration latency) {
+                slotsCreated.incrementAndGet();
+            }
+        };
+        PoolEvents countB = new PoolEvents() {
+            @Override
+            public void allocationSucceeded(Duration latency) {
+                slotsCreated.addAndGet(10);
+            }
+        };
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().addEvents(broken).addEvents(mine)
+                .addSlotPoolEvents(countA).addSlotPoolEvents(countB));
+        ProcessResult[] r = new ProcessResult[1];
+        engine.execute(Command.of("true")).subscribe(x -> r[0] = x);
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(r[0].isSuccess()).isTrue();
+        assertThat(heard).containsExactly("broken started", "mine started", "mine ended SUCCEEDED");
+        assertThat(slotsCreated).hasValue(11);
     }
 }

@@ -35,7 +35,7 @@ class ProcfluxMetersIT {
     @Test
     void realRunsAreRecordedByOutcomeWithKillsAndGauges() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "test"));
-        try (ProcessEngine engine = ProcessEngine.builder().events(meters).maxConcurrency(3)
+        try (ProcessEngine engine = ProcessEngine.builder().addEvents(meters).maxConcurrency(3)
                 .killGracePeriod(Duration.ofMillis(200)).build()) {
             meters.bind(engine);
             engine.execute(Command.of("true")).block(Duration.ofSeconds(10));
@@ -64,7 +64,7 @@ class ProcfluxMetersIT {
     @Test
     void workerPoolRequestsAndRestartsAreCountedByOutcomeAndCause() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
-        try (ProcessEngine engine = ProcessEngine.builder().events(meters).killGracePeriod(Duration.ofMillis(200))
+        try (ProcessEngine engine = ProcessEngine.builder().addEvents(meters).killGracePeriod(Duration.ofMillis(200))
                 .build();
                 WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(1, 1)
                         .maxRequestsPerWorker(2).build(engine)) {
@@ -83,7 +83,7 @@ class ProcfluxMetersIT {
     @Test
     void theSlotPoolReportsOneAllocationForSequentialRunsAndADestroyOnClose() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "test"));
-        ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents())
+        ProcessEngine engine = ProcessEngine.builder().addEvents(meters).addSlotPoolEvents(meters.slotPoolEvents())
                 .maxConcurrency(1).build();
         try (engine) {
             for (int i = 0; i < 3; i++) {
@@ -110,7 +110,7 @@ class ProcfluxMetersIT {
     @Test
     void aCallThatQueuesUntilItsAcquireTimeoutIsAPendingFailure() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
-        try (ProcessEngine engine = ProcessEngine.builder().slotPoolEvents(meters.slotPoolEvents()).maxConcurrency(1)
+        try (ProcessEngine engine = ProcessEngine.builder().addSlotPoolEvents(meters.slotPoolEvents()).maxConcurrency(1)
                 .acquireTimeout(Duration.ofMillis(100)).build()) {
             Disposable lease = engine.withLease(l -> Mono.never()).subscribe();
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 1);
@@ -136,7 +136,7 @@ class ProcfluxMetersIT {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().killGracePeriod(Duration.ofMillis(200)).build()) {
             WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1)
-                    .maxRequestsPerWorker(2).poolEvents(meters.workerPoolEvents("echo")).build(engine);
+                    .maxRequestsPerWorker(2).addPoolEvents(meters.workerPoolEvents("echo")).build(engine);
             try (pool) {
                 meters.bind(pool, "echo");
                 for (int i = 0; i < 3; i++) {
@@ -169,7 +169,7 @@ class ProcfluxMetersIT {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().build();
                 WorkerPool<String, String> pool = WorkerPool.builder(Command.of("procflux-missing")).sizeBetween(0, 1)
-                        .maxStartAttempts(1).poolEvents(meters.workerPoolEvents("missing")).build(engine)) {
+                        .maxStartAttempts(1).addPoolEvents(meters.workerPoolEvents("missing")).build(engine)) {
             assertThatThrownBy(() -> pool.call("hi").block(Duration.ofSeconds(10)))
                     .isInstanceOf(ProcessStartException.class);
             assertThat(timerCount("procflux.worker.allocation", "outcome", "failure")).isEqualTo(1);
