@@ -250,6 +250,10 @@ public final class Command {
      * heap. Stdin is closed when {@code input} completes; an error from {@code input} kills the process tree and
      * fails the call with that error. Each execution subscribes to {@code input} once.
      *
+     * <p><b>Threading:</b> {@code input} is subscribed to, and requested from (two buffers ahead, then one per
+     * buffer written), on the engine's {@link EngineOptions#deliveryScheduler()}; never on the NuProcess I/O
+     * thread or the launch thread, so its own code may do what that scheduler allows.
+     *
      * @param input the bytes to write; the buffers are read, not modified, and not used after being written
      * @return a new command
      */

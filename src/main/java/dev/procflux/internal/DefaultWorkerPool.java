@@ -470,7 +470,8 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
             Objects.requireNonNull(request, "request");
             ByteBuffer bytes = options.protocol().encode(request);
             return Mono.defer(() -> ended
-                    ? Mono.error(new IllegalStateException("the worker lease has ended: call the pool instead"))
+                    ? Mono.<O>error(new IllegalStateException("the worker lease has ended: call the pool instead"))
+                            .publishOn(engine.deliveryScheduler())
                     : ref.poolable().send(request, bytes.duplicate()));
         }
 

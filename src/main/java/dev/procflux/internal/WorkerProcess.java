@@ -139,8 +139,10 @@ final class WorkerProcess<I, O> implements ProcessListener {
         return Mono.create(sink -> {
             Call<I, O> c = new Call<>(request, sink);
             if (!current.compareAndSet(null, c)) {
-                sink.error(new IllegalStateException("worker (pid " + pid() + ") is already handling a request: "
-                        + "a worker takes one request at a time, compose calls in sequence"));
+                // refused without touching the call in flight or the worker, which stays healthy
+                IllegalStateException busy = new IllegalStateException("worker (pid " + pid() + ") is already "
+                        + "handling a request: a worker takes one request at a time, compose calls in sequence");
+                pool.deliveryScheduler().schedule(() -> sink.error(busy));
                 return;
             }
             sink.onCancel(() -> cancelled(c));
