@@ -1,6 +1,8 @@
 package dev.procflux;
 
 import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -18,6 +20,7 @@ public final class EngineOptions {
     private final Scheduler deliveryScheduler;
     private final Scheduler launchScheduler;
     private final Scheduler timerScheduler;
+    private final @Nullable Scheduler virtualTime;
     private final boolean closeOnShutdown;
     private final EngineEvents events;
     private final PoolEvents slotPoolEvents;
@@ -34,6 +37,7 @@ public final class EngineOptions {
         deliveryScheduler = b.deliveryScheduler;
         this.launchScheduler = launchScheduler;
         timerScheduler = b.timerScheduler;
+        virtualTime = b.virtualTime;
         closeOnShutdown = b.closeOnShutdown;
         events = b.events;
         slotPoolEvents = b.slotPoolEvents;
@@ -103,6 +107,14 @@ public final class EngineOptions {
     /** @return where timeouts and grace periods are timed */
     public Scheduler timerScheduler() {
         return timerScheduler;
+    }
+
+    /**
+     * @return the virtual clock of {@link ProcessEngine.Builder#virtualTime(Scheduler)} that times command and
+     *         acquire timeouts, or empty when they are timed on {@link #timerScheduler()}
+     */
+    public Optional<Scheduler> virtualTime() {
+        return Optional.ofNullable(virtualTime);
     }
 
     /** @return whether a JVM shutdown hook closes the engine, killing every process tree it started */

@@ -170,6 +170,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
         // null until build: the default is created lazily so a caller's own scheduler never starts it
         @Nullable Scheduler launchScheduler;
         Scheduler timerScheduler = Schedulers.parallel();
+        @Nullable Scheduler virtualTime;
         boolean closeOnShutdown = true;
         EngineEvents events = EngineEvents.NONE;
         PoolEvents slotPoolEvents = PoolEvents.NONE;
@@ -189,6 +190,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
             deliveryScheduler = o.deliveryScheduler();
             launchScheduler = o.launchScheduler();
             timerScheduler = o.timerScheduler();
+            virtualTime = o.virtualTime().orElse(null);
             closeOnShutdown = o.closeOnShutdown();
             events = o.events();
             slotPoolEvents = o.slotPoolEvents();
@@ -337,6 +339,35 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          */
         public Builder timerScheduler(Scheduler value) {
             this.timerScheduler = Objects.requireNonNull(value, "timerScheduler");
+            return this;
+        }
+
+        /**
+         * For tests of your own code with virtual time (reactor-test's {@code StepVerifier.withVirtualTime} and
+         * {@code VirtualTimeScheduler}): times the limits you set, {@link Command#withTimeout(Duration)} and
+         * {@link #acquireTimeout(Duration)}, on {@code clock}, and launches each process synchronously on the
+         * subscribing thread (as {@code launchScheduler(Schedulers.immediate())}), so that a process's timeout is
+         * armed before the test advances the clock. Kill grace periods and the engine's own checks stay on
+         * {@link #timerScheduler(Scheduler)}, in real time, so that processes are cleaned up even once the test's
+         * clock is disposed; results are still delivered on {@link #deliveryScheduler(Scheduler)}. Tests only: a
+         * launch then blocks the subscribing thread for about a millisecond. Default: no virtual clock.
+         *
+         * <pre>{@code
+         * VirtualTimeScheduler clock = VirtualTimeScheduler.create();
+         * ProcessEngine engine = ProcessEngine.builder().virtualTime(clock).build();
+         * StepVerifier.withVirtualTime(() -> myLookupWithTimeout(engine), () -> clock, Long.MAX_VALUE)
+         *         .expectSubscription()
+         *         .expectNoEvent(Duration.ofSeconds(5))
+         *         .expectNext("fallback")
+         *         .verifyComplete();
+         * }</pre>
+         *
+         * @param clock the virtual clock
+         * @return this builder
+         */
+        public Builder virtualTime(Scheduler clock) {
+            this.virtualTime = Objects.requireNonNull(clock, "clock");
+            this.launchScheduler = Schedulers.immediate();
             return this;
         }
 

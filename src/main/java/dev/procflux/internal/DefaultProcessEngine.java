@@ -32,6 +32,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolBuilder;
@@ -86,7 +87,9 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         this.pool = PoolEventsRecorder.install(
                 PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
                         .sizeBetween(0, options.maxConcurrency())
-                        .maxPendingAcquire(options.maxPendingAcquire()),
+                        .maxPendingAcquire(options.maxPendingAcquire())
+                        .pendingAcquireTimer((task, delay) -> timeoutClock()
+                                .schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS)),
                 options.slotPoolEvents(), "engine slots")
                 .buildPool();
         if (options.closeOnShutdown()) {
@@ -96,6 +99,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         else {
             shutdownHook = null;
         }
+    }
+
+    /** Times the limits the user set (command and acquire timeouts): the virtual clock in tests. */
+    Scheduler timeoutClock() {
+        return options.virtualTime().orElse(options.timerScheduler());
     }
 
     // ---- API
