@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * Callbacks with the figures of one pool: the {@link ProcessEngine}'s slots
- * ({@link ProcessEngine.Builder#slotPoolEvents(PoolEvents)}) or a {@link WorkerPool}'s workers
- * ({@link WorkerPool.Builder#poolEvents(PoolEvents)}). A pool hands out <em>resources</em>: slots in the engine,
+ * ({@link ProcessEngine.Builder#addSlotPoolEvents(PoolEvents)}) or a {@link WorkerPool}'s workers
+ * ({@link WorkerPool.Builder#addPoolEvents(PoolEvents)}). A pool hands out <em>resources</em>: slots in the engine,
  * worker processes in a worker pool. The Micrometer binding {@code dev.procflux.micrometer.ProcfluxMeters}
  * provides implementations ({@code slotPoolEvents()}, {@code workerPoolEvents(name)}).
  *

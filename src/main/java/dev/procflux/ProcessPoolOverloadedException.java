@@ -3,7 +3,7 @@ package dev.procflux;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every slot is busy and {@link EngineOptions#maxPendingAcquireAcquire()} callers already wait: the call fails at once instead
+ * Every slot is busy and {@link EngineOptions#maxPendingAcquire()} callers already wait: the call fails at once instead
  * of queueing without bound. Retrying later (HTTP 503 with {@code Retry-After}) is the usual answer.
  */
 public class ProcessPoolOverloadedException extends ProcessPoolException {
