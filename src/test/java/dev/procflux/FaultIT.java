@@ -84,8 +84,8 @@ class FaultIT {
     }
 
     /**
-     * The race of docs/reliability.md, Known gaps 3: a child preempted between closing its files and becoming a
-     * zombie used to be reaped by NuProcess first and reported as {@code exit 9} (2 in 2,000 under this load).
+     * Regression (docs/reliability.md, Known gaps 3): a child preempted between closing its files and becoming a
+     * zombie is still reported as a signal, not reaped by NuProcess first as {@code exit 9}.
      */
     @Test
     void aChildThatKillsItselfUnderCpuLoadIsReportedAsASignalEveryTime() throws Exception {
@@ -130,7 +130,7 @@ class FaultIT {
     }
 
     /**
-     * Today's behaviour, documented in docs/reliability.md: the exit is reported when the output pipes close, so a
+     * The documented behaviour (docs/reliability.md): the exit is reported when the output pipes close, so a
      * background grandchild that inherited them holds the result (and the slot) until it exits or closes them.
      */
     @Test
