@@ -48,7 +48,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule theApiNamesNoNuProcessOrReactorPoolType = noClasses().that().resideInAPackage(API)
             .should().dependOnClassesThat().resideInAnyPackage(NUPROCESS, "reactor.pool..")
-            .because("public signatures wrap them in procflux's own types);
+            .because("public signatures wrap them in procflux's own types, so either can change behind the API");
 
     @ArchTest
     static final ArchRule nothingOutsideInternalUsesNuProcess = noClasses().that().resideOutsideOfPackage(INTERNAL)
