@@ -91,10 +91,6 @@ final class Posix {
      * @throws IllegalArgumentException if {@code pid} is below 1 or above {@link Integer#MAX_VALUE}
      */
     static int pidT(long pid) {
-        if (pid < 1 || pid > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("pid must be between 1 and " + Integer.MAX_VALUE
-                    + " (one process), was " + pid);
-        }
-        return (int) pid;
+        return (int) Arguments.between(pid, 1, Integer.MAX_VALUE, "pid");
     }
 }

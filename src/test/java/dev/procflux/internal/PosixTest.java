@@ -17,7 +17,7 @@ class PosixTest {
         long fake = (1L << 40) + 1; // truncated, this would be pid 1
         assertThatThrownBy(() -> Posix.signal(fake, NULL_SIGNAL))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("pid must be between 1 and 2147483647 (one process), was 1099511627777");
+                .hasMessage("pid must be between 1 and 2147483647, was 1099511627777");
         assertThatThrownBy(() -> Posix.peekExit(fake))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageEndingWith("was 1099511627777");
