@@ -1,5 +1,6 @@
 package dev.procflux;
 
+import dev.procflux.testsupport.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,9 +70,7 @@ public final class PressureChild {
         System.exit(0);
     }
 
-    private static long fds() throws IOException {
-        try (var s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        }
+    private static long fds() {
+        return ProcFs.openFileDescriptors();
     }
 }
