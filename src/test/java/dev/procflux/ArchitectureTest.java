@@ -17,11 +17,13 @@ import java.util.List;
  * ({@code dev.procflux.internal}) form the core; {@code web}, {@code cli} and {@code micrometer} are integrations
  * built on the API only; NuProcess is reached through one adapter.
  */
-@AnalyzeClasses(packages = "dev.procflux", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "dev.procflux",
+        importOptions = {ImportOption.DoNotIncludeTests.class, ImportOption.DoNotIncludeJars.class})
 class ArchitectureTest {
     private static final String API = "dev.procflux";
     private static final String INTERNAL = "dev.procflux.internal..";
-    private static final String[] INTEGRATIONS = {"dev.procflux.web..", "dev.procflux.cli..", "dev.procflux.micrometer.."};
+    private static final String[] INTEGRATIONS = {
+        "dev.procflux.web..", "dev.procflux.cli..", "dev.procflux.micrometer.."};
     private static final String NUPROCESS = "com.zaxxer.nuprocess..";
 
     /**
@@ -62,6 +64,7 @@ class ArchitectureTest {
 
     private static DescribedPredicate<JavaClass> nuProcessAdapter() {
         return DescribedPredicate.describe("the NuProcess adapter " + NUPROCESS_ADAPTERS,
-                c -> NUPROCESS_ADAPTERS.stream().anyMatch(a -> c.getName().equals(a) || c.getName().startsWith(a + "$")));
+                c -> NUPROCESS_ADAPTERS.stream()
+                        .anyMatch(a -> c.getName().equals(a) || c.getName().startsWith(a + "$")));
     }
 }

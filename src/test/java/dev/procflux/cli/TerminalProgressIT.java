@@ -40,7 +40,8 @@ class TerminalProgressIT {
 
     @Test
     void theProgressBarShowsWhileJobsRunAndTheSummaryReplacesItAtTheEnd() throws Exception {
-        assertThat(onPath("tmux")).as("tmux is required (CI installs it): the progress bar needs a real terminal").isTrue();
+        assertThat(onPath("tmux")).as("tmux is required (CI installs it): the progress bar needs a real terminal")
+                .isTrue();
         Path go = dir.resolve("go");
         // four jobs wait for the go file, so the bar's mid-run state is held still until the test has seen it
         String held = "sh -c 'while [ ! -e " + go + " ]; do sleep 0.05; done'\n";

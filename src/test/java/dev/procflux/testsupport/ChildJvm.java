@@ -69,7 +69,8 @@ public final class ChildJvm {
      */
     public Process start() throws IOException {
         if (uid > 0) {
-            throw new IllegalStateException("asUser(" + uid + ") needs run(timeout), which removes the class path copy");
+            throw new IllegalStateException("asUser(" + uid + ") needs run(timeout), which removes the class path "
+                    + "copy it makes");
         }
         return builder(System.getProperty("java.class.path"), null).start();
     }

@@ -23,7 +23,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * procflux alone, with {@code Schedulers.boundedElastic()} as its launch scheduler against a single dedicated
  * launch thread (the shape of the default, one shared daemon thread): does launching on one thread, which keeps
- * 500 concurrent processes from adding threads, cost throughput? Same shapes as {@link StartExitBenchmark#procflux()} and {@link InFlightSteadyBenchmark#procflux()}.
+ * 500 concurrent processes from adding threads, cost throughput? Same shapes as
+ * {@link StartExitBenchmark#procflux()} and {@link InFlightSteadyBenchmark#procflux()}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
