@@ -69,8 +69,8 @@ public final class Footprint {
                 break;
             }
             case "procfluxSingleLauncher": {
-                // same engine with the public launchScheduler option set to one thread: shows what the default
-                // boundedElastic launcher costs in threads
+                // same engine with the public launchScheduler option set to a private single thread, next to the
+                // default's one shared launch thread
                 Scheduler launcher = Schedulers.newSingle("procflux-launch");
                 try (ProcessEngine engine = ProcessEngine.builder().maxConcurrency(children).maxPendingAcquire(children)
                         .launchScheduler(launcher).build()) {

@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Threads;
 import reactor.core.publisher.Flux;
 
 /**
- * Issue 4: persistent workers with {@link WorkerProtocol#lines()}. Every reply is checked against its request.
+ * Persistent workers with {@link WorkerProtocol#lines()}. Every reply is checked against its request.
  *
  * <ul>
  *   <li>{@code catCall}: one {@code cat} worker, one call at a time ({@code block()} per call); for the p50 run it

@@ -1,13 +1,19 @@
-package dev.procflux;
+package dev.procflux.jmh;
 
+import dev.procflux.Command;
+import dev.procflux.ProcessEngine;
+import dev.procflux.ProcessResult;
+import dev.procflux.WorkerPool;
 import java.time.Duration;
 import java.util.Arrays;
 
 /**
  * A plain measurement (not JMH, not a test): one echo worker answering {@code pool.call} in a loop, against one
- * {@code engine.execute} of a fresh interpreter per request. Run as documented in {@code docs/performance.md}.
+ * {@code engine.execute} of a fresh interpreter per request. Run from the benchmarks jar:
+ * {@code java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar dev.procflux.jmh.WorkerPoolThroughput
+ * [calls] [spawns]}; the figures are in {@code docs/performance.md}, "Worker pools".
  */
-final class WorkerPoolThroughput {
+public final class WorkerPoolThroughput {
     private static final String PYTHON = "/usr/bin/python3";
     private static final String ECHO = "import sys\nfor l in sys.stdin:\n    sys.stdout.write(l)\n    sys.stdout.flush()";
 

@@ -1,7 +1,11 @@
-package dev.procflux;
+package dev.procflux.jmh;
 
-import static org.awaitility.Awaitility.await;
-
+import dev.procflux.BackpressurePolicy;
+import dev.procflux.Command;
+import dev.procflux.OutputLimitPolicy;
+import dev.procflux.ProcessEngine;
+import dev.procflux.ProcessResult;
+import dev.procflux.ProcessStartException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,11 +15,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
 
 /**
  * Prints the bad-input table of {@code docs/reliability.md}: each bad input is really tried and the exception type
- * and message printed as they are. Run with
- * {@code mvn -B -q test-compile exec:java -Dexec.mainClass=dev.procflux.BadInputTable -Dexec.classpathScope=test}.
+ * and message printed as they are. Not a benchmark and not a test; run it from the benchmarks jar:
+ * {@code java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar dev.procflux.jmh.BadInputTable}.
  */
 public final class BadInputTable {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -122,7 +127,7 @@ public final class BadInputTable {
     }
 
     private static void awaitLeased(ProcessEngine engine) {
-        await().atMost(WAIT).until(() -> engine.metrics().alive() == 1);
+        Flux.interval(Duration.ofMillis(5)).filter(tick -> engine.metrics().alive() == 1).next().block(WAIT);
     }
 
     private static void row(String input, String call, Callable<Object> attempt) {
