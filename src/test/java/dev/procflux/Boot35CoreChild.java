@@ -18,10 +18,10 @@ public final class Boot35CoreChild {
     public static void main(String[] args) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ProcfluxMeters meters = new ProcfluxMeters(Tags.empty());
-        try (ProcessEngine engine = ProcessEngine.builder().maxConcurrency(2).events(meters)
-                .slotPoolEvents(meters.slotPoolEvents()).build();
-                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(1, 1)
-                        .poolEvents(meters.workerPoolEvents("cat")).build(engine)) {
+        try (ProcessEngine engine = ProcessEngine.builder().maxConcurrency(2).addEvents(meters)
+                .addSlotPoolEvents(meters.slotPoolEvents()).build();
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(1, 1)
+                        .addPoolEvents(meters.workerPoolEvents("cat")).build(engine)) {
             meters.bind(engine).bind(pool).bindTo(registry);
             ProcessResult r = engine.execute(Command.of("sh", "-c", "echo out; echo err >&2; exit 3"))
                     .block(Duration.ofSeconds(30));

@@ -119,8 +119,8 @@ public class ProcfluxAutoConfiguration {
             if (p.getMaxConcurrency() != null) {
                 b.maxConcurrency(p.getMaxConcurrency());
             }
-            if (p.getMaxPending() != null) {
-                b.maxPending(p.getMaxPending());
+            if (p.getMaxPendingAcquire() != null) {
+                b.maxPendingAcquire(p.getMaxPendingAcquire());
             }
             if (p.getAcquireTimeout() != null) {
                 b.acquireTimeout(p.getAcquireTimeout());
@@ -217,17 +217,17 @@ public class ProcfluxAutoConfiguration {
         ProcfluxProperties.Size size = w.getSize();
         if (size.getMin() != null || size.getMax() != null) {
             var defaults = b.buildOptions();
-            b.size(size.getMin() != null ? size.getMin() : defaults.minSize(),
+            b.sizeBetween(size.getMin() != null ? size.getMin() : defaults.minSize(),
                     size.getMax() != null ? size.getMax() : defaults.maxSize());
         }
-        if (w.getMaxPending() != null) {
-            b.maxPending(w.getMaxPending());
+        if (w.getMaxPendingAcquire() != null) {
+            b.maxPendingAcquire(w.getMaxPendingAcquire());
         }
         if (w.getMaxRequestsPerWorker() != null) {
             b.maxRequestsPerWorker(w.getMaxRequestsPerWorker());
         }
-        if (w.getMaxIdle() != null) {
-            b.maxIdle(w.getMaxIdle());
+        if (w.getEvictionIdle() != null) {
+            b.evictionIdle(w.getEvictionIdle());
         }
         if (w.getMaxLifetime() != null) {
             b.maxLifetime(w.getMaxLifetime());

@@ -13,8 +13,8 @@ import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code procflux} in {@code /actuator/health}: DOWN once the engine is closed, UP otherwise, with the engine's
- * slots (running, leased, pending, maxConcurrency) and each worker pool's alive, busy and pending workers as
+ * {@code procflux} in {@code /actuator/health}: DOWN once the engine is disposed, UP otherwise, with the engine's
+ * slots (alive, acquired, pending, maxConcurrency) and each worker pool's alive, acquired and pending workers as
  * details. Computing it reads counters only: it starts no process.
  */
 public final class ProcfluxHealthIndicator implements ReactiveHealthIndicator {
@@ -34,16 +34,16 @@ public final class ProcfluxHealthIndicator implements ReactiveHealthIndicator {
     public Mono<Health> health() {
         return Mono.fromSupplier(() -> {
             EngineMetrics m = engine.metrics();
-            Health.Builder h = engine.isClosed() ? Health.down().withDetail("reason", "engine closed") : Health.up();
-            h.withDetail("running", m.running())
-                    .withDetail("leased", m.leased())
+            Health.Builder h = engine.isDisposed() ? Health.down().withDetail("reason", "engine disposed") : Health.up();
+            h.withDetail("alive", m.alive())
+                    .withDetail("acquired", m.acquired())
                     .withDetail("pending", m.pending())
                     .withDetail("maxConcurrency", m.maxConcurrency());
             if (pools != null && !pools.names().isEmpty()) {
                 Map<String, Object> workers = new LinkedHashMap<>();
                 for (Map.Entry<String, WorkerPool<?, ?>> e : pools.all().entrySet()) {
                     WorkerPoolMetrics w = e.getValue().metrics();
-                    workers.put(e.getKey(), Map.of("alive", w.alive(), "busy", w.busy(), "pending", w.pending()));
+                    workers.put(e.getKey(), Map.of("alive", w.alive(), "acquired", w.acquired(), "pending", w.pending()));
                 }
                 h.withDetail("workers", workers);
             }

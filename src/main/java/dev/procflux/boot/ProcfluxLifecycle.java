@@ -6,7 +6,6 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -24,7 +23,6 @@ public final class ProcfluxLifecycle implements SmartLifecycle {
     /** Between Spring Boot's graceful shutdown ({@code DEFAULT_PHASE - 1024}) and web server stop (- 2048). */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
     private static final Logger log = Loggers.getLogger(ProcfluxLifecycle.class);
-    private static final Duration POLL = Duration.ofMillis(50);
 
     private final ProcessEngine engine;
     private final @Nullable ProcfluxWorkerPools pools;
@@ -73,35 +71,10 @@ public final class ProcfluxLifecycle implements SmartLifecycle {
             return Mono.empty();
         }
         long deadline = System.nanoTime() + drain.toNanos();
-        Mono<Void> closePools = pools == null ? Mono.empty() : pools.closeLater(drain);
-        return closePools
-                .then(Mono.defer(() -> untilIdle(deadline)))
-                .then(Mono.defer(engine::closeLater));
-    }
-
-    /** Completes once the engine runs nothing and holds no slot, or at {@code deadline}. */
-    private Mono<Void> untilIdle(long deadline) {
-        if (isIdle()) {
-            return Mono.empty();
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            return Mono.empty();
-        }
-        return Flux.interval(POLL, engine.options().timerScheduler())
-                .filter(tick -> isIdle() || System.nanoTime() - deadline >= 0)
-                .next()
-                .doOnNext(tick -> {
-                    if (!isIdle()) {
-                        log.info("procflux: shutdown drain of {} ran out, killing what is left: {}", drain,
-                                engine.metrics());
-                    }
-                })
-                .then();
-    }
-
-    private boolean isIdle() {
-        return engine.metrics().running() == 0 && engine.metrics().leased() == 0;
+        // the pools first: their workers hold engine slots, so the engine drains what is left of the time after them
+        Mono<Void> pools = this.pools == null ? Mono.empty() : this.pools.disposeGracefully(drain);
+        return pools.then(Mono.defer(() -> engine.disposeGracefully(
+                Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))));
     }
 
     @Override

@@ -39,7 +39,7 @@ public class ProcfluxMetricsAutoConfiguration {
      */
     @Bean
     public ProcfluxEngineCustomizer procfluxMetersEngineCustomizer(ProcfluxMeters meters) {
-        return b -> b.events(meters).slotPoolEvents(meters.slotPoolEvents());
+        return b -> b.addEvents(meters).addSlotPoolEvents(meters.slotPoolEvents());
     }
 
     /**
@@ -48,7 +48,7 @@ public class ProcfluxMetricsAutoConfiguration {
      */
     @Bean
     public ProcfluxWorkerPoolCustomizer procfluxMetersWorkerPoolCustomizer(ProcfluxMeters meters) {
-        return (name, b) -> b.poolEvents(meters.workerPoolEvents(name));
+        return (name, b) -> b.addPoolEvents(meters.workerPoolEvents(name));
     }
 
     /**

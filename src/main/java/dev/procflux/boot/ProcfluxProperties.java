@@ -41,7 +41,7 @@ public class ProcfluxProperties {
         /** Most processes alive at once across all callers. Default: twice the CPU count, at least 4. */
         private @Nullable Integer maxConcurrency;
         /** Most callers waiting for a slot; one more fails at once. Default 1024. */
-        private @Nullable Integer maxPending;
+        private @Nullable Integer maxPendingAcquire;
         /** How long a caller waits for a slot; 0 means no limit. Default 0. */
         private @Nullable Duration acquireTimeout;
         /** Time between SIGTERM and SIGKILL when a process tree is killed. Default 2s. */
@@ -72,13 +72,13 @@ public class ProcfluxProperties {
         }
 
         /** @return the property */
-        public @Nullable Integer getMaxPending() {
-            return maxPending;
+        public @Nullable Integer getMaxPendingAcquire() {
+            return maxPendingAcquire;
         }
 
-        /** @param maxPending the property */
-        public void setMaxPending(@Nullable Integer maxPending) {
-            this.maxPending = maxPending;
+        /** @param maxPendingAcquire the property */
+        public void setMaxPendingAcquire(@Nullable Integer maxPendingAcquire) {
+            this.maxPendingAcquire = maxPendingAcquire;
         }
 
         /** @return the property */
@@ -160,11 +160,11 @@ public class ProcfluxProperties {
         private Protocol protocol = Protocol.LINES;
         private final Size size = new Size();
         /** Most callers waiting for a worker. Default 1024. */
-        private @Nullable Integer maxPending;
+        private @Nullable Integer maxPendingAcquire;
         /** Requests a worker serves before it is replaced; 0 means no limit. Default 0. */
         private @Nullable Integer maxRequestsPerWorker;
         /** How long a worker may stay idle before it is stopped; 0 means no limit. Default 0. */
-        private @Nullable Duration maxIdle;
+        private @Nullable Duration evictionIdle;
         /** How long a worker may live before it is replaced; 0 means no limit. Default 0. */
         private @Nullable Duration maxLifetime;
         /** How long a request may wait for its reply. Default 30s. */
@@ -202,13 +202,13 @@ public class ProcfluxProperties {
         }
 
         /** @return the property */
-        public @Nullable Integer getMaxPending() {
-            return maxPending;
+        public @Nullable Integer getMaxPendingAcquire() {
+            return maxPendingAcquire;
         }
 
-        /** @param maxPending the property */
-        public void setMaxPending(@Nullable Integer maxPending) {
-            this.maxPending = maxPending;
+        /** @param maxPendingAcquire the property */
+        public void setMaxPendingAcquire(@Nullable Integer maxPendingAcquire) {
+            this.maxPendingAcquire = maxPendingAcquire;
         }
 
         /** @return the property */
@@ -222,13 +222,13 @@ public class ProcfluxProperties {
         }
 
         /** @return the property */
-        public @Nullable Duration getMaxIdle() {
-            return maxIdle;
+        public @Nullable Duration getEvictionIdle() {
+            return evictionIdle;
         }
 
-        /** @param maxIdle the property */
-        public void setMaxIdle(@Nullable Duration maxIdle) {
-            this.maxIdle = maxIdle;
+        /** @param evictionIdle the property */
+        public void setEvictionIdle(@Nullable Duration evictionIdle) {
+            this.evictionIdle = evictionIdle;
         }
 
         /** @return the property */

@@ -95,10 +95,10 @@ public final class ProcfluxWorkerPools implements AutoCloseable {
      * @param drain how long requests in flight may take
      * @return completion once every worker process is gone
      */
-    Mono<Void> closeLater(Duration drain) {
+    Mono<Void> disposeGracefully(Duration drain) {
         List<Mono<Void>> closing = new ArrayList<>();
         for (WorkerPool<?, ?> pool : all().values()) {
-            closing.add(pool.closeLater(drain));
+            closing.add(pool.disposeGracefully(drain));
         }
         return Flux.merge(closing).then();
     }

@@ -9,6 +9,7 @@ import dev.procflux.ProcessOutcome;
 import dev.procflux.WorkerPool;
 import dev.procflux.WorkerPoolMetrics;
 import dev.procflux.WorkerRestartCause;
+import dev.procflux.internal.CompositeEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,10 +34,10 @@ import org.jspecify.annotations.Nullable;
  * {@link EngineEvents}, the source of the pools' {@link PoolEvents}, and a {@link MeterBinder}:
  * <pre>{@code
  * ProcfluxMeters meters = new ProcfluxMeters(Tags.of("engine", "media"));
- * ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents()).build();
+ * ProcessEngine engine = ProcessEngine.builder().addEvents(meters).addSlotPoolEvents(meters.slotPoolEvents()).build();
  * meters.bind(engine);
  * WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat"))
- *         .poolEvents(meters.workerPoolEvents("resize")).build(engine);
+ *         .addPoolEvents(meters.workerPoolEvents("resize")).build(engine);
  * meters.bind(pool);                // the pool's name comes from workerPoolEvents("resize")
  * meters.bindTo(registry);          // or let Spring Boot bind it: it binds every MeterBinder bean
  * }</pre>
@@ -53,12 +54,12 @@ import org.jspecify.annotations.Nullable;
  * <table>
  * <caption>Engine meters</caption>
  * <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
- * <tr><td>{@code procflux.processes.running}</td><td>gauge</td><td></td><td>processes alive</td></tr>
+ * <tr><td>{@code procflux.processes.alive}</td><td>gauge</td><td></td><td>processes alive</td></tr>
  * <tr><td>{@code procflux.processes.duration}</td><td>timer</td>
  * <td>{@code outcome}: success, failure, timeout, cancelled, start_failure</td><td>run time, launch to exit</td></tr>
  * <tr><td>{@code procflux.processes.kills}</td><td>counter</td><td>{@code signal}: term, kill</td>
  * <td>process trees signalled to die</td></tr>
- * <tr><td>{@code procflux.slots.leased}, {@code .pending}, {@code .max}</td><td>gauges</td><td></td>
+ * <tr><td>{@code procflux.slots.acquired}, {@code .pending}, {@code .max}</td><td>gauges</td><td></td>
  * <td>slots held, callers waiting, {@code maxConcurrency}</td></tr>
  * <tr><td>{@code procflux.slots.acquire}</td><td>timer</td><td></td>
  * <td>every slot grant's wait, immediate ones included</td></tr>
@@ -73,14 +74,14 @@ import org.jspecify.annotations.Nullable;
  * <table>
  * <caption>Worker pool meters, tagged {@code pool}</caption>
  * <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
- * <tr><td>{@code procflux.workers.alive}, {@code .idle}, {@code .busy}, {@code .pending}</td><td>gauges</td>
+ * <tr><td>{@code procflux.workers.alive}, {@code .idle}, {@code .acquired}, {@code .pending}</td><td>gauges</td>
  * <td></td><td>worker processes; callers waiting for one</td></tr>
  * <tr><td>{@code procflux.workers.requests}</td><td>function counter</td><td>{@code outcome}: success, failure</td>
  * <td>requests answered</td></tr>
  * <tr><td>{@code procflux.workers.started}</td><td>function counter</td><td></td><td>worker processes launched</td>
  * </tr>
  * <tr><td>{@code procflux.workers.restarts}</td><td>function counter</td>
- * <td>{@code cause}: crash, timeout, protocol_error, cancelled, recycled, evicted</td>
+ * <td>{@code cause}: crash, timeout, protocol_error, cancelled, max_requests, evicted</td>
  * <td>workers replaced (closing not included)</td></tr>
  * </table>
  *
@@ -164,7 +165,7 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
     }
 
     /**
-     * Publishes the engine's gauges (running, slots, buffered bytes) and snapshot counters. Call once per engine;
+     * Publishes the engine's gauges (alive, slots, buffered bytes) and snapshot counters. Call once per engine;
      * the gauges hold the engine weakly, as Micrometer gauges do.
      *
      * @param engine the engine built with this object as its {@link EngineEvents}
@@ -173,8 +174,8 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
     public ProcfluxMeters bind(ProcessEngine engine) {
         Objects.requireNonNull(engine, "engine");
         addGauges(registry -> {
-            gauge(registry, engine, "procflux.processes.running", "Processes alive", EngineMetrics::running, null);
-            gauge(registry, engine, "procflux.slots.leased", "Slots held", EngineMetrics::leased, null);
+            gauge(registry, engine, "procflux.processes.alive", "Processes alive", EngineMetrics::alive, null);
+            gauge(registry, engine, "procflux.slots.acquired", "Slots held", EngineMetrics::acquired, null);
             gauge(registry, engine, "procflux.slots.pending", "Callers waiting for a slot", EngineMetrics::pending,
                     null);
             gauge(registry, engine, "procflux.slots.max", "Slot limit (maxConcurrency)", EngineMetrics::maxConcurrency,
@@ -195,27 +196,27 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
      * Publishes a worker pool's gauges and counters (see the class description), tagged {@code pool} with the
      * name given to {@link #workerPoolEvents(String)}.
      *
-     * @param pool a pool built with {@code poolEvents(meters.workerPoolEvents(name))} of this object
+     * @param pool a pool built with {@code addPoolEvents(meters.workerPoolEvents(name))} of this object
      * @return this
      * @throws IllegalArgumentException if the pool's {@link PoolEvents} do not come from
      *         {@link #workerPoolEvents(String)} of this object
      */
     public ProcfluxMeters bind(WorkerPool<?, ?> pool) {
         Objects.requireNonNull(pool, "pool");
-        PoolEvents events = pool.options().poolEvents();
-        if (!isBindable(pool)) {
-            throw new IllegalArgumentException("the worker pool was not built with poolEvents(meters"
+        PoolMeters events = ownPoolMeters(pool);
+        if (events == null) {
+            throw new IllegalArgumentException("the worker pool was not built with addPoolEvents(meters"
                     + ".workerPoolEvents(name)) of these meters, so it has no name: " + pool.options().command()
                     .commandLine());
         }
-        Tags poolTags = ((PoolMeters) events).tags;
+        Tags poolTags = events.tags;
         addGauges(registry -> {
             workerGauge(registry, pool, poolTags, "procflux.workers.alive", "Worker processes alive",
                     WorkerPoolMetrics::alive);
             workerGauge(registry, pool, poolTags, "procflux.workers.idle", "Workers waiting for a request",
                     WorkerPoolMetrics::idle);
-            workerGauge(registry, pool, poolTags, "procflux.workers.busy", "Workers handling a request",
-                    WorkerPoolMetrics::busy);
+            workerGauge(registry, pool, poolTags, "procflux.workers.acquired", "Workers handling a request",
+                    WorkerPoolMetrics::acquired);
             workerGauge(registry, pool, poolTags, "procflux.workers.pending", "Callers waiting for a worker",
                     WorkerPoolMetrics::pending);
             FunctionCounter.builder("procflux.workers.requests", pool, x -> x.metrics().succeeded())
@@ -224,7 +225,7 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
             FunctionCounter.builder("procflux.workers.requests", pool, x -> x.metrics().failed())
                     .description("Worker requests by outcome").tags(poolTags).tag("outcome", "failure")
                     .register(registry);
-            FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().workersStarted())
+            FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().started())
                     .description("Worker processes started").tags(poolTags).register(registry);
             for (WorkerRestartCause cause : WorkerRestartCause.values()) {
                 FunctionCounter.builder("procflux.workers.restarts", pool, x -> x.metrics().restarts(cause))
@@ -238,17 +239,26 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
     /**
      * @param pool a worker pool
      * @return whether {@link #bind(WorkerPool)} accepts it: whether it was built with
-     *         {@code poolEvents(meters.workerPoolEvents(name))} of this object
+     *         {@code addPoolEvents(meters.workerPoolEvents(name))} of this object
      */
     public boolean isBindable(WorkerPool<?, ?> pool) {
-        PoolEvents events = Objects.requireNonNull(pool, "pool").options().poolEvents();
-        return events instanceof PoolMeters && ((PoolMeters) events).owner == this
-                && "procflux.workers".equals(((PoolMeters) events).prefix);
+        return ownPoolMeters(Objects.requireNonNull(pool, "pool")) != null;
+    }
+
+    /** The worker-pool meters of this object among the pool's listeners, or null. */
+    private @Nullable PoolMeters ownPoolMeters(WorkerPool<?, ?> pool) {
+        for (PoolEvents events : CompositeEvents.listeners(pool.options().poolEvents())) {
+            if (events instanceof PoolMeters && ((PoolMeters) events).owner == this
+                    && "procflux.workers".equals(((PoolMeters) events).prefix)) {
+                return (PoolMeters) events;
+            }
+        }
+        return null;
     }
 
     /**
      * The engine's slot pool figures, tagged with this object's tags: pass it to
-     * {@link ProcessEngine.Builder#slotPoolEvents(PoolEvents)}. Publishes the {@code procflux.slots.*} pool meters
+     * {@link ProcessEngine.Builder#addSlotPoolEvents(PoolEvents)}. Publishes the {@code procflux.slots.*} pool meters
      * (see the class description).
      *
      * @return callbacks that record the meters
@@ -259,7 +269,7 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
 
     /**
      * A worker pool's figures, tagged {@code pool=name}: pass it to
-     * {@link WorkerPool.Builder#poolEvents(PoolEvents)}, then give the pool to {@link #bind(WorkerPool)}, which
+     * {@link WorkerPool.Builder#addPoolEvents(PoolEvents)}, then give the pool to {@link #bind(WorkerPool)}, which
      * takes the name from here. Publishes the {@code procflux.workers.*} pool meters (see the class description).
      *
      * @param name the pool's name, as the {@code pool} tag

@@ -110,7 +110,7 @@ final class YamlActions {
                     }
                     case "maxPending": {
                         int n = integer(v, key);
-                        setter = b -> b.maxPending(n);
+                        setter = b -> b.maxPendingAcquire(n);
                         break;
                     }
                     case "acquireTimeout": {
@@ -213,17 +213,17 @@ final class YamlActions {
             Map<?, ?> size = map(spec.get("size"), "'size'");
             checkKeys(size, Set.of("min", "max"), "size");
             WorkerPoolOptions<String, String> defaults = b.buildOptions();
-            b.size(size.containsKey("min") ? integer(size.get("min"), "size.min") : defaults.minSize(),
+            b.sizeBetween(size.containsKey("min") ? integer(size.get("min"), "size.min") : defaults.minSize(),
                     size.containsKey("max") ? integer(size.get("max"), "size.max") : defaults.maxSize());
         }
         if (spec.containsKey("maxPending")) {
-            b.maxPending(integer(spec.get("maxPending"), "maxPending"));
+            b.maxPendingAcquire(integer(spec.get("maxPending"), "maxPending"));
         }
         if (spec.containsKey("maxRequestsPerWorker")) {
             b.maxRequestsPerWorker(integer(spec.get("maxRequestsPerWorker"), "maxRequestsPerWorker"));
         }
         if (spec.containsKey("maxIdle")) {
-            b.maxIdle(duration(scalar(spec.get("maxIdle"), "maxIdle")));
+            b.evictionIdle(duration(scalar(spec.get("maxIdle"), "maxIdle")));
         }
         if (spec.containsKey("maxLifetime")) {
             b.maxLifetime(duration(scalar(spec.get("maxLifetime"), "maxLifetime")));

@@ -43,13 +43,13 @@ class ProcfluxAutoConfigurationTest {
     @Test
     void theEngineIsConfiguredByPropertiesWithoutItsOwnShutdownHook() {
         new ApplicationContextRunner().withConfiguration(PROCFLUX)
-                .withPropertyValues("procflux.engine.max-concurrency=5", "procflux.engine.max-pending=9",
+                .withPropertyValues("procflux.engine.max-concurrency=5", "procflux.engine.max-pending-acquire=9",
                         "procflux.engine.acquire-timeout=3s", "procflux.engine.backpressure=fail",
                         "procflux.engine.max-buffered-bytes=1MB")
                 .run(context -> {
                     ProcessEngine engine = context.getBean(ProcessEngine.class);
                     assertThat(engine.options().maxConcurrency()).isEqualTo(5);
-                    assertThat(engine.options().maxPending()).isEqualTo(9);
+                    assertThat(engine.options().maxPendingAcquire()).isEqualTo(9);
                     assertThat(engine.options().acquireTimeout()).isEqualTo(Duration.ofSeconds(3));
                     assertThat(engine.options().backpressure()).isEqualTo(dev.procflux.BackpressurePolicy.FAIL);
                     assertThat(engine.options().maxBufferedBytes()).isEqualTo(1024 * 1024);

@@ -65,7 +65,7 @@ class ProcfluxBootIT {
     @Test
     void propertiesOverrideTheActionsFileWhichOverridesTheDefaults() {
         assertThat(engine.options().maxConcurrency()).as("procflux.engine.max-concurrency").isEqualTo(3);
-        assertThat(engine.options().maxPending()).as("the actions file's engine.maxPending").isEqualTo(32);
+        assertThat(engine.options().maxPendingAcquire()).as("the actions file's engine.maxPending").isEqualTo(32);
         assertThat(engine.options().killGracePeriod()).isEqualTo(Duration.ofMillis(500));
         assertThat(engine.options().closeOnShutdown()).as("the engine's own JVM hook is off under Boot").isFalse();
         assertThat(lifecycle.drain()).isEqualTo(Duration.ofSeconds(7));
@@ -126,9 +126,9 @@ class ProcfluxBootIT {
         assertThat(health.get("status").asString()).isEqualTo("UP");
         JsonNode details = health.get("details");
         assertThat(details.get("maxConcurrency").asInt()).isEqualTo(3);
-        assertThat(details.get("running").asInt()).isZero();
+        assertThat(details.get("alive").asInt()).isZero();
         assertThat(details.get("workers").get("upper").get("alive").asInt()).isEqualTo(1);
-        assertThat(details.get("workers").get("echo").has("busy")).isTrue();
+        assertThat(details.get("workers").get("echo").has("acquired")).isTrue();
     }
 
     @Test

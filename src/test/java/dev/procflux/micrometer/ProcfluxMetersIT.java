@@ -35,7 +35,7 @@ class ProcfluxMetersIT {
     @Test
     void realRunsAreRecordedByOutcomeWithKillsAndGauges() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "test"));
-        try (ProcessEngine engine = ProcessEngine.builder().events(meters).maxConcurrency(3)
+        try (ProcessEngine engine = ProcessEngine.builder().addEvents(meters).maxConcurrency(3)
                 .killGracePeriod(Duration.ofMillis(200)).build()) {
             meters.bind(engine);
             engine.execute(Command.of("true")).block(Duration.ofSeconds(10));
@@ -57,24 +57,24 @@ class ProcfluxMetersIT {
                     .isEqualTo(1.0);
             assertThat(registry.get("procflux.slots.acquire").tag("engine", "test").timer().count()).isEqualTo(4);
             assertThat(registry.get("procflux.slots.max").gauge().value()).isEqualTo(3.0);
-            assertThat(registry.get("procflux.processes.running").gauge().value()).isEqualTo(0.0);
+            assertThat(registry.get("procflux.processes.alive").gauge().value()).isEqualTo(0.0);
         }
     }
 
     @Test
     void workerPoolRequestsAndRestartsAreCountedByOutcomeAndCause() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
-        try (ProcessEngine engine = ProcessEngine.builder().events(meters).killGracePeriod(Duration.ofMillis(200))
+        try (ProcessEngine engine = ProcessEngine.builder().addEvents(meters).killGracePeriod(Duration.ofMillis(200))
                 .build();
-                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(1, 1)
-                        .maxRequestsPerWorker(2).poolEvents(meters.workerPoolEvents("echo")).build(engine)) {
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(1, 1)
+                        .maxRequestsPerWorker(2).addPoolEvents(meters.workerPoolEvents("echo")).build(engine)) {
             meters.bind(pool);
             for (int i = 0; i < 3; i++) {
                 assertThat(pool.call("hi " + i).block(Duration.ofSeconds(10))).isEqualTo("hi " + i);
             }
             assertThat(registry.get("procflux.workers.requests").tag("pool", "echo").tag("outcome", "success")
                     .functionCounter().count()).isEqualTo(3.0);
-            assertThat(registry.get("procflux.workers.restarts").tag("cause", "recycled").functionCounter().count())
+            assertThat(registry.get("procflux.workers.restarts").tag("cause", "max_requests").functionCounter().count())
                     .isEqualTo(1.0);
             assertThat(registry.get("procflux.workers.alive").tag("pool", "echo").gauge().value()).isEqualTo(1.0);
         }
@@ -83,7 +83,7 @@ class ProcfluxMetersIT {
     @Test
     void theSlotPoolReportsOneAllocationForSequentialRunsAndADestroyOnClose() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "test"));
-        ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents())
+        ProcessEngine engine = ProcessEngine.builder().addEvents(meters).addSlotPoolEvents(meters.slotPoolEvents())
                 .maxConcurrency(1).build();
         try (engine) {
             for (int i = 0; i < 3; i++) {
@@ -110,10 +110,10 @@ class ProcfluxMetersIT {
     @Test
     void aCallThatQueuesUntilItsAcquireTimeoutIsAPendingFailure() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
-        try (ProcessEngine engine = ProcessEngine.builder().slotPoolEvents(meters.slotPoolEvents()).maxConcurrency(1)
+        try (ProcessEngine engine = ProcessEngine.builder().addSlotPoolEvents(meters.slotPoolEvents()).maxConcurrency(1)
                 .acquireTimeout(Duration.ofMillis(100)).build()) {
             Disposable lease = engine.withLease(l -> Mono.never()).subscribe();
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 1);
 
             assertThatThrownBy(() -> engine.execute(Command.of("true")).block(Duration.ofSeconds(10)))
                     .isInstanceOf(ProcessAcquireTimeoutException.class);
@@ -121,7 +121,7 @@ class ProcfluxMetersIT {
             assertThat(timerCount("procflux.slots.queued", "outcome", "success")).isZero();
 
             lease.dispose();
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
             ProcessResult r = engine.execute(Command.of("true")).block(Duration.ofSeconds(10));
             assertThat(r.exitCode()).isZero();
             // served from the idle slot: nothing queued, nothing new created
@@ -135,8 +135,8 @@ class ProcfluxMetersIT {
     void aWorkerPoolReportsLaunchesReturnsAndRetirementsUnderItsName() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().killGracePeriod(Duration.ofMillis(200)).build()) {
-            WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(0, 1)
-                    .maxRequestsPerWorker(2).poolEvents(meters.workerPoolEvents("echo")).build(engine);
+            WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1)
+                    .maxRequestsPerWorker(2).addPoolEvents(meters.workerPoolEvents("echo")).build(engine);
             try (pool) {
                 meters.bind(pool);
                 for (int i = 0; i < 3; i++) {
@@ -168,8 +168,8 @@ class ProcfluxMetersIT {
     void aWorkerThatCannotBeLaunchedIsAFailedAllocation() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().build();
-                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("procflux-missing")).size(0, 1)
-                        .maxStartAttempts(1).poolEvents(meters.workerPoolEvents("missing")).build(engine)) {
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("procflux-missing")).sizeBetween(0, 1)
+                        .maxStartAttempts(1).addPoolEvents(meters.workerPoolEvents("missing")).build(engine)) {
             assertThatThrownBy(() -> pool.call("hi").block(Duration.ofSeconds(10)))
                     .isInstanceOf(ProcessStartException.class);
             assertThat(timerCount("procflux.workers.allocation", "outcome", "failure")).isEqualTo(1);
@@ -181,10 +181,10 @@ class ProcfluxMetersIT {
     @Test
     void asAMeterBinderItPublishesWhatWasBoundBeforeAndAfterTheRegistryWithoutHistograms() {
         ProcfluxMeters meters = new ProcfluxMeters(Tags.of("engine", "late"));
-        try (ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents())
+        try (ProcessEngine engine = ProcessEngine.builder().addEvents(meters).addSlotPoolEvents(meters.slotPoolEvents())
                 .maxConcurrency(2).build();
-                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(1, 1)
-                        .poolEvents(meters.workerPoolEvents("cat")).build(engine)) {
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(1, 1)
+                        .addPoolEvents(meters.workerPoolEvents("cat")).build(engine)) {
             meters.bind(engine);
             meters.bindTo(registry); // as Spring Boot binds a MeterBinder bean: after the engine exists
             meters.bindTo(registry); // a second bind of the same registry changes nothing
@@ -211,10 +211,10 @@ class ProcfluxMetersIT {
     void aPoolWithoutNamedEventsCannotBeBoundBecauseItHasNoName() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().build();
-                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(0, 1).build(engine)) {
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1).build(engine)) {
             assertThat(meters.isBindable(pool)).isFalse();
             assertThatThrownBy(() -> meters.bind(pool)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("the worker pool was not built with poolEvents(meters.workerPoolEvents(name)) of "
+                    .hasMessage("the worker pool was not built with addPoolEvents(meters.workerPoolEvents(name)) of "
                             + "these meters, so it has no name: cat");
         }
     }

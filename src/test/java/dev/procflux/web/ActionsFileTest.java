@@ -21,7 +21,7 @@ class ActionsFileTest {
         assertThat(file.engineKeys()).containsExactly("maxConcurrency", "maxPending", "killGracePeriod");
         EngineOptions engine = file.engine().buildOptions();
         assertThat(engine.maxConcurrency()).isEqualTo(4);
-        assertThat(engine.maxPending()).isEqualTo(32);
+        assertThat(engine.maxPendingAcquire()).isEqualTo(32);
         assertThat(engine.killGracePeriod()).isEqualTo(Duration.ofSeconds(2));
         assertThat(file.workerPools()).singleElement().satisfies(upper -> {
             assertThat(upper.name()).isEqualTo("upper");
@@ -96,7 +96,7 @@ class ActionsFileTest {
                 "actions: {}\nworkers: {img: {command: [cat], protocol: lengthPrefixed, maxIdle: 1m}}\n",
                 Path.of("/"));
         assertThat(bytes.workerPools().get(0).framing()).isEqualTo(WorkerPoolSpec.Framing.LENGTH_PREFIXED);
-        assertThat(bytes.workerPools().get(0).options().maxIdle()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(bytes.workerPools().get(0).options().evictionIdle()).isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test

@@ -26,7 +26,7 @@ class SpringBeanIT {
         @Bean(destroyMethod = "close")
         ProcessEngine processEngine() {
             // the context closes the engine: its own JVM hook would kill processes while responses still drain
-            return ProcessEngine.builder().maxConcurrency(8).maxPending(64).closeOnShutdown(false).build();
+            return ProcessEngine.builder().maxConcurrency(8).maxPendingAcquire(64).closeOnShutdown(false).build();
         }
 
         @Bean
