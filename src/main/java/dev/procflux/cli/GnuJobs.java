@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +52,9 @@ final class GnuJobs implements Closeable {
     private volatile @Nullable Iterator<Job> source;
     private volatile @Nullable Closeable sourceResource;
     private volatile Map<String, Integer> header = Map.of();
+    private final @Nullable KeptOrder keptOrder;
+    // the order number of each running job under --line-buffer -k; written when it starts, removed when it ends
+    private final Map<Long, Long> orderOf = new ConcurrentHashMap<>();
 
     GnuJobs(RunOptions options, InputStream in, Counters counters) {
         this.options = options;
@@ -58,6 +62,8 @@ final class GnuJobs implements Closeable {
         this.in = in;
         this.gate = new StartGate(parallel.delay, parallel.memfreeBytes, parallel.maxLoad, Schedulers.parallel());
         this.medianTimeout = parallel.timeoutPercent > 0 ? new MedianTimeout(parallel.timeoutPercent) : null;
+        this.keptOrder = options.keepOrder() && parallel.outputMode == ParallelOptions.OutputMode.LINE
+                ? new KeptOrder() : null;
     }
 
     /** @return whether jobs come from here rather than one per line of stdin or {@code -f} */
@@ -157,6 +163,21 @@ final class GnuJobs implements Closeable {
 
     /** Runs {@code body} with the job as it is in the slot it takes ({@code {%}}), giving the slot back after. */
     Mono<JobOutcome> inSlot(Job job, Function<Job, Mono<JobOutcome>> body) {
+        KeptOrder order = keptOrder;
+        if (order != null) {
+            return Mono.using(() -> {
+                long o = order.start();
+                orderOf.put(job.number(), o);
+                return o;
+            }, o -> slotted(job, body), o -> {
+                orderOf.remove(job.number());
+                order.end(o);
+            });
+        }
+        return slotted(job, body);
+    }
+
+    private Mono<JobOutcome> slotted(Job job, Function<Job, Mono<JobOutcome>> body) {
         if (!job.needsSlot()) {
             return body.apply(job);
         }
@@ -191,8 +212,12 @@ final class GnuJobs implements Closeable {
         }
         return Mono.defer(() -> {
             long start = System.nanoTime();
+            KeptOrder order = keptOrder;
+            Long position = orderOf.get(job.number());
             LiveOutput output = new LiveOutput(parallel.outputMode == ParallelOptions.OutputMode.LINE,
-                    (stdout, bytes) -> live.write(job, stdout, bytes));
+                    order == null || position == null ? (stdout, bytes) -> live.write(job, stdout, bytes)
+                            : (stdout, bytes) -> order.write(position, stdout, bytes,
+                                    (out, b) -> live.write(job, out, b)));
             AtomicReference<@Nullable ExitStatus> exit = new AtomicReference<>();
             return engine.stream(command)
                     .doOnNext(o -> {
@@ -203,7 +228,9 @@ final class GnuJobs implements Closeable {
                             output.chunk(o.isStdout(), o.bytes());
                         }
                     })
-                    .doFinally(signal -> output.end())
+                    // before the end is passed on, so that a -k successor never overtakes the last line
+                    .doOnTerminate(output::end)
+                    .doOnCancel(output::end)
                     .then(Mono.fromSupplier(() -> new ProcessResult(command, -1,
                             Objects.requireNonNull(exit.get()), new byte[0], new byte[0], false, false,
                             Duration.ofNanos(System.nanoTime() - start))));
