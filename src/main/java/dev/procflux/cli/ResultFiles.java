@@ -50,7 +50,7 @@ final class ResultFiles {
             Files.createDirectories(dir);
             Files.write(dir.resolve("stdout"), stdout);
             Files.write(dir.resolve("stderr"), stderr);
-            Files.write(dir.resolve("seq"), (job.number() + "\n").getBytes(StandardCharsets.US_ASCII));
+            Files.write(dir.resolve("seq"), Long.toString(job.number()).getBytes(StandardCharsets.US_ASCII));
         }
         catch (IOException e) {
             throw new UncheckedIOException("cannot write --results for job " + job.number() + " in " + dir + ": "
