@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code --pipe}: splits a byte stream into blocks of about {@code --block} bytes that end at a record end
  * ({@code --recend}, {@code \n} by default), as GNU parallel does: read a full block, cut it after the last record
- * end in it and carry the rest over to the next block. A record longer than a block makes its block longer; an
- * empty {@code --recend} cuts at exactly the block size.
+ * end in it and carry the rest over to the next block. A record longer than a block makes the block size grow for the
+ * rest of the input, as in GNU parallel; an empty {@code --recend} cuts at exactly the block size.
  *
  * <p>Memory: the block being read (the block size, more only for a longer record) and the block returned; a
  * caller that requests one block per free job slot holds at most (slots + 1) blocks.
@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class PipeBlocks implements Iterator<byte[]> {
     private final InputStream in;
-    private final int blockBytes;
+    // the block size; grows when a record is longer (written only by the reading thread)
+    private int block;
     private final byte[] recend;
     // the bytes read past the last block's end, carried into the next
     private byte[] carry = new byte[0];
@@ -30,7 +31,7 @@ final class PipeBlocks implements Iterator<byte[]> {
 
     PipeBlocks(InputStream in, int blockBytes, byte[] recend) {
         this.in = in;
-        this.blockBytes = blockBytes;
+        this.block = blockBytes;
         this.recend = recend.clone();
     }
 
@@ -53,23 +54,29 @@ final class PipeBlocks implements Iterator<byte[]> {
     }
 
     private byte @Nullable [] read() {
-        byte[] buffer = Arrays.copyOf(carry, Math.max(blockBytes, carry.length));
+        byte[] buffer = Arrays.copyOf(carry, Math.max(block, carry.length));
         int length = carry.length;
         int searchFrom = 0;
         while (true) {
             length = fill(buffer, length);
-            if (eof) {
+            if (eof && length <= block) {
                 carry = new byte[0];
                 return length == 0 ? null : Arrays.copyOf(buffer, length);
             }
-            int cut = recend.length == 0 ? length : lastRecordEnd(buffer, searchFrom, length);
+            int cut = recend.length == 0 ? Math.min(length, block) : lastRecordEnd(buffer, searchFrom, length);
             if (cut > 0) {
                 carry = Arrays.copyOfRange(buffer, cut, length);
                 return Arrays.copyOf(buffer, cut);
             }
-            // no record end in a full block: the record is longer than a block, read on
+            if (eof) {
+                carry = new byte[0];
+                return Arrays.copyOf(buffer, length);
+            }
+            // no record end in a full block: the record is longer than a block; like GNU parallel, grow the block
+            // for good (by 30% and a byte) and read on
             searchFrom = Math.max(0, length - recend.length + 1);
-            buffer = Arrays.copyOf(buffer, buffer.length * 2);
+            block = (int) Math.min(Integer.MAX_VALUE - 16, (long) Math.ceil(block * 1.3 + 1));
+            buffer = Arrays.copyOf(buffer, Math.max(block, buffer.length));
         }
     }
 
