@@ -1,6 +1,5 @@
 package dev.procflux.cli;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -223,6 +222,10 @@ final class ParallelOptions {
         if (pipe && !hasTemplate) {
             throw new UsageException("--pipe needs a command to feed the blocks to");
         }
+        if ((files || results != null) && outputMode != OutputMode.GROUP) {
+            throw new UsageException((files ? "--files" : "--results")
+                    + " keeps each job's output whole: it cannot be combined with --line-buffer or -u");
+        }
         if (files && results != null) {
             throw new UsageException("--files and --results cannot be combined");
         }
@@ -354,9 +357,5 @@ final class ParallelOptions {
         boolean contains(long jobNumber) {
             return (jobNumber - 1) % count == index;
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

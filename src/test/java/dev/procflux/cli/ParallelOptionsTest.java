@@ -71,6 +71,9 @@ class ParallelOptionsTest {
                 .hasMessage("-X and -m cannot be combined");
         assertThatThrownBy(() -> RunOptions.parse(List.of("--pipe", "wc", ":::", "a")))
                 .isInstanceOf(UsageException.class).hasMessageStartingWith("--pipe reads stdin in blocks");
+        assertThatThrownBy(() -> RunOptions.parse(List.of("--results", "d", "--lb", "echo")))
+                .isInstanceOf(UsageException.class).hasMessage("--results keeps each job's output whole: it cannot "
+                        + "be combined with --line-buffer or -u");
         assertThatThrownBy(() -> RunOptions.parse(List.of("--header", "x", "echo")))
                 .isInstanceOf(UsageException.class)
                 .hasMessage("--header supports ':' (the first record names the columns), was 'x'");
