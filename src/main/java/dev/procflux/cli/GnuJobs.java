@@ -231,9 +231,8 @@ final class GnuJobs implements Closeable {
                     // before the end is passed on, so that a -k successor never overtakes the last line
                     .doOnTerminate(output::end)
                     .doOnCancel(output::end)
-                    .then(Mono.fromSupplier(() -> new ProcessResult(command, -1,
-                            Objects.requireNonNull(exit.get()), new byte[0], new byte[0], false, false,
-                            Duration.ofNanos(System.nanoTime() - start))));
+                    .then(Mono.fromSupplier(() -> ProcessResult.builder(command, Objects.requireNonNull(exit.get()))
+                            .duration(Duration.ofNanos(System.nanoTime() - start)).build()));
         });
     }
 

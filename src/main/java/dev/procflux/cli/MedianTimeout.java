@@ -6,10 +6,12 @@ import java.util.PriorityQueue;
 
 /**
  * {@code --timeout P%}: a job is killed after P% of the median runtime of the jobs that succeeded so far, once
- * {@link #MIN_SAMPLES} have; before that, jobs have no timeout. Thread-safe: guarded by {@code this}.
+ * {@link #MIN_SAMPLES} have, and never before {@link #FLOOR}; before that, jobs have no timeout. Thread-safe: guarded by {@code this}.
  */
 final class MedianTimeout {
     static final int MIN_SAMPLES = 3;
+    /** The shortest timeout: millisecond jobs must not be killed because the machine was busy for a moment. */
+    static final Duration FLOOR = Duration.ofSeconds(1);
 
     private final int percent;
     // the two halves of the runtimes seen so far, for a running median
@@ -42,6 +44,6 @@ final class MedianTimeout {
             return Optional.empty();
         }
         double median = n % 2 == 1 ? lower.peek() : (lower.peek() + (double) upper.peek()) / 2;
-        return Optional.of(Duration.ofNanos(Math.max(1_000_000L, (long) (median * percent / 100))));
+        return Optional.of(Duration.ofNanos(Math.max(FLOOR.toNanos(), (long) (median * percent / 100))));
     }
 }

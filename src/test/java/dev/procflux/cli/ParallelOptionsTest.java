@@ -127,15 +127,20 @@ class ParallelOptionsTest {
     }
 
     @Test
-    void medianTimeoutStartsAfterThreeSuccesses() {
+    void medianTimeoutStartsAfterThreeSuccessesAndIsNeverUnderASecond() {
         MedianTimeout t = new MedianTimeout(200);
-        t.succeeded(Duration.ofMillis(100).toNanos());
-        t.succeeded(Duration.ofMillis(300).toNanos());
+        t.succeeded(Duration.ofSeconds(1).toNanos());
+        t.succeeded(Duration.ofSeconds(3).toNanos());
         assertThat(t.current()).isEmpty();
-        t.succeeded(Duration.ofMillis(200).toNanos());
-        assertThat(t.current()).contains(Duration.ofMillis(400));
-        t.succeeded(Duration.ofMillis(1000).toNanos());
-        assertThat(t.current()).contains(Duration.ofMillis(500));
+        t.succeeded(Duration.ofSeconds(2).toNanos());
+        assertThat(t.current()).contains(Duration.ofSeconds(4));
+        t.succeeded(Duration.ofSeconds(10).toNanos());
+        assertThat(t.current()).contains(Duration.ofSeconds(5));
+        MedianTimeout quick = new MedianTimeout(200);
+        for (int i = 0; i < 3; i++) {
+            quick.succeeded(Duration.ofMillis(5).toNanos());
+        }
+        assertThat(quick.current()).contains(MedianTimeout.FLOOR);
     }
 
     @Test

@@ -111,7 +111,7 @@ class ScalingIT {
         CompletableFuture<HttpResponse<String>> hold = http.sendAsync(post(busy + "/actions/hold"),
                 HttpResponse.BodyHandlers.ofString());
         await().atMost(Duration.ofSeconds(10)).until(() -> http.send(HttpRequest.newBuilder(URI.create(busy
-                + "/health")).build(), HttpResponse.BodyHandlers.ofString()).body().contains("\"running\":1"));
+                + "/health")).build(), HttpResponse.BodyHandlers.ofString()).body().contains("\"alive\":1"));
         HttpResponse<String> direct = http.send(post(busy + "/actions/who"), HttpResponse.BodyHandlers.ofString());
         assertThat(direct.statusCode()).isEqualTo(503);
         assertThat(direct.headers().firstValue("Retry-After")).isPresent();
