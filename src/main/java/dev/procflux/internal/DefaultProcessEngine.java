@@ -11,7 +11,6 @@ import dev.procflux.ProcessExitException;
 import dev.procflux.ProcessOutcome;
 import dev.procflux.ProcessOutput;
 import dev.procflux.ProcessPoolClosedException;
-import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessResult;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -19,8 +18,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,12 +28,9 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.pool.InstrumentedPool;
-import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolBuilder;
-import reactor.pool.PoolShutdownException;
 import reactor.pool.PooledRef;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -58,8 +52,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     // every run from creation to finish; close() kills them, metrics() sums their buffers
     private final Set<ProcessRun> runs = ConcurrentHashMap.newKeySet();
     private final Set<StreamOutput> streams = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Sinks.Empty<Void> allDone = Sinks.empty();
+    private final Lifecycle lifecycle;
     private final AtomicInteger running = new AtomicInteger();
     private final LongAdder started = new LongAdder();
     private final LongAdder succeeded = new LongAdder();
@@ -69,7 +62,6 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final LongAdder startFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder pauses = new LongAdder();
-    private final @Nullable Thread shutdownHook;
     private final AtomicLong peakBuffered = new AtomicLong();
 
     /**
@@ -92,13 +84,12 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                                 .schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS)),
                 options.slotPoolEvents(), "engine slots")
                 .buildPool();
-        if (options.closeOnShutdown()) {
-            shutdownHook = new Thread(this::close, "procflux-engine-shutdown");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        }
-        else {
-            shutdownHook = null;
-        }
+        this.lifecycle = new Lifecycle("engine", options, () -> {
+            log.debug("closing engine: {} runs to stop", runs.size());
+            // fails callers waiting for a slot; slots in use are destroyed as they come back
+            pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
+        }, this::killAll, runs::isEmpty, this::metrics);
+        lifecycle.installShutdownHook();
     }
 
     /** Times the limits the user set (command and acquire timeouts): the virtual clock in tests. */
@@ -185,7 +176,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     @Override
     public boolean isDisposed() {
-        return closed.get();
+        return lifecycle.isClosed();
     }
 
     @Override
@@ -195,80 +186,28 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     @Override
     public void dispose() {
-        beginClose(null);
+        lifecycle.dispose();
     }
 
     @Override
     public Mono<Void> disposeLater() {
-        return Mono.defer(() -> {
-            beginClose(null);
-            return whenAllDone();
-        });
+        return lifecycle.disposeLater();
     }
 
     @Override
     public Mono<Void> disposeGracefully(Duration drain) {
         Objects.requireNonNull(drain, "drain");
-        return Mono.defer(() -> {
-            beginClose(drain);
-            return whenAllDone();
-        });
+        return lifecycle.disposeGracefully(drain);
     }
 
-    // the last run may end on the NuProcess I/O thread: completion is moved to the delivery scheduler
-    private Mono<Void> whenAllDone() {
-        return allDone.asMono().publishOn(options.deliveryScheduler());
-    }
-
-    /** @param drain how long running processes may finish (negative: no limit), or null to kill them at once */
-    private void beginClose(@Nullable Duration drain) {
-        if (closed.compareAndSet(false, true)) {
-            log.debug("closing engine: {} runs to stop, drain {}", runs.size(), drain);
-            removeShutdownHook();
-            // fails callers waiting for a slot; slots in use are destroyed as they come back
-            pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
-            if (drain == null || drain.isZero()) {
-                killAll();
-            }
-            else if (!drain.isNegative()) {
-                options.timerScheduler().schedule(this::killAll, drain.toNanos(), TimeUnit.NANOSECONDS);
-            }
-            if (runs.isEmpty()) {
-                allDone.tryEmitEmpty();
-            }
-        }
-        else if (drain == null) {
-            // dispose() during a graceful drain cuts it short
-            killAll();
-        }
+    @Override
+    public void close() {
+        lifecycle.close();
     }
 
     private void killAll() {
         for (ProcessRun run : runs) {
             run.close();
-        }
-    }
-
-    @Override
-    public void close() {
-        Duration wait = options.killGracePeriod().multipliedBy(2).plusSeconds(1);
-        try {
-            disposeLater().block(wait);
-        }
-        catch (IllegalStateException e) {
-            log.warn("engine close did not finish within {}: {}", wait, metrics());
-        }
-    }
-
-    private void removeShutdownHook() {
-        Thread hook = shutdownHook;
-        if (hook != null && Thread.currentThread() != hook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (IllegalStateException shuttingDown) {
-                // the JVM is already exiting: the hook is running or about to, and close() is idempotent
-            }
         }
     }
 
@@ -320,7 +259,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     private void submit(ProcessRun run, RunScheduler slots) {
         runs.add(run);
-        if (closed.get()) {
+        if (lifecycle.isClosed()) {
             rejected.increment();
             run.slotRefused(closedError(run.command()));
             return;
@@ -371,18 +310,10 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     private Throwable translate(Throwable error, @Nullable Command command) {
         String what = command == null ? "lease" : "'" + command.commandLine() + "'";
-        if (error instanceof PoolAcquirePendingLimitException) {
-            return new ProcessPoolOverloadedException(options.maxPendingAcquire(), "engine overloaded: cannot run " + what
-                    + ": " + poolState() + " (maxPendingAcquire=" + options.maxPendingAcquire() + " reached)", error);
-        }
-        if (error instanceof TimeoutException) {
-            return new ProcessAcquireTimeoutException(command == null ? "" : command.commandLine(),
-                    options.acquireTimeout(), poolState(), error);
-        }
-        if (error instanceof PoolShutdownException) {
-            return new ProcessPoolClosedException("engine closed: cannot run " + what, error);
-        }
-        return error;
+        return Lifecycle.acquireError(error, "engine overloaded: cannot run " + what, options.maxPendingAcquire(),
+                this::poolState, (state, cause) -> new ProcessAcquireTimeoutException(
+                        command == null ? "" : command.commandLine(), options.acquireTimeout(), state, cause),
+                "engine closed: cannot run " + what);
     }
 
     private String poolState() {
@@ -483,9 +414,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     void runDone(ProcessRun run) {
         runs.remove(run);
-        if (closed.get() && runs.isEmpty()) {
-            allDone.tryEmitEmpty();
-        }
+        lifecycle.checkDone();
     }
 
     /** Ties a lease to its pooled slot: the slot goes back only once the lease's process is gone. */
