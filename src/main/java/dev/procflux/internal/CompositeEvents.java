@@ -15,10 +15,8 @@ import org.jspecify.annotations.Nullable;
  * Several {@link EngineEvents} or {@link PoolEvents} listeners as one: each callback reaches every listener in the
  * order they were added, and a listener that throws does not keep the later ones from being called (the first
  * failure is rethrown once all were called, later ones suppressed in it, for the caller to log).
- *
- * <p>Public only so that the API builders can compose listeners; not API.
  */
-public final class CompositeEvents {
+final class CompositeEvents {
     private CompositeEvents() {
     }
 
@@ -27,7 +25,7 @@ public final class CompositeEvents {
      * @param next the listener to add
      * @return one listener calling both
      */
-    public static EngineEvents engine(EngineEvents first, EngineEvents next) {
+    static EngineEvents engine(EngineEvents first, EngineEvents next) {
         if (first == EngineEvents.NONE) {
             return next;
         }
@@ -39,7 +37,7 @@ public final class CompositeEvents {
      * @param next the listener to add
      * @return one listener calling both
      */
-    public static PoolEvents pool(PoolEvents first, PoolEvents next) {
+    static PoolEvents pool(PoolEvents first, PoolEvents next) {
         if (first == PoolEvents.NONE) {
             return next;
         }

@@ -3,14 +3,11 @@ package dev.procflux.internal;
 import dev.procflux.Command;
 import dev.procflux.EngineMetrics;
 import dev.procflux.EngineOptions;
-import dev.procflux.ExitStatus;
 import dev.procflux.Lease;
 import dev.procflux.ProcessAcquireTimeoutException;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessExitException;
-import dev.procflux.ProcessOutcome;
 import dev.procflux.ProcessOutput;
-import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessResult;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -19,8 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
@@ -38,10 +33,8 @@ import reactor.util.Loggers;
 /**
  * The engine: a reactor-pool of {@link Slot}s bounds how many processes live at once; each call acquires a slot,
  * launches with the {@link Launcher} and releases the slot once the process is gone.
- *
- * <p>Public only so that {@link ProcessEngine.Builder} can construct it; not API.
  */
-public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
+final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private static final Logger log = Loggers.getLogger(DefaultProcessEngine.class);
     private static final int STDERR_TAIL_BYTES = 4096;
 
@@ -53,29 +46,15 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final Set<ProcessRun> runs = ConcurrentHashMap.newKeySet();
     private final Set<StreamOutput> streams = ConcurrentHashMap.newKeySet();
     private final Lifecycle lifecycle;
-    private final AtomicInteger running = new AtomicInteger();
-    private final LongAdder started = new LongAdder();
-    private final LongAdder succeeded = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder timedOut = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
-    private final LongAdder startFailures = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder pauses = new LongAdder();
-    private final AtomicLong peakBuffered = new AtomicLong();
-
-    /**
-     * Builds an engine on NuProcess.
-     *
-     * @param options the options
-     */
-    public DefaultProcessEngine(EngineOptions options) {
-        this(options, new NuProcessLauncher(options.timerScheduler()));
-    }
+    private final EngineStats stats;
+    private final RunContext runContext;
 
     DefaultProcessEngine(EngineOptions options, Launcher launcher) {
         this.options = Objects.requireNonNull(options, "options");
         this.launcher = launcher;
+        this.stats = new EngineStats(options);
+        this.runContext = new RunContext(launcher, options.launchScheduler(), options.deliveryScheduler(),
+                options.timerScheduler(), timeoutClock(), options.killGracePeriod(), stats, this::runDone);
         this.pool = PoolEventsRecorder.install(
                 PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
                         .sizeBetween(0, options.maxConcurrency())
@@ -130,7 +109,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return Flux.usingWhen(
                 Mono.defer(() -> {
                     long requested = System.nanoTime();
-                    return acquireSlot().doOnNext(ref -> slotAcquired(requested));
+                    return acquireSlot().doOnNext(ref -> stats.slotAcquired(requested));
                 }).map(LeaseScope::new),
                 s -> scope.apply(s.lease),
                 LeaseScope::release,
@@ -167,11 +146,9 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         for (StreamOutput s : streams) {
             buffered += s.bufferedBytes();
         }
-        return EngineMetrics.builder().alive(running.get()).acquired(pool.metrics().acquiredSize())
+        return stats.fill(EngineMetrics.builder()).acquired(pool.metrics().acquiredSize())
                 .pending(pool.metrics().pendingAcquireSize()).maxConcurrency(options.maxConcurrency())
-                .started(started.sum()).succeeded(succeeded.sum()).failed(failed.sum()).timedOut(timedOut.sum())
-                .cancelled(cancelled.sum()).startFailures(startFailures.sum()).rejected(rejected.sum())
-                .bufferedBytes(buffered).peakBufferedBytes(peakBuffered.get()).pauses(pauses.sum()).build();
+                .bufferedBytes(buffered).build();
     }
 
     @Override
@@ -215,7 +192,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     Mono<ProcessResult> execute(Command command, RunScheduler slots) {
         return Mono.create(sink -> {
-            ProcessRun run = new ProcessRun(this, command, new CaptureOutput(command, sink, options.deliveryScheduler()));
+            ProcessRun run = new ProcessRun(runContext, command, new CaptureOutput(command, sink, options.deliveryScheduler()));
             sink.onCancel(run::cancel);
             submit(run, slots);
         });
@@ -224,7 +201,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     Flux<ProcessOutput> stream(Command command, RunScheduler slots, @Nullable LongConsumer onStart) {
         return Flux.from(subscriber -> {
             StreamOutput out = new StreamOutput(command, this, Operators.toCoreSubscriber(subscriber), onStart);
-            ProcessRun run = new ProcessRun(this, command, out);
+            ProcessRun run = new ProcessRun(runContext, command, out);
             streams.add(out);
             run.onFinish(() -> streams.remove(out));
             subscriber.onSubscribe(out);
@@ -260,8 +237,8 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private void submit(ProcessRun run, RunScheduler slots) {
         runs.add(run);
         if (lifecycle.isClosed()) {
-            rejected.increment();
-            run.slotRefused(closedError(run.command()));
+            stats.rejected();
+            run.slotRefused(ProcessRun.closedError(run.command()));
             return;
         }
         slots.schedule(run);
@@ -274,11 +251,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         run.acquisition(pooledSlot().subscribe(
                 ref -> {
                     ref.poolable().used();
-                    slotAcquired(requested);
+                    stats.slotAcquired(requested);
                     run.slotGranted(() -> ref.release().subscribe(null, e -> log.warn("slot release failed", e)));
                 },
                 error -> {
-                    rejected.increment();
+                    stats.rejected();
                     run.slotRefused(translate(error, run.command()));
                 }));
     }
@@ -292,18 +269,9 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return pool.acquire(timeout.isZero() ? Duration.ofNanos(1) : timeout);
     }
 
-    private void slotAcquired(long requestedNanos) {
-        try {
-            options.events().slotAcquired(Duration.ofNanos(System.nanoTime() - requestedNanos));
-        }
-        catch (RuntimeException e) {
-            log.warn("EngineEvents.slotAcquired failed", e);
-        }
-    }
-
     private Mono<PooledRef<Slot>> acquireSlot() {
         return pooledSlot().onErrorMap(e -> {
-            rejected.increment();
+            stats.rejected();
             return translate(e, null);
         });
     }
@@ -321,98 +289,12 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                 + pool.metrics().pendingAcquireSize();
     }
 
-    ProcessPoolClosedException closedError(Command command) {
-        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was not run", null);
-    }
-
-    /** @param status how the running process the close killed ended */
-    ProcessPoolClosedException closedError(Command command, ExitStatus status) {
-        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was killed, ended with "
-                + status, null, status);
-    }
-
-    // ---- callbacks from runs
-
-    Launcher launcher() {
-        return launcher;
-    }
-
-    void started(Command command, long pid) {
-        started.increment();
-        running.incrementAndGet();
-        log.debug("started pid {}: {}", pid, command);
-        try {
-            options.events().processStarted(command, pid);
-        }
-        catch (RuntimeException e) {
-            log.warn("EngineEvents.processStarted failed", e);
-        }
-    }
-
-    void startFailed(Command command) {
-        startFailures.increment();
-        ended(command, ProcessOutcome.START_FAILED, 0);
-    }
-
-    void exited() {
-        running.decrementAndGet();
-    }
-
-    void paused() {
-        pauses.increment();
-    }
-
-    /** Keeps the peak of one process's queued output; a CAS only when a new peak is set. */
+    /** Called by {@link StreamOutput}: the output queued for one process now. */
     void observeBuffered(long bytes) {
-        long peak = peakBuffered.get();
-        while (bytes > peak && !peakBuffered.compareAndSet(peak, bytes)) {
-            peak = peakBuffered.get();
-        }
+        stats.observeBuffered(bytes);
     }
 
-    void outcome(Command command, ProcessOutcome outcome, long durationNanos) {
-        switch (outcome) {
-            case SUCCEEDED:
-                succeeded.increment();
-                break;
-            case FAILED:
-                failed.increment();
-                break;
-            case TIMED_OUT:
-                timedOut.increment();
-                break;
-            default:
-                cancelled.increment();
-        }
-        ended(command, outcome, durationNanos);
-    }
-
-    private void ended(Command command, ProcessOutcome outcome, long durationNanos) {
-        try {
-            options.events().processEnded(command, outcome, Duration.ofNanos(durationNanos));
-        }
-        catch (RuntimeException e) {
-            log.warn("EngineEvents.processEnded failed", e);
-        }
-    }
-
-    void killed(Command command, long pid, boolean forced) {
-        if (forced) {
-            log.warn("pid {} survived SIGTERM for the grace period of {}: sent SIGKILL to its tree ({})", pid,
-                    options.killGracePeriod(), command.commandLine());
-        }
-        else {
-            log.debug("killing pid {} and its tree: {}", pid, command.commandLine());
-        }
-        try {
-            options.events().processKilled(command, pid, forced);
-        }
-        catch (RuntimeException e) {
-            log.warn("EngineEvents.processKilled failed", e);
-        }
-    }
-
-    void runDone(ProcessRun run) {
+    private void runDone(ProcessRun run) {
         runs.remove(run);
         lifecycle.checkDone();
     }

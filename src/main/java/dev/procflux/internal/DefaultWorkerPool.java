@@ -40,12 +40,11 @@ import reactor.util.retry.Retry;
  * scheduler, after the {@link WorkerStartGate} allows it), the eviction predicate retires broken, worn-out, idle and
  * old workers, and the destroy handler kills the worker's process tree.
  *
- * <p>Public only so that {@link WorkerPool.Builder} can construct it; not API.
  *
  * @param <I> the request type
  * @param <O> the reply type
  */
-public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
+final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     private static final Logger log = Loggers.getLogger(DefaultWorkerPool.class);
     private static final Duration MAX_EVICTION_INTERVAL = Duration.ofSeconds(1);
     private static final Duration MIN_EVICTION_INTERVAL = Duration.ofMillis(10);
@@ -69,16 +68,6 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     private final LongAdder workersStarted = new LongAdder();
     private final LongAdder startFailures = new LongAdder();
     private final Map<WorkerRestartCause, LongAdder> restarts = new EnumMap<>(WorkerRestartCause.class);
-
-    /**
-     * Builds a pool on NuProcess and starts warming it up.
-     *
-     * @param options the pool options
-     * @param engine the engine options: schedulers and kill grace period
-     */
-    public DefaultWorkerPool(WorkerPoolOptions<I, O> options, EngineOptions engine) {
-        this(options, engine, new NuProcessLauncher(engine.timerScheduler()));
-    }
 
     DefaultWorkerPool(WorkerPoolOptions<I, O> options, EngineOptions engine, Launcher launcher) {
         this.options = Objects.requireNonNull(options, "options");
