@@ -1,12 +1,12 @@
 package dev.procflux;
 
+import dev.procflux.internal.ApiFactory;
 import dev.procflux.internal.Arguments;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -102,16 +102,7 @@ public final class Command {
      * @throws NullPointerException if {@code argv} or any element is null
      */
     public static Command of(List<String> argv) {
-        Objects.requireNonNull(argv, "argv");
-        List<String> copy = new ArrayList<>(argv.size());
-        for (int i = 0; i < argv.size(); i++) {
-            String arg = argv.get(i);
-            if (arg == null) {
-                throw new NullPointerException("argv[" + i + "]");
-            }
-            copy.add(arg);
-        }
-        return new Command(new Spec(Collections.unmodifiableList(copy)));
+        return new Command(new Spec(Arguments.copyOfNonNull(argv, "argv")));
     }
 
     /**
@@ -363,48 +354,12 @@ public final class Command {
 
     /** @return the argv joined for messages, each element quoted when it holds spaces or quotes */
     public String commandLine() {
-        StringBuilder sb = new StringBuilder();
-        for (String arg : spec.argv) {
-            if (sb.length() > 0) {
-                sb.append(' ');
-            }
-            if (arg.isEmpty() || arg.chars().anyMatch(c -> c <= ' ' || c == '\'' || c == '"' || c == '\\')) {
-                sb.append('\'').append(arg.replace("'", "'\\''").replace("\0", "\\0")).append('\'');
-            }
-            else {
-                sb.append(arg);
-            }
-        }
-        return sb.toString();
+        return ApiFactory.commandLine(spec.argv);
     }
 
     /** Environment values are redacted: they often hold secrets. */
     @Override
     public String toString() {
-        Spec s = spec;
-        StringBuilder sb = new StringBuilder("Command[").append(commandLine());
-        if (s.directory != null) {
-            sb.append(", directory=").append(s.directory);
-        }
-        if (!s.environment.isEmpty()) {
-            sb.append(", env=").append(s.environment.keySet()).append("(values redacted)");
-        }
-        if (!s.inheritEnvironment) {
-            sb.append(", inheritEnv=false");
-        }
-        if (s.timeout != null) {
-            sb.append(", timeout=").append(s.timeout);
-        }
-        byte[] bytes = s.stdin;
-        if (bytes != null) {
-            sb.append(", stdin=").append(bytes.length).append(" bytes");
-        }
-        if (s.stdinPublisher != null) {
-            sb.append(", stdin=publisher");
-        }
-        if (s.parentDeathSignal) {
-            sb.append(", parentDeathSignal");
-        }
-        return sb.append(']').toString();
+        return ApiFactory.describe(this);
     }
 }

@@ -41,7 +41,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule theApiReachesInternalOnlyThroughItsFactory = noClasses().that().resideInAPackage(API)
-            .should().dependOnClassesThat(are(resideIn(INTERNAL)).and(not(oneOf(API_DOORS))))
+            .should().dependOnClassesThat(resideIn(INTERNAL).and(not(oneOf(API_DOORS))))
             .because("the implementation stays package-private behind one factory, so it can change freely");
 
     @ArchTest

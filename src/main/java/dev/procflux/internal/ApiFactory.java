@@ -1,5 +1,6 @@
 package dev.procflux.internal;
 
+import dev.procflux.Command;
 import dev.procflux.EngineEvents;
 import dev.procflux.EngineOptions;
 import dev.procflux.JsonLinesProtocol;
@@ -8,6 +9,7 @@ import dev.procflux.ProcessEngine;
 import dev.procflux.WorkerPool;
 import dev.procflux.WorkerPoolOptions;
 import dev.procflux.WorkerProtocol;
+import java.util.List;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -53,6 +55,22 @@ public final class ApiFactory {
             System.setProperty(NUPROCESS_SHUTDOWN_HOOK, "false");
         }
         return new NuProcessLauncher(options.timerScheduler());
+    }
+
+    /**
+     * @param argv a command's argv
+     * @return the argv as one line for messages, quoted as a shell would read it
+     */
+    public static String commandLine(List<String> argv) {
+        return CommandText.commandLine(argv);
+    }
+
+    /**
+     * @param command a command
+     * @return its {@code toString()}: the command line and its settings, environment values redacted
+     */
+    public static String describe(Command command) {
+        return CommandText.describe(command);
     }
 
     /** @return the shared launch scheduler: one daemon thread for the whole JVM, never disposed */

@@ -2,6 +2,9 @@ package dev.procflux.internal;
 
 import dev.procflux.ProcessEngine;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -104,5 +107,25 @@ public final class Arguments {
             throw new IllegalArgumentException(name + " must be positive, or negative for no limit, was " + value);
         }
         return orNoLimit(value, name);
+    }
+
+    /**
+     * @param values the list
+     * @param name the argument's name
+     * @param <T> the element type
+     * @return an unmodifiable copy of {@code values}
+     * @throws NullPointerException if {@code values} or an element is null, naming it ({@code "argv[2]"})
+     */
+    public static <T> List<T> copyOfNonNull(List<T> values, String name) {
+        Objects.requireNonNull(values, name);
+        List<T> copy = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            T value = values.get(i);
+            if (value == null) {
+                throw new NullPointerException(name + "[" + i + "]");
+            }
+            copy.add(value);
+        }
+        return Collections.unmodifiableList(copy);
     }
 }

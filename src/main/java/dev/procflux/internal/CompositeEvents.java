@@ -29,7 +29,7 @@ final class CompositeEvents {
         if (first == EngineEvents.NONE) {
             return next;
         }
-        return new Engine(flatten(first, next, Engine.class, e -> e.listeners));
+        return new Engine(flatten(first, next, Engine.class, Engine::listeners));
     }
 
     /**
@@ -41,7 +41,7 @@ final class CompositeEvents {
         if (first == PoolEvents.NONE) {
             return next;
         }
-        return new Pool(flatten(first, next, Pool.class, p -> p.listeners));
+        return new Pool(flatten(first, next, Pool.class, Pool::listeners));
     }
 
     private static <T, C> List<T> flatten(T first, T next, Class<C> composite,
@@ -78,13 +78,8 @@ final class CompositeEvents {
         }
     }
 
-    private static final class Engine implements EngineEvents {
-        final List<EngineEvents> listeners;
-
-        Engine(List<EngineEvents> listeners) {
-            this.listeners = listeners;
-        }
-
+    /** @param listeners every listener, none of them composite */
+    private record Engine(List<EngineEvents> listeners) implements EngineEvents {
         @Override
         public void slotAcquired(Duration waited) {
             each(listeners, l -> l.slotAcquired(waited));
@@ -106,13 +101,8 @@ final class CompositeEvents {
         }
     }
 
-    private static final class Pool implements PoolEvents {
-        final List<PoolEvents> listeners;
-
-        Pool(List<PoolEvents> listeners) {
-            this.listeners = listeners;
-        }
-
+    /** @param listeners every listener, none of them composite */
+    private record Pool(List<PoolEvents> listeners) implements PoolEvents {
         @Override
         public void allocationSucceeded(Duration latency) {
             each(listeners, l -> l.allocationSucceeded(latency));
