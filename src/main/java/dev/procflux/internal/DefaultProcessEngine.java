@@ -39,7 +39,6 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private static final int STDERR_TAIL_BYTES = 4096;
 
     private final EngineOptions options;
-    private final Launcher launcher;
     private final InstrumentedPool<Slot> pool;
     private final AtomicInteger slotIds = new AtomicInteger();
     // every run from creation to finish; close() kills them, metrics() sums their buffers
@@ -51,9 +50,8 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     DefaultProcessEngine(EngineOptions options, Launcher launcher) {
         this.options = Objects.requireNonNull(options, "options");
-        this.launcher = launcher;
         this.stats = new EngineStats(options);
-        this.runContext = new RunContext(launcher, options.launchScheduler(), options.deliveryScheduler(),
+        this.runContext = new RunContext(Objects.requireNonNull(launcher, "launcher"), options.launchScheduler(), options.deliveryScheduler(),
                 options.timerScheduler(), timeoutClock(), options.killGracePeriod(), stats, this::runDone);
         this.pool = PoolEventsRecorder.install(
                 PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
@@ -72,7 +70,7 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     /** Times the limits the user set (command and acquire timeouts): the virtual clock in tests. */
-    Scheduler timeoutClock() {
+    private Scheduler timeoutClock() {
         return options.virtualTime().orElse(options.timerScheduler());
     }
 
