@@ -66,10 +66,6 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        // NuProcess's own shutdown hook stops its event threads, after which the engine can no longer see its
-        // processes exit, so closing it on Ctrl-C would wait out its whole bound; our hook closes the engine,
-        // which kills every tree. Must be set before NuProcess is loaded.
-        System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
         Main main = new Main(System.in, System.out, System.err, stderrIsTerminal());
         Thread hook = new Thread(main::onShutdown, "procflux-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
