@@ -97,6 +97,14 @@ public final class ApiFactory {
     }
 
     /**
+     * @param events a listener, composite or not
+     * @return the listeners it calls, in order (for {@code ProcfluxMeters} to find its own among them)
+     */
+    public static List<PoolEvents> poolListeners(PoolEvents events) {
+        return CompositeEvents.listeners(events);
+    }
+
+    /**
      * @param maxLineBytes the longest line accepted, at least 1
      * @return the newline-delimited text protocol
      */

@@ -48,7 +48,7 @@ final class CompositeEvents {
      * @param events a listener, composite or not
      * @return the listeners it calls, in order: itself unless it is a composite
      */
-    public static List<PoolEvents> listeners(PoolEvents events) {
+    static List<PoolEvents> listeners(PoolEvents events) {
         return events instanceof Pool ? ((Pool) events).listeners : List.of(events);
     }
 

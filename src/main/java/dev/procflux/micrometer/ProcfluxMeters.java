@@ -9,7 +9,7 @@ import dev.procflux.ProcessOutcome;
 import dev.procflux.WorkerPool;
 import dev.procflux.WorkerPoolMetrics;
 import dev.procflux.WorkerRestartCause;
-import dev.procflux.internal.CompositeEvents;
+import dev.procflux.internal.ApiFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -247,7 +247,7 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
 
     /** The worker-pool meters of this object among the pool's listeners, or null. */
     private @Nullable PoolMeters ownPoolMeters(WorkerPool<?, ?> pool) {
-        for (PoolEvents events : CompositeEvents.listeners(pool.options().poolEvents())) {
+        for (PoolEvents events : ApiFactory.poolListeners(pool.options().poolEvents())) {
             if (events instanceof PoolMeters && ((PoolMeters) events).owner == this
                     && "procflux.workers".equals(((PoolMeters) events).prefix)) {
                 return (PoolMeters) events;
