@@ -19,6 +19,7 @@ public final class EngineMetrics {
     private final long bufferedBytes;
     private final long peakBufferedBytes;
     private final long pauses;
+    private final long budgetPauses;
 
     /**
      * @param running processes alive now
@@ -35,10 +36,11 @@ public final class EngineMetrics {
      * @param bufferedBytes output bytes held for subscribers now
      * @param peakBufferedBytes the most output bytes ever held for one process's subscriber
      * @param pauses times a process was paused because its subscriber lagged
+     * @param budgetPauses those of the pauses that the engine-wide budget made
      */
     public EngineMetrics(int running, int leased, int pending, int maxConcurrency, long started, long succeeded,
             long failed, long timedOut, long cancelled, long startFailures, long rejected, long bufferedBytes,
-            long peakBufferedBytes, long pauses) {
+            long peakBufferedBytes, long pauses, long budgetPauses) {
         this.running = running;
         this.leased = leased;
         this.pending = pending;
@@ -53,6 +55,7 @@ public final class EngineMetrics {
         this.bufferedBytes = bufferedBytes;
         this.peakBufferedBytes = peakBufferedBytes;
         this.pauses = pauses;
+        this.budgetPauses = budgetPauses;
     }
 
     /** @return processes alive now */
@@ -110,7 +113,10 @@ public final class EngineMetrics {
         return rejected;
     }
 
-    /** @return output bytes held for subscribers now */
+    /**
+     * @return output bytes held for subscribers now, all streams together (bounded by
+     *         {@link EngineOptions#maxTotalBufferedBytes()})
+     */
     public long bufferedBytes() {
         return bufferedBytes;
     }
@@ -125,12 +131,20 @@ public final class EngineMetrics {
         return pauses;
     }
 
+    /**
+     * @return times a process was paused because the engine's queued output reached
+     *         {@link EngineOptions#maxTotalBufferedBytes()} (also counted in {@link #pauses()})
+     */
+    public long budgetPauses() {
+        return budgetPauses;
+    }
+
     @Override
     public String toString() {
         return "EngineMetrics[running=" + running + ", leased=" + leased + "/" + maxConcurrency + ", pending="
                 + pending + ", started=" + started + ", succeeded=" + succeeded + ", failed=" + failed
                 + ", timedOut=" + timedOut + ", cancelled=" + cancelled + ", startFailures=" + startFailures
                 + ", rejected=" + rejected + ", bufferedBytes=" + bufferedBytes + ", peakBufferedBytes="
-                + peakBufferedBytes + ", pauses=" + pauses + "]";
+                + peakBufferedBytes + ", pauses=" + pauses + ", budgetPauses=" + budgetPauses + "]";
     }
 }

@@ -67,6 +67,9 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final LongAdder startFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder pauses = new LongAdder();
+    private final LongAdder budgetPauses = new LongAdder();
+    // output bytes queued in all streams together; added on the I/O threads, subtracted on the delivery threads
+    private final AtomicLong buffered = new AtomicLong();
     private final @Nullable Thread shutdownHook;
     private final AtomicLong peakBuffered = new AtomicLong();
 
@@ -163,13 +166,10 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     @Override
     public EngineMetrics metrics() {
-        long buffered = 0;
-        for (StreamOutput s : streams) {
-            buffered += s.bufferedBytes();
-        }
         return new EngineMetrics(running.get(), pool.metrics().acquiredSize(), pool.metrics().pendingAcquireSize(),
                 options.maxConcurrency(), started.sum(), succeeded.sum(), failed.sum(), timedOut.sum(),
-                cancelled.sum(), startFailures.sum(), rejected.sum(), buffered, peakBuffered.get(), pauses.sum());
+                cancelled.sum(), startFailures.sum(), rejected.sum(), buffered.get(), peakBuffered.get(), pauses.sum(),
+                budgetPauses.sum());
     }
 
     @Override
@@ -373,6 +373,30 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     void paused() {
         pauses.increment();
+    }
+
+    void budgetPaused() {
+        budgetPauses.increment();
+    }
+
+    /** @return the output bytes queued in all streams after adding {@code delta} */
+    long addBuffered(long delta) {
+        return buffered.addAndGet(delta);
+    }
+
+    /**
+     * @param total the engine's queued output, as {@link #addBuffered} returned it
+     * @param held what the asking stream holds
+     * @return whether the engine is over its budget and the stream holds at least the average of all streams: the
+     *         producers holding the most are paused first
+     */
+    boolean isOverBudget(long total, long held) {
+        return total > options.maxTotalBufferedBytes() && held * streams.size() >= total;
+    }
+
+    /** @return whether the engine's queued output is over its budget (no stream may earn a larger mark then) */
+    boolean isOverBudget() {
+        return buffered.get() > options.maxTotalBufferedBytes();
     }
 
     /** Keeps the peak of one process's queued output; a CAS only when a new peak is set. */
