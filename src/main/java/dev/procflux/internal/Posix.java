@@ -45,6 +45,17 @@ final class Posix {
         int waitid(int idtype, int id, Pointer infop, int options);
 
         int kill(int pid, int sig);
+
+        int read(int fd, Pointer buffer, int count);
+    }
+
+    /**
+     * Reads up to {@code count} bytes into {@code buffer}; on NuProcess's non-blocking pipes it never waits.
+     *
+     * @return the bytes read, 0 at end-of-file, -1 on error (EAGAIN: nothing to read now)
+     */
+    static int read(int fd, Memory buffer, int count) {
+        return C.read(fd, buffer, (int) Math.min(count, buffer.size()));
     }
 
     /**
