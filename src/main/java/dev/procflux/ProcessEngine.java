@@ -115,8 +115,8 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         long maxBufferedBytes = 8L * 1024 * 1024;
         BackpressurePolicy backpressure = BackpressurePolicy.PAUSE;
         // the largest mark a fast stream earns; every stream starts at StreamMarks.INITIAL_MARK (docs/performance.md)
-        long highWaterBytes = 2L * 1024 * 1024;
-        long lowWaterBytes = 512L * 1024;
+        long highWaterBytes = 4L * 1024 * 1024;
+        long lowWaterBytes = 1024L * 1024;
         long maxTotalBufferedBytes = Math.min(256L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
         Scheduler deliveryScheduler = Schedulers.parallel();
         // null until build: the default is created lazily so a caller's own scheduler never starts it
@@ -247,7 +247,9 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
          * stops asking while its process is paused falls back to 128 KiB. Smaller marks resume at {@code low} scaled
          * to the mark. A process is paused early enough (80 KiB below its mark) that what is still in its pipe when
          * it stops keeps the queue under {@code mark + 64 KiB}: a stalled subscriber costs about 192 KiB whatever
-         * {@code high} is, a fast one up to {@code high + 64 KiB}. Defaults 2 MiB and 512 KiB.
+         * {@code high} is, a fast one up to {@code high + 64 KiB}. A stream's stdout pipe follows its mark (a quarter
+         * of it, from 64 KiB up to 1 MiB), so a fast stream wakes the engine less often per byte. Defaults 4 MiB and
+         * 1 MiB.
          *
          * @param high the largest bound, at least 128 KiB
          * @param low the resume mark at that bound, at least 0 and below {@code high - 80 KiB}
@@ -269,10 +271,12 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
 
         /**
          * The budget for output queued in all streams of the engine together, under
-         * {@link BackpressurePolicy#PAUSE}. Once the total passes it, a stream that holds at least the average of all
-         * streams (and more than its resume mark) pauses its process at its next read, and no stream earns a larger
-         * mark; paused processes resume as their subscribers drain. The total can exceed the budget by what paused
-         * processes still had in their pipes (at most 144 KiB per stream: one read, the pipe and the stop slack).
+         * {@link BackpressurePolicy#PAUSE}. Once the total passes it, a stream that holds at least its share (the
+         * budget divided by the number of streams) and more than its resume mark pauses its process at its next read,
+         * and no stream earns a larger mark or pipe; paused processes resume as their subscribers drain. The total can
+         * exceed the budget by what paused processes still had in their pipes: one read, the pipe and the stop slack,
+         * 144 KiB per stream with the default 64 KiB pipe (a stream that earned a large mark has a pipe of a quarter
+         * of it, up to 1 MiB, until it falls back).
          * Default: a quarter of the maximum heap, at most 256 MiB.
          *
          * @param value at least 64 KiB

@@ -226,10 +226,49 @@ class BackpressureIT {
     }
 
     @Test
+    void aFastStreamGetsALargerPipeAndASlowOneKeepsTheDefault() {
+        // the child writes 64 MiB, then reports its stdout pipe's capacity (F_GETPIPE_SZ) on stderr
+        String child = "import fcntl, os, sys\n"
+                + "block = b'x' * 65536\n"
+                + "for _ in range(1024):\n"
+                + "    os.write(1, block)\n"
+                + "sys.stderr.write(str(fcntl.fcntl(1, 1032)))\n";
+        try (ProcessEngine wide = ProcessEngine.builder().watermarks(4L << 20, 1L << 20).build()) {
+            StringBuilder fast = new StringBuilder();
+            Long bytes = wide.stream(Command.of("python3", "-c", child))
+                    .doOnNext(o -> {
+                        if (o.kind() == ProcessOutput.Kind.STDERR) {
+                            fast.append(o.text());
+                        }
+                    })
+                    .filter(o -> o.kind() == ProcessOutput.Kind.STDOUT).reduce(0L, (n, o) -> n + o.size())
+                    .block(Duration.ofSeconds(60));
+            assertThat(bytes).isEqualTo(64L << 20);
+            // a quarter of the mark it earned: 128 KiB at 512 KiB, up to 1 MiB at 4 MiB
+            assertThat(Integer.parseInt(fast.toString())).as("the fast stream's pipe capacity")
+                    .isGreaterThan(64 * 1024);
+        }
+        // a subscriber that drains slowly falls back to the small mark whenever it stalls: its pipe ends at 64 KiB
+        SlowCounter slow = new SlowCounter();
+        StringBuilder slowPipe = new StringBuilder();
+        engine.stream(Command.of("python3", "-c", child.replace("range(1024)", "range(64)")))
+                .doOnNext(o -> {
+                    if (o.kind() == ProcessOutput.Kind.STDERR) {
+                        slowPipe.append(o.text());
+                    }
+                })
+                .subscribe(slow);
+        await().atMost(Duration.ofSeconds(60)).until(() -> slow.exited);
+        assertThat(slowPipe.toString()).as("the slow stream's pipe capacity").isEqualTo(Integer.toString(64 * 1024));
+    }
+
+    @Test
     void theEngineBudgetBoundsTheOutputQueuedByTwoHundredStreams() {
         long budget = 16L << 20;
         long perStreamSlack = READ + 64 * 1024 + 16 * 1024; // one read, the pipe and the stop slack
-        try (ProcessEngine budgeted = ProcessEngine.builder().maxConcurrency(200).watermarks(4L << 20, 1L << 20)
+        // marks up to 384 KiB: their pipes stay at 64 KiB, and without the budget 200 stalled streams could hold up to
+        // 200 x 448 KiB = 87.5 MiB
+        try (ProcessEngine budgeted = ProcessEngine.builder().maxConcurrency(200).watermarks(384 * 1024, 64 * 1024)
                 .maxTotalBufferedBytes(budget).killGracePeriod(Duration.ofMillis(500)).build()) {
             // each subscriber reads 2 MiB as fast as it can (earning large marks), then stops reading
             List<Stalling> subs = new ArrayList<>();

@@ -387,11 +387,13 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /**
      * @param total the engine's queued output, as {@link #addBuffered} returned it
      * @param held what the asking stream holds
-     * @return whether the engine is over its budget and the stream holds at least the average of all streams: the
-     *         producers holding the most are paused first
+     * @return whether the engine is over its budget and the stream holds at least its fair share of it (the budget
+     *         divided by the streams): the producers holding the most are paused, and a share that does not move as
+     *         streams pause keeps the total within the budget plus what each paused pipe still held
      */
     boolean isOverBudget(long total, long held) {
-        return total > options.maxTotalBufferedBytes() && held * streams.size() >= total;
+        long budget = options.maxTotalBufferedBytes();
+        return total > budget && held * streams.size() >= budget;
     }
 
     /** @return whether the engine's queued output is over its budget (no stream may earn a larger mark then) */

@@ -285,6 +285,22 @@ final class NuProcessLauncher implements Launcher {
         }
 
         @Override
+        public int resizeStdoutPipe(int bytes) {
+            NuProcess p = process;
+            if (!(p instanceof BasePosixProcess)) {
+                return -1;
+            }
+            ReferenceCountedFileDescriptor descriptor = ((BasePosixProcess) p).getStdout();
+            int fd = descriptor.acquire();
+            try {
+                return fd == -1 ? -1 : Posix.setPipeSize(fd, bytes);
+            }
+            finally {
+                descriptor.release();
+            }
+        }
+
+        @Override
         public List<String> outputPipes() {
             List<String> pipes = new ArrayList<>(2);
             if (process instanceof BasePosixProcess) {

@@ -199,6 +199,12 @@ final class ProcessRun implements ProcessListener {
         }
     }
 
+    /** @return the stdout pipe's capacity after asking for {@code bytes}, or -1 when refused or not running */
+    int resizeStdoutPipe(int bytes) {
+        LaunchedProcess p = process;
+        return p == null || exited ? -1 : p.resizeStdoutPipe(bytes);
+    }
+
     /** @return whether backpressure holds the process stopped now */
     boolean isPaused() {
         return paused;

@@ -10,6 +10,11 @@ package dev.procflux.internal;
  * is paused falls back to {@link #INITIAL_MARK}. So a stalled or slow subscriber costs at most the small mark plus
  * the slack after a stop ({@link #PIPE_SIZE}), whatever the maximum is, and a fast one pays for few pauses.
  *
+ * <p>A stream's stdout pipe follows its mark ({@link #pipeFor}: a quarter of it, from the default 64 KiB up to
+ * 1 MiB): the child runs further ahead and every NuProcess read takes a full 64 KiB, which costs fewer wake-ups and
+ * chunks per byte. The pause point moves down by the extra capacity, so the bound stays {@code mark + 64 KiB}; the
+ * pipe shrinks back with the mark.
+ *
  * <p>Public only so that {@code ProcessEngine.Builder} can validate marks against the same figures; not API.
  */
 public final class StreamMarks {
@@ -28,6 +33,8 @@ public final class StreamMarks {
     public static final long INITIAL_MARK = 128 * 1024;
     /** How much a starved stream's mark grows at a time (like TCP's window, in few steps to the maximum). */
     static final int GROWTH = 4;
+    /** The largest stdout pipe a stream asks for (Linux's default {@code /proc/sys/fs/pipe-max-size}). */
+    static final int MAX_PIPE = 1024 * 1024;
 
     private final long max;
     private final long maxLow;
@@ -54,6 +61,22 @@ public final class StreamMarks {
     /** @return the queued bytes above which the process is paused under {@code mark} */
     static long pauseAt(long mark) {
         return mark - PAUSE_MARGIN;
+    }
+
+    /**
+     * @return the pause point under {@code mark} with a stdout pipe of {@code pipeSize}: lower by what the pipe holds
+     *         beyond the default, so that the queue still stays under {@code mark + 64 KiB} after the stop
+     */
+    static long pauseAt(long mark, int pipeSize) {
+        return mark - PAUSE_MARGIN - (pipeSize - PIPE_SIZE);
+    }
+
+    /**
+     * @return the stdout pipe for {@code mark}: a quarter of it as a power of two, within {@link #PIPE_SIZE} and
+     *         {@link #MAX_PIPE}
+     */
+    static int pipeFor(long mark) {
+        return (int) Math.max(PIPE_SIZE, Math.min(MAX_PIPE, Long.highestOneBit(mark / 4)));
     }
 
     /**

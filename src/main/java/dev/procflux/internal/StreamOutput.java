@@ -29,7 +29,7 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Under {@link BackpressurePolicy#PAUSE} the process is paused at the stream's adaptive high-water mark
  * ({@link StreamMarks}), and also, while the engine's queued output is over its budget, once this stream holds at
- * least the average of all streams and more than its resume mark.
+ * least its share of the budget (the budget divided by the streams) and more than its resume mark.
  */
 final class StreamOutput implements RunOutput, Subscription {
     private final Command command;
@@ -52,6 +52,11 @@ final class StreamOutput implements RunOutput, Subscription {
     // the value of emitted when the drain loop last resumed the process, -1 when no resume awaits its refill;
     // written only by the drain loop
     private long resumedAt = -1;
+    // the stdout pipe's capacity; written only by the drain loop (raised before the pipe grows and lowered after it
+    // shrinks, so the I/O thread never pauses later than the pipe allows), read by the I/O thread
+    private volatile int pipeSize = StreamMarks.PIPE_SIZE;
+    // the pipe could not be grown (pipe-max-size, or no pipe to grow): do not ask again; drain loop only
+    private boolean pipeRefused;
     // outstanding demand; CAS via REQUESTED
     private volatile long requested;
     private static final AtomicLongFieldUpdater<StreamOutput> REQUESTED =
@@ -124,7 +129,7 @@ final class StreamOutput implements RunOutput, Subscription {
         StreamMarks m = marks;
         if (m != null) {
             long mark = m.mark();
-            boolean overMark = now > StreamMarks.pauseAt(mark);
+            boolean overMark = now > StreamMarks.pauseAt(mark, pipeSize);
             boolean overBudget = !overMark && now > m.resumeAt(mark) && engine.isOverBudget(total, now);
             ProcessRun r = run;
             if ((overMark || overBudget) && r != null) {
@@ -261,8 +266,32 @@ final class StreamOutput implements RunOutput, Subscription {
         else if (requested == 0 && !queue.isEmpty() && run.isPaused()) {
             m.fallBack(); // the subscriber, not the process, holds the stream up
         }
+        resizePipe(m, run);
         if (buffered.get() <= m.resumeAt(m.mark()) && run.resume()) {
             resumedAt = emitted;
+        }
+    }
+
+    /**
+     * The stdout pipe follows the mark ({@link StreamMarks#pipeFor}), growing only while the engine is within its
+     * budget; a refused growth is not asked again. Shrinking fails
+     * while the pipe holds more than the default, so it is retried on later passes (the stopped child's pipe empties
+     * into the queue).
+     */
+    private void resizePipe(StreamMarks m, ProcessRun run) {
+        int size = pipeSize;
+        int target = StreamMarks.pipeFor(m.mark());
+        if (target > size && !pipeRefused && !engine.isOverBudget()) {
+            pipeSize = target;
+            int now = run.resizeStdoutPipe(target);
+            pipeRefused = now < target;
+            pipeSize = now < target ? size : now;
+        }
+        else if (target < size) {
+            int now = run.resizeStdoutPipe(target);
+            if (now > 0) {
+                pipeSize = now;
+            }
         }
     }
 
