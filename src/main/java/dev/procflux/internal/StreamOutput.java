@@ -125,7 +125,8 @@ final class StreamOutput implements RunOutput, Subscription {
         // counted before the offer: a drain pass that finds the queue empty and this count unchanged since its
         // resume knows no chunk of the resumed process reached the queue yet
         emitted = emitted + 1;
-        queue.offer(stdout ? ProcessOutput.stdout(bytes) : ProcessOutput.stderr(bytes));
+        queue.offer(stdout ? ProcessOutput.stdout(bytes, command.charset())
+                : ProcessOutput.stderr(bytes, command.charset()));
         StreamMarks m = marks;
         if (m != null) {
             long mark = m.mark();

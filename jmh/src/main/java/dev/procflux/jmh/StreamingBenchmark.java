@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Threads;
 import reactor.core.publisher.Flux;
 
 /**
- * Issue 3: stdout throughput of {@code head -c 256M /dev/zero} read to the end by a consumer that only counts the
+ * Stdout throughput of {@code head -c 256M /dev/zero} read to the end by a consumer that only counts the
  * bytes. One invocation streams {@value #MIB} MiB and is declared as {@value #MIB} operations, so the score in
  * ops/s is <b>MiB/s</b>. Every variant checks that it saw exactly {@value #BYTES} bytes.
  *
