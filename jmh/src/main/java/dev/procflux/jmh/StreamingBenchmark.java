@@ -177,26 +177,6 @@ public class StreamingBenchmark {
     }
 
     @Benchmark
-    public long procfluxExpPipe1M() {
-        return withPipe(1 << 20);
-    }
-
-    @Benchmark
-    public long procfluxExpPipe256K() {
-        return withPipe(1 << 18);
-    }
-
-    private long withPipe(int size) {
-        System.setProperty("procflux.experiment.pipeSize", Integer.toString(size));
-        try {
-            return check(sum(engine.stream(head)));
-        }
-        finally {
-            System.clearProperty("procflux.experiment.pipeSize");
-        }
-    }
-
-    @Benchmark
     public long procfluxNoPause() {
         procfluxStreams.incrementAndGet();
         return check(sum(noPauseEngine.stream(head)));
