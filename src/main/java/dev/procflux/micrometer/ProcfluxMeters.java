@@ -51,6 +51,8 @@ import java.util.function.ToDoubleFunction;
  * <tr><td>{@code procflux.output.buffered}</td><td>gauge, bytes</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
  * <tr><td>{@code procflux.output.pauses}</td><td>function counter</td><td></td><td>{@link #bind(ProcessEngine)}</td>
  * </tr>
+ * <tr><td>{@code procflux.output.budget.pauses}</td><td>function counter</td><td></td>
+ * <td>{@link #bind(ProcessEngine)}</td></tr>
  * <tr><td>{@code procflux.calls.rejected}</td><td>function counter</td><td></td><td>{@link #bind(ProcessEngine)}</td>
  * </tr>
  * </table>
@@ -130,6 +132,9 @@ public final class ProcfluxMeters implements EngineEvents {
         FunctionCounter.builder("procflux.output.pauses", engine, e -> e.metrics().pauses())
                 .description("Times a process was paused because its subscriber lagged").tags(tags)
                 .register(registry);
+        FunctionCounter.builder("procflux.output.budget.pauses", engine, e -> e.metrics().budgetPauses())
+                .description("Times a process was paused because all streams together reached the output budget")
+                .tags(tags).register(registry);
         FunctionCounter.builder("procflux.calls.rejected", engine, e -> e.metrics().rejected())
                 .description("Calls refused: overloaded, acquire timeout or closed").tags(tags).register(registry);
         return this;

@@ -447,6 +447,7 @@ final class ActionHandler {
         body.put("bufferedBytes", m.bufferedBytes());
         body.put("peakBufferedBytes", m.peakBufferedBytes());
         body.put("pauses", m.pauses());
+        body.put("budgetPauses", m.budgetPauses());
         if (!workers.isEmpty()) {
             Map<String, Object> pools = new LinkedHashMap<>();
             workers.forEach((name, route) -> {
