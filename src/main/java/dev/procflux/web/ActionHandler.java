@@ -28,6 +28,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -47,6 +48,8 @@ final class ActionHandler {
     /** Emitted by a stream's run ahead of its output once the process is running: the response can start. */
     private static final Object STARTED = new Object();
     private static final Logger log = Loggers.getLogger(ActionHandler.class);
+    /** The most bytes of an unread body dropped before an error answer; beyond it the connection is closed. */
+    static final long MAX_DRAINED_BYTES = 256 * 1024;
     private static final MediaType NDJSON = MediaType.parseMediaType(StreamFormat.NDJSON.mediaType());
 
     private final ProcessEngine engine;
@@ -59,10 +62,11 @@ final class ActionHandler {
     private final Map<String, WorkerRoute<?, ?>> workers;
     private final int maxWorkerBodyBytes;
     private final Duration heartbeatInterval;
+    private final CrossSiteGuard crossSiteGuard;
 
     ActionHandler(ProcessEngine engine, ActionRegistry registry, Duration retryAfter, int maxParameterBodyBytes,
             byte[] page, byte[] script, Map<String, WorkerRoute<?, ?>> workers, int maxWorkerBodyBytes,
-            Duration heartbeatInterval) {
+            Duration heartbeatInterval, CrossSiteGuard crossSiteGuard) {
         this.engine = engine;
         this.registry = registry;
         this.retryAfter = retryAfter;
@@ -72,6 +76,7 @@ final class ActionHandler {
         this.workers = workers;
         this.maxWorkerBodyBytes = maxWorkerBodyBytes;
         this.heartbeatInterval = heartbeatInterval;
+        this.crossSiteGuard = crossSiteGuard;
     }
 
     // ---- POST /actions/{name}
@@ -82,7 +87,7 @@ final class ActionHandler {
             return command(request, action)
                     .flatMap(engine::execute)
                     .flatMap(result -> json(200, resultJson(result)));
-        }).onErrorResume(this::failure);
+        }).onErrorResume(e -> refuse(request, e));
     }
 
     private Map<String, @Nullable Object> resultJson(ProcessResult result) {
@@ -147,6 +152,15 @@ final class ActionHandler {
 
     Mono<ServerResponse> stream(ServerRequest request) {
         return Mono.defer(() -> {
+            if (request.method() == HttpMethod.GET) {
+                HttpHeaders h = request.headers().asHttpHeaders();
+                String refused = crossSiteGuard.refuseRunningGet(h.getFirst(HttpHeaders.HOST),
+                        h.getFirst(HttpHeaders.ORIGIN), h.getFirst("Sec-Fetch-Site"),
+                        h.containsHeader(HttpHeaders.AUTHORIZATION));
+                if (refused != null) {
+                    throw RequestException.beforeBody(403, "cross-site", refused);
+                }
+            }
             Action action = action(request);
             StreamFormat format = format(request, action);
             return command(request, action).flatMap(command -> {
@@ -172,7 +186,7 @@ final class ActionHandler {
                     return Mono.just(respond(format, action, outputs));
                 }, false).single().flatMap(Function.identity());
             });
-        }).onErrorResume(this::failure);
+        }).onErrorResume(e -> refuse(request, e));
     }
 
     private Mono<ServerResponse> respond(StreamFormat format, Action action, Flux<ProcessOutput> outputs) {
@@ -306,7 +320,7 @@ final class ActionHandler {
         if (action.stdinFromBody()) {
             OptionalLong length = request.headers().contentLength();
             if (length.isPresent() && length.getAsLong() > action.maxBodyBytes()) {
-                return Mono.error(RequestException.bodyTooLarge(action.maxBodyBytes()));
+                return Mono.error(RequestException.bodyTooLargeBeforeBody(action.maxBodyBytes()));
             }
         }
         return parameters(request, action).flatMap(values -> {
@@ -328,8 +342,30 @@ final class ActionHandler {
                 values.put(name, value == null ? "" : value);
             });
             MediaType type = request.headers().contentType().orElse(null);
-            if (action.stdinFromBody() || type == null || !type.isCompatibleWith(MediaType.APPLICATION_JSON)) {
+            if (action.stdinFromBody()) {
                 return Mono.just(values);
+            }
+            boolean json = type != null && type.isCompatibleWith(MediaType.APPLICATION_JSON);
+            if (!json) {
+                if (!hasBody(request)) {
+                    return Mono.just(values);
+                }
+                if (request.headers().asHttpHeaders().getContentLength() > 0) {
+                    throw RequestException.beforeBody(415, "unsupported-media-type", unsupported(action, type));
+                }
+                // chunked, length unknown: an empty body (what some clients send with every POST) is no body
+                return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxParameterBodyBytes)
+                        .map(buffer -> {
+                            int size = buffer.readableByteCount();
+                            DataBufferUtils.release(buffer);
+                            if (size > 0) {
+                                throw new RequestException(415, "unsupported-media-type", unsupported(action, type));
+                            }
+                            return values;
+                        })
+                        .onErrorMap(DataBufferLimitException.class, e -> new RequestException(415,
+                                "unsupported-media-type", unsupported(action, type)))
+                        .defaultIfEmpty(values);
             }
             return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxParameterBodyBytes)
                     .map(buffer -> {
@@ -344,6 +380,17 @@ final class ActionHandler {
                             "JSON parameters are larger than the limit of " + maxParameterBodyBytes + " bytes"))
                     .defaultIfEmpty(values);
         });
+    }
+
+    /** A form or a text/plain body would otherwise be ignored and the action run with its defaults. */
+    private static String unsupported(Action action, @Nullable MediaType type) {
+        return "action '" + action.name() + "' takes its parameters from the query string or a JSON body "
+                + "(Content-Type: application/json), not " + (type == null ? "a body without Content-Type" : type);
+    }
+
+    private static boolean hasBody(ServerRequest request) {
+        HttpHeaders h = request.headers().asHttpHeaders();
+        return h.getContentLength() > 0 || h.containsHeader(HttpHeaders.TRANSFER_ENCODING);
     }
 
     private Map<String, String> readJsonParameters(DataBuffer buffer, Map<String, String> query) {
@@ -501,11 +548,26 @@ final class ActionHandler {
     }
 
     Mono<ServerResponse> page(ServerRequest request) {
+        String path = request.requestPath().value();
+        byte[] body = page;
+        if (!path.endsWith("/")) {
+            // served at a prefix without its trailing slash: the page's relative URLs must resolve under the prefix
+            String last = path.substring(path.lastIndexOf('/') + 1);
+            body = new String(page, StandardCharsets.UTF_8).replace("<head>", "<head>\n<base href=\""
+                    + htmlAttribute(last) + "/\">").getBytes(StandardCharsets.UTF_8);
+        }
         return ServerResponse.ok()
                 .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
-                .header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
+                .header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                        + "frame-ancestors 'none'; base-uri 'self'; form-action 'none'")
+                .header("X-Frame-Options", "DENY")
+                .header("Referrer-Policy", "no-referrer")
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .bodyValue(page);
+                .bodyValue(body);
+    }
+
+    private static String htmlAttribute(String s) {
+        return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     Mono<ServerResponse> script(ServerRequest request) {
@@ -566,6 +628,29 @@ final class ActionHandler {
 
     Mono<ServerResponse> failure(Throwable e) {
         return failure(e, null);
+    }
+
+    /**
+     * The error answer, after reading and dropping up to {@value #MAX_DRAINED_BYTES} bytes of a body that nothing
+     * read: a connection closed with unread bytes in its receive buffer is reset, and the reset can overtake the
+     * answer before the client reads it.
+     */
+    Mono<ServerResponse> refuse(ServerRequest request, Throwable e) {
+        if (!(e instanceof RequestException r && r.isBeforeBody()) || !hasBody(request)) {
+            return failure(e);
+        }
+        long[] seen = {0}; // one subscription's count; signals are serial
+        return request.body(BodyExtractors.toDataBuffers())
+                .doOnNext(buffer -> {
+                    seen[0] += buffer.readableByteCount();
+                    DataBufferUtils.release(buffer);
+                })
+                .takeUntil(buffer -> seen[0] > MAX_DRAINED_BYTES)
+                .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
+                // a client that stops sending or goes away gets its answer at once; nobody may be listening
+                .timeout(Duration.ofSeconds(2), Flux.empty())
+                .onErrorResume(ignored -> Flux.empty())
+                .then(Mono.defer(() -> failure(e)));
     }
 
     /** The error answer; {@code pool} names the worker pool of a {@code /workers/{pool}} request. */
