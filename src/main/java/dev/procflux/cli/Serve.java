@@ -204,7 +204,9 @@ final class Serve {
 
     /** The optional {@code engine:} section of the actions file. */
     static ProcessEngine.Builder engine(String yaml) {
-        ProcessEngine.Builder b = ProcessEngine.builder().maxPending(64);
+        // serve stops the engine itself, after the server has drained: the engine's own shutdown hook would kill
+        // running actions at SIGTERM while the server still waits for them
+        ProcessEngine.Builder b = ProcessEngine.builder().maxPending(64).closeOnShutdown(false);
         Object root;
         try {
             root = new Load(LoadSettings.builder().build()).loadFromString(yaml);

@@ -29,10 +29,45 @@ import reactor.netty.http.server.HttpServer;
 public final class ActionServer implements AutoCloseable {
     private final DisposableServer server;
     private final ConnectionLimits limits;
+    private final Requests requests;
 
-    private ActionServer(DisposableServer server, ConnectionLimits limits) {
+    private ActionServer(DisposableServer server, ConnectionLimits limits, Requests requests) {
         this.server = server;
         this.limits = limits;
+        this.requests = requests;
+    }
+
+    /** The requests in progress, counted so that a drain can wait for them. */
+    private static final class Requests {
+        // guarded by this
+        private int inProgress;
+
+        synchronized void started() {
+            inProgress++;
+        }
+
+        synchronized void ended() {
+            if (--inProgress == 0) {
+                notifyAll();
+            }
+        }
+
+        synchronized int inProgress() {
+            return inProgress;
+        }
+
+        /** @return whether none was in progress before {@code timeout} passed */
+        synchronized boolean awaitNone(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (inProgress > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
     }
 
     /**
@@ -177,7 +212,12 @@ public final class ActionServer implements AutoCloseable {
          * @throws RuntimeException if the address cannot be bound (in use, not local, not permitted)
          */
         public ActionServer start() {
-            HttpHandler handler = RouterFunctions.toHttpHandler(routes);
+            HttpHandler routed = RouterFunctions.toHttpHandler(routes);
+            Requests requests = new Requests();
+            HttpHandler handler = (request, response) -> {
+                requests.started();
+                return routed.handle(request, response).doFinally(signal -> requests.ended());
+            };
             ConnectionLimits limits = new ConnectionLimits(maxConnections, requestReadTimeout);
             DisposableServer server = HttpServer.create()
                     .host(host)
@@ -196,7 +236,7 @@ public final class ActionServer implements AutoCloseable {
                     })
                     .handle(new ReactorHttpHandlerAdapter(handler))
                     .bindNow(Duration.ofSeconds(30));
-            return new ActionServer(server, limits);
+            return new ActionServer(server, limits, requests);
         }
     }
 
@@ -249,8 +289,8 @@ public final class ActionServer implements AutoCloseable {
     }
 
     /**
-     * The first half of a graceful stop: stops accepting connections, closes the idle ones and lets requests in
-     * progress finish for up to {@code timeout}. Blocks the caller. Call {@link #close()} next, which closes what
+     * The first half of a graceful stop: stops accepting connections and lets requests in progress finish for up
+     * to {@code timeout}. Blocks the caller. Call {@link #close()} next, which closes what
      * is left.
      *
      * @param timeout how long requests in progress may take to finish
@@ -262,17 +302,14 @@ public final class ActionServer implements AutoCloseable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
         }
-        if (timeout.isZero()) {
-            server.dispose();
-            return limits.open() == 0;
-        }
+        // closes the listening socket only: connections already open keep being served
+        server.dispose();
         try {
-            server.disposeNow(timeout);
-            return true;
+            return requests.awaitNone(timeout);
         }
-        catch (IllegalStateException e) {
-            // Reactor Netty's disposeNow gives up once requests outlast the timeout, and leaves them open
-            return false;
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return requests.inProgress() == 0;
         }
     }
 }

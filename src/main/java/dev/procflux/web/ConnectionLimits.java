@@ -2,10 +2,10 @@ package dev.procflux.web;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -124,7 +124,7 @@ final class ConnectionLimits {
                 FullHttpResponse busy = answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "too-many-connections",
                         "the server has " + maxConnections + " connections open, its limit; retry later");
                 busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-                ctx.writeAndFlush(busy).addListener(ChannelFutureListener.CLOSE);
+                answerAndClose(ctx, busy);
                 return;
             }
             arm(ctx);
@@ -136,11 +136,30 @@ final class ConnectionLimits {
                 deadline = null;
                 if (ctx.channel().isActive()) {
                     timedOut.incrementAndGet();
-                    ctx.writeAndFlush(answer(HttpResponseStatus.REQUEST_TIMEOUT, "request-timeout",
+                    refusedHere = true;
+                    answerAndClose(ctx, answer(HttpResponseStatus.REQUEST_TIMEOUT, "request-timeout",
                             "the request line and headers did not arrive within " + requestReadTimeout.toMillis()
-                                    + " ms")).addListener(ChannelFutureListener.CLOSE);
+                                    + " ms"));
                 }
             }, requestReadTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        /**
+         * Sends {@code response}, then half-closes and discards what the client still sends for up to a second
+         * before closing: closing with unread bytes in the receive buffer would reset the connection, and the
+         * reset can destroy the answer before the client reads it.
+         */
+        private void answerAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
+            ctx.writeAndFlush(response).addListener(f -> {
+                if (ctx.channel() instanceof DuplexChannel duplex && f.isSuccess()) {
+                    duplex.shutdownOutput();
+                    ctx.channel().config().setAutoRead(true);
+                    ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS);
+                }
+                else {
+                    ctx.close();
+                }
+            });
         }
 
         private void disarm() {
