@@ -40,6 +40,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,7 +57,9 @@ final class ActionHandler {
     private final ActionRegistry registry;
     private final Duration retryAfter;
     private final int maxParameterBodyBytes;
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final JsonMapper json = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     private final byte[] page;
     private final byte[] script;
     private final Map<String, WorkerRoute<?, ?>> workers;
@@ -195,9 +198,25 @@ final class ActionHandler {
             Flux<byte[]> encoded = outputs.concatMapIterable(state::frames);
             return format == StreamFormat.RAW ? encoded : encoded.onErrorResume(e -> Flux.just(state.error(e)));
         });
+        if (format == StreamFormat.RAW) {
+            // raw bytes have no frame to report a failure in: the status waits for the first bytes, so that a run
+            // that fails before any output is answered with its status and a JSON error like the other formats
+            return frames.switchOnFirst((first, all) -> {
+                if (first.isOnError()) {
+                    return Mono.just(failure(first.getThrowable()));
+                }
+                return Mono.just(ok(format, all));
+            }, false).single().flatMap(Function.identity());
+        }
         Flux<byte[]> body = format == StreamFormat.EVENT_STREAM
                 ? Heartbeats.around(frames, heartbeatInterval, Schedulers.parallel())
                 : frames;
+        // an empty first write commits the status and headers as soon as the process runs, not with its first
+        // output
+        return ok(format, body.startWith(new byte[0]));
+    }
+
+    private static Mono<ServerResponse> ok(StreamFormat format, Flux<byte[]> body) {
         return ServerResponse.ok()
                 .contentType(MediaType.parseMediaType(format.mediaType()))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
@@ -332,15 +351,7 @@ final class ActionHandler {
 
     private Mono<Map<String, String>> parameters(ServerRequest request, Action action) {
         return Mono.defer(() -> {
-            Map<String, String> values = new LinkedHashMap<>();
-            request.queryParams().forEach((name, list) -> {
-                if (list.size() > 1) {
-                    throw new InvalidParameterException(name, "repeated", "parameter '" + name
-                            + "' is given more than once");
-                }
-                String value = list.get(0);
-                values.put(name, value == null ? "" : value);
-            });
+            Map<String, String> values = QueryString.parse(request.uri().getRawQuery());
             MediaType type = request.headers().contentType().orElse(null);
             if (action.stdinFromBody()) {
                 return Mono.just(values);
@@ -418,7 +429,7 @@ final class ActionHandler {
                         + "' is given both in the query and in the body");
             }
             if (v.isString() || v.isIntegralNumber() || v.isBoolean()) {
-                values.put(name, v.asString());
+                values.put(name, QueryString.wellFormed(name, v.asString()));
             }
             else {
                 throw new InvalidParameterException(name, "type", "parameter '" + name
@@ -636,7 +647,9 @@ final class ActionHandler {
      * answer before the client reads it.
      */
     Mono<ServerResponse> refuse(ServerRequest request, Throwable e) {
-        if (!(e instanceof RequestException r && r.isBeforeBody()) || !hasBody(request)) {
+        if (!(e instanceof RequestException r && r.isBeforeBody()) || !hasBody(request)
+                || request.headers().asHttpHeaders().containsHeader(HttpHeaders.EXPECT)) {
+            // a client that expects 100 Continue sends its body only once told to: reading it would say so
             return failure(e);
         }
         long[] seen = {0}; // one subscription's count; signals are serial

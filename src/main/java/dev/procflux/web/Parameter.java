@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * One typed parameter of an {@link Action}: the rule its value must satisfy before it becomes one argv element.
@@ -49,6 +51,7 @@ public final class Parameter {
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Logger log = Loggers.getLogger(Parameter.class);
     private static final Pattern DECIMAL = Pattern.compile("-?[0-9]{1,18}");
 
     private final String name;
@@ -242,7 +245,8 @@ public final class Parameter {
             case INTEGER:
                 return "must be an integer in [" + min + ", " + max + "]";
             default:
-                return "must be a path under " + baseDirectory;
+                // relative: the server's own directory layout is not the client's business
+                return "must be a path under the base directory";
         }
     }
 
@@ -268,12 +272,23 @@ public final class Parameter {
         if (v.indexOf('\0') >= 0) {
             throw invalid("nul", "must not contain a NUL character");
         }
-        if (v.startsWith("-") && !allowLeadingDash) {
+        // an integer parameter whose declared range includes negative numbers takes them, as its range says
+        boolean negativeAllowed = type == Type.INTEGER && min < 0;
+        if (v.startsWith("-") && !allowLeadingDash && !negativeAllowed) {
             throw invalid("leading-dash", "must not start with '-' (it would be read as an option)");
         }
         switch (type) {
             case PATTERN:
-                if (!Objects.requireNonNull(pattern).matcher(v).matches()) {
+                boolean matches;
+                try {
+                    matches = new BoundedRegex(Objects.requireNonNull(pattern), BoundedRegex.DEFAULT_MAX_STEPS)
+                            .matches(v);
+                }
+                catch (BoundedRegex.BudgetExceededException e) {
+                    throw invalid("pattern-too-costly", ruleDescription() + "; matching this value gave up after "
+                            + BoundedRegex.DEFAULT_MAX_STEPS + " steps (the pattern backtracks too much)");
+                }
+                if (!matches) {
                     throw invalid("pattern", ruleDescription());
                 }
                 return v;
@@ -332,7 +347,7 @@ public final class Parameter {
                 throw invalid("symlink-escape", ruleDescription() + "; it is a dangling symbolic link");
             }
             if (mustExist) {
-                throw invalid("path-missing", "must name an existing file or directory under " + base);
+                throw invalid("path-missing", "must name an existing file or directory under the base directory");
             }
             Path parent = existing.getParent();
             if (parent == null) {
@@ -345,7 +360,7 @@ public final class Parameter {
             real = existing.toRealPath();
         }
         catch (IOException e) {
-            throw invalid("path-missing", "must name an accessible file or directory under " + base);
+            throw invalid("path-missing", "must name an accessible file or directory under the base directory");
         }
         if (!real.startsWith(realBase)) {
             throw invalid("symlink-escape", ruleDescription() + "; a symbolic link leads outside the base directory");
@@ -460,6 +475,12 @@ public final class Parameter {
          *         allowed
          */
         public Parameter build() {
+            Pattern p = pattern;
+            if (p != null && BoundedRegex.hasNestedQuantifier(p.pattern())) {
+                log.warn("parameter '" + name + "': pattern '" + p.pattern() + "' repeats a group that contains a "
+                        + "repetition and may backtrack catastrophically; matching a value gives up after "
+                        + BoundedRegex.DEFAULT_MAX_STEPS + " steps (rule 'pattern-too-costly')");
+            }
             if (type == Type.ENUM && !allowLeadingDash) {
                 for (String v : values) {
                     if (v.startsWith("-")) {
