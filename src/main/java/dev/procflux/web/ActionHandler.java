@@ -378,6 +378,11 @@ final class ActionHandler {
                                 "unsupported-media-type", unsupported(action, type)))
                         .defaultIfEmpty(values);
             }
+            if (request.headers().asHttpHeaders().getContentLength() > maxParameterBodyBytes) {
+                // refused before the body is read: a client waiting for 100 Continue then sends nothing
+                throw RequestException.beforeBody(413, "body-too-large", "JSON parameters are larger than the "
+                        + "limit of " + maxParameterBodyBytes + " bytes");
+            }
             return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxParameterBodyBytes)
                     .map(buffer -> {
                         try {

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * Bounds what a client can hold without sending a complete request: the number of open connections, and the time
@@ -34,12 +36,20 @@ import org.jspecify.annotations.Nullable;
  * the previous response on a kept-alive connection) gets {@code 408} and is closed. Thread-safe.
  */
 final class ConnectionLimits {
+    /** The least time between two log lines about aborted connections. */
+    static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+    private static final Logger log = Loggers.getLogger(ActionServer.class);
+
     private final int maxConnections;
     private final Duration requestReadTimeout;
     /** Open connections of the server; incremented when one becomes active, decremented when it closes. */
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong aborted = new AtomicLong();
+    /** Aborts not yet logged, and when the last log line was written: at most one line per {@link #LOG_INTERVAL}. */
+    private final AtomicLong abortsUnlogged = new AtomicLong();
+    private final AtomicLong lastAbortLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL.toNanos());
     /** The open connections, for a forced close once a graceful one has run out of time; removes closed ones. */
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
@@ -65,6 +75,28 @@ final class ConnectionLimits {
     /** @return connections closed because their request head did not arrive in time */
     long timedOut() {
         return timedOut.get();
+    }
+
+    /** @return connections the client reset or broke off while sending a request */
+    long aborted() {
+        return aborted.get();
+    }
+
+    /**
+     * Counts a connection the client broke off, and logs one line for all of them at most every
+     * {@link #LOG_INTERVAL}: a flood of aborted connections must not become a flood of log lines.
+     */
+    private void clientAborted(Throwable cause) {
+        aborted.incrementAndGet();
+        abortsUnlogged.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastAbortLogNanos.get();
+        if (now - last >= LOG_INTERVAL.toNanos() && lastAbortLogNanos.compareAndSet(last, now)) {
+            long count = abortsUnlogged.getAndSet(0);
+            log.info(count + " client connection" + (count == 1 ? "" : "s") + " aborted during a request since the "
+                    + "last such line (at most one line every " + LOG_INTERVAL.toSeconds() + " s); last: "
+                    + cause.getMessage());
+        }
     }
 
     /**
@@ -176,10 +208,26 @@ final class ConnectionLimits {
                 io.netty.util.ReferenceCountUtil.release(msg);
                 return;
             }
-            if (msg instanceof HttpRequest) {
+            if (msg instanceof HttpRequest request) {
                 disarm();
+                if (request.decoderResult().isFailure() && !ctx.channel().isActive()) {
+                    // the rest of a request whose client reset the connection: nobody to answer, counted already
+                    io.netty.util.ReferenceCountUtil.release(msg);
+                    return;
+                }
             }
             ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof java.io.IOException) {
+                // reset or broken pipe: the client is gone; closing ends its request, whose process tree is killed
+                clientAborted(cause);
+                ctx.close();
+                return;
+            }
+            ctx.fireExceptionCaught(cause);
         }
 
         @Override

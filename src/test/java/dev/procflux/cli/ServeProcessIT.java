@@ -188,6 +188,27 @@ class ServeProcessIT {
     }
 
     @Test
+    void clientsThatResetTheirConnectionsCannotFloodTheLog() throws Exception {
+        start("actions:\n  seq:\n    command: [seq, '3']\n");
+        for (int i = 0; i < 40; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                // half a head, or a head with half its body; then a reset (linger 0), as a killed client leaves it
+                s.getOutputStream().write((i % 2 == 0 ? "GET /health HTTP/1.1\r\nHo"
+                        : "POST /actions/seq HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n"
+                                + "Content-Type: application/json\r\n\r\n{\"co").getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                s.setSoLinger(true, 0);
+            }
+        }
+        assertThat(request("GET /health HTTP/1.1\r\n", "")).startsWith("HTTP/1.1 200");
+        String log = read(stdout) + read(stderr);
+        assertThat(log).doesNotContain("Decoding failed").doesNotContain("onErrorDropped").doesNotContain("WARN")
+                .doesNotContain("ERROR");
+        assertThat(log.lines().filter(l -> l.contains("aborted during a request")).count()).isLessThanOrEqualTo(1);
+    }
+
+    @Test
     void theAccessLogShowsEachRequest() throws Exception {
         start("actions:\n  seq:\n    command: [seq, '3']\n", "--access-log");
         assertThat(request("POST /actions/seq HTTP/1.1\r\n", "")).contains("HTTP/1.1 200");
