@@ -186,15 +186,16 @@ final class ActionHandler {
                         return Mono.error(first.getThrowable());
                     }
                     Flux<ProcessOutput> outputs = all.filter(o -> o != STARTED).cast(ProcessOutput.class);
-                    return Mono.just(respond(format, action, outputs));
+                    return Mono.just(respond(format, action, command.commandLine(), outputs));
                 }, false).single().flatMap(Function.identity());
             });
         }).onErrorResume(e -> refuse(request, e));
     }
 
-    private Mono<ServerResponse> respond(StreamFormat format, Action action, Flux<ProcessOutput> outputs) {
+    private Mono<ServerResponse> respond(StreamFormat format, Action action, String commandLine,
+            Flux<ProcessOutput> outputs) {
         Flux<byte[]> frames = Flux.defer(() -> {
-            StreamState state = new StreamState(format, action.maxOutputBytes());
+            StreamState state = new StreamState(format, action.maxOutputBytes(), commandLine);
             Flux<byte[]> encoded = outputs.concatMapIterable(state::frames);
             return format == StreamFormat.RAW ? encoded : encoded.onErrorResume(e -> Flux.just(state.error(e)));
         });
@@ -231,11 +232,13 @@ final class ActionHandler {
         private final StreamFormat format;
         private final long limit;
         private final long startNanos = System.nanoTime();
+        private final String commandLine;
         private final Utf8Chunks stdout = new Utf8Chunks();
         private final Utf8Chunks stderr = new Utf8Chunks();
         private long bytes;
 
-        StreamState(StreamFormat format, long limit) {
+        StreamState(StreamFormat format, long limit, String commandLine) {
+            this.commandLine = commandLine;
             this.format = format;
             this.limit = limit;
         }
@@ -245,7 +248,7 @@ final class ActionHandler {
                 bytes += output.size();
                 if (bytes > limit) {
                     // thrown into concatMapIterable: it cancels upstream, which kills the process tree
-                    throw new ProcessOutputOverflowException(String.valueOf(limit), limit,
+                    throw new ProcessOutputOverflowException(commandLine, limit,
                             "the output passed the action's limit of " + limit + " bytes; process tree killed");
                 }
             }

@@ -28,8 +28,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * <tr><th>route</th><th>answer</th></tr>
  * <tr><td>{@code POST /actions/{name}}</td><td>runs to completion: JSON {@code {exitCode, signal, stdout, stderr,
  * durationMs, truncated}}; a non-zero exit is a normal 200</td></tr>
- * <tr><td>{@code GET|POST /actions/{name}/stream}</td><td>live output as {@code text/event-stream},
- * {@code application/x-ndjson} or {@code application/octet-stream} (see {@link StreamFormat})</td></tr>
+ * <tr><td>{@code POST /actions/{name}/stream}</td><td>live output as {@code text/event-stream},
+ * {@code application/x-ndjson} or {@code application/octet-stream} (see {@link StreamFormat}); {@code GET} too, with
+ * an {@code Authorization} header or from the server's own page ({@code Sec-Fetch-Site: same-origin})</td></tr>
  * <tr><td>{@code GET /actions}</td><td>the actions and their parameters, as JSON</td></tr>
  * <tr><td>{@code POST /workers/{pool}}</td><td>one request to a {@link WorkerPool} registered with
  * {@link Builder#workerPool}; the reply as JSON {@code {"reply": ...}} or raw bytes (see {@link WorkerCodec})</td></tr>
@@ -41,7 +42,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * a JSON object body ({@code Content-Type: application/json}). Errors are JSON {@code {status, error, message}}:
  * unknown action 404; invalid parameter 400 (with {@code parameter} and {@code rule}); engine overloaded or closed
  * 503 with {@code Retry-After}; program that cannot start 500; timeout 504; request body over the limit 413; missing
- * or wrong token 401. A stream's response starts only once its process runs, so these reach a stream's client as a
+ * or wrong token 401; a request from another site's page 403 ({@code Origin}, {@code Sec-Fetch-Site}); a body the
+ * action does not take 415; a {@code Host} the routes do not answer for 421 (see {@link Builder#allowedHosts} and
+ * {@link Builder#allowedOrigins}: the defences against cross-site request forgery and DNS rebinding). A stream's
+ * response starts only once its process runs, so these reach a stream's client as a
  * status too; a failure after the start ends the stream instead (see {@link StreamFormat}). Worker pools:
  * unknown pool 404; pool overloaded or closed 503 with {@code Retry-After}; request timeout 504; worker crashed or
  * broke its protocol 502; their errors add {@code pool}, the pool's name.
