@@ -115,16 +115,7 @@ final class ActionHandler {
         MediaType type = request.headers().contentType().orElse(null);
         boolean jsonBody = !route.isBinary() && type != null && type.isCompatibleWith(MediaType.APPLICATION_JSON);
         return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxWorkerBodyBytes)
-                .map(buffer -> {
-                    try {
-                        byte[] bytes = new byte[buffer.readableByteCount()];
-                        buffer.read(bytes);
-                        return bytes;
-                    }
-                    finally {
-                        DataBufferUtils.release(buffer);
-                    }
-                })
+                .map(DataBuffers::bytesAndRelease)
                 .onErrorMap(DataBufferLimitException.class, e -> RequestException.bodyTooLarge(maxWorkerBodyBytes))
                 .defaultIfEmpty(new byte[0])
                 .flatMap(body -> route.call(body, jsonBody ? jsonRequest(body) : null))
@@ -387,14 +378,7 @@ final class ActionHandler {
                         + "limit of " + maxParameterBodyBytes + " bytes");
             }
             return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxParameterBodyBytes)
-                    .map(buffer -> {
-                        try {
-                            return readJsonParameters(buffer, values);
-                        }
-                        finally {
-                            DataBufferUtils.release(buffer);
-                        }
-                    })
+                    .map(buffer -> readJsonParameters(DataBuffers.bytesAndRelease(buffer), values))
                     .onErrorMap(DataBufferLimitException.class, e -> new RequestException(413, "body-too-large",
                             "JSON parameters are larger than the limit of " + maxParameterBodyBytes + " bytes"))
                     .defaultIfEmpty(values);
@@ -412,9 +396,7 @@ final class ActionHandler {
         return h.getContentLength() > 0 || h.containsHeader(HttpHeaders.TRANSFER_ENCODING);
     }
 
-    private Map<String, String> readJsonParameters(DataBuffer buffer, Map<String, String> query) {
-        byte[] bytes = new byte[buffer.readableByteCount()];
-        buffer.read(bytes);
+    private Map<String, String> readJsonParameters(byte[] bytes, Map<String, String> query) {
         JsonNode root;
         try {
             root = json.readTree(bytes);
@@ -455,16 +437,7 @@ final class ActionHandler {
         return Flux.defer(() -> {
             long[] seen = {0}; // one subscription's count; signals are serial
             return request.body(BodyExtractors.toDataBuffers())
-                    .map(buffer -> {
-                        try {
-                            byte[] bytes = new byte[buffer.readableByteCount()];
-                            buffer.read(bytes);
-                            return ByteBuffer.wrap(bytes);
-                        }
-                        finally {
-                            DataBufferUtils.release(buffer);
-                        }
-                    })
+                    .map(buffer -> ByteBuffer.wrap(DataBuffers.bytesAndRelease(buffer)))
                     .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                     .handle((bytes, sink) -> {
                         seen[0] += bytes.remaining();

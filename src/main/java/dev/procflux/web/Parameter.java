@@ -1,9 +1,5 @@
 package dev.procflux.web;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -316,56 +312,7 @@ public final class Parameter {
     }
 
     private String resolvePath(String v) {
-        Path base = Objects.requireNonNull(baseDirectory);
-        if (v.isEmpty()) {
-            throw invalid("path-syntax", "must not be empty (use '.' for the base directory)");
-        }
-        Path relative;
-        try {
-            relative = Path.of(v);
-        }
-        catch (InvalidPathException e) {
-            throw invalid("path-syntax", "is not a valid path");
-        }
-        Path candidate = base.resolve(relative).normalize();
-        if (!candidate.startsWith(base)) {
-            throw invalid("path-escape", ruleDescription() + "; it resolves outside the base directory");
-        }
-        Path realBase;
-        try {
-            realBase = base.toRealPath();
-        }
-        catch (IOException e) {
-            throw new IllegalStateException("base directory of parameter '" + name + "' is not accessible: " + base,
-                    e);
-        }
-        // the deepest existing ancestor decides: its real path must stay under the real base, or a symbolic link
-        // inside the base would lead elsewhere
-        Path existing = candidate;
-        while (!Files.exists(existing)) {
-            if (Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-                throw invalid("symlink-escape", ruleDescription() + "; it is a dangling symbolic link");
-            }
-            if (mustExist) {
-                throw invalid("path-missing", "must name an existing file or directory under the base directory");
-            }
-            Path parent = existing.getParent();
-            if (parent == null) {
-                throw invalid("path-escape", ruleDescription());
-            }
-            existing = parent;
-        }
-        Path real;
-        try {
-            real = existing.toRealPath();
-        }
-        catch (IOException e) {
-            throw invalid("path-missing", "must name an accessible file or directory under the base directory");
-        }
-        if (!real.startsWith(realBase)) {
-            throw invalid("symlink-escape", ruleDescription() + "; a symbolic link leads outside the base directory");
-        }
-        return real.resolve(existing.relativize(candidate)).toString();
+        return new PathConfinement(Objects.requireNonNull(baseDirectory), mustExist).resolve(name, v);
     }
 
     private InvalidParameterException invalid(String rule, String what) {
