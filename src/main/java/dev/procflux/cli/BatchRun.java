@@ -163,13 +163,13 @@ final class BatchRun {
         ProcessEngine e = engine;
         if (e != null) {
             // completion is awaited by engine.close() in execute()
-            e.closeLater().subscribe();
+            e.dispose();
         }
     }
 
     private int concurrency() {
         // 0 means "unlimited": as many as the engine lets wait for a slot, so nothing is ever refused
-        return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPending() : options.jobs();
+        return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPendingAcquire() : options.jobs();
     }
 
     private BufferedReader openInput() throws IOException {

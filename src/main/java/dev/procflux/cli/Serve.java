@@ -151,7 +151,7 @@ final class Serve {
      */
     private void stop(ActionServer server, ProcessEngine engine, Options options) {
         boolean drained = server.drain(options.drainTimeout);
-        int running = drained ? 0 : engine.metrics().running();
+        int running = drained ? 0 : engine.metrics().alive();
         server.close();
         if (!drained) {
             err.println("procflux serve: " + (running > 0 ? "killed " + running + " running action"
@@ -206,7 +206,7 @@ final class Serve {
     static ProcessEngine.Builder engine(String yaml) {
         // serve stops the engine itself, after the server has drained: the engine's own shutdown hook would kill
         // running actions at SIGTERM while the server still waits for them
-        ProcessEngine.Builder b = ProcessEngine.builder().maxPending(64).closeOnShutdown(false);
+        ProcessEngine.Builder b = ProcessEngine.builder().maxPendingAcquire(64).closeOnShutdown(false);
         Object root;
         try {
             root = new Load(LoadSettings.builder().build()).loadFromString(yaml);
@@ -229,7 +229,7 @@ final class Serve {
                     b.maxConcurrency(integer(key, v));
                     break;
                 case "maxPending":
-                    b.maxPending(integer(key, v));
+                    b.maxPendingAcquire(integer(key, v));
                     break;
                 case "killGracePeriod":
                     b.killGracePeriod(DurationArgument.parse("engine.killGracePeriod", String.valueOf(v)));

@@ -39,7 +39,7 @@ class HardeningIT {
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(base.resolve("a.txt"), "a");
-        engine = ProcessEngine.builder().maxConcurrency(8).maxPending(16).killGracePeriod(Duration.ofMillis(500))
+        engine = ProcessEngine.builder().maxConcurrency(8).maxPendingAcquire(16).killGracePeriod(Duration.ofMillis(500))
                 .build();
         ActionRegistry registry = ActionRegistry.builder()
                 .add(Action.builder("evil", "echo", "{p}")
@@ -66,7 +66,7 @@ class HardeningIT {
     void tearDown() {
         server.close();
         Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
         engine.close();
     }
 
@@ -103,7 +103,7 @@ class HardeningIT {
                 String head = readHead(s.getInputStream());
                 assertThat(head).as(accept).startsWith("HTTP/1.1 200 OK").contains("Content-Type: " + accept);
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
         }
     }
 

@@ -39,7 +39,7 @@ class NestedRoutesIT {
     void tearDown() {
         server.close();
         Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
         engine.close();
     }
 
