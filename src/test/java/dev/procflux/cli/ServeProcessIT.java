@@ -53,7 +53,7 @@ class ServeProcessIT {
         stdout = dir.resolve("stdout.txt");
         stderr = dir.resolve("stderr.txt");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--config",
+                "-cp", cliClassPath(), Main.class.getName(), "serve", "--config",
                 config.toString(), "--port", "0"));
         cmd.addAll(List.of(options));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
@@ -65,6 +65,16 @@ class ServeProcessIT {
         Matcher m = LISTENING.matcher(read(stdout));
         assertThat(m.find()).as("stdout: %s stderr: %s", read(stdout), read(stderr)).isTrue();
         port = Integer.parseInt(m.group(1));
+    }
+
+    /**
+     * The test class path without SLF4J, which only test libraries bring: the CLI jar has none, so its loggers
+     * (Reactor Netty's access log among them) write to the console, as here.
+     */
+    private static String cliClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("slf4j-"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     private static String read(Path p) throws IOException {
