@@ -52,9 +52,13 @@ class ServeProcessIT {
         Files.writeString(config, yaml);
         stdout = dir.resolve("stdout.txt");
         stderr = dir.resolve("stderr.txt");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", cliClassPath(), Main.class.getName(), "serve", "--config",
-                config.toString(), "--port", "0"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (Runtime.version().feature() >= 22) {
+            // as the CLI jar's manifest grants it: Netty's native transport loads a library
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        cmd.addAll(List.of("-cp", cliClassPath(), Main.class.getName(), "serve", "--config", config.toString(),
+                "--port", "0"));
         cmd.addAll(List.of(options));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
