@@ -31,6 +31,11 @@ public final class PressureChild {
         // load every class the runs need while descriptors are still available
         engine.execute(Command.of("true")).block(Duration.ofSeconds(30));
         engine.execute(Command.of("procflux-missing")).onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(30));
+        // the class path opens a jar only when a lookup first reaches it and then keeps it open: a lookup that no jar
+        // answers opens them all now, so a class first loaded under pressure (an error path) cannot take a descriptor
+        if (ClassLoader.getSystemClassLoader().getResource("dev/procflux/no-such-resource") != null) {
+            throw new IllegalStateException("unexpected resource on the class path");
+        }
         long before = fds();
         System.out.println("fds before " + before);
         if (args.length > 0 && args[0].equals("fds")) {

@@ -66,6 +66,8 @@ final class BatchRun {
     private volatile @Nullable ProcessEngine engine;
     // guarded by outputLock
     private @Nullable StatusLine statusLine;
+    // GNU parallel's argument sources, modes and pacing; see GnuJobs
+    private final GnuJobs gnu;
 
     BatchRun(RunOptions options, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
         this.options = options;
@@ -73,6 +75,7 @@ final class BatchRun {
         this.out = out;
         this.err = err;
         this.terminal = terminal;
+        this.gnu = new GnuJobs(options, in, counters);
     }
 
     /**
@@ -84,13 +87,14 @@ final class BatchRun {
         BufferedReader reader;
         try {
             reader = openInput();
+            gnu.open();
         }
-        catch (IOException | UncheckedIOException e) {
+        catch (IOException | UncheckedIOException | UsageException e) {
             err.println("procflux run: cannot read jobs: " + e.getMessage());
             return 255;
         }
         if (options.dryRun()) {
-            return dryRun(reader);
+            return gnu.reads() ? gnu.dryRun(out, err) : dryRun(reader);
         }
         int concurrency = concurrency();
         ProcessEngine engine = ProcessEngine.builder().maxConcurrency(concurrency).build();
@@ -99,10 +103,10 @@ final class BatchRun {
             // interrupt() ran before the engine existed, so it could not close it
             engine.close();
         }
-        Disposable ticker = terminal ? startTicker(startNanos) : () -> { };
+        Disposable ticker = terminal || options.parallel().progress ? startTicker(startNanos) : () -> { };
         @Nullable JobLog joblog = null;
         try {
-            joblog = options.joblog().map(JobLog::new).orElse(null);
+            joblog = options.joblog().map(gnu::joblog).orElse(null);
             consume(outcomes(jobs(reader), engine, concurrency), joblog, concurrency);
         }
         catch (UncheckedIOException e) {
@@ -116,6 +120,7 @@ final class BatchRun {
             // waits until every process tree the run started is gone, so nothing outlives procflux
             engine.close();
             closeQuietly(reader);
+            closeQuietly(gnu);
             if (joblog != null) {
                 closeQuietly(joblog);
             }
@@ -177,7 +182,7 @@ final class BatchRun {
         if (file.isEmpty()) {
             return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         }
-        if (Files.isRegularFile(file.get())) {
+        if (Files.isRegularFile(file.get()) && !gnu.reads()) {
             // a quick first pass, so that the progress bar has an ETA and the summary can count skipped jobs; the
             // same rules as the real pass, so that blank and comment lines are not counted as jobs
             JobFactory counting = new JobFactory(options.template().orElse(null), options.shell());
@@ -190,14 +195,15 @@ final class BatchRun {
 
     private Flux<Job> jobs(BufferedReader reader) {
         JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
-        return Flux.fromStream(reader::lines)
+        Flux<Job> read = gnu.reads() ? gnu.jobs().doOnNext(job -> counters.jobRead()) : Flux.fromStream(reader::lines)
                 .<Job>handle((line, sink) -> {
                     Job job = factory.next(line);
-                    if (job != null) {
+                    if (job != null && gnu.selected(job)) {
                         counters.jobRead();
                         sink.next(job);
                     }
-                })
+                });
+        return read
                 .doOnComplete(counters::inputComplete)
                 // reading stdin blocks; never on the engine's threads
                 .subscribeOn(Schedulers.boundedElastic())
@@ -216,8 +222,8 @@ final class BatchRun {
         }
     }
 
-    private Mono<JobOutcome> run(Job job, ProcessEngine engine) {
-        return Mono.defer(() -> {
+    private Mono<JobOutcome> run(Job queued, ProcessEngine engine) {
+        return gnu.inSlot(queued, job -> gnu.awaitTurn().then(Mono.defer(() -> {
             if (halted.get()) {
                 return Mono.empty();
             }
@@ -227,16 +233,17 @@ final class BatchRun {
                 return Mono.just(JobOutcome.withoutOutput(job, JobOutcome.Status.INVALID, 2, 0,
                         System.currentTimeMillis(), 0, 0, job.problem().orElse("invalid job")));
             }
-            Command c = options.timeout().map(command.get()::withTimeout).orElse(command.get());
+            Command c = gnu.timeout().map(command.get()::withTimeout).orElse(command.get());
             // empty: the engine closed (halt now, Ctrl-C) before launching it, so it never started after all
             return attempt(job, c, engine, 1).switchIfEmpty(Mono.fromRunnable(counters::jobNotStarted));
         })
                 // here rather than on the output thread, so that flatMap cannot start another job between this
                 // failure and the halt decision
-                .doOnNext(this::finished);
+                .doOnNext(this::finished)));
     }
 
     private void finished(JobOutcome o) {
+        gnu.finished(o);
         counters.jobFinished(o);
         if (o.isFailure() && options.halt().shouldHalt(counters.failed(), counters.started())
                 && halted.compareAndSet(false, true)) {
@@ -253,13 +260,13 @@ final class BatchRun {
         return Mono.defer(() -> {
             long startMillis = System.currentTimeMillis();
             long startNanos = System.nanoTime();
-            return engine.execute(command)
+            return gnu.execute(engine, job, command, this::writeLive)
                     .map(r -> outcome(job, r, startMillis, System.nanoTime() - startNanos, attempt))
                     .onErrorResume(ProcessException.class, e -> neverStarted(e) ? Mono.empty()
                             : Mono.just(outcome(job, e, startMillis, System.nanoTime() - startNanos, attempt)));
         }).flatMap(o -> o.isFailure() && attempt <= options.retries() && !halted.get()
                 // a retry the closing engine refused leaves the failure that asked for it as the outcome
-                ? attempt(job, command, engine, attempt + 1).defaultIfEmpty(o)
+                ? gnu.retryDelay(attempt).then(attempt(job, command, engine, attempt + 1)).defaultIfEmpty(o)
                 : Mono.just(o));
     }
 
@@ -306,8 +313,12 @@ final class BatchRun {
             if (statusLine != null) {
                 statusLine.clear();
             }
-            write(out, o.stdout(), o);
-            write(err, o.stderr(), o);
+            if (!gnu.keepAside(o, out)) {
+                write(out, o.stdout(), o.job());
+            }
+            if (!gnu.keepsStderrAside()) {
+                write(err, o.stderr(), o.job());
+            }
             o.message().ifPresent(m -> err.println("procflux: " + m));
             out.flush();
             err.flush();
@@ -335,15 +346,27 @@ final class BatchRun {
         }
     }
 
-    private void write(PrintStream stream, byte[] bytes, JobOutcome o) {
+    /** Output of a running job ({@code --line-buffer}, {@code -u}), from its delivery thread. */
+    private void writeLive(Job job, boolean stdout, byte[] bytes) {
+        synchronized (outputLock) {
+            if (statusLine != null) {
+                statusLine.clear();
+            }
+            PrintStream stream = stdout ? out : err;
+            write(stream, bytes, job);
+            stream.flush();
+        }
+    }
+
+    private void write(PrintStream stream, byte[] bytes, Job job) {
         if (bytes.length == 0) {
             return;
         }
-        if (!options.tag()) {
+        if (!options.tag() && options.parallel().tagString == null) {
             stream.write(bytes, 0, bytes.length);
             return;
         }
-        byte[] tag = (o.job().input() + "\t").getBytes(StandardCharsets.UTF_8);
+        byte[] tag = (job.tag() + "\t").getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream tagged = new ByteArrayOutputStream(bytes.length + 16 * tag.length);
         int lineStart = 0;
         for (int i = 0; i < bytes.length; i++) {

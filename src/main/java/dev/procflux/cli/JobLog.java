@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -26,10 +27,24 @@ final class JobLog implements Closeable {
     private final BufferedWriter writer;
 
     JobLog(Path path) {
+        this(path, false);
+    }
+
+    /**
+     * @param append whether to add to an existing joblog ({@code --resume}) rather than replace it; the header is
+     *        written only into an empty file
+     */
+    JobLog(Path path, boolean append) {
         try {
-            writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
-            writer.write(HEADER);
-            writer.write('\n');
+            boolean header = !append || !Files.isRegularFile(path) || Files.size(path) == 0;
+            writer = append
+                    ? Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND)
+                    : Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+            if (header) {
+                writer.write(HEADER);
+                writer.write('\n');
+            }
             writer.flush();
         }
         catch (IOException e) {

@@ -48,6 +48,7 @@ final class NuProcessLauncher implements Launcher {
     }
 
     private final Scheduler timer;
+    private final DescriptorHeadroom headroom = new DescriptorHeadroom();
 
     NuProcessLauncher(Scheduler timer) {
         this.timer = timer;
@@ -70,15 +71,22 @@ final class NuProcessLauncher implements Launcher {
         Handler handler = new Handler(listener,
                 command.stdin().isPresent() || command.stdinPublisher().isPresent());
         builder.setProcessListener(handler);
+        String noRoom = headroom.refusal();
+        if (noRoom != null) {
+            throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
+                    "cannot start '" + command.commandLine() + "': too few file descriptors (" + noRoom + ")", null);
+        }
         NuProcess process;
         try {
             process = builder.start();
         }
         catch (RuntimeException e) {
+            headroom.launchFailed();
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
                     "cannot start '" + command.commandLine() + "': " + e.getMessage(), e);
         }
         if (process == null || handler.startFailed) {
+            headroom.launchFailed();
             // NuProcess logged the cause and returned null: after our checks this is the OS refusing (fork limits)
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
                     "cannot start '" + command.commandLine() + "': the operating system refused to create the "
