@@ -7,10 +7,13 @@ package dev.procflux;
  */
 public enum BackpressurePolicy {
     /**
-     * The default: pause the process tree (SIGSTOP) once the queued output nears
-     * {@link EngineOptions#highWaterBytes()} and resume it (SIGCONT) once the subscriber has drained it to
-     * {@link EngineOptions#lowWaterBytes()}. A slow subscriber makes the process slow down; memory stays under
-     * {@code highWaterBytes + 64 KiB} per process (defaults: 2 MiB high, 512 KiB low). Cancelling a paused process resumes and kills it.
+     * The default: pause the process tree (SIGSTOP) once the queued output nears the stream's high-water mark and
+     * resume it (SIGCONT) once the subscriber has drained it to the resume mark. Marks adapt per stream: 128 KiB at
+     * first, growing up to {@link EngineOptions#highWaterBytes()} only while the subscriber keeps draining, back to
+     * 128 KiB when it stalls (see {@link ProcessEngine.Builder#watermarks(long, long)}). A slow subscriber makes the
+     * process slow down; memory stays under the mark + 64 KiB per process (about 192 KiB for a stalled subscriber,
+     * at most {@code highWaterBytes + 64 KiB}), and all streams together stay near
+     * {@link EngineOptions#maxTotalBufferedBytes()}. Cancelling a paused process resumes and kills it.
      */
     PAUSE,
     /**

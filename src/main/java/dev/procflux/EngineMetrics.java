@@ -21,6 +21,7 @@ public final class EngineMetrics {
     private final long bufferedBytes;
     private final long peakBufferedBytes;
     private final long pauses;
+    private final long budgetPauses;
 
     private EngineMetrics(Builder b) {
         alive = b.alive;
@@ -37,6 +38,7 @@ public final class EngineMetrics {
         bufferedBytes = b.bufferedBytes;
         peakBufferedBytes = b.peakBufferedBytes;
         pauses = b.pauses;
+        budgetPauses = b.budgetPauses;
     }
 
     /**
@@ -104,7 +106,10 @@ public final class EngineMetrics {
         return rejected;
     }
 
-    /** @return output bytes held for subscribers now */
+    /**
+     * @return output bytes held for subscribers now, all streams together (bounded by
+     *         {@link EngineOptions#maxTotalBufferedBytes()})
+     */
     public long bufferedBytes() {
         return bufferedBytes;
     }
@@ -119,13 +124,21 @@ public final class EngineMetrics {
         return pauses;
     }
 
+    /**
+     * @return times a process was paused because the engine's queued output reached
+     *         {@link EngineOptions#maxTotalBufferedBytes()} (also counted in {@link #pauses()})
+     */
+    public long budgetPauses() {
+        return budgetPauses;
+    }
+
     @Override
     public String toString() {
         return "EngineMetrics[alive=" + alive + ", acquired=" + acquired + "/" + maxConcurrency + ", pending="
                 + pending + ", started=" + started + ", succeeded=" + succeeded + ", failed=" + failed
                 + ", timedOut=" + timedOut + ", cancelled=" + cancelled + ", startFailures=" + startFailures
                 + ", rejected=" + rejected + ", bufferedBytes=" + bufferedBytes + ", peakBufferedBytes="
-                + peakBufferedBytes + ", pauses=" + pauses + "]";
+                + peakBufferedBytes + ", pauses=" + pauses + ", budgetPauses=" + budgetPauses + "]";
     }
 
     /** Sets the figures of an {@link EngineMetrics}; each setter is named after its accessor. Not thread-safe. */
@@ -144,6 +157,7 @@ public final class EngineMetrics {
         private long bufferedBytes;
         private long peakBufferedBytes;
         private long pauses;
+        private long budgetPauses;
 
         private Builder() {
         }
@@ -271,6 +285,15 @@ public final class EngineMetrics {
          */
         public Builder pauses(long value) {
             this.pauses = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#budgetPauses()}
+         * @return this builder
+         */
+        public Builder budgetPauses(long value) {
+            this.budgetPauses = value;
             return this;
         }
 

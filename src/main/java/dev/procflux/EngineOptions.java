@@ -17,6 +17,7 @@ public final class EngineOptions {
     private final BackpressurePolicy backpressure;
     private final long highWaterBytes;
     private final long lowWaterBytes;
+    private final long maxTotalBufferedBytes;
     private final Scheduler deliveryScheduler;
     private final Scheduler launchScheduler;
     private final Scheduler timerScheduler;
@@ -34,6 +35,7 @@ public final class EngineOptions {
         backpressure = b.backpressure;
         highWaterBytes = b.highWaterBytes;
         lowWaterBytes = b.lowWaterBytes;
+        maxTotalBufferedBytes = b.maxTotalBufferedBytes;
         deliveryScheduler = b.deliveryScheduler;
         this.launchScheduler = launchScheduler;
         timerScheduler = b.timerScheduler;
@@ -84,14 +86,25 @@ public final class EngineOptions {
         return backpressure;
     }
 
-    /** @return the queued output at which a stream pauses its process under {@link BackpressurePolicy#PAUSE} */
+    /**
+     * @return the largest high-water mark a stream may earn under {@link BackpressurePolicy#PAUSE}; streams start
+     *         with a 128 KiB mark and grow it only while their subscriber keeps draining
+     */
     public long highWaterBytes() {
         return highWaterBytes;
     }
 
-    /** @return the queued output at which a paused process is resumed */
+    /** @return the queued output at which a paused process is resumed, for a stream at the largest mark */
     public long lowWaterBytes() {
         return lowWaterBytes;
+    }
+
+    /**
+     * @return the budget for output queued in all streams together: beyond it, the streams holding the most have
+     *         their process paused; {@code -1} for no budget
+     */
+    public long maxTotalBufferedBytes() {
+        return maxTotalBufferedBytes;
     }
 
     /** @return where results and output reach subscribers */
@@ -137,6 +150,6 @@ public final class EngineOptions {
         return "EngineOptions[maxConcurrency=" + maxConcurrency + ", maxPendingAcquire=" + maxPendingAcquire + ", acquireTimeout="
                 + acquireTimeout + ", killGracePeriod=" + killGracePeriod + ", maxBufferedBytes=" + maxBufferedBytes
                 + ", backpressure=" + backpressure + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes="
-                + lowWaterBytes + "]";
+                + lowWaterBytes + ", maxTotalBufferedBytes=" + maxTotalBufferedBytes + "]";
     }
 }

@@ -2,6 +2,7 @@ package dev.procflux;
 
 import dev.procflux.internal.ApiFactory;
 import dev.procflux.internal.Arguments;
+import dev.procflux.internal.StreamMarks;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -162,9 +163,10 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
         Duration killGracePeriod = Duration.ofSeconds(2);
         long maxBufferedBytes = 8L * 1024 * 1024;
         BackpressurePolicy backpressure = BackpressurePolicy.PAUSE;
-        // measured (docs/performance.md, Streaming): 256 KiB/64 KiB cost a fast subscriber ~20 % in stop/start stalls
-        long highWaterBytes = 2L * 1024 * 1024;
-        long lowWaterBytes = 512L * 1024;
+        // the largest mark a fast stream earns; every stream starts at StreamMarks.INITIAL_MARK (docs/performance.md)
+        long highWaterBytes = 4L * 1024 * 1024;
+        long lowWaterBytes = 1024L * 1024;
+        long maxTotalBufferedBytes = Math.min(256L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
         Scheduler deliveryScheduler = Schedulers.parallel();
         // null until build: the default is created lazily so a caller's own scheduler never starts it
         @Nullable Scheduler launchScheduler;
@@ -186,6 +188,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
             backpressure = o.backpressure();
             highWaterBytes = o.highWaterBytes();
             lowWaterBytes = o.lowWaterBytes();
+            maxTotalBufferedBytes = o.maxTotalBufferedBytes();
             deliveryScheduler = o.deliveryScheduler();
             launchScheduler = o.launchScheduler();
             timerScheduler = o.timerScheduler();
@@ -270,25 +273,54 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
         }
 
         /**
-         * The bound on queued output per process under {@link BackpressurePolicy#PAUSE}, and the mark at which a
-         * paused process is resumed. The process is paused early enough (80 KiB below {@code high}) that what is
-         * still in its pipe when it stops keeps the queue under {@code high + 64 KiB}. Defaults 2 MiB and 512 KiB: tighter
-         * marks bound memory more closely but stop a merely late fast subscriber's process more often (at 256 KiB
-         * and 64 KiB a fast stream lost about 20 % of its throughput on a loaded 2-core machine; at 2 MiB, 7-9 %).
+         * The largest bound on queued output per process under {@link BackpressurePolicy#PAUSE}, and the mark at
+         * which a paused process is resumed at that bound. Marks adapt per stream: a stream starts with a 128 KiB
+         * high-water mark (or {@code high}, if smaller) and earns a larger one, four times at a time up to
+         * {@code high}, only when a pause left its subscriber asking for more with nothing queued; a subscriber that
+         * stops asking while its process is paused falls back to 128 KiB. Smaller marks resume at {@code low} scaled
+         * to the mark. A process is paused early enough (80 KiB below its mark) that what is still in its pipe when
+         * it stops keeps the queue under {@code mark + 64 KiB}: a stalled subscriber costs about 192 KiB whatever
+         * {@code high} is, a fast one up to {@code high + 64 KiB}. A stream's stdout pipe follows its mark (a quarter
+         * of it, from 64 KiB up to 1 MiB), so a fast stream wakes the engine less often per byte. Defaults 4 MiB and
+         * 1 MiB.
          *
-         * @param high the bound, at least 128 KiB
-         * @param low the resume mark, at least 0 and below {@code high - 80 KiB}
+         * @param high the largest bound, at least 128 KiB
+         * @param low the resume mark at that bound, at least 0 and below {@code high - 80 KiB}
          * @return this builder
          * @throws IllegalArgumentException if the marks are out of range
          */
         public Builder watermarks(long high, long low) {
-            Arguments.atLeast(high, 128L * 1024, "highWaterBytes");
-            if (low < 0 || low >= high - 80 * 1024) {
+            Arguments.atLeast(high, StreamMarks.INITIAL_MARK, "highWaterBytes");
+            if (low < 0 || low >= high - StreamMarks.PAUSE_MARGIN) {
                 throw new IllegalArgumentException("lowWaterBytes must be in [0, highWaterBytes - 81920), was " + low
                         + " with highWaterBytes=" + high);
             }
             this.highWaterBytes = high;
             this.lowWaterBytes = low;
+            return this;
+        }
+
+        /**
+         * The budget for output queued in all streams of the engine together, under
+         * {@link BackpressurePolicy#PAUSE}. Once the total passes it, a stream that holds at least its share (the
+         * budget divided by the number of streams) and more than its resume mark pauses its process at its next read,
+         * and no stream earns a larger mark or pipe; paused processes resume as their subscribers drain. The total can
+         * exceed the budget by what paused processes still had in their pipes: one read, the pipe and the stop slack,
+         * 144 KiB per stream with the default 64 KiB pipe (a stream that earned a large mark has a pipe of a quarter
+         * of it, up to 1 MiB, until it falls back).
+         * Default: a quarter of the maximum heap, at most 256 MiB.
+         *
+         * @param value at least 64 KiB, or negative ({@link #NO_LIMIT}) for no budget (each stream is still bounded by
+         *        its own mark); zero is rejected
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is between 0 and 65535
+         */
+        public Builder maxTotalBufferedBytes(long value) {
+            if (value >= 0 && value < 65536) {
+                throw new IllegalArgumentException("maxTotalBufferedBytes must be >= 65536 or negative (no limit), was "
+                        + value);
+            }
+            this.maxTotalBufferedBytes = Math.max(value, NO_LIMIT);
             return this;
         }
 

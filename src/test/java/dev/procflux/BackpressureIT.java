@@ -145,6 +145,156 @@ class BackpressureIT {
         subs.forEach(Disposable::dispose);
     }
 
+    /** Asks for {@code first} chunks, then nothing more: a client that stopped reading. */
+    private static final class Stalling extends BaseSubscriber<ProcessOutput> {
+        private final long untilBytes;
+        final AtomicLong bytes = new AtomicLong();
+
+        /** Takes chunks one at a time, each asked for from {@code onNext}, until {@code untilBytes}; then stalls. */
+        Stalling(long untilBytes) {
+            this.untilBytes = untilBytes;
+        }
+
+        @Override
+        protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+            s.request(1);
+        }
+
+        @Override
+        protected void hookOnNext(ProcessOutput o) {
+            if (bytes.addAndGet(o.size()) < untilBytes) {
+                request(1);
+            }
+        }
+    }
+
+    @Test
+    void sixtyFourStalledSubscribersHoldOnlyTheSmallMarkWhateverTheLargestMarkIs() {
+        // the largest mark is 8 MiB, but a subscriber that never drains never earns more than the initial 128 KiB
+        long small = 128 * 1024;
+        try (ProcessEngine wide = ProcessEngine.builder().maxConcurrency(70).watermarks(8L << 20, 2L << 20)
+                .maxBufferedBytes(16L << 20).killGracePeriod(Duration.ofMillis(500)).build()) {
+            Runtime rt = Runtime.getRuntime();
+            System.gc();
+            long heapBefore = rt.totalMemory() - rt.freeMemory();
+            List<Stalling> subs = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                Stalling stalled = new Stalling(1);
+                wide.stream(Command.of("yes")).subscribe(stalled);
+                subs.add(stalled);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> wide.metrics().alive() == 64
+                    && wide.metrics().pauses() >= 64);
+            EngineMetrics m = wide.metrics();
+            assertThat(m.peakBufferedBytes()).isLessThanOrEqualTo(small + READ);
+            assertThat(m.bufferedBytes()).isLessThanOrEqualTo(64 * (small + READ));
+            System.gc();
+            long grown = rt.totalMemory() - rt.freeMemory() - heapBefore;
+            System.out.printf("64 stalled streams on yes: heap growth after GC %,d bytes, queued %,d bytes%n", grown,
+                    m.bufferedBytes());
+            assertThat(grown).isLessThan(16L << 20);
+            subs.forEach(Disposable::dispose);
+            OsProcesses.awaitNoLiveChildren();
+        }
+    }
+
+    @Test
+    void aFastSubscriberEarnsALargerMarkAndSoPausesFarLessThanAtTheSmallMark() {
+        long total = 256L * 1024 * 1024;
+        Command head = Command.of("head", "-c", Long.toString(total), "/dev/zero");
+        // a largest mark equal to the initial one keeps every stream at 128 KiB: the fixed small mark
+        try (ProcessEngine fixed = ProcessEngine.builder().watermarks(128 * 1024, 16 * 1024).build();
+                ProcessEngine adaptive = ProcessEngine.builder().watermarks(8L << 20, 2L << 20)
+                        .maxBufferedBytes(16L << 20).build()) {
+            long fixedPauses = 0;
+            long adaptivePauses = 0;
+            for (int round = 0; round < 2; round++) {
+                assertThat(fixed.stream(head).reduce(0L, (n, o) -> n + o.size()).block(Duration.ofSeconds(60)))
+                        .isEqualTo(total);
+                assertThat(adaptive.stream(head).reduce(0L, (n, o) -> n + o.size()).block(Duration.ofSeconds(60)))
+                        .isEqualTo(total);
+            }
+            fixedPauses = fixed.metrics().pauses();
+            adaptivePauses = adaptive.metrics().pauses();
+            System.out.printf("2 x 256 MiB to a fast subscriber: pauses at the fixed 128 KiB mark %d, adaptive %d; "
+                    + "peak queued %d / %d%n", fixedPauses, adaptivePauses, fixed.metrics().peakBufferedBytes(),
+                    adaptive.metrics().peakBufferedBytes());
+            // the fixed mark pauses many times per 256 MiB; the adaptive one pays a few pauses to grow, then few more
+            assertThat(fixedPauses).isGreaterThan(20);
+            assertThat(adaptivePauses * 4).isLessThan(fixedPauses);
+        }
+    }
+
+    @Test
+    void aFastStreamGetsALargerPipeAndASlowOneKeepsTheDefault() {
+        // the child writes 64 MiB, then reports its stdout pipe's capacity (F_GETPIPE_SZ) on stderr
+        String child = "import fcntl, os, sys\n"
+                + "block = b'x' * 65536\n"
+                + "for _ in range(1024):\n"
+                + "    os.write(1, block)\n"
+                + "sys.stderr.write(str(fcntl.fcntl(1, 1032)))\n";
+        try (ProcessEngine wide = ProcessEngine.builder().watermarks(4L << 20, 1L << 20).build()) {
+            StringBuilder fast = new StringBuilder();
+            Long bytes = wide.stream(Command.of("python3", "-c", child))
+                    .doOnNext(o -> {
+                        if (o.kind() == ProcessOutput.Kind.STDERR) {
+                            fast.append(o.text());
+                        }
+                    })
+                    .filter(o -> o.kind() == ProcessOutput.Kind.STDOUT).reduce(0L, (n, o) -> n + o.size())
+                    .block(Duration.ofSeconds(60));
+            assertThat(bytes).isEqualTo(64L << 20);
+            // a quarter of the mark it earned: 128 KiB at 512 KiB, up to 1 MiB at 4 MiB
+            assertThat(Integer.parseInt(fast.toString())).as("the fast stream's pipe capacity")
+                    .isGreaterThan(64 * 1024);
+        }
+        // a subscriber that drains slowly falls back to the small mark whenever it stalls: its pipe ends at 64 KiB
+        SlowCounter slow = new SlowCounter();
+        StringBuilder slowPipe = new StringBuilder();
+        engine.stream(Command.of("python3", "-c", child.replace("range(1024)", "range(64)")))
+                .doOnNext(o -> {
+                    if (o.kind() == ProcessOutput.Kind.STDERR) {
+                        slowPipe.append(o.text());
+                    }
+                })
+                .subscribe(slow);
+        await().atMost(Duration.ofSeconds(60)).until(() -> slow.exited);
+        assertThat(slowPipe.toString()).as("the slow stream's pipe capacity").isEqualTo(Integer.toString(64 * 1024));
+    }
+
+    @Test
+    void theEngineBudgetBoundsTheOutputQueuedByTwoHundredStreams() {
+        long budget = 16L << 20;
+        long perStreamSlack = READ + 64 * 1024 + 16 * 1024; // one read, the pipe and the stop slack
+        // marks up to 384 KiB: their pipes stay at 64 KiB, and without the budget 200 stalled streams could hold up to
+        // 200 x 448 KiB = 87.5 MiB
+        try (ProcessEngine budgeted = ProcessEngine.builder().maxConcurrency(200).watermarks(384 * 1024, 64 * 1024)
+                .maxTotalBufferedBytes(budget).killGracePeriod(Duration.ofMillis(500)).build()) {
+            // each subscriber reads 2 MiB as fast as it can (earning large marks), then stops reading
+            List<Stalling> subs = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                Stalling s = new Stalling(2L << 20);
+                budgeted.stream(Command.of("yes")).subscribe(s);
+                subs.add(s);
+            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> subs.stream().allMatch(s -> s.bytes.get() >= 2L << 20)
+                    && budgeted.metrics().alive() == 200);
+            // all stalled now: every process ends up paused and the total stops moving
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                long before = budgeted.metrics().bufferedBytes();
+                return budgeted.metrics().pauses() >= 200 && budgeted.metrics().bufferedBytes() == before;
+            });
+            EngineMetrics m = budgeted.metrics();
+            System.out.printf("200 streams, budget %,d: queued %,d bytes, pauses %d (budget %d), peak %,d%n", budget,
+                    m.bufferedBytes(), m.pauses(), m.budgetPauses(), m.peakBufferedBytes());
+            assertThat(m.budgetPauses()).isPositive();
+            assertThat(m.bufferedBytes()).isLessThanOrEqualTo(budget + 200 * perStreamSlack);
+            subs.forEach(Disposable::dispose);
+            OsProcesses.awaitNoLiveChildren();
+            assertThat(budgeted.metrics().bufferedBytes()).isZero();
+        }
+    }
+
     @Test
     void stdinStreamsFromAPublisherOnlyAsFastAsThePipeTakesIt() throws Exception {
         Random random = new Random(7);

@@ -54,7 +54,7 @@ class SoakIT {
     /** The kinds of run in the mix, picked uniformly. */
     private enum Kind {
         SUCCESS, NON_ZERO_EXIT, TIMEOUT, TIMEOUT_TREE, CANCEL_EXECUTE, CANCEL_LINES, CANCEL_STREAM, STDIN_BYTES,
-        STDIN_PUBLISHER, PIPE, LINES, SLOW_STREAM, LEASE, START_FAILURE, WORKER_CALL, WORKER_CANCEL, WORKER_CRASH
+        STDIN_PUBLISHER, PIPE, LINES, SLOW_STREAM, FAST_STREAM, STALLED_STREAM, LEASE, START_FAILURE, WORKER_CALL, WORKER_CANCEL, WORKER_CRASH
     }
 
     /** The worker of the mix: echoes a line, answers {@code slow …} after a second, exits 3 on {@code crash}. */
@@ -390,6 +390,22 @@ class SoakIT {
                             })
                             .doOnNext(acc -> check(acc[0] == size && acc[1] == 1, kind,
                                     acc[0] + " bytes of " + size + ", exit element " + acc[1])).then();
+                }
+                case FAST_STREAM: {
+                    long size = 4L * 1024 * 1024 + r.nextInt(4 * 1024 * 1024);
+                    // as fast as it can: earns a larger mark while the slow and stalled ones around it keep theirs
+                    return engine.stream(marked(Command.of("head", "-c", Long.toString(size), "/dev/zero")))
+                            .reduce(0L, (n, o) -> n + o.size())
+                            .doOnNext(n -> check(n == size, kind, n + " bytes of " + size)).then();
+                }
+                case STALLED_STREAM: {
+                    int stallMillis = 5 + r.nextInt(100);
+                    // takes one chunk, stops asking (the process pauses at the small mark), then one more and
+                    // cancels: a cancel that usually lands on a paused tree
+                    return engine.stream(marked(Command.of("yes", "stalled")))
+                            .delayUntil(o -> Mono.delay(Duration.ofMillis(stallMillis)))
+                            .take(2).count()
+                            .doOnNext(n -> check(n == 2, kind, n + " chunks of 2")).then();
                 }
                 case LEASE:
                     return engine.withLease(lease -> lease.execute(marked(Command.of("true")))

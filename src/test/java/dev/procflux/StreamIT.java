@@ -38,6 +38,30 @@ class StreamIT {
     }
 
     @Test
+    void aChildThatGrowsItsPipesLosesNoOutputWhenItExits() {
+        // a pipe still holding more than one 64 KiB read at end-of-file must be read to the end, on both streams:
+        // the child grows both pipes to 1 MiB and keeps them full (head writes faster than they are read)
+        long size = 32L * 1024 * 1024;
+        String child = "import fcntl, os\n"
+                + "for fd in (1, 2):\n"
+                + "    fcntl.fcntl(fd, 1031, 1 << 20)\n" // F_SETPIPE_SZ, up to /proc/sys/fs/pipe-max-size
+                + "os.execvp('sh', ['sh', '-c', 'head -c " + size + " /dev/zero; head -c " + size
+                + " /dev/zero >&2'])\n";
+        for (int round = 0; round < 3; round++) {
+            long[] bytes = new long[3];
+            engine.stream(Command.of("python3", "-c", child)).doOnNext(o -> {
+                bytes[o.kind().ordinal()] += o.size();
+                if (o.isExit()) {
+                    bytes[2] = o.exitStatus().code() + 1;
+                }
+            }).blockLast(Duration.ofSeconds(60));
+            assertThat(bytes[2]).as("exit 0, round " + round).isEqualTo(1);
+            assertThat(bytes[0]).as("stdout bytes, round " + round).isEqualTo(size);
+            assertThat(bytes[1]).as("stderr bytes, round " + round).isEqualTo(size);
+        }
+    }
+
+    @Test
     void streamTagsStdoutAndStderrAndEndsWithTheExit() {
         List<ProcessOutput> out = engine.stream(Command.shell("printf out; printf err >&2; exit 4"))
                 .collectList().block(Duration.ofSeconds(10));

@@ -331,6 +331,10 @@ public class ProcfluxProperties {
          * engine defaults that procflux.engine.* overrides, and its workers: add worker pools.
          */
         private @Nullable Resource actions;
+        /** Host names the routes answer besides localhost and IP literals (DNS-rebinding defence); * for any. */
+        private List<String> allowedHosts = new ArrayList<>();
+        /** Origins whose pages may run actions besides the server's own (cross-site request defence); * for any. */
+        private List<String> allowedOrigins = new ArrayList<>();
 
         /** @return the property */
         public boolean isEnabled() {
@@ -370,6 +374,26 @@ public class ProcfluxProperties {
         /** @param actions the property */
         public void setActions(@Nullable Resource actions) {
             this.actions = actions;
+        }
+
+        /** @return the property */
+        public List<String> getAllowedHosts() {
+            return allowedHosts;
+        }
+
+        /** @param allowedHosts the property */
+        public void setAllowedHosts(List<String> allowedHosts) {
+            this.allowedHosts = allowedHosts;
+        }
+
+        /** @return the property */
+        public List<String> getAllowedOrigins() {
+            return allowedOrigins;
+        }
+
+        /** @param allowedOrigins the property */
+        public void setAllowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = allowedOrigins;
         }
     }
 }

@@ -63,6 +63,17 @@ public class ProcfluxWebAutoConfiguration {
                 throw new IllegalArgumentException("procflux.web.bearer-token: " + e.getMessage(), e);
             }
         }
+        try {
+            if (!web.getAllowedHosts().isEmpty()) {
+                b.allowedHosts(web.getAllowedHosts());
+            }
+            if (!web.getAllowedOrigins().isEmpty()) {
+                b.allowedOrigins(web.getAllowedOrigins());
+            }
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("procflux.web.allowed-hosts/allowed-origins: " + e.getMessage(), e);
+        }
         ProcfluxWorkerPools workers = pools.getIfAvailable();
         if (workers != null) {
             workers.textPools().forEach((name, pool) -> b.workerPool(name, pool, WorkerCodec.text()));

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Exit status of {@code procflux run}: 0 when every job succeeded, otherwise the number of failed jobs capped
  * at 101 (as in GNU parallel), 130 after Ctrl-C (SIGINT), 143 after SIGTERM (128 + the signal, as a shell reports a
  * process that signal killed), 255 for a bad option or an unreadable job file. Other subcommands exit with 2 for a
- * usage error; {@code procflux serve} runs until interrupted, then exits with 0.
+ * usage error; {@code procflux serve} runs until interrupted (Ctrl-C or SIGTERM), then exits with 0.
  */
 public final class Main {
     /** Exit status after Ctrl-C, as a shell reports a process killed by SIGINT. */
@@ -41,6 +41,8 @@ public final class Main {
     private volatile @Nullable BatchRun active;
     private volatile @Nullable Serve serving;
     private volatile boolean interrupted;
+    // written by the thread in run() once serve has stopped gracefully, read by the shutdown hook
+    private volatile boolean serveStopped;
 
     /**
      * A command line reading jobs from {@code in} and writing to {@code out} and {@code err}.
@@ -132,11 +134,17 @@ public final class Main {
         }
         interrupt();
         try {
-            // run() kills the trees and prints the summary; the grace period is 2s, so this is a generous bound
-            finished.await(10, TimeUnit.SECONDS);
+            // run() kills the trees and prints the summary; the grace period is 2s, so this is a generous bound;
+            // serve drains for up to its drain timeout first
+            finished.await(serving != null || serveStopped ? 120 : 10, TimeUnit.SECONDS);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (serveStopped) {
+            // SIGTERM and SIGINT stop a server gracefully: a service manager must see success (0), not the JVM's
+            // 128 + signal; every resource is closed by now
+            Runtime.getRuntime().halt(0);
         }
     }
 
@@ -213,7 +221,11 @@ public final class Main {
             serve.interrupt();
         }
         try {
-            return serve.execute(args);
+            int status = serve.execute(args);
+            out.flush();
+            err.flush();
+            serveStopped = status == 0;
+            return status;
         }
         finally {
             serving = null;

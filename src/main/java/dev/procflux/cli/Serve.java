@@ -12,6 +12,8 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,11 +97,25 @@ final class Serve {
             if (token != null) {
                 routes.bearerToken(token);
             }
+            List<String> hosts = new ArrayList<>(options.allowedHosts);
+            if (!isIpLiteral(options.host)) {
+                hosts.add(options.host);
+            }
+            try {
+                routes.allowedHosts(hosts).allowedOrigins(options.allowedOrigins);
+            }
+            catch (IllegalArgumentException e) {
+                err.println("procflux serve: " + e.getMessage());
+                err.println("Try 'procflux serve --help'.");
+                return Main.EXIT_USAGE;
+            }
             List<WorkerPool<?, ?>> pools = workers.start(engine, routes);
             try {
                 ActionServer server;
                 try {
-                    server = ActionServer.start(routes.build(), options.host, options.port);
+                    server = ActionServer.builder(routes.build()).host(options.host).port(options.port)
+                            .maxConnections(options.maxConnections).requestReadTimeout(options.requestReadTimeout)
+                            .idleTimeout(options.idleTimeout).accessLog(options.accessLog).start();
                 }
                 catch (RuntimeException e) {
                     err.println("procflux serve: cannot listen on " + options.host + ":" + options.port + ": "
@@ -117,7 +133,7 @@ final class Serve {
                     Thread.currentThread().interrupt();
                 }
                 finally {
-                    server.close();
+                    stop(server, engine, options);
                 }
             }
             finally {
@@ -127,6 +143,26 @@ final class Serve {
         }
         out.println("procflux serve: stopped");
         return 0;
+    }
+
+    /**
+     * Stops accepting connections, gives running requests up to the drain timeout, then closes the rest (which
+     * kills their process trees) and says so.
+     */
+    private void stop(ActionServer server, ProcessEngine engine, Options options) {
+        boolean drained = server.drain(options.drainTimeout);
+        int running = drained ? 0 : engine.metrics().alive();
+        server.close();
+        if (!drained) {
+            err.println("procflux serve: " + (running > 0 ? "killed " + running + " running action"
+                    + (running == 1 ? "" : "s") : "closed connections with requests in progress")
+                    + " after the drain period of " + DurationArgument.format(options.drainTimeout));
+            err.flush();
+        }
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
     }
 
     private @Nullable String token(Options options) {
@@ -168,7 +204,9 @@ final class Serve {
 
     /** The optional {@code engine:} section of the actions file. */
     static ProcessEngine.Builder engine(String yaml) {
-        ProcessEngine.Builder b = ProcessEngine.builder().maxPendingAcquire(64);
+        // serve stops the engine itself, after the server has drained: the engine's own shutdown hook would kill
+        // running actions at SIGTERM while the server still waits for them
+        ProcessEngine.Builder b = ProcessEngine.builder().maxPendingAcquire(64).closeOnShutdown(false);
         Object root;
         try {
             root = new Load(LoadSettings.builder().build()).loadFromString(yaml);
@@ -222,6 +260,13 @@ final class Serve {
         int port = 8080;
         @Nullable Path tokenFile;
         boolean help;
+        List<String> allowedHosts = new ArrayList<>();
+        List<String> allowedOrigins = new ArrayList<>();
+        int maxConnections = 1024;
+        Duration requestReadTimeout = Duration.ofSeconds(10);
+        Duration idleTimeout = Duration.ofSeconds(60);
+        Duration drainTimeout = Duration.ofSeconds(10);
+        boolean accessLog;
 
         static Options parse(List<String> args) {
             Options o = new Options();
@@ -263,6 +308,36 @@ final class Serve {
                     case "--token-file":
                         o.tokenFile = Path.of(value != null ? value : next(args, ++i, name));
                         break;
+                    case "--allowed-host":
+                        o.allowedHosts.add(value != null ? value : next(args, ++i, name));
+                        break;
+                    case "--allowed-origin":
+                        o.allowedOrigins.add(value != null ? value : next(args, ++i, name));
+                        break;
+                    case "--max-connections":
+                        String max = value != null ? value : next(args, ++i, name);
+                        try {
+                            o.maxConnections = Integer.parseInt(max);
+                        }
+                        catch (NumberFormatException e) {
+                            throw new UsageException("--max-connections must be a number >= 1, was '" + max + "'", e);
+                        }
+                        if (o.maxConnections < 1) {
+                            throw new UsageException("--max-connections must be a number >= 1, was '" + max + "'");
+                        }
+                        break;
+                    case "--request-read-timeout":
+                        o.requestReadTimeout = positive(name, value != null ? value : next(args, ++i, name));
+                        break;
+                    case "--idle-timeout":
+                        o.idleTimeout = positive(name, value != null ? value : next(args, ++i, name));
+                        break;
+                    case "--drain-timeout":
+                        o.drainTimeout = DurationArgument.parse(name, value != null ? value : next(args, ++i, name));
+                        break;
+                    case "--access-log":
+                        o.accessLog = true;
+                        break;
                     default:
                         throw new UsageException("unknown option '" + arg + "'");
                 }
@@ -271,6 +346,14 @@ final class Serve {
                 throw new UsageException("--config FILE is required (see docs/examples/actions.yaml)");
             }
             return o;
+        }
+
+        private static Duration positive(String option, String value) {
+            Duration d = DurationArgument.parse(option, value);
+            if (d.isZero() || d.isNegative()) {
+                throw new UsageException(option + " must be positive, was '" + value + "'");
+            }
+            return d;
         }
 
         private static String next(List<String> args, int i, String option) {

@@ -4,6 +4,7 @@ import dev.procflux.Command;
 import dev.procflux.ProcessEngine;
 import dev.procflux.WorkerPool;
 import dev.procflux.WorkerProtocol;
+import dev.procflux.web.Action;
 import dev.procflux.web.ActionRoutes;
 import dev.procflux.web.WorkerCodec;
 import java.time.Duration;
@@ -104,7 +105,15 @@ final class ServeWorkers {
             }
             argv.add(element.toString());
         }
-        WorkerPool.Builder<String, String> b = WorkerPool.builder(Command.of(argv));
+        // as for actions: the server's environment (its token, its credentials) never reaches a worker
+        Command worker = Command.of(argv).withoutInheritedEnv();
+        for (String variable : Action.DEFAULT_INHERITED_ENV) {
+            String inherited = System.getenv(variable);
+            if (inherited != null) {
+                worker = worker.withEnv(variable, inherited);
+            }
+        }
+        WorkerPool.Builder<String, String> b = WorkerPool.builder(worker);
         boolean binary = false;
         Object protocol = spec.get("protocol");
         if (protocol != null && !"lines".equals(protocol)) {

@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +48,9 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final Set<StreamOutput> streams = ConcurrentHashMap.newKeySet();
     private final Lifecycle lifecycle;
     private final EngineStats stats;
+    private final LongAdder budgetPauses = new LongAdder();
+    // output bytes queued in all streams together; added on the I/O threads, subtracted on the delivery threads
+    private final AtomicLong buffered = new AtomicLong();
     private final RunContext runContext;
 
     DefaultProcessEngine(EngineOptions options, Launcher launcher) {
@@ -140,13 +145,9 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     @Override
     public EngineMetrics metrics() {
-        long buffered = 0;
-        for (StreamOutput s : streams) {
-            buffered += s.bufferedBytes();
-        }
         return stats.fill(EngineMetrics.builder()).acquired(pool.metrics().acquiredSize())
                 .pending(pool.metrics().pendingAcquireSize()).maxConcurrency(options.maxConcurrency())
-                .bufferedBytes(buffered).build();
+                .bufferedBytes(buffered.get()).budgetPauses(budgetPauses.sum()).build();
     }
 
     @Override
@@ -290,6 +291,33 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /** Called by {@link StreamOutput}: the output queued for one process now. */
     void observeBuffered(long bytes) {
         stats.observeBuffered(bytes);
+    }
+
+    void budgetPaused() {
+        budgetPauses.increment();
+    }
+
+    /** @return the output bytes queued in all streams after adding {@code delta} */
+    long addBuffered(long delta) {
+        return buffered.addAndGet(delta);
+    }
+
+    /**
+     * @param total the engine's queued output, as {@link #addBuffered} returned it
+     * @param held what the asking stream holds
+     * @return whether the engine is over its budget and the stream holds at least its fair share of it (the budget
+     *         divided by the streams): the producers holding the most are paused, and a share that does not move as
+     *         streams pause keeps the total within the budget plus what each paused pipe still held
+     */
+    boolean isOverBudget(long total, long held) {
+        long budget = options.maxTotalBufferedBytes();
+        return budget >= 0 && total > budget && held * streams.size() >= budget;
+    }
+
+    /** @return whether the engine's queued output is over its budget (no stream may earn a larger mark then) */
+    boolean isOverBudget() {
+        long budget = options.maxTotalBufferedBytes();
+        return budget >= 0 && buffered.get() > budget;
     }
 
     private void runDone(ProcessRun run) {

@@ -21,6 +21,16 @@ interface LaunchedProcess {
     /** @return whether both output pipes have reached end-of-file (no process holds their write ends) */
     boolean outputClosed();
 
+    /**
+     * Sets the capacity of the stdout pipe (more room lets the child run ahead and each read take a full 64 KiB).
+     *
+     * @return the capacity now, or -1 when refused (above {@code /proc/sys/fs/pipe-max-size}, below what the pipe
+     *         holds, or closed)
+     */
+    default int resizeStdoutPipe(int bytes) {
+        return -1;
+    }
+
     /** @return the identities of the output pipes still open, as {@code /proc/self/fd} shows them ("pipe:[123]") */
     List<String> outputPipes();
 }

@@ -1,5 +1,6 @@
 package dev.procflux.internal;
 
+import com.sun.jna.Memory;
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
 import com.zaxxer.nuprocess.NuProcessHandler;
@@ -38,6 +39,9 @@ final class NuProcessLauncher implements Launcher {
     private static final long SPIN_NANOS = 100_000;
     private static final long EXITING_WAIT_NANOS = 50_000_000;
     private static final long EXITING_PARK_NANOS = 20_000;
+    // One buffer per I/O thread for reading a pipe to its end after the hang-up; never used concurrently
+    private static final ThreadLocal<Memory> TAIL_BUFFER =
+            ThreadLocal.withInitial(() -> new Memory(StreamMarks.READ_SIZE));
 
     private final Scheduler timer;
     private final DescriptorHeadroom headroom = new DescriptorHeadroom();
@@ -184,6 +188,7 @@ final class NuProcessLauncher implements Launcher {
                 buffer.position(buffer.limit());
             }
             if (closed) {
+                readToTheEnd(true);
                 stdoutClosed = true;
                 pipesMaybeClosed();
             }
@@ -196,8 +201,44 @@ final class NuProcessLauncher implements Launcher {
                 buffer.position(buffer.limit());
             }
             if (closed) {
+                readToTheEnd(false);
                 stderrClosed = true;
                 pipesMaybeClosed();
+            }
+        }
+
+        /**
+         * I/O thread, at a pipe's hang-up. NuProcess reads once (up to 64 KiB) when the hang-up arrives and then
+         * reports end-of-file, dropping whatever else the pipe still holds; a pipe grown beyond 64 KiB (by the child,
+         * with {@code F_SETPIPE_SZ}) would lose output. So read it to its real end here: the descriptor is still
+         * open during this callback, and non-blocking, so this never waits.
+         */
+        private void readToTheEnd(boolean stdout) {
+            NuProcess p = process;
+            if (!(p instanceof BasePosixProcess)) {
+                return;
+            }
+            ReferenceCountedFileDescriptor descriptor = stdout ? ((BasePosixProcess) p).getStdout()
+                    : ((BasePosixProcess) p).getStderr();
+            int fd = descriptor.acquire();
+            try {
+                if (fd == -1) {
+                    return;
+                }
+                Memory tail = TAIL_BUFFER.get();
+                int n;
+                while ((n = Posix.read(fd, tail, StreamMarks.READ_SIZE)) > 0) {
+                    ByteBuffer bytes = tail.getByteBuffer(0, n);
+                    if (stdout) {
+                        listener.onStdout(bytes);
+                    }
+                    else {
+                        listener.onStderr(bytes);
+                    }
+                }
+            }
+            finally {
+                descriptor.release();
             }
         }
 
@@ -241,6 +282,22 @@ final class NuProcessLauncher implements Launcher {
         @Override
         public boolean outputClosed() {
             return stdoutClosed && stderrClosed;
+        }
+
+        @Override
+        public int resizeStdoutPipe(int bytes) {
+            NuProcess p = process;
+            if (!(p instanceof BasePosixProcess)) {
+                return -1;
+            }
+            ReferenceCountedFileDescriptor descriptor = ((BasePosixProcess) p).getStdout();
+            int fd = descriptor.acquire();
+            try {
+                return fd == -1 ? -1 : Posix.setPipeSize(fd, bytes);
+            }
+            finally {
+                descriptor.release();
+            }
         }
 
         @Override

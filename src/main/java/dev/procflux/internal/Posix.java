@@ -45,6 +45,33 @@ final class Posix {
         int waitid(int idtype, int id, Pointer infop, int options);
 
         int kill(int pid, int sig);
+
+        int read(int fd, Pointer buffer, int count);
+
+        int fcntl(int fd, int cmd, int arg);
+    }
+
+    private static final int F_SETPIPE_SZ = 1031;
+
+    /**
+     * Sets a pipe's capacity ({@code fcntl(F_SETPIPE_SZ)}): the kernel rounds it up to a power-of-two number of
+     * pages, refuses more than {@code /proc/sys/fs/pipe-max-size} to an unprivileged process, and refuses less than
+     * the pipe holds now.
+     *
+     * @return the capacity now, or -1 when refused
+     */
+    static int setPipeSize(int fd, int bytes) {
+        return C.fcntl(fd, F_SETPIPE_SZ, bytes);
+    }
+
+
+    /**
+     * Reads up to {@code count} bytes into {@code buffer}; on NuProcess's non-blocking pipes it never waits.
+     *
+     * @return the bytes read, 0 at end-of-file, -1 on error (EAGAIN: nothing to read now)
+     */
+    static int read(int fd, Memory buffer, int count) {
+        return C.read(fd, buffer, (int) Math.min(count, buffer.size()));
     }
 
     /**

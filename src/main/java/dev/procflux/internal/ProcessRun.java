@@ -44,9 +44,10 @@ final class ProcessRun implements ProcessListener {
     private final @Nullable ByteBuffer stdin;
     private final @Nullable StdinPump stdinPump;
     private volatile @Nullable Throwable stdinError;
-    // pause state for backpressure; guarded by pauseLock so a SIGSTOP and a SIGCONT never cross
+    // pause state for backpressure; written under pauseLock so a SIGSTOP and a SIGCONT never cross, volatile for
+    // isPaused()
     private final Object pauseLock = new Object();
-    private boolean paused;
+    private volatile boolean paused;
 
     ProcessRun(RunContext context, Command command, RunOutput output) {
         this.context = context;
@@ -174,29 +175,50 @@ final class ProcessRun implements ProcessListener {
         kill(Cause.STDIN_ERROR);
     }
 
-    /** Backpressure: stop the process tree (SIGSTOP) until {@link #resume()}. I/O thread. */
-    void pause() {
+    /**
+     * Backpressure: stop the process tree (SIGSTOP) until {@link #resume()}. I/O thread.
+     *
+     * @return whether this call paused it (false: already paused, not running, or being killed)
+     */
+    boolean pause() {
         synchronized (pauseLock) {
             LaunchedProcess p = process;
             if (paused || p == null || exited || killed.get()) {
-                return;
+                return false;
             }
             paused = true;
             ProcessTree.signalTree(p.pid(), Posix.SIGSTOP);
         }
         context.events().paused();
+        return true;
     }
 
-    /** Backpressure: continue a paused process tree (SIGCONT). Delivery thread. */
-    void resume() {
+    /**
+     * Backpressure: continue a paused process tree (SIGCONT). Delivery thread.
+     *
+     * @return whether this call resumed it (false when it was not paused)
+     */
+    boolean resume() {
         synchronized (pauseLock) {
             LaunchedProcess p = process;
             if (!paused || p == null) {
-                return;
+                return false;
             }
             paused = false;
             ProcessTree.signalTree(p.pid(), Posix.SIGCONT);
+            return true;
         }
+    }
+
+    /** @return the stdout pipe's capacity after asking for {@code bytes}, or -1 when refused or not running */
+    int resizeStdoutPipe(int bytes) {
+        LaunchedProcess p = process;
+        return p == null || exited ? -1 : p.resizeStdoutPipe(bytes);
+    }
+
+    /** @return whether backpressure holds the process stopped now */
+    boolean isPaused() {
+        return paused;
     }
 
     private void killTree() {

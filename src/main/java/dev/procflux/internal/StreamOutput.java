@@ -26,16 +26,16 @@ import reactor.core.scheduler.Scheduler;
  * <p>The queue is bounded in bytes, not elements: a subscriber that lags by more than {@code maxBufferedBytes}
  * makes {@link #onStdout} return false, and the run kills the process and fails. Errors are delivered at once,
  * ahead of queued chunks (a subscriber that requests nothing must still learn of the overflow).
+ *
+ * <p>Under {@link BackpressurePolicy#PAUSE} the process is paused at the stream's adaptive high-water mark
+ * ({@link StreamMarks}), and also, while the engine's queued output is over its budget, once this stream holds at
+ * least its share of the budget (the budget divided by the streams) and more than its resume mark.
  */
 final class StreamOutput implements RunOutput, Subscription {
-    private static final int READ_SIZE = 64 * 1024;
-    private static final int STOP_SLACK = 16 * 1024;
-
     private final Command command;
     private final long maxBufferedBytes;
-    // backpressure marks; pauseAt is 0 under BackpressurePolicy.FAIL (never pause)
-    private final long pauseAt;
-    private final long resumeAt;
+    // the adaptive marks; null under BackpressurePolicy.FAIL (never pause)
+    private final @Nullable StreamMarks marks;
     private final DefaultProcessEngine engine;
     private final CoreSubscriber<? super ProcessOutput> actual;
     private final Scheduler.Worker worker;
@@ -47,6 +47,16 @@ final class StreamOutput implements RunOutput, Subscription {
     private final Queue<ProcessOutput> queue = new ConcurrentLinkedQueue<>();
     // added on the I/O thread when a chunk is queued, subtracted on the worker when it is delivered
     private final AtomicLong buffered = new AtomicLong();
+    // chunks queued so far; written only on the I/O thread (one per process), read by the drain loop
+    private volatile long emitted;
+    // the value of emitted when the drain loop last resumed the process, -1 when no resume awaits its refill;
+    // written only by the drain loop
+    private long resumedAt = -1;
+    // the stdout pipe's capacity; written only by the drain loop (raised before the pipe grows and lowered after it
+    // shrinks, so the I/O thread never pauses later than the pipe allows), read by the I/O thread
+    private volatile int pipeSize = StreamMarks.PIPE_SIZE;
+    // the pipe could not be grown (pipe-max-size, or no pipe to grow): do not ask again; drain loop only
+    private boolean pipeRefused;
     // outstanding demand; CAS via REQUESTED
     private volatile long requested;
     private static final AtomicLongFieldUpdater<StreamOutput> REQUESTED =
@@ -67,11 +77,8 @@ final class StreamOutput implements RunOutput, Subscription {
         this.command = command;
         this.engine = engine;
         this.maxBufferedBytes = options.maxBufferedBytes();
-        // Pause while one more read (64 KiB) still fits under the high-water mark: after SIGSTOP the pipe can still
-        // hold 64 KiB, plus what a write in progress pushes before the stop lands (a few pages, seen up to 8 KiB)
-        this.pauseAt = options.backpressure() == BackpressurePolicy.PAUSE
-                ? options.highWaterBytes() - READ_SIZE - STOP_SLACK : 0;
-        this.resumeAt = options.lowWaterBytes();
+        this.marks = options.backpressure() == BackpressurePolicy.PAUSE
+                ? new StreamMarks(options.highWaterBytes(), options.lowWaterBytes()) : null;
         this.actual = actual;
         this.onStart = onStart;
         this.reportsStart = onStart != null;
@@ -113,26 +120,32 @@ final class StreamOutput implements RunOutput, Subscription {
         byte[] bytes = new byte[n];
         buffer.get(bytes);
         long now = buffered.addAndGet(n);
+        long total = engine.addBuffered(n);
         engine.observeBuffered(now);
+        // counted before the offer: a drain pass that finds the queue empty and this count unchanged since its
+        // resume knows no chunk of the resumed process reached the queue yet
+        emitted = emitted + 1;
         queue.offer(stdout ? ProcessOutput.stdout(bytes, command.charset())
                 : ProcessOutput.stderr(bytes, command.charset()));
-        if (pauseAt > 0 && now > pauseAt) {
+        StreamMarks m = marks;
+        if (m != null) {
+            long mark = m.mark();
+            boolean overMark = now > StreamMarks.pauseAt(mark, pipeSize);
+            boolean overBudget = !overMark && now > m.resumeAt(mark) && engine.isOverBudget(total, now);
             ProcessRun r = run;
-            if (r != null) {
-                r.pause();
+            if ((overMark || overBudget) && r != null) {
+                if (r.pause() && overBudget) {
+                    engine.budgetPaused();
+                }
                 // the subscriber may have drained everything between our count and the SIGSTOP, finding nothing
                 // paused to resume; with nothing left to deliver, nobody else would ever continue the process
-                if (buffered.get() <= resumeAt) {
+                if (buffered.get() <= m.resumeAt(m.mark())) {
                     r.resume();
                 }
             }
         }
         drain();
         return true;
-    }
-
-    long bufferedBytes() {
-        return buffered.get();
     }
 
     @Override
@@ -199,15 +212,17 @@ final class StreamOutput implements RunOutput, Subscription {
             }
             long r = requested;
             long e = 0;
+            boolean starved = false;
             while (e != r) {
                 if (checkTerminated()) {
                     return;
                 }
                 ProcessOutput o = queue.poll();
                 if (o == null) {
+                    starved = true; // demand left and nothing to deliver
                     break;
                 }
-                buffered.addAndGet(-o.size());
+                release(o.size());
                 actual.onNext(o);
                 e++;
             }
@@ -223,12 +238,60 @@ final class StreamOutput implements RunOutput, Subscription {
             // it when e == 0 left a fast subscriber waiting forever on a stopped process. resume() is a no-op
             // unless paused.
             ProcessRun run = this.run;
-            if (pauseAt > 0 && run != null && buffered.get() <= resumeAt) {
-                run.resume();
+            StreamMarks m = marks;
+            if (m != null && run != null) {
+                adapt(m, run, starved);
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * Adjusts the mark to how the subscriber drains, then resumes the process if the queue is at or below the
+     * resume mark. Runs on every drain pass, after the pass delivered what it could.
+     */
+    private void adapt(StreamMarks m, ProcessRun run, boolean starved) {
+        if (starved) {
+            long since = resumedAt;
+            if (since >= 0) {
+                resumedAt = -1;
+                // nothing emitted since the resume, and the subscriber already wants more: the pause cost it time
+                if (emitted == since && !engine.isOverBudget()) {
+                    m.grow();
+                }
+            }
+        }
+        else if (requested == 0 && !queue.isEmpty() && run.isPaused()) {
+            m.fallBack(); // the subscriber, not the process, holds the stream up
+        }
+        resizePipe(m, run);
+        if (buffered.get() <= m.resumeAt(m.mark()) && run.resume()) {
+            resumedAt = emitted;
+        }
+    }
+
+    /**
+     * The stdout pipe follows the mark ({@link StreamMarks#pipeFor}), growing only while the engine is within its
+     * budget; a refused growth is not asked again. Shrinking fails
+     * while the pipe holds more than the default, so it is retried on later passes (the stopped child's pipe empties
+     * into the queue).
+     */
+    private void resizePipe(StreamMarks m, ProcessRun run) {
+        int size = pipeSize;
+        int target = StreamMarks.pipeFor(m.mark());
+        if (target > size && !pipeRefused && !engine.isOverBudget()) {
+            pipeSize = target;
+            int now = run.resizeStdoutPipe(target);
+            pipeRefused = now < target;
+            pipeSize = now < target ? size : now;
+        }
+        else if (target < size) {
+            int now = run.resizeStdoutPipe(target);
+            if (now > 0) {
+                pipeSize = now;
             }
         }
     }
@@ -286,7 +349,12 @@ final class StreamOutput implements RunOutput, Subscription {
     private void discard() {
         ProcessOutput o;
         while ((o = queue.poll()) != null) {
-            buffered.addAndGet(-o.size());
+            release(o.size());
         }
+    }
+
+    private void release(long n) {
+        buffered.addAndGet(-n);
+        engine.addBuffered(-n);
     }
 }

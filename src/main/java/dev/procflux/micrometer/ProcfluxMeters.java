@@ -67,6 +67,8 @@ import org.jspecify.annotations.Nullable;
  * <td>output held for lagging subscribers</td></tr>
  * <tr><td>{@code procflux.output.pauses}</td><td>function counter</td><td></td>
  * <td>processes paused because their subscriber lagged</td></tr>
+ * <tr><td>{@code procflux.output.budget.pauses}</td><td>function counter</td><td></td>
+ * <td>processes paused because all streams together reached the engine's output budget</td></tr>
  * <tr><td>{@code procflux.calls.rejected}</td><td>function counter</td><td></td>
  * <td>calls refused: overloaded, acquire timeout, closed</td></tr>
  * </table>
@@ -185,6 +187,9 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
             FunctionCounter.builder("procflux.output.pauses", engine, e -> e.metrics().pauses())
                     .description("Times a process was paused because its subscriber lagged").tags(tags)
                     .register(registry);
+            FunctionCounter.builder("procflux.output.budget.pauses", engine, e -> e.metrics().budgetPauses())
+                    .description("Times a process was paused because all streams together reached the output "
+                            + "budget").tags(tags).register(registry);
             FunctionCounter.builder("procflux.calls.rejected", engine, e -> e.metrics().rejected())
                     .description("Calls refused: overloaded, acquire timeout or closed").tags(tags)
                     .register(registry);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,6 +41,13 @@ public final class Action {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** Default for {@link #maxOutputBytes()}: 1 MiB. */
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024L * 1024;
+    /**
+     * Default for {@link #inheritedEnv()}: what programs need to be found and to speak the server's language
+     * ({@code PATH}, {@code HOME}, {@code LANG}, {@code LC_ALL}, {@code LC_CTYPE}, {@code TZ}, {@code TMPDIR}).
+     */
+    public static final Set<String> DEFAULT_INHERITED_ENV = Set.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE",
+            "TZ", "TMPDIR");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     /** Default for {@link #maxBodyBytes()}: 16 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -56,6 +64,8 @@ public final class Action {
     private final long maxBodyBytes;
     private final StreamFormat streamFormat;
     private final @Nullable Path directory;
+    private final Set<String> inheritedEnv;
+    private final Map<String, String> env;
 
     private Action(Builder b) {
         name = b.name;
@@ -68,6 +78,8 @@ public final class Action {
         maxBodyBytes = b.maxBodyBytes;
         streamFormat = b.streamFormat;
         directory = b.directory;
+        inheritedEnv = Collections.unmodifiableSet(new LinkedHashSet<>(b.inheritedEnv));
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
     }
 
     /**
@@ -149,6 +161,16 @@ public final class Action {
         return Optional.ofNullable(directory);
     }
 
+    /** @return the names of the server's environment variables a run inherits (when the server has them) */
+    public Set<String> inheritedEnv() {
+        return inheritedEnv;
+    }
+
+    /** @return the environment variables set for every run, over the inherited ones; unmodifiable */
+    public Map<String, String> env() {
+        return env;
+    }
+
     /** @return whether a parameter is of type {@link Parameter.Type#PATH} (resolving it touches the file system) */
     public boolean hasPathParameter() {
         return parameters.values().stream().anyMatch(p -> p.type() == Parameter.Type.PATH);
@@ -185,7 +207,9 @@ public final class Action {
 
     /**
      * The command for one run: {@link #argv(Map)} with the action's timeout, directory and output limit
-     * ({@link OutputLimitPolicy#TRUNCATE} at {@link #maxOutputBytes()}).
+     * ({@link OutputLimitPolicy#TRUNCATE} at {@link #maxOutputBytes()}), and only the environment the action
+     * grants: the {@link #inheritedEnv()} variables the server has, then {@link #env()}. The rest of the server's
+     * environment, its secrets included, never reaches a run.
      *
      * @param values the request's parameters by name
      * @return the command, without stdin
@@ -193,8 +217,19 @@ public final class Action {
      */
     public Command command(Map<String, String> values) {
         Command command = Command.of(argv(values))
+                .withoutInheritedEnv()
                 .withTimeout(timeout)
                 .withMaxOutputBytes(maxOutputBytes, OutputLimitPolicy.TRUNCATE);
+        Map<String, String> server = System.getenv();
+        for (String name : inheritedEnv) {
+            String value = server.get(name);
+            if (value != null) {
+                command = command.withEnv(name, value);
+            }
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            command = command.withEnv(e.getKey(), e.getValue());
+        }
         return directory == null ? command : command.withDirectory(directory);
     }
 
@@ -216,6 +251,8 @@ public final class Action {
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private StreamFormat streamFormat = StreamFormat.EVENT_STREAM;
         private @Nullable Path directory;
+        private Set<String> inheritedEnv = new LinkedHashSet<>(new java.util.TreeSet<>(DEFAULT_INHERITED_ENV));
+        private final Map<String, String> env = new LinkedHashMap<>();
 
         private Builder(String name, List<String> command) {
             Objects.requireNonNull(name, "name");
@@ -345,6 +382,48 @@ public final class Action {
         public Builder directory(Path value) {
             this.directory = Objects.requireNonNull(value, "value");
             return this;
+        }
+
+        /**
+         * The server's environment variables a run inherits, replacing the default
+         * {@link Action#DEFAULT_INHERITED_ENV}; every other variable of the server (a token, credentials) stays
+         * out of the run.
+         *
+         * @param names variable names; may be empty for a run with only {@link #env} variables
+         * @return this builder
+         * @throws IllegalArgumentException if a name is not a valid variable name
+         */
+        public Builder inheritedEnv(Collection<String> names) {
+            Objects.requireNonNull(names, "names");
+            Set<String> copy = new LinkedHashSet<>();
+            for (String n : names) {
+                copy.add(envName(n));
+            }
+            this.inheritedEnv = copy;
+            return this;
+        }
+
+        /**
+         * Sets an environment variable for every run, over an inherited one of that name. Default: none.
+         *
+         * @param name the variable's name
+         * @param value its value; never shown by {@code GET /actions} nor by {@link Action#toString()}
+         * @return this builder
+         * @throws IllegalArgumentException if the name is not a valid variable name
+         */
+        public Builder env(String name, String value) {
+            Objects.requireNonNull(value, "value");
+            env.put(envName(name), value);
+            return this;
+        }
+
+        private String envName(String name) {
+            Objects.requireNonNull(name, "name");
+            if (!ENV_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("action '" + this.name + "': environment variable name must match "
+                        + ENV_NAME.pattern() + ", was '" + name + "'");
+            }
+            return name;
         }
 
         /**

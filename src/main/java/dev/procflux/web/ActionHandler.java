@@ -28,6 +28,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -39,6 +40,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,22 +49,27 @@ final class ActionHandler {
     /** Emitted by a stream's run ahead of its output once the process is running: the response can start. */
     private static final Object STARTED = new Object();
     private static final Logger log = Loggers.getLogger(ActionHandler.class);
+    /** The most bytes of an unread body dropped before an error answer; beyond it the connection is closed. */
+    static final long MAX_DRAINED_BYTES = 256 * 1024;
     private static final MediaType NDJSON = MediaType.parseMediaType(StreamFormat.NDJSON.mediaType());
 
     private final ProcessEngine engine;
     private final ActionRegistry registry;
     private final Duration retryAfter;
     private final int maxParameterBodyBytes;
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final JsonMapper json = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     private final byte[] page;
     private final byte[] script;
     private final Map<String, WorkerRoute<?, ?>> workers;
     private final int maxWorkerBodyBytes;
     private final Duration heartbeatInterval;
+    private final CrossSiteGuard crossSiteGuard;
 
     ActionHandler(ProcessEngine engine, ActionRegistry registry, Duration retryAfter, int maxParameterBodyBytes,
             byte[] page, byte[] script, Map<String, WorkerRoute<?, ?>> workers, int maxWorkerBodyBytes,
-            Duration heartbeatInterval) {
+            Duration heartbeatInterval, CrossSiteGuard crossSiteGuard) {
         this.engine = engine;
         this.registry = registry;
         this.retryAfter = retryAfter;
@@ -72,6 +79,7 @@ final class ActionHandler {
         this.workers = workers;
         this.maxWorkerBodyBytes = maxWorkerBodyBytes;
         this.heartbeatInterval = heartbeatInterval;
+        this.crossSiteGuard = crossSiteGuard;
     }
 
     // ---- POST /actions/{name}
@@ -82,7 +90,7 @@ final class ActionHandler {
             return command(request, action)
                     .flatMap(engine::execute)
                     .flatMap(result -> json(200, resultJson(result)));
-        }).onErrorResume(this::failure);
+        }).onErrorResume(e -> refuse(request, e));
     }
 
     private Map<String, @Nullable Object> resultJson(ProcessResult result) {
@@ -107,16 +115,7 @@ final class ActionHandler {
         MediaType type = request.headers().contentType().orElse(null);
         boolean jsonBody = !route.isBinary() && type != null && type.isCompatibleWith(MediaType.APPLICATION_JSON);
         return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxWorkerBodyBytes)
-                .map(buffer -> {
-                    try {
-                        byte[] bytes = new byte[buffer.readableByteCount()];
-                        buffer.read(bytes);
-                        return bytes;
-                    }
-                    finally {
-                        DataBufferUtils.release(buffer);
-                    }
-                })
+                .map(DataBuffers::bytesAndRelease)
                 .onErrorMap(DataBufferLimitException.class, e -> RequestException.bodyTooLarge(maxWorkerBodyBytes))
                 .defaultIfEmpty(new byte[0])
                 .flatMap(body -> route.call(body, jsonBody ? jsonRequest(body) : null))
@@ -147,6 +146,15 @@ final class ActionHandler {
 
     Mono<ServerResponse> stream(ServerRequest request) {
         return Mono.defer(() -> {
+            if (request.method() == HttpMethod.GET) {
+                HttpHeaders h = request.headers().asHttpHeaders();
+                String refused = crossSiteGuard.refuseRunningGet(h.getFirst(HttpHeaders.HOST),
+                        h.getFirst(HttpHeaders.ORIGIN), h.getFirst("Sec-Fetch-Site"),
+                        h.containsHeader(HttpHeaders.AUTHORIZATION));
+                if (refused != null) {
+                    throw RequestException.beforeBody(403, "cross-site", refused);
+                }
+            }
             Action action = action(request);
             StreamFormat format = format(request, action);
             return command(request, action).flatMap(command -> {
@@ -169,21 +177,38 @@ final class ActionHandler {
                         return Mono.error(first.getThrowable());
                     }
                     Flux<ProcessOutput> outputs = all.filter(o -> o != STARTED).cast(ProcessOutput.class);
-                    return Mono.just(respond(format, action, outputs));
+                    return Mono.just(respond(format, action, command.commandLine(), outputs));
                 }, false).single().flatMap(Function.identity());
             });
-        }).onErrorResume(this::failure);
+        }).onErrorResume(e -> refuse(request, e));
     }
 
-    private Mono<ServerResponse> respond(StreamFormat format, Action action, Flux<ProcessOutput> outputs) {
+    private Mono<ServerResponse> respond(StreamFormat format, Action action, String commandLine,
+            Flux<ProcessOutput> outputs) {
         Flux<byte[]> frames = Flux.defer(() -> {
-            StreamState state = new StreamState(format, action.maxOutputBytes());
+            StreamState state = new StreamState(format, action.maxOutputBytes(), commandLine);
             Flux<byte[]> encoded = outputs.concatMapIterable(state::frames);
             return format == StreamFormat.RAW ? encoded : encoded.onErrorResume(e -> Flux.just(state.error(e)));
         });
+        if (format == StreamFormat.RAW) {
+            // raw bytes have no frame to report a failure in: the status waits for the first bytes, so that a run
+            // that fails before any output is answered with its status and a JSON error like the other formats
+            return frames.switchOnFirst((first, all) -> {
+                if (first.isOnError()) {
+                    return Mono.just(failure(first.getThrowable()));
+                }
+                return Mono.just(ok(format, all));
+            }, false).single().flatMap(Function.identity());
+        }
         Flux<byte[]> body = format == StreamFormat.EVENT_STREAM
                 ? Heartbeats.around(frames, heartbeatInterval, Schedulers.parallel())
                 : frames;
+        // an empty first write commits the status and headers as soon as the process runs, not with its first
+        // output
+        return ok(format, body.startWith(new byte[0]));
+    }
+
+    private static Mono<ServerResponse> ok(StreamFormat format, Flux<byte[]> body) {
         return ServerResponse.ok()
                 .contentType(MediaType.parseMediaType(format.mediaType()))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
@@ -198,11 +223,13 @@ final class ActionHandler {
         private final StreamFormat format;
         private final long limit;
         private final long startNanos = System.nanoTime();
+        private final String commandLine;
         private final Utf8Chunks stdout = new Utf8Chunks();
         private final Utf8Chunks stderr = new Utf8Chunks();
         private long bytes;
 
-        StreamState(StreamFormat format, long limit) {
+        StreamState(StreamFormat format, long limit, String commandLine) {
+            this.commandLine = commandLine;
             this.format = format;
             this.limit = limit;
         }
@@ -212,7 +239,7 @@ final class ActionHandler {
                 bytes += output.size();
                 if (bytes > limit) {
                     // thrown into concatMapIterable: it cancels upstream, which kills the process tree
-                    throw new ProcessOutputOverflowException(String.valueOf(limit), limit,
+                    throw new ProcessOutputOverflowException(commandLine, limit,
                             "the output passed the action's limit of " + limit + " bytes; process tree killed");
                 }
             }
@@ -306,7 +333,7 @@ final class ActionHandler {
         if (action.stdinFromBody()) {
             OptionalLong length = request.headers().contentLength();
             if (length.isPresent() && length.getAsLong() > action.maxBodyBytes()) {
-                return Mono.error(RequestException.bodyTooLarge(action.maxBodyBytes()));
+                return Mono.error(RequestException.bodyTooLargeBeforeBody(action.maxBodyBytes()));
             }
         }
         return parameters(request, action).flatMap(values -> {
@@ -318,37 +345,58 @@ final class ActionHandler {
 
     private Mono<Map<String, String>> parameters(ServerRequest request, Action action) {
         return Mono.defer(() -> {
-            Map<String, String> values = new LinkedHashMap<>();
-            request.queryParams().forEach((name, list) -> {
-                if (list.size() > 1) {
-                    throw new InvalidParameterException(name, "repeated", "parameter '" + name
-                            + "' is given more than once");
-                }
-                String value = list.get(0);
-                values.put(name, value == null ? "" : value);
-            });
+            Map<String, String> values = QueryString.parse(request.uri().getRawQuery());
             MediaType type = request.headers().contentType().orElse(null);
-            if (action.stdinFromBody() || type == null || !type.isCompatibleWith(MediaType.APPLICATION_JSON)) {
+            if (action.stdinFromBody()) {
                 return Mono.just(values);
             }
-            return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxParameterBodyBytes)
-                    .map(buffer -> {
-                        try {
-                            return readJsonParameters(buffer, values);
-                        }
-                        finally {
+            boolean json = type != null && type.isCompatibleWith(MediaType.APPLICATION_JSON);
+            if (!json) {
+                if (!hasBody(request)) {
+                    return Mono.just(values);
+                }
+                if (request.headers().asHttpHeaders().getContentLength() > 0) {
+                    throw RequestException.beforeBody(415, "unsupported-media-type", unsupported(action, type));
+                }
+                // chunked, length unknown: an empty body (what some clients send with every POST) is no body
+                return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxParameterBodyBytes)
+                        .map(buffer -> {
+                            int size = buffer.readableByteCount();
                             DataBufferUtils.release(buffer);
-                        }
-                    })
+                            if (size > 0) {
+                                throw new RequestException(415, "unsupported-media-type", unsupported(action, type));
+                            }
+                            return values;
+                        })
+                        .onErrorMap(DataBufferLimitException.class, e -> new RequestException(415,
+                                "unsupported-media-type", unsupported(action, type)))
+                        .defaultIfEmpty(values);
+            }
+            if (request.headers().asHttpHeaders().getContentLength() > maxParameterBodyBytes) {
+                // refused before the body is read: a client waiting for 100 Continue then sends nothing
+                throw RequestException.beforeBody(413, "body-too-large", "JSON parameters are larger than the "
+                        + "limit of " + maxParameterBodyBytes + " bytes");
+            }
+            return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxParameterBodyBytes)
+                    .map(buffer -> readJsonParameters(DataBuffers.bytesAndRelease(buffer), values))
                     .onErrorMap(DataBufferLimitException.class, e -> new RequestException(413, "body-too-large",
                             "JSON parameters are larger than the limit of " + maxParameterBodyBytes + " bytes"))
                     .defaultIfEmpty(values);
         });
     }
 
-    private Map<String, String> readJsonParameters(DataBuffer buffer, Map<String, String> query) {
-        byte[] bytes = new byte[buffer.readableByteCount()];
-        buffer.read(bytes);
+    /** A form or a text/plain body would otherwise be ignored and the action run with its defaults. */
+    private static String unsupported(Action action, @Nullable MediaType type) {
+        return "action '" + action.name() + "' takes its parameters from the query string or a JSON body "
+                + "(Content-Type: application/json), not " + (type == null ? "a body without Content-Type" : type);
+    }
+
+    private static boolean hasBody(ServerRequest request) {
+        HttpHeaders h = request.headers().asHttpHeaders();
+        return h.getContentLength() > 0 || h.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+    }
+
+    private Map<String, String> readJsonParameters(byte[] bytes, Map<String, String> query) {
         JsonNode root;
         try {
             root = json.readTree(bytes);
@@ -371,7 +419,7 @@ final class ActionHandler {
                         + "' is given both in the query and in the body");
             }
             if (v.isString() || v.isIntegralNumber() || v.isBoolean()) {
-                values.put(name, v.asString());
+                values.put(name, QueryString.wellFormed(name, v.asString()));
             }
             else {
                 throw new InvalidParameterException(name, "type", "parameter '" + name
@@ -389,16 +437,7 @@ final class ActionHandler {
         return Flux.defer(() -> {
             long[] seen = {0}; // one subscription's count; signals are serial
             return request.body(BodyExtractors.toDataBuffers())
-                    .map(buffer -> {
-                        try {
-                            byte[] bytes = new byte[buffer.readableByteCount()];
-                            buffer.read(bytes);
-                            return ByteBuffer.wrap(bytes);
-                        }
-                        finally {
-                            DataBufferUtils.release(buffer);
-                        }
-                    })
+                    .map(buffer -> ByteBuffer.wrap(DataBuffers.bytesAndRelease(buffer)))
                     .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                     .handle((bytes, sink) -> {
                         seen[0] += bytes.remaining();
@@ -447,6 +486,7 @@ final class ActionHandler {
         body.put("bufferedBytes", m.bufferedBytes());
         body.put("peakBufferedBytes", m.peakBufferedBytes());
         body.put("pauses", m.pauses());
+        body.put("budgetPauses", m.budgetPauses());
         if (!workers.isEmpty()) {
             Map<String, Object> pools = new LinkedHashMap<>();
             workers.forEach((name, route) -> {
@@ -501,11 +541,26 @@ final class ActionHandler {
     }
 
     Mono<ServerResponse> page(ServerRequest request) {
+        String path = request.requestPath().value();
+        byte[] body = page;
+        if (!path.endsWith("/")) {
+            // served at a prefix without its trailing slash: the page's relative URLs must resolve under the prefix
+            String last = path.substring(path.lastIndexOf('/') + 1);
+            body = new String(page, StandardCharsets.UTF_8).replace("<head>", "<head>\n<base href=\""
+                    + htmlAttribute(last) + "/\">").getBytes(StandardCharsets.UTF_8);
+        }
         return ServerResponse.ok()
                 .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
-                .header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
+                .header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                        + "frame-ancestors 'none'; base-uri 'self'; form-action 'none'")
+                .header("X-Frame-Options", "DENY")
+                .header("Referrer-Policy", "no-referrer")
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .bodyValue(page);
+                .bodyValue(body);
+    }
+
+    private static String htmlAttribute(String s) {
+        return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     Mono<ServerResponse> script(ServerRequest request) {
@@ -566,6 +621,31 @@ final class ActionHandler {
 
     Mono<ServerResponse> failure(Throwable e) {
         return failure(e, null);
+    }
+
+    /**
+     * The error answer, after reading and dropping up to {@value #MAX_DRAINED_BYTES} bytes of a body that nothing
+     * read: a connection closed with unread bytes in its receive buffer is reset, and the reset can overtake the
+     * answer before the client reads it.
+     */
+    Mono<ServerResponse> refuse(ServerRequest request, Throwable e) {
+        if (!(e instanceof RequestException r && r.isBeforeBody()) || !hasBody(request)
+                || request.headers().asHttpHeaders().containsHeader(HttpHeaders.EXPECT)) {
+            // a client that expects 100 Continue sends its body only once told to: reading it would say so
+            return failure(e);
+        }
+        long[] seen = {0}; // one subscription's count; signals are serial
+        return request.body(BodyExtractors.toDataBuffers())
+                .doOnNext(buffer -> {
+                    seen[0] += buffer.readableByteCount();
+                    DataBufferUtils.release(buffer);
+                })
+                .takeUntil(buffer -> seen[0] > MAX_DRAINED_BYTES)
+                .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
+                // a client that stops sending or goes away gets its answer at once; nobody may be listening
+                .timeout(Duration.ofSeconds(2), Flux.empty())
+                .onErrorResume(ignored -> Flux.empty())
+                .then(Mono.defer(() -> failure(e)));
     }
 
     /** The error answer; {@code pool} names the worker pool of a {@code /workers/{pool}} request. */

@@ -5,14 +5,12 @@ import dev.procflux.WorkerPool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -30,8 +28,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * <tr><th>route</th><th>answer</th></tr>
  * <tr><td>{@code POST /actions/{name}}</td><td>runs to completion: JSON {@code {exitCode, signal, stdout, stderr,
  * durationMs, truncated}}; a non-zero exit is a normal 200</td></tr>
- * <tr><td>{@code GET|POST /actions/{name}/stream}</td><td>live output as {@code text/event-stream},
- * {@code application/x-ndjson} or {@code application/octet-stream} (see {@link StreamFormat})</td></tr>
+ * <tr><td>{@code POST /actions/{name}/stream}</td><td>live output as {@code text/event-stream},
+ * {@code application/x-ndjson} or {@code application/octet-stream} (see {@link StreamFormat}); {@code GET} too, with
+ * an {@code Authorization} header or from the server's own page ({@code Sec-Fetch-Site: same-origin})</td></tr>
  * <tr><td>{@code GET /actions}</td><td>the actions and their parameters, as JSON</td></tr>
  * <tr><td>{@code POST /workers/{pool}}</td><td>one request to a {@link WorkerPool} registered with
  * {@link Builder#workerPool}; the reply as JSON {@code {"reply": ...}} or raw bytes (see {@link WorkerCodec})</td></tr>
@@ -43,7 +42,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * a JSON object body ({@code Content-Type: application/json}). Errors are JSON {@code {status, error, message}}:
  * unknown action 404; invalid parameter 400 (with {@code parameter} and {@code rule}); engine overloaded or closed
  * 503 with {@code Retry-After}; program that cannot start 500; timeout 504; request body over the limit 413; missing
- * or wrong token 401. A stream's response starts only once its process runs, so these reach a stream's client as a
+ * or wrong token 401; a request from another site's page 403 ({@code Origin}, {@code Sec-Fetch-Site}); a body the
+ * action does not take 415; a {@code Host} the routes do not answer for 421 (see {@link Builder#allowedHosts} and
+ * {@link Builder#allowedOrigins}: the defences against cross-site request forgery and DNS rebinding). A stream's
+ * response starts only once its process runs, so these reach a stream's client as a
  * status too; a failure after the start ends the stream instead (see {@link StreamFormat}). Worker pools:
  * unknown pool 404; pool overloaded or closed 503 with {@code Retry-After}; request timeout 504; worker crashed or
  * broke its protocol 502; their errors add {@code pool}, the pool's name.
@@ -69,13 +71,13 @@ public final class ActionRoutes {
 
     /** Configures the routes. Not thread-safe: configure on one thread, then call {@link #build()}. */
     public static final class Builder {
-        /** Requests that never need the token: the page and its script hold no data, health is for probes. */
-        private static final Set<String> PUBLIC_PATHS = Set.of("/", "/procflux.js", "/health");
         private static final Pattern WORKER_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
         private final ProcessEngine engine;
         private final ActionRegistry registry;
-        private @Nullable String bearerToken;
+        private @Nullable BearerToken bearerToken;
+        private AllowedHosts allowedHosts = AllowedHosts.of(List.of());
+        private CrossSiteGuard crossSiteGuard = CrossSiteGuard.of(List.of());
         private Duration retryAfter = Duration.ofSeconds(1);
         private int maxParameterBodyBytes = 64 * 1024;
         private int maxWorkerBodyBytes = 1024 * 1024;
@@ -89,20 +91,16 @@ public final class ActionRoutes {
 
         /**
          * Requires {@code Authorization: Bearer TOKEN} on every route except {@code GET /}, its script and
-         * {@code GET /health}; otherwise 401. The comparison takes the same time wherever the tokens differ.
+         * {@code GET /health}, under whatever prefix the routes are nested in; otherwise 401. The scheme name is
+         * matched without regard to case; the comparison takes the same time wherever the tokens differ.
          * Default: no token.
          *
-         * @param token the token, at least 16 characters
+         * @param token the token, at least 16 characters, no whitespace
          * @return this builder
-         * @throws IllegalArgumentException if the token is shorter than 16 characters
+         * @throws IllegalArgumentException if the token is shorter than 16 characters or contains whitespace
          */
         public Builder bearerToken(String token) {
-            Objects.requireNonNull(token, "token");
-            if (token.length() < 16) {
-                throw new IllegalArgumentException("bearer token must have at least 16 characters, had "
-                        + token.length());
-            }
-            this.bearerToken = token;
+            this.bearerToken = new BearerToken(token);
             return this;
         }
 
@@ -207,15 +205,50 @@ public final class ActionRoutes {
             return this;
         }
 
+        /**
+         * The host names the routes answer besides {@code localhost} and IP literals, the defence against DNS
+         * rebinding: a request whose {@code Host} header names another host gets 421 (Misdirected Request).
+         * {@code "*"} accepts every host, for an application that checks hosts itself or sits behind a front end
+         * that does. Default: none, so only {@code localhost} and IP literals.
+         *
+         * @param value host names without port ({@code procflux.example.com}), or {@code "*"}
+         * @return this builder
+         * @throws IllegalArgumentException if a value is neither a host name nor {@code "*"}
+         */
+        public Builder allowedHosts(Collection<String> value) {
+            this.allowedHosts = AllowedHosts.of(value);
+            return this;
+        }
+
+        /**
+         * Origins whose pages may run actions besides the server's own, for a deployment whose page is served by
+         * a known front end; the defence against cross-site request forgery refuses every other foreign origin
+         * with 403 (see the class Javadoc). {@code "*"} turns that defence off, for an application whose own
+         * security handles it. Default: none, only the server's own origin.
+         *
+         * @param value origins as {@code scheme://host[:port]}, or {@code "*"}
+         * @return this builder
+         * @throws IllegalArgumentException if a value is neither an origin nor {@code "*"}
+         */
+        public Builder allowedOrigins(Collection<String> value) {
+            this.crossSiteGuard = CrossSiteGuard.of(value);
+            return this;
+        }
+
         /** @return the routes; register them as a bean, or serve them with {@link ActionServer} */
         public RouterFunction<ServerResponse> build() {
             ActionHandler handler = new ActionHandler(engine, registry, retryAfter, maxParameterBodyBytes,
                     resource("index.html"), resource("procflux.js"), Map.copyOf(workers), maxWorkerBodyBytes,
-                    heartbeatInterval);
-            RouterFunction<ServerResponse> routes = RouterFunctions.route()
+                    heartbeatInterval, crossSiteGuard);
+            // routed separately from the guarded ones, so that they stay open under any prefix the application
+            // nests the routes in: the page and its script hold no data, health is for probes
+            RouterFunction<ServerResponse> open = RouterFunctions.route()
+                    .GET("", handler::page)
                     .GET("/", handler::page)
                     .GET("/procflux.js", handler::script)
                     .GET("/health", handler::health)
+                    .build();
+            RouterFunction<ServerResponse> guarded = RouterFunctions.route()
                     .GET("/metrics", handler::metrics)
                     .GET("/actions", handler::list)
                     .POST("/actions/{name}", handler::run)
@@ -223,32 +256,40 @@ public final class ActionRoutes {
                     .POST("/actions/{name}/stream", handler::stream)
                     .POST("/workers/{pool}", handler::worker)
                     .build();
-            String token = bearerToken;
-            if (token == null) {
-                return routes;
+            BearerToken token = bearerToken;
+            if (token != null) {
+                guarded = guarded.filter((request, next) -> {
+                    if (token.matches(request.headers().firstHeader(HttpHeaders.AUTHORIZATION))) {
+                        return next.handle(request);
+                    }
+                    return handler.refuse(request, RequestException.beforeBody(401, "unauthorized",
+                            "this server requires 'Authorization: Bearer <token>'"));
+                });
             }
-            byte[] expected = sha256("Bearer " + token);
-            return routes.filter((request, next) -> {
-                if (request.method() == HttpMethod.GET && PUBLIC_PATHS.contains(request.path())) {
-                    return next.handle(request);
+            AllowedHosts hosts = allowedHosts;
+            CrossSiteGuard guard = crossSiteGuard;
+            return open.and(guarded).filter((request, next) -> {
+                HttpHeaders response = request.exchange().getResponse().getHeaders();
+                response.set("X-Content-Type-Options", "nosniff");
+                String host = request.headers().firstHeader(HttpHeaders.HOST);
+                if (!hosts.permits(host)) {
+                    return handler.refuse(request, RequestException.beforeBody(421, "unknown-host", "this server does not answer "
+                            + "for host '" + shorten(String.valueOf(host)) + "'; allowed: " + hosts));
                 }
-                String given = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
-                // hashing first makes the comparison independent of the lengths as well as of the contents
-                if (given != null && MessageDigest.isEqual(expected, sha256(given))) {
-                    return next.handle(request);
+                HttpMethod method = request.method();
+                if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+                    String refused = guard.refuseStateChange(host, request.headers().firstHeader(HttpHeaders.ORIGIN),
+                            request.headers().firstHeader("Sec-Fetch-Site"));
+                    if (refused != null) {
+                        return handler.refuse(request, RequestException.beforeBody(403, "cross-site", refused));
+                    }
                 }
-                return handler.failure(new RequestException(401, "unauthorized",
-                        "this server requires 'Authorization: Bearer <token>'"));
+                return next.handle(request);
             });
         }
 
-        private static byte[] sha256(String s) {
-            try {
-                return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            }
-            catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java platform has SHA-256", e);
-            }
+        private static String shorten(String s) {
+            return s.length() > 100 ? s.substring(0, 100) + "..." : s;
         }
 
         private static byte[] resource(String name) {

@@ -1,9 +1,5 @@
 package dev.procflux.web;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +10,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * One typed parameter of an {@link Action}: the rule its value must satisfy before it becomes one argv element.
@@ -49,6 +47,7 @@ public final class Parameter {
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Logger log = Loggers.getLogger(Parameter.class);
     private static final Pattern DECIMAL = Pattern.compile("-?[0-9]{1,18}");
 
     private final String name;
@@ -242,7 +241,8 @@ public final class Parameter {
             case INTEGER:
                 return "must be an integer in [" + min + ", " + max + "]";
             default:
-                return "must be a path under " + baseDirectory;
+                // relative: the server's own directory layout is not the client's business
+                return "must be a path under the base directory";
         }
     }
 
@@ -268,12 +268,23 @@ public final class Parameter {
         if (v.indexOf('\0') >= 0) {
             throw invalid("nul", "must not contain a NUL character");
         }
-        if (v.startsWith("-") && !allowLeadingDash) {
+        // an integer parameter whose declared range includes negative numbers takes them, as its range says
+        boolean negativeAllowed = type == Type.INTEGER && min < 0;
+        if (v.startsWith("-") && !allowLeadingDash && !negativeAllowed) {
             throw invalid("leading-dash", "must not start with '-' (it would be read as an option)");
         }
         switch (type) {
             case PATTERN:
-                if (!Objects.requireNonNull(pattern).matcher(v).matches()) {
+                boolean matches;
+                try {
+                    matches = new BoundedRegex(Objects.requireNonNull(pattern), BoundedRegex.DEFAULT_MAX_STEPS)
+                            .matches(v);
+                }
+                catch (BoundedRegex.BudgetExceededException e) {
+                    throw invalid("pattern-too-costly", ruleDescription() + "; matching this value gave up after "
+                            + BoundedRegex.DEFAULT_MAX_STEPS + " steps (the pattern backtracks too much)");
+                }
+                if (!matches) {
                     throw invalid("pattern", ruleDescription());
                 }
                 return v;
@@ -301,56 +312,7 @@ public final class Parameter {
     }
 
     private String resolvePath(String v) {
-        Path base = Objects.requireNonNull(baseDirectory);
-        if (v.isEmpty()) {
-            throw invalid("path-syntax", "must not be empty (use '.' for the base directory)");
-        }
-        Path relative;
-        try {
-            relative = Path.of(v);
-        }
-        catch (InvalidPathException e) {
-            throw invalid("path-syntax", "is not a valid path");
-        }
-        Path candidate = base.resolve(relative).normalize();
-        if (!candidate.startsWith(base)) {
-            throw invalid("path-escape", ruleDescription() + "; it resolves outside the base directory");
-        }
-        Path realBase;
-        try {
-            realBase = base.toRealPath();
-        }
-        catch (IOException e) {
-            throw new IllegalStateException("base directory of parameter '" + name + "' is not accessible: " + base,
-                    e);
-        }
-        // the deepest existing ancestor decides: its real path must stay under the real base, or a symbolic link
-        // inside the base would lead elsewhere
-        Path existing = candidate;
-        while (!Files.exists(existing)) {
-            if (Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-                throw invalid("symlink-escape", ruleDescription() + "; it is a dangling symbolic link");
-            }
-            if (mustExist) {
-                throw invalid("path-missing", "must name an existing file or directory under " + base);
-            }
-            Path parent = existing.getParent();
-            if (parent == null) {
-                throw invalid("path-escape", ruleDescription());
-            }
-            existing = parent;
-        }
-        Path real;
-        try {
-            real = existing.toRealPath();
-        }
-        catch (IOException e) {
-            throw invalid("path-missing", "must name an accessible file or directory under " + base);
-        }
-        if (!real.startsWith(realBase)) {
-            throw invalid("symlink-escape", ruleDescription() + "; a symbolic link leads outside the base directory");
-        }
-        return real.resolve(existing.relativize(candidate)).toString();
+        return new PathConfinement(Objects.requireNonNull(baseDirectory), mustExist).resolve(name, v);
     }
 
     private InvalidParameterException invalid(String rule, String what) {
@@ -460,6 +422,12 @@ public final class Parameter {
          *         allowed
          */
         public Parameter build() {
+            Pattern p = pattern;
+            if (p != null && BoundedRegex.hasNestedQuantifier(p.pattern())) {
+                log.warn("parameter '" + name + "': pattern '" + p.pattern() + "' repeats a group that contains a "
+                        + "repetition and may backtrack catastrophically; matching a value gives up after "
+                        + BoundedRegex.DEFAULT_MAX_STEPS + " steps (rule 'pattern-too-costly')");
+            }
             if (type == Type.ENUM && !allowLeadingDash) {
                 for (String v : values) {
                     if (v.startsWith("-")) {

@@ -54,7 +54,8 @@
         const input = $('param-' + name);
         if (input) input.value = value;
       }
-      if (params.get('run') === '1') run();
+      // a link may fill in the form, never run it: running takes the user's click on Run
+      $('run').focus();
     }
   }
 

@@ -32,6 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
                 "procflux.engine.max-concurrency=3",
                 "procflux.engine.kill-grace-period=500ms",
                 "procflux.engine.shutdown-drain=7s",
+                "procflux.web.allowed-hosts=procflux.example.com",
                 "procflux.workers.echo.command=sh,-c,while IFS= read -r l; do printf 'echo:%s\\n' \"$l\"; done",
                 "procflux.workers.echo.size.min=1",
                 "procflux.workers.echo.size.max=2",
@@ -91,6 +92,10 @@ class ProcfluxBootIT {
         assertThat(run.get("exitCode").asInt()).isZero();
 
         client.post().uri("/procflux/actions/seq?count=0").exchange().expectStatus().isBadRequest();
+        client.post().uri("/procflux/actions/seq?count=1").header("Host", "procflux.example.com").exchange()
+                .expectStatus().isOk();
+        client.post().uri("/procflux/actions/seq?count=1").header("Host", "evil.example.net").exchange()
+                .expectStatus().isEqualTo(421);
         client.post().uri("/actions/seq?count=3").exchange().expectStatus().isNotFound();
         client.get().uri("/procflux/").exchange().expectStatus().isOk().expectHeader()
                 .contentTypeCompatibleWith(MediaType.TEXT_HTML);

@@ -93,7 +93,7 @@ class ServeIT {
         assertThat(seq[1]).contains("\"stdout\":\"1\\n2\\n3\\n\"");
         assertThat(post(client, "/actions/seq?count=0", "")[0]).isEqualTo("400");
 
-        String[] countdown = client.get().uri("/actions/countdown/stream?from=2")
+        String[] countdown = client.post().uri("/actions/countdown/stream?from=2")
                 .responseSingle((r, b) -> b.asString().map(s -> new String[] {Integer.toString(r.status().code()), s}))
                 .block(Duration.ofSeconds(20));
         assertThat(countdown[1]).contains("event: stdout").contains("liftoff").contains("event: exit");

@@ -158,7 +158,7 @@ class ActionRoutesIT {
             "no-directory, application/octet-stream, gone does not exist"})
     void aStreamWhoseProgramCannotStartIs500LikeARunAndHoldsNoLease(String action, String accept, String why) {
         JsonNode run = post("/actions/" + action, 500);
-        byte[] body = client.get().uri("/actions/" + action + "/stream").accept(MediaType.parseMediaType(accept))
+        byte[] body = client.post().uri("/actions/" + action + "/stream").accept(MediaType.parseMediaType(accept))
                 .exchange()
                 .expectStatus().isEqualTo(500)
                 .expectHeader().contentType(MediaType.APPLICATION_JSON)
@@ -179,7 +179,7 @@ class ActionRoutesIT {
     @ParameterizedTest
     @ValueSource(strings = {"text/event-stream", "application/x-ndjson", "application/octet-stream"})
     void aStreamIs200OnceItsProcessRunsAndAfterAStartFailureEveryLeaseIsBack(String accept) throws Exception {
-        client.get().uri("/actions/missing/stream").accept(MediaType.parseMediaType(accept)).exchange()
+        client.post().uri("/actions/missing/stream").accept(MediaType.parseMediaType(accept)).exchange()
                 .expectStatus().isEqualTo(500);
         assertThat(engine.metrics().acquired()).isZero();
         // base64, so that the text formats carry the bytes unchanged; cat takes its stdin from the body
@@ -236,7 +236,7 @@ class ActionRoutesIT {
 
             for (MediaType accept : List.of(MediaType.TEXT_EVENT_STREAM, MediaType.APPLICATION_NDJSON,
                     MediaType.APPLICATION_OCTET_STREAM)) {
-                byte[] stream = client.get().uri("/actions/seq/stream").accept(accept).exchange()
+                byte[] stream = client.post().uri("/actions/seq/stream").accept(accept).exchange()
                         .expectStatus().isEqualTo(503)
                         .expectHeader().valueEquals("Retry-After", "1")
                         .expectHeader().contentType(MediaType.APPLICATION_JSON)
@@ -299,7 +299,7 @@ class ActionRoutesIT {
         WebTestClient beating = WebTestClient.bindToRouterFunction(ActionRoutes.builder(engine, quiet)
                         .heartbeatInterval(Duration.ofSeconds(1)).build())
                 .configureClient().responseTimeout(Duration.ofSeconds(20)).build();
-        String body = beating.get().uri("/actions/quiet/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
+        String body = beating.post().uri("/actions/quiet/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
                 .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
         // the process is silent for its first two seconds: a comment comes first
         assertThat(body).startsWith(":\n\n");
@@ -319,7 +319,7 @@ class ActionRoutesIT {
 
     @Test
     void aStreamSendsStdoutStderrAndExitEvents() {
-        String body = client.get().uri("/actions/chatty/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
+        String body = client.post().uri("/actions/chatty/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
                 .expectStatus().isOk().expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
                 .expectBody(String.class).returnResult().getResponseBody();
         List<String[]> events = Json.events(body);
@@ -356,7 +356,7 @@ class ActionRoutesIT {
 
     @Test
     void aTimeoutDuringAStreamEndsItWithAnErrorEvent() {
-        String body = client.get().uri("/actions/sleep/stream").exchange().expectStatus().isOk()
+        String body = client.post().uri("/actions/sleep/stream").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         List<String[]> events = Json.events(body);
         assertThat(events).hasSize(1);
@@ -370,7 +370,7 @@ class ActionRoutesIT {
 
     @Test
     void aStreamIsCutAtTheActionsOutputLimit() {
-        String body = client.get().uri("/actions/big/stream").accept(MediaType.APPLICATION_NDJSON).exchange()
+        String body = client.post().uri("/actions/big/stream").accept(MediaType.APPLICATION_NDJSON).exchange()
                 .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
         String[] lines = body.split("\n");
         JsonNode last = Json.parse(lines[lines.length - 1]);

@@ -77,7 +77,7 @@ class ActionServerIT {
         assertThat(result.get("stdout").asString()).isEqualTo("1\n2\n3\n");
 
         String stream = client.headers(h -> h.set(HttpHeaderNames.ACCEPT, "text/event-stream"))
-                .get().uri("/actions/seq/stream?count=2")
+                .post().uri("/actions/seq/stream?count=2")
                 .responseSingle((response, body) -> {
                     assertThat(response.status().code()).isEqualTo(200);
                     assertThat(response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE))
@@ -118,7 +118,7 @@ class ActionServerIT {
 
     @Test
     void aRawStreamOfAFailedRunIsAbortedNotEndedNormally() {
-        assertThatThrownBy(() -> client.get().uri("/actions/raw-fail/stream")
+        assertThatThrownBy(() -> client.post().uri("/actions/raw-fail/stream")
                 .responseSingle((response, body) -> {
                     assertThat(response.status().code()).isEqualTo(200);
                     return body.asString();
@@ -130,7 +130,7 @@ class ActionServerIT {
     @Test
     void aStreamWhoseProgramCannotStartGetsA500StatusLineNotAnAbortedBody() {
         String body = client.headers(h -> h.set(HttpHeaderNames.ACCEPT, "application/octet-stream"))
-                .get().uri("/actions/missing/stream")
+                .post().uri("/actions/missing/stream")
                 .responseSingle((response, content) -> {
                     assertThat(response.status().code()).isEqualTo(500);
                     assertThat(response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE))
@@ -154,7 +154,7 @@ class ActionServerIT {
             // sleep writes nothing for 30 s: the status and headers must come once it runs, not with its output
             List<Object> seen = HttpClient.create().baseUrl(beating.url())
                     .headers(h -> h.set(HttpHeaderNames.ACCEPT, "text/event-stream"))
-                    .get().uri("/actions/sleeper/stream")
+                    .post().uri("/actions/sleeper/stream")
                     .responseConnection((response, connection) -> {
                         List<Object> headers = List.of(response.status().code(),
                                 response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE), Children.alive());
@@ -203,7 +203,7 @@ class ActionServerIT {
         try {
             Disposable request = HttpClient.create().baseUrl(gatedServer.url())
                     .headers(h -> h.set(HttpHeaderNames.ACCEPT, "text/event-stream"))
-                    .get().uri("/actions/sleeper/stream").response()
+                    .post().uri("/actions/sleeper/stream").response()
                     .subscribe(response -> { }, error -> { });
             await().atMost(Duration.ofSeconds(10)).until(() -> gated.metrics().acquired() == 1);
             request.dispose();
@@ -225,7 +225,7 @@ class ActionServerIT {
     @ValueSource(strings = {"ticker", "yes"})
     void aClientThatDisconnectsMidStreamLeavesNoProcessBehindAndReturnsTheLease(String action) {
         // reads an endless stream for about a second, then cancels, which closes the connection
-        Long received = client.get().uri("/actions/" + action + "/stream")
+        Long received = client.post().uri("/actions/" + action + "/stream")
                 .responseContent().asString()
                 .take(Duration.ofSeconds(1))
                 .map(String::length)

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunctions;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -66,7 +68,8 @@ class BrowserIT {
         Process driver = new ProcessBuilder(chromedriver.toString(), "--port=" + port)
                 .redirectOutput(dir.resolve("chromedriver.log").toFile()).redirectErrorStream(true).start();
         try (ProcessEngine engine = ProcessEngine.builder().maxConcurrency(2).build();
-                ActionServer server = ActionServer.start(ActionRoutes.builder(engine, registry).build(), "127.0.0.1",
+                ActionServer server = ActionServer.start(RouterFunctions.nest(RequestPredicates.path("/procflux"),
+                        ActionRoutes.builder(engine, registry).build()), "127.0.0.1",
                         0)) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> call("GET", "/status", null).get("value").get("ready").asBoolean());
@@ -78,9 +81,13 @@ class BrowserIT {
                     .get("value").get("sessionId").asString();
             try {
                 String s = "/session/" + session;
-                call("POST", s + "/url", Map.of("url", server.url() + "/"));
+                // nested under a prefix, opened without its trailing slash; a link may fill in the form, never run
+                call("POST", s + "/url", Map.of("url", server.url() + "/procflux?action=gated&name=link&run=1"));
                 await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                         .until(() -> !element(s, "#select-gated").isEmpty());
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() -> script(s, "return document.getElementById('param-name').value").equals("link"));
+                assertThat(engine.metrics().started()).as("runs started by opening the link").isZero();
                 click(s, element(s, "#select-gated"));
                 String input = element(s, "#param-name");
                 call("POST", s + "/element/" + input + "/clear", Map.of());

@@ -125,7 +125,7 @@ class LoadIT {
     }
 
     private static reactor.core.publisher.Mono<Answer> getLater(HttpClient client) {
-        return client.get().uri("/actions/burst/stream")
+        return client.post().uri("/actions/burst/stream")
                 .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
                         .map(s -> new Answer(response.status().code(), s,
                                 String.valueOf(response.responseHeaders().get("Retry-After")))));

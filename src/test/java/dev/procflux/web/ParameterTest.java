@@ -76,10 +76,10 @@ class ParameterTest {
         assertThat(p.resolve("d/e")).isEqualTo(real.resolve("d/e").toString());
         assertThat(p.resolve("d/../d")).isEqualTo(real.resolve("d").toString());
         assertThat(p.resolve(".")).isEqualTo(real.toString());
-        assertRefused(p, "../x", "path-escape", "parameter 'f' must be a path under " + base.toAbsolutePath().normalize()
-                + "; it resolves outside the base directory");
+        assertRefused(p, "../x", "path-escape", "parameter 'f' must be a path under the base directory; it resolves "
+                + "outside the base directory");
         assertRefused(p, "missing", "path-missing", "parameter 'f' must name an existing file or directory under "
-                + base.toAbsolutePath().normalize());
+                + "the base directory");
         assertThat(Parameter.path("f", base).mustExist(false).build().resolve("d/new.txt"))
                 .isEqualTo(real.resolve("d/new.txt").toString());
     }

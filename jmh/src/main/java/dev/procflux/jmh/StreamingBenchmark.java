@@ -41,11 +41,11 @@ import reactor.core.publisher.Flux;
  *       {@code onExit}, which raw NuProcess reports up to 250 ms late when its loop is idle);
  *   <li>{@code processBuilder}: {@code InputStream.read} into a 64 KiB array on the calling thread, then
  *       {@code waitFor};
- *   <li>{@code procflux}: {@code engine.stream(cmd)} with default options (backpressure {@code PAUSE}, high/low
- *       water 2 MiB / 512 KiB), an unbounded subscriber summing {@link ProcessOutput#size()};
+ *   <li>{@code procflux}: {@code engine.stream(cmd)} with default options (backpressure {@code PAUSE}, adaptive
+ *       marks up to the default high/low water), an unbounded subscriber summing {@link ProcessOutput#size()};
  *   <li>{@code procfluxNoPause}: the same with {@code BackpressurePolicy.FAIL} and {@code maxBufferedBytes} 1 GiB,
  *       so the process is never paused: the difference to {@code procflux} is what pause/resume costs;
- *   <li>{@code procfluxWideMarks}: {@code PAUSE} with watermarks 4 MiB / 1 MiB instead of the default: how the
+ *   <li>{@code procfluxWideMarks}: {@code PAUSE} with watermarks 4 MiB / 1 MiB set explicitly: how the
  *       pause count, and so the cost, falls as the slack grows;
  *   <li>{@code procfluxPipeCat}: {@code Flux<ByteBuffer>} of 64 KiB buffers through {@code engine.pipe(cat)},
  *       counting the bytes that come back (informative: it measures stdin and stdout together).
