@@ -103,7 +103,8 @@ class ReleaseJarsIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(upper.body()).isEqualTo("{\"reply\":\"HELLO\"}");
             HttpResponse<String> stream = http.send(HttpRequest.newBuilder(URI.create(url
-                    + "/actions/countdown/stream?from=2")).timeout(Duration.ofSeconds(30)).build(),
+                    + "/actions/countdown/stream?from=2")).POST(HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(stream.body()).contains("liftoff").contains("event: exit");
 

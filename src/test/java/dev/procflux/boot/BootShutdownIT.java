@@ -55,7 +55,7 @@ class BootShutdownIT {
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/procflux/actions/slow/stream")).header("Accept", "application/x-ndjson")
-                    .timeout(Duration.ofSeconds(60)).build();
+                    .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build();
             HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
             assertThat(response.statusCode()).isEqualTo(200);
             List<String> events = new ArrayList<>();

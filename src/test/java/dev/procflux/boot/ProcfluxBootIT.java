@@ -107,7 +107,7 @@ class ProcfluxBootIT {
                 .bodyValue("hi there").exchange().expectStatus().isOk());
         assertThat(echo.get("reply").asString()).isEqualTo("echo:hi there");
 
-        String stream = client.get().uri("/procflux/actions/seq/stream?count=2")
+        String stream = client.post().uri("/procflux/actions/seq/stream?count=2")
                 .accept(MediaType.APPLICATION_NDJSON).exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         StringBuilder stdout = new StringBuilder();
