@@ -1,5 +1,6 @@
 package dev.procflux.internal;
 
+import com.sun.jna.Memory;
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
 import com.zaxxer.nuprocess.NuProcessHandler;
@@ -45,6 +46,7 @@ final class NuProcessLauncher implements Launcher {
         if (System.getProperty("com.zaxxer.nuprocess.enableShutdownHook") == null) {
             System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
         }
+        ChildSignals.loadNuProcess();
     }
 
     private final Scheduler timer;
@@ -71,12 +73,17 @@ final class NuProcessLauncher implements Launcher {
                 command.stdin().isPresent() || command.stdinPublisher().isPresent());
         builder.setProcessListener(handler);
         NuProcess process;
+        // the child inherits this thread's signal mask, in which HotSpot blocks SIGQUIT
+        Memory mask = ChildSignals.unblockAll();
         try {
             process = builder.start();
         }
         catch (RuntimeException e) {
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
                     "cannot start '" + command.commandLine() + "': " + e.getMessage(), e);
+        }
+        finally {
+            ChildSignals.restore(mask);
         }
         if (process == null || handler.startFailed) {
             // NuProcess logged the cause and returned null: after our checks this is the OS refusing (fork limits)
