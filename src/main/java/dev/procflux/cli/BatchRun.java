@@ -8,6 +8,7 @@ import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessResult;
 import dev.procflux.ProcessStartException;
 import dev.procflux.ProcessTimeoutException;
+import dev.procflux.internal.Subreaper;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -115,6 +116,10 @@ final class BatchRun {
             ticker.dispose();
             // waits until every process tree the run started is gone, so nothing outlives procflux
             engine.close();
+            if (killing()) {
+                // what a killed job started and lost track of (its parent died first) was re-parented to this JVM
+                Subreaper.killAdopted(engine.options().killGracePeriod());
+            }
             closeQuietly(reader);
             if (joblog != null) {
                 closeQuietly(joblog);
@@ -165,6 +170,11 @@ final class BatchRun {
             // completion is awaited by engine.close() in execute()
             e.closeLater().subscribe();
         }
+    }
+
+    /** @return whether running jobs were killed rather than left to finish (Ctrl-C, SIGTERM, halt now) */
+    private boolean killing() {
+        return interrupted.get() || haltTrigger.get() != null && options.halt().when() == HaltPolicy.When.NOW;
     }
 
     private int concurrency() {

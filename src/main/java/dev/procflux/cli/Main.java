@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import dev.procflux.internal.Subreaper;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,6 +71,8 @@ public final class Main {
         // processes exit, so closing it on Ctrl-C would wait out its whole bound; our hook closes the engine,
         // which kills every tree. Must be set before NuProcess is loaded.
         System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
+        // this JVM starts processes for the jobs only: it adopts what they leave behind, so a kill reaches it
+        Subreaper.enable();
         Main main = new Main(System.in, System.out, System.err, stderrIsTerminal());
         Thread hook = new Thread(main::onShutdown, "procflux-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

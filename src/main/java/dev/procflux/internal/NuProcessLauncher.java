@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
@@ -73,10 +74,14 @@ final class NuProcessLauncher implements Launcher {
                 command.stdin().isPresent() || command.stdinPublisher().isPresent());
         builder.setProcessListener(handler);
         NuProcess process;
+        Lock launching = Subreaper.launching();
         // the child inherits this thread's signal mask, in which HotSpot blocks SIGQUIT
         Memory mask = ChildSignals.unblockAll();
         try {
             process = builder.start();
+            if (process != null) {
+                handler.registerPid(process.getPID());
+            }
         }
         catch (RuntimeException e) {
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
@@ -84,6 +89,9 @@ final class NuProcessLauncher implements Launcher {
         }
         finally {
             ChildSignals.restore(mask);
+            if (launching != null) {
+                launching.unlock();
+            }
         }
         if (process == null || handler.startFailed) {
             // NuProcess logged the cause and returned null: after our checks this is the OS refusing (fork limits)
@@ -160,6 +168,9 @@ final class NuProcessLauncher implements Launcher {
         // written by the killing thread, read when decoding NuProcess's ambiguous exit value
         private volatile int lastSignal;
         private volatile boolean probing;
+        // whether the pid went to the Subreaper's registry and whether NuProcess reaped it; guarded by this
+        private boolean pidRegistered;
+        private boolean reaped;
 
         Handler(ProcessListener listener, boolean hasStdin) {
             this.listener = listener;
@@ -213,8 +224,24 @@ final class NuProcessLauncher implements Launcher {
             return listener.onStdinReady(buffer);
         }
 
+        /** Launching thread, right after start(): NuProcess may have reaped a quick child already. */
+        synchronized void registerPid(long pid) {
+            if (!reaped) {
+                Subreaper.launched(pid);
+            }
+            pidRegistered = true;
+        }
+
+        private synchronized void reaped() {
+            reaped = true;
+            if (pidRegistered) {
+                Subreaper.reaped(pid());
+            }
+        }
+
         @Override
         public void onExit(int statusCode) {
+            reaped();
             if (!started) {
                 startFailed = true; // reported by launch(): start() returns null after this
                 return;

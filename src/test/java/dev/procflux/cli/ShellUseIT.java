@@ -1,0 +1,162 @@
+package dev.procflux.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code procflux run} used from a shell, as {@code bin/procflux} in its own session: real pipes between
+ * processes, real signals to the whole process group, and the exit statuses a script checks.
+ */
+@EnabledOnOs(OS.LINUX)
+class ShellUseIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private final List<Long> sessions = new ArrayList<>();
+
+    @AfterEach
+    void nothingOfAnySessionIsLeft() throws IOException {
+        List<Long> left = new ArrayList<>();
+        for (long sid : sessions) {
+            left.addAll(inSession(sid));
+            // whatever a failed test left behind must not outlive it
+            inSession(sid).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+        assertThat(left).as("processes left in the sessions the tests started").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> RunIT.liveDescendants().isEmpty());
+    }
+
+    @Test
+    void jobsPipelinesEndWhenTheirReaderExitsAsInAShell() {
+        Result r = inProcess("yes | head -1\nwhile :; do echo x; done | head -1\n", "run", "--shell", "-k");
+        assertThat(r.err).isEmpty();
+        assertThat(r.out).isEqualTo("y\nx\n");
+        assertThat(r.exitCode).isZero();
+    }
+
+    @Test
+    void ctrlCToTheProcessGroupKillsBackgroundSubshellsWhoseParentDied() throws Exception {
+        // `( … ) &` in a non-interactive sh ignores SIGINT, and its parent dies of the terminal's SIGINT first
+        Path jobs = write("jobs.txt",
+                "( sleep 300 ) & ( sleep 300 & wait ) & sleep 300",
+                "( sleep 300 ) & sleep 300");
+        Process procflux = session(List.of("run", "--shell", "-j", "2", "-f", jobs.toString()), null);
+        long sid = procflux.pid();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> commands(sid).stream().filter(c -> c.equals("sleep")).count() == 5
+                        || !procflux.isAlive());
+        assertThat(procflux.isAlive()).as("procflux runs: %s", commands(sid)).isTrue();
+
+        // what a terminal does on Ctrl-C: SIGINT to every process of the foreground process group
+        Process kill = new ProcessBuilder("kill", "-s", "INT", "--", "-" + sid).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(procflux.waitFor(30, TimeUnit.SECONDS)).as("procflux exits after Ctrl-C").isTrue();
+        assertThat(procflux.exitValue()).isEqualTo(130);
+        assertThat(commands(sid)).as("left behind in procflux's session").isEmpty();
+    }
+
+    @Test
+    void timeoutKillsTheBackgroundSubshellThatOutlivedItsJobsShell() throws Exception {
+        Path jobs = write("jobs.txt", "( sleep 300 ) & echo started");
+        Process procflux = session(List.of("run", "--shell", "--timeout", "1", "-f", jobs.toString()), null);
+        assertThat(procflux.waitFor(30, TimeUnit.SECONDS)).as("procflux ends after the timeout").isTrue();
+        assertThat(procflux.exitValue()).as("stderr: %s", Files.readString(dir.resolve("err"))).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(commands(procflux.pid())).as("left behind in procflux's session").isEmpty());
+    }
+
+    /**
+     * Starts {@code bin/procflux ARGS} as the leader of a new session (so of its own process group), with SIGINT
+     * at its default: a JVM started with SIGINT ignored never handles it.
+     */
+    private Process session(List<String> args, File stdin) throws IOException {
+        List<String> command = new ArrayList<>(List.of("setsid", "env", "--default-signal=INT",
+                Path.of("bin", "procflux").toAbsolutePath().toString()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                        : ProcessBuilder.Redirect.from(stdin))
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+        // bin/procflux runs the first java on the PATH: make it this JVM's
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        sessions.add(p.pid());
+        return p;
+    }
+
+    /** Processes (other than zombies) whose session is {@code sid}. */
+    private static List<Long> inSession(long sid) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"),
+                p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+            for (Path proc : procs) {
+                String[] stat = stat(proc);
+                if (stat.length > 3 && !stat[0].equals("Z") && stat[3].equals(Long.toString(sid))) {
+                    pids.add(Long.parseLong(proc.getFileName().toString()));
+                }
+            }
+        }
+        return pids;
+    }
+
+    /** The names of the live processes in session {@code sid}. */
+    private static List<String> commands(long sid) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (long pid : inSession(sid)) {
+            try {
+                names.add(Files.readString(Path.of("/proc/" + pid + "/comm")).trim());
+            }
+            catch (IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return names;
+    }
+
+    /** The fields of {@code /proc/PID/stat} after the name: state, ppid, pgrp, session, …; none if it is gone. */
+    private static String[] stat(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ", 6);
+        }
+        catch (IOException | RuntimeException gone) {
+            return new String[0];
+        }
+    }
+
+    private Path write(String name, String... lines) throws IOException {
+        return Files.write(dir.resolve(name), List.of(lines), StandardCharsets.UTF_8);
+    }
+
+    private static Result inProcess(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private record Result(int exitCode, String out, String err) {
+    }
+}
