@@ -47,6 +47,9 @@ import reactor.core.scheduler.Schedulers;
  * without an exit status and is dropped, as GNU parallel drops jobs it never started.
  */
 final class BatchRun {
+    /** Exit status once stdout's reader is gone: 128 + SIGPIPE, as a shell reports a program SIGPIPE killed. */
+    static final int EXIT_STDOUT_CLOSED = 141;
+
     private final RunOptions options;
     private final InputStream in;
     private final PrintStream out;
@@ -62,6 +65,8 @@ final class BatchRun {
     private final AtomicReference<@Nullable JobOutcome> haltTrigger = new AtomicReference<>();
     private final AtomicBoolean haltReported = new AtomicBoolean();
     private final AtomicBoolean interrupted = new AtomicBoolean();
+    // set once when a write to out fails (its reader is gone): from the output thread or Main's watcher
+    private final AtomicBoolean stdoutClosed = new AtomicBoolean();
     // set once by execute() before any job starts; read by killAll() from an engine thread (halt now) or the
     // signal thread (interrupt)
     private volatile @Nullable ProcessEngine engine;
@@ -128,6 +133,10 @@ final class BatchRun {
         counters.unfinishedKilled();
         reportHalt();
         long elapsed = System.nanoTime() - startNanos;
+        if (stdoutClosed.get()) {
+            // as a program killed by SIGPIPE: quietly, with 128 + 13
+            return EXIT_STDOUT_CLOSED;
+        }
         synchronized (outputLock) {
             if (statusLine != null) {
                 statusLine.clear();
@@ -157,6 +166,16 @@ final class BatchRun {
         }
     }
 
+    /**
+     * The reader of stdout is gone: start nothing more, kill the running jobs and make {@link #execute()} return
+     * 141, the status of a program killed by SIGPIPE. Safe from any thread, idempotent.
+     */
+    void stdoutClosed() {
+        if (stdoutClosed.compareAndSet(false, true)) {
+            killAll();
+        }
+    }
+
     private void killAll() {
         halted.set(true);
         fire(stopStarting);
@@ -174,7 +193,7 @@ final class BatchRun {
 
     /** @return whether running jobs were killed rather than left to finish (Ctrl-C, SIGTERM, halt now) */
     private boolean killing() {
-        return interrupted.get() || haltTrigger.get() != null && options.halt().when() == HaltPolicy.When.NOW;
+        return interrupted.get() || stdoutClosed.get() || haltTrigger.get() != null && options.halt().when() == HaltPolicy.When.NOW;
     }
 
     private int concurrency() {
@@ -316,11 +335,16 @@ final class BatchRun {
             if (statusLine != null) {
                 statusLine.clear();
             }
-            write(out, o.stdout(), o);
+            if (!stdoutClosed.get()) {
+                write(out, o.stdout(), o);
+            }
             write(err, o.stderr(), o);
             o.message().ifPresent(m -> err.println("procflux: " + m));
             out.flush();
             err.flush();
+        }
+        if (out.checkError()) {
+            stdoutClosed();
         }
         if (joblog != null) {
             joblog.write(o);
@@ -385,6 +409,9 @@ final class BatchRun {
                 }
                 else {
                     out.println(job.commandLine());
+                    if (out.checkError()) {
+                        return EXIT_STDOUT_CLOSED;
+                    }
                 }
             }
         }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import dev.procflux.internal.Subreaper;
 import org.jspecify.annotations.Nullable;
 
@@ -22,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Exit status of {@code procflux run}: 0 when every job succeeded, otherwise the number of failed jobs capped
  * at 101 (as in GNU parallel), 130 after Ctrl-C (SIGINT), 143 after SIGTERM (128 + the signal, as a shell reports a
- * process that signal killed), 255 for a bad option or an unreadable job file. Other subcommands exit with 2 for a
+ * process that signal killed), 141 when stdout's reader went away (as for a process SIGPIPE killed), 255 for a
+ * bad option or an unreadable job file. Other subcommands exit with 2 for a
  * usage error; {@code procflux serve} runs until interrupted, then exits with 0.
  */
 public final class Main {
@@ -32,6 +34,8 @@ public final class Main {
     public static final int EXIT_USAGE = 2;
     /** Exit status of {@code run} for a bad option or input: above 101, the highest failed-job count. */
     public static final int EXIT_RUN_ERROR = 255;
+
+    private static final long STDOUT_WATCH_NANOS = 200_000_000;
 
     private final InputStream in;
     private final PrintStream out;
@@ -74,6 +78,9 @@ public final class Main {
         // this JVM starts processes for the jobs only: it adopts what they leave behind, so a kill reaches it
         Subreaper.enable();
         Main main = new Main(System.in, System.out, System.err, stderrIsTerminal());
+        Thread watch = new Thread(main::watchStdout, "procflux-stdout-watch");
+        watch.setDaemon(true);
+        watch.start();
         Thread hook = new Thread(main::onShutdown, "procflux-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int status = main.run(args);
@@ -130,6 +137,17 @@ public final class Main {
         Serve server = serving;
         if (server != null) {
             server.interrupt();
+        }
+    }
+
+    /** Notices stdout's reader going away while no job writes (writes notice it themselves). Daemon thread. */
+    private void watchStdout() {
+        while (finished.getCount() > 0) {
+            LockSupport.parkNanos(STDOUT_WATCH_NANOS);
+            BatchRun batch = active;
+            if (batch != null && StdoutReader.isGone()) {
+                batch.stdoutClosed();
+            }
         }
     }
 

@@ -86,6 +86,40 @@ class ShellUseIT {
                 assertThat(commands(procflux.pid())).as("left behind in procflux's session").isEmpty());
     }
 
+    @Test
+    void closedStdoutStopsStartingJobsAndExitsWith141() throws Exception {
+        Path joblog = dir.resolve("joblog");
+        Process p = sessionScript("seq 2000 | procflux run -j 2 --joblog " + joblog + " echo | head -1; "
+                + "echo \"${PIPESTATUS[1]}\" >&2");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("1\n");
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("141\n");
+        // GNU parallel stops after 2 jobs; a few more may have finished while the first output was written
+        assertThat(Files.readAllLines(joblog).size() - 1).isLessThan(100);
+    }
+
+    @Test
+    void closedStdoutKillsTheRunningJobsWithoutWaitingForThemToWrite() throws Exception {
+        Process p = sessionScript("printf 'echo first\\nsleep 300\\nsleep 300\\n' | procflux run -j 3 | head -1; "
+                + "echo \"${PIPESTATUS[1]}\" >&2");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("procflux ends without waiting for the sleeps").isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("first\n");
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("141\n");
+        assertThat(commands(p.pid())).as("left behind in procflux's session").isEmpty();
+    }
+
+    /** Runs a bash script with {@code procflux} on the PATH, as the leader of a new session. */
+    private Process sessionScript(String script) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("setsid", "env", "--default-signal=INT,PIPE", "bash", "-c", script)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+        pb.environment().put("PATH", Path.of("bin").toAbsolutePath() + ":"
+                + Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        sessions.add(p.pid());
+        return p;
+    }
+
     /**
      * Starts {@code bin/procflux ARGS} as the leader of a new session (so of its own process group), with SIGINT
      * at its default: a JVM started with SIGINT ignored never handles it.
