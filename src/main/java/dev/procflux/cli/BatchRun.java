@@ -17,7 +17,10 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -91,12 +94,27 @@ final class BatchRun {
         try {
             reader = openInput();
         }
-        catch (IOException | UncheckedIOException e) {
-            err.println("procflux run: cannot read jobs: " + e.getMessage());
-            return 255;
+        catch (IOException e) {
+            err.println("procflux run: cannot read jobs from " + inputName() + ": " + reason(e));
+            return Main.EXIT_RUN_ERROR;
+        }
+        catch (UncheckedIOException e) {
+            err.println("procflux run: cannot read jobs from " + inputName() + ": " + reason(e.getCause()));
+            return Main.EXIT_RUN_ERROR;
         }
         if (options.dryRun()) {
             return dryRun(reader);
+        }
+        @Nullable JobLog joblog = null;
+        if (options.joblog().isPresent()) {
+            try {
+                joblog = new JobLog(options.joblog().get());
+            }
+            catch (IOException e) {
+                err.println("procflux run: cannot write joblog " + options.joblog().get() + ": " + reason(e));
+                closeQuietly(reader);
+                return Main.EXIT_RUN_ERROR;
+            }
         }
         int concurrency = concurrency();
         ProcessEngine engine = ProcessEngine.builder().maxConcurrency(concurrency).build();
@@ -106,15 +124,22 @@ final class BatchRun {
             engine.close();
         }
         Disposable ticker = terminal ? startTicker(startNanos) : () -> { };
-        @Nullable JobLog joblog = null;
+        boolean failed = false;
         try {
-            joblog = options.joblog().map(JobLog::new).orElse(null);
             consume(outcomes(jobs(reader), engine, concurrency), joblog, concurrency);
+        }
+        catch (InputException e) {
+            synchronized (outputLock) {
+                err.println("procflux run: cannot read jobs from " + inputName() + ": " + reason(e.getCause()));
+            }
+            failed = true;
+            killAll();
         }
         catch (UncheckedIOException e) {
             synchronized (outputLock) {
                 err.println("procflux run: " + e.getMessage());
             }
+            failed = true;
             killAll();
         }
         finally {
@@ -136,6 +161,9 @@ final class BatchRun {
         if (stdoutClosed.get()) {
             // as a program killed by SIGPIPE: quietly, with 128 + 13
             return EXIT_STDOUT_CLOSED;
+        }
+        if (failed) {
+            return Main.EXIT_RUN_ERROR;
         }
         synchronized (outputLock) {
             if (statusLine != null) {
@@ -201,10 +229,45 @@ final class BatchRun {
         return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPending() : options.jobs();
     }
 
+    private String inputName() {
+        return options.file().map(Path::toString).orElse("stdin");
+    }
+
+    /** The reason alone, as the C library words it, without the path the exception repeats. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /** Reading the job input failed: unlike a failing job, the run cannot go on. */
+    static final class InputException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InputException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
     private BufferedReader openInput() throws IOException {
         Optional<Path> file = options.file();
         if (file.isEmpty()) {
             return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+        if (Files.isDirectory(file.get())) {
+            throw new FileSystemException(file.get().toString(), null, "Is a directory");
         }
         if (Files.isRegularFile(file.get())) {
             // a quick first pass, so that the progress bar has an ETA and the summary can count skipped jobs; the
@@ -220,6 +283,7 @@ final class BatchRun {
     private Flux<Job> jobs(BufferedReader reader) {
         JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
         return Flux.fromStream(reader::lines)
+                .onErrorMap(UncheckedIOException.class, e -> new InputException(e.getCause()))
                 .<Job>handle((line, sink) -> {
                     Job job = factory.next(line);
                     if (job != null) {
@@ -416,8 +480,8 @@ final class BatchRun {
             }
         }
         catch (UncheckedIOException e) {
-            err.println("procflux run: cannot read jobs: " + e.getMessage());
-            return 255;
+            err.println("procflux run: cannot read jobs from " + inputName() + ": " + reason(e.getCause()));
+            return Main.EXIT_RUN_ERROR;
         }
         out.flush();
         return (int) Math.min(invalid, 101);

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -25,16 +26,15 @@ final class JobLog implements Closeable {
 
     private final BufferedWriter writer;
 
-    JobLog(Path path) {
-        try {
-            writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
-            writer.write(HEADER);
-            writer.write('\n');
-            writer.flush();
+    /** @throws IOException when the file cannot be created or written */
+    JobLog(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new FileSystemException(path.toString(), null, "Is a directory");
         }
-        catch (IOException e) {
-            throw new UncheckedIOException("cannot write joblog " + path + ": " + e.getMessage(), e);
-        }
+        writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+        writer.write(HEADER);
+        writer.write('\n');
+        writer.flush();
     }
 
     void write(JobOutcome o) {

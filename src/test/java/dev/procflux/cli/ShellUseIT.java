@@ -108,6 +108,28 @@ class ShellUseIT {
         assertThat(commands(p.pid())).as("left behind in procflux's session").isEmpty();
     }
 
+    @Test
+    void unreadableInputOrUnwritableJoblogExitsWith255AndSaysWhy() throws Exception {
+        Path missing = dir.resolve("missing.txt");
+        assertScript("procflux run -f " + dir, 255,
+                "procflux run: cannot read jobs from " + dir + ": Is a directory\n");
+        assertScript("procflux run -f " + missing, 255,
+                "procflux run: cannot read jobs from " + missing + ": No such file or directory\n");
+        assertScript("procflux run < " + dir, 255, "procflux run: cannot read jobs from stdin: Is a directory\n");
+        assertScript("echo 'touch " + dir.resolve("ran") + "' | procflux run --joblog " + dir, 255,
+                "procflux run: cannot write joblog " + dir + ": Is a directory\n");
+        assertScript("echo 'touch " + dir.resolve("ran") + "' | procflux run --joblog " + missing.resolve("log"), 255,
+                "procflux run: cannot write joblog " + missing.resolve("log") + ": No such file or directory\n");
+        assertThat(dir.resolve("ran")).as("no job runs without its joblog").doesNotExist();
+    }
+
+    private void assertScript(String script, int status, String stderr) throws Exception {
+        Process p = sessionScript(script);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).as(script).isEqualTo(stderr);
+        assertThat(p.exitValue()).as(script).isEqualTo(status);
+    }
+
     /** Runs a bash script with {@code procflux} on the PATH, as the leader of a new session. */
     private Process sessionScript(String script) throws IOException {
         ProcessBuilder pb = new ProcessBuilder("setsid", "env", "--default-signal=INT,PIPE", "bash", "-c", script)
