@@ -9,11 +9,9 @@ import dev.procflux.ProcessResult;
 import dev.procflux.ProcessStartException;
 import dev.procflux.ProcessTimeoutException;
 import dev.procflux.internal.Subreaper;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +88,7 @@ final class BatchRun {
      */
     int execute() {
         long startNanos = System.nanoTime();
-        BufferedReader reader;
+        InputLines reader;
         try {
             reader = openInput();
         }
@@ -124,6 +122,7 @@ final class BatchRun {
             engine.close();
         }
         Disposable ticker = terminal ? startTicker(startNanos) : () -> { };
+        Disposable counting = countJobsBeside();
         boolean failed = false;
         try {
             consume(outcomes(jobs(reader), engine, concurrency), joblog, concurrency);
@@ -144,6 +143,7 @@ final class BatchRun {
         }
         finally {
             ticker.dispose();
+            counting.dispose();
             // waits until every process tree the run started is gone, so nothing outlives procflux
             engine.close();
             if (killing()) {
@@ -261,26 +261,40 @@ final class BatchRun {
         }
     }
 
-    private BufferedReader openInput() throws IOException {
+    private InputLines openInput() throws IOException {
         Optional<Path> file = options.file();
         if (file.isEmpty()) {
-            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            return new InputLines(in);
         }
         if (Files.isDirectory(file.get())) {
             throw new FileSystemException(file.get().toString(), null, "Is a directory");
         }
-        if (Files.isRegularFile(file.get())) {
-            // a quick first pass, so that the progress bar has an ETA and the summary can count skipped jobs; the
-            // same rules as the real pass, so that blank and comment lines are not counted as jobs
-            JobFactory counting = new JobFactory(options.template().orElse(null), options.shell());
-            try (Stream<String> lines = Files.lines(file.get(), StandardCharsets.UTF_8)) {
-                counters.knownTotal(lines.filter(l -> counting.next(l) != null).count());
-            }
-        }
-        return Files.newBufferedReader(file.get(), StandardCharsets.UTF_8);
+        return new InputLines(Files.newInputStream(file.get()));
     }
 
-    private Flux<Job> jobs(BufferedReader reader) {
+    /**
+     * For a job file: counts its jobs beside the run, so that the progress bar has an ETA and the summary can
+     * count skipped jobs, without delaying the first job. The same rules as the real pass, so that blank and
+     * comment lines are not counted as jobs.
+     */
+    private Disposable countJobsBeside() {
+        Optional<Path> file = options.file();
+        if (file.isEmpty() || !Files.isRegularFile(file.get())) {
+            return () -> { };
+        }
+        return Mono.fromRunnable(() -> {
+            JobFactory counting = new JobFactory(options.template().orElse(null), options.shell());
+            try (InputLines lines = new InputLines(Files.newInputStream(file.get()));
+                    Stream<InputLines.Line> all = lines.lines()) {
+                counters.knownTotal(all.filter(l -> counting.next(l) != null).count());
+            }
+            catch (IOException | UncheckedIOException e) {
+                // the real pass reads the same file and reports the error; without a count there is no ETA
+            }
+        }).subscribeOn(Schedulers.boundedElastic()).subscribe();
+    }
+
+    private Flux<Job> jobs(InputLines reader) {
         JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
         return Flux.fromStream(reader::lines)
                 .onErrorMap(UncheckedIOException.class, e -> new InputException(e.getCause()))
@@ -458,11 +472,11 @@ final class BatchRun {
         stream.write(tagged.toByteArray(), 0, tagged.size());
     }
 
-    private int dryRun(BufferedReader reader) {
+    private int dryRun(InputLines reader) {
         JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
         long invalid = 0;
-        try (Stream<String> lines = reader.lines()) {
-            for (String line : (Iterable<String>) lines::iterator) {
+        try (Stream<InputLines.Line> lines = reader.lines()) {
+            for (InputLines.Line line : (Iterable<InputLines.Line>) lines::iterator) {
                 Job job = factory.next(line);
                 if (job == null) {
                     continue;
@@ -528,6 +542,15 @@ final class BatchRun {
         JobFactory(@Nullable Template template, boolean shell) {
             this.template = template;
             this.shell = shell;
+        }
+
+        /** @return the job for the next line, or null for a line that holds no command (blank or comment) */
+        @Nullable Job next(InputLines.Line line) {
+            if (line.isValid()) {
+                return next(line.text());
+            }
+            lineNumber++;
+            return Job.invalid(++jobNumber, lineNumber, line.text(), "line " + lineNumber + ": " + line.problem());
         }
 
         /** @return the job for the next line, or null for a line that holds no command (blank or comment) */

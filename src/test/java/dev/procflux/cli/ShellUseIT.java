@@ -123,6 +123,26 @@ class ShellUseIT {
         assertThat(dir.resolve("ran")).as("no job runs without its joblog").doesNotExist();
     }
 
+    @Test
+    void inputLinesEndAtNewlineOnlyAndCarriageReturnsReachTheJob() throws Exception {
+        Process p = sessionScript("printf 'a\\rb\\r\\nc\\n\\nlast' | procflux run -k -j 2 printf '[%s]'");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEmpty();
+        assertThat(Files.readAllBytes(dir.resolve("out")))
+                .isEqualTo("[a\rb\r][c][][last]".getBytes(StandardCharsets.UTF_8));
+        assertThat(p.exitValue()).isZero();
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsRefusedNeverAltered() throws Exception {
+        Process p = sessionScript("printf 'ok\\nbad-\\377\\376\\ngrüße\\n' | procflux run -k printf '[%s]'");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("[ok][grüße]");
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("procflux: line 2: not valid UTF-8 (byte 0xff at "
+                + "offset 4); arguments reach jobs as UTF-8 text, so it cannot be passed on unchanged\n");
+        assertThat(p.exitValue()).isEqualTo(1);
+    }
+
     private void assertScript(String script, int status, String stderr) throws Exception {
         Process p = sessionScript(script);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
