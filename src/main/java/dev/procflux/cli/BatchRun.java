@@ -4,12 +4,11 @@ import dev.procflux.Command;
 import dev.procflux.ExitStatus;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessException;
+import dev.procflux.ProcessExitException;
 import dev.procflux.ProcessPoolClosedException;
-import dev.procflux.ProcessResult;
 import dev.procflux.ProcessStartException;
 import dev.procflux.ProcessTimeoutException;
 import dev.procflux.internal.Subreaper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -360,10 +359,36 @@ final class BatchRun {
         return Mono.defer(() -> {
             long startMillis = System.currentTimeMillis();
             long startNanos = System.nanoTime();
-            return engine.execute(command)
-                    .map(r -> outcome(job, r, startMillis, System.nanoTime() - startNanos, attempt))
-                    .onErrorResume(ProcessException.class, e -> neverStarted(e) ? Mono.empty()
-                            : Mono.just(outcome(job, e, startMillis, System.nanoTime() - startNanos, attempt)));
+            // spooled as it arrives (not collected by the engine), so that the heap stays bounded whatever the job
+            // writes, and a killed job's output up to its death is still there to print
+            Spool stdout = new Spool();
+            Spool stderr = new Spool();
+            AtomicReference<ExitStatus> exit = new AtomicReference<>(ExitStatus.exited(0));
+            return engine.stream(command)
+                    .doOnNext(o -> {
+                        if (o.isStdout()) {
+                            stdout.append(o.bytes());
+                        }
+                        else if (o.isStderr()) {
+                            stderr.append(o.bytes());
+                        }
+                        else if (o.isExit()) {
+                            exit.set(o.exitStatus());
+                        }
+                    })
+                    .then(Mono.fromCallable(() -> outcome(job, exit.get(), stdout, stderr, startMillis,
+                            System.nanoTime() - startNanos, attempt)))
+                    .onErrorResume(ProcessExitException.class, e -> Mono.just(outcome(job, e.exitStatus(), stdout,
+                            stderr, startMillis, System.nanoTime() - startNanos, attempt)))
+                    .onErrorResume(ProcessException.class, e -> {
+                        if (neverStarted(e)) {
+                            stdout.delete();
+                            stderr.delete();
+                            return Mono.empty();
+                        }
+                        return Mono.just(outcome(job, e, stdout, stderr, startMillis, System.nanoTime() - startNanos,
+                                attempt));
+                    });
         }).flatMap(o -> o.isFailure() && attempt <= options.retries() && !halted.get()
                 // a retry the closing engine refused leaves the failure that asked for it as the outcome
                 ? attempt(job, command, engine, attempt + 1).defaultIfEmpty(o)
@@ -375,28 +400,30 @@ final class BatchRun {
         return e instanceof ProcessPoolClosedException closed && closed.exitStatus().isEmpty();
     }
 
-    private static JobOutcome outcome(Job job, ProcessResult r, long startMillis, long runtimeNanos, int attempt) {
-        ExitStatus status = r.exitStatus();
+    private static JobOutcome outcome(Job job, ExitStatus status, Spool stdout, Spool stderr, long startMillis,
+            long runtimeNanos, int attempt) {
         int signal = status.signal().orElse(0);
-        String message = r.isSuccess() ? null : status.isSignaled() ? "job " + job.number() + " (" + job.commandLine()
-                + ") died by " + status : null;
-        return new JobOutcome(job, r.isSuccess() ? JobOutcome.Status.SUCCEEDED : JobOutcome.Status.FAILED,
-                status.isSignaled() ? -1 : status.code(), signal, r.stdout(), r.stderr(), startMillis, runtimeNanos,
+        String message = status.isSuccess() ? null : status.isSignaled() ? "job " + job.number() + " ("
+                + job.commandLine() + ") died by " + status : null;
+        return new JobOutcome(job, status.isSuccess() ? JobOutcome.Status.SUCCEEDED : JobOutcome.Status.FAILED,
+                status.isSignaled() ? -1 : status.code(), signal, stdout, stderr, startMillis, runtimeNanos,
                 attempt, message);
     }
 
-    private static JobOutcome outcome(Job job, ProcessException e, long startMillis, long runtimeNanos,
-            int attempt) {
+    private static JobOutcome outcome(Job job, ProcessException e, Spool stdout, Spool stderr, long startMillis,
+            long runtimeNanos, int attempt) {
         String message = "job " + job.number() + ": " + e.getMessage();
         if (e instanceof ProcessTimeoutException timeout) {
             return JobOutcome.killed(job, JobOutcome.Status.TIMED_OUT, timeout.exitStatus().orElse(null),
-                    startMillis, runtimeNanos, attempt, message);
+                    stdout, stderr, startMillis, runtimeNanos, attempt, message);
         }
         if (e instanceof ProcessPoolClosedException closed) {
             // no message: the halt message or the interrupted summary already says that running jobs were killed
-            return JobOutcome.killed(job, JobOutcome.Status.KILLED, closed.exitStatus().orElse(null), startMillis,
-                    runtimeNanos, attempt, null);
+            return JobOutcome.killed(job, JobOutcome.Status.KILLED, closed.exitStatus().orElse(null), stdout,
+                    stderr, startMillis, runtimeNanos, attempt, null);
         }
+        stdout.delete();
+        stderr.delete();
         int exitValue = -1;
         if (e instanceof ProcessStartException) {
             ProcessStartException.Reason reason = ((ProcessStartException) e).reason();
@@ -417,6 +444,8 @@ final class BatchRun {
                 write(out, o.stdout(), o);
             }
             write(err, o.stderr(), o);
+            o.stdout().delete();
+            o.stderr().delete();
             o.message().ifPresent(m -> err.println("procflux: " + m));
             out.flush();
             err.flush();
@@ -447,29 +476,39 @@ final class BatchRun {
         }
     }
 
-    private void write(PrintStream stream, byte[] bytes, JobOutcome o) {
-        if (bytes.length == 0) {
+    private void write(PrintStream stream, Spool spool, JobOutcome o) {
+        if (spool.size() == 0) {
             return;
         }
-        if (!options.tag()) {
-            stream.write(bytes, 0, bytes.length);
-            return;
-        }
-        byte[] tag = (o.job().input() + "\t").getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream tagged = new ByteArrayOutputStream(bytes.length + 16 * tag.length);
-        int lineStart = 0;
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == '\n') {
-                tagged.write(tag, 0, tag.length);
-                tagged.write(bytes, lineStart, i + 1 - lineStart);
-                lineStart = i + 1;
+        try {
+            if (!options.tag()) {
+                spool.writeTo(stream::write);
+                return;
             }
+            byte[] tag = (o.job().input() + "\t").getBytes(StandardCharsets.UTF_8);
+            boolean[] atLineStart = {true};
+            spool.writeTo((bytes, offset, length) -> {
+                int lineStart = offset;
+                for (int i = offset; i < offset + length; i++) {
+                    if (atLineStart[0]) {
+                        stream.write(tag, 0, tag.length);
+                        atLineStart[0] = false;
+                    }
+                    if (bytes[i] == '\n') {
+                        stream.write(bytes, lineStart, i + 1 - lineStart);
+                        lineStart = i + 1;
+                        atLineStart[0] = true;
+                    }
+                }
+                if (lineStart < offset + length) {
+                    stream.write(bytes, lineStart, offset + length - lineStart);
+                }
+            });
         }
-        if (lineStart < bytes.length) {
-            tagged.write(tag, 0, tag.length);
-            tagged.write(bytes, lineStart, bytes.length - lineStart);
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot read back the spooled output of job " + o.job().number() + ": "
+                    + e.getMessage(), e);
         }
-        stream.write(tagged.toByteArray(), 0, tagged.size());
     }
 
     private int dryRun(InputLines reader) {

@@ -143,6 +143,31 @@ class ShellUseIT {
         assertThat(p.exitValue()).isEqualTo(1);
     }
 
+    @Test
+    void outputLargerThanTheHeapReachesStdoutWhole() throws Exception {
+        // 200 MB through a 64 MB heap: spooled, never held whole
+        Process p = sessionScript("printf 'head -c 200000000 /dev/zero\\necho small\\n' | PROCFLUX_JAVA_OPTS=-Xmx64m "
+                + "procflux run -k -j 2 | cksum; echo \"${PIPESTATUS[1]}\" >&2");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        Process expected = new ProcessBuilder("sh", "-c", "{ head -c 200000000 /dev/zero; echo small; } | cksum")
+                .start();
+        assertThat(expected.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out")))
+                .isEqualTo(new String(expected.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("0\n");
+    }
+
+    @Test
+    void aTimedOutJobsOutputUntilItsDeathIsPrinted() throws Exception {
+        Process p = sessionScript("echo 'echo before; echo err-before >&2; sleep 300' | procflux run --shell "
+                + "--timeout 1");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("before\n");
+        assertThat(Files.readString(dir.resolve("err"))).startsWith("err-before\nprocflux: job 1: ")
+                .contains("timed out after 1s");
+        assertThat(p.exitValue()).isEqualTo(1);
+    }
+
     private void assertScript(String script, int status, String stderr) throws Exception {
         Process p = sessionScript(script);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
