@@ -612,16 +612,31 @@ final class BatchRun {
                 if (argv.isEmpty()) {
                     return null;
                 }
-                Command command = Command.of(argv);
-                return Job.runnable(++jobNumber, lineNumber, line, command.commandLine(), command);
+                return Job.runnable(++jobNumber, lineNumber, line, shellLine(argv), Command.of(argv));
             }
             long number = ++jobNumber;
             if (shell) {
                 String script = template.expandForShell(line, number);
                 return Job.runnable(number, lineNumber, line, script, Command.shell(script));
             }
-            Command command = Command.of(template.expand(line, number));
-            return Job.runnable(number, lineNumber, line, command.commandLine(), command);
+            List<String> argv = template.expand(line, number);
+            return Job.runnable(number, lineNumber, line, shellLine(argv), Command.of(argv));
+        }
+
+        /**
+         * The argv as a line {@code sh} runs as exactly this argv: every word with a character the shell treats
+         * specially is single-quoted, and so is a first word with {@code =} (sh would take it for an assignment).
+         */
+        static String shellLine(List<String> argv) {
+            StringBuilder line = new StringBuilder();
+            for (String word : argv) {
+                if (line.length() > 0) {
+                    line.append(' ');
+                }
+                boolean assignment = line.length() == 0 && word.indexOf('=') >= 0;
+                line.append(assignment ? "'" + word.replace("'", "'\\''") + "'" : Template.shellQuote(word));
+            }
+            return line.toString();
         }
     }
 }

@@ -168,6 +168,31 @@ class ShellUseIT {
         assertThat(p.exitValue()).isEqualTo(1);
     }
 
+    @Test
+    void dryRunPipedIntoShRunsExactlyTheJobsAndTheJoblogQuotesTheSame() throws Exception {
+        String inputs = String.join("\n", "$(touch pwned)", "a;b|c&d", "*", "?", "~", "`touch pwned2`", "(x)", "<y>",
+                "{a,b}", "back\\slash", "it's", "FOO=bar", "$HOME", "two  spaces", "") + "\n";
+        Files.writeString(dir.resolve("inputs"), inputs);
+        Files.writeString(dir.resolve("argv-jobs"), "printf '<%s>' 'a;b' '$x' '*'\nFOO=bar printf '%s'\n");
+        Process p = sessionScript("cd " + dir + " && procflux run --dry-run -k printf '[%s]' < inputs > dry.sh"
+                + " && procflux run --dry-run -f argv-jobs >> dry.sh; sh dry.sh > via-sh"
+                + "; procflux run -k --joblog log printf '[%s]' < inputs > direct"
+                + "; procflux run -k --joblog log2 -f argv-jobs >> direct");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // the one job that runs nothing: a command named FOO=bar, not an assignment, both ways
+        assertThat(Files.readString(dir.resolve("err"))).contains("FOO=bar: not found").contains("'FOO=bar'");
+        assertThat(dir.resolve("pwned")).doesNotExist();
+        assertThat(dir.resolve("pwned2")).doesNotExist();
+        assertThat(Files.readString(dir.resolve("via-sh"))).startsWith("[$(touch pwned)][a;b|c&d][*][?][~]")
+                .isEqualTo(Files.readString(dir.resolve("direct")));
+        List<String> dry = Files.readAllLines(dir.resolve("dry.sh"));
+        List<String> logged = new ArrayList<>();
+        for (String log : List.of("log", "log2")) {
+            Files.readAllLines(dir.resolve(log)).stream().skip(1).map(l -> l.split("\t", 9)[8]).forEach(logged::add);
+        }
+        assertThat(logged).containsExactlyElementsOf(dry);
+    }
+
     private void assertScript(String script, int status, String stderr) throws Exception {
         Process p = sessionScript(script);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
