@@ -169,10 +169,10 @@ final class BatchRun {
                 statusLine.clear();
             }
             if (interrupted.get()) {
-                err.println("procflux: interrupted; " + counters.summary(elapsed));
+                err.println("procflux run: interrupted; " + counters.summary(elapsed));
             }
             else if (options.summary(terminal)) {
-                err.println("procflux: " + counters.summary(elapsed));
+                err.println("procflux run: " + counters.summary(elapsed));
             }
             out.flush();
             err.flush();
@@ -446,7 +446,7 @@ final class BatchRun {
             write(err, o.stderr(), o);
             o.stdout().delete();
             o.stderr().delete();
-            o.message().ifPresent(m -> err.println("procflux: " + m));
+            o.message().ifPresent(m -> err.println("procflux run: " + m));
             out.flush();
             err.flush();
         }
@@ -470,7 +470,7 @@ final class BatchRun {
             if (statusLine != null) {
                 statusLine.clear();
             }
-            err.println("procflux: halting (--halt " + options.halt() + "): " + counters.failed()
+            err.println("procflux run: halting (--halt " + options.halt() + "): " + counters.failed()
                     + " failed; starting no more jobs" + (now ? " and killing the running ones" : ""));
             err.flush();
         }
@@ -522,7 +522,7 @@ final class BatchRun {
                 }
                 if (job.problem().isPresent()) {
                     invalid++;
-                    err.println("procflux: " + job.problem().get());
+                    err.println("procflux run: " + job.problem().get());
                 }
                 else {
                     out.println(job.commandLine());

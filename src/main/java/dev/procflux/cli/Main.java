@@ -12,7 +12,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import dev.procflux.internal.Subreaper;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
 import org.jspecify.annotations.Nullable;
+import reactor.util.Loggers;
 
 /**
  * The {@code procflux} command line: {@code procflux run}, {@code procflux serve}, {@code procflux version}.
@@ -75,6 +78,13 @@ public final class Main {
         // processes exit, so closing it on Ctrl-C would wait out its whole bound; our hook closes the engine,
         // which kills every tree. Must be set before NuProcess is loaded.
         System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
+        // the command line speaks through its own one-line messages only: NuProcess's JUL warnings and Reactor's
+        // logs would repeat a failure with a stack trace (and a 1 MB argument with it)
+        Loggers.useJdkLoggers();
+        LogManager.getLogManager().reset();
+        java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> System.err.println("procflux: internal error in "
+                + thread.getName() + ": " + e));
         // this JVM starts processes for the jobs only: it adopts what they leave behind, so a kill reaches it
         Subreaper.enable();
         Main main = new Main(System.in, System.out, System.err, stderrIsTerminal());

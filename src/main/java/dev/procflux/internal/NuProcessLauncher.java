@@ -68,7 +68,8 @@ final class NuProcessLauncher implements Launcher {
             env = command.inheritsEnvironment() ? new HashMap<>(System.getenv()) : new HashMap<>();
             env.putAll(command.environment());
         }
-        NuProcessBuilder builder = new NuProcessBuilder(argv(command), env);
+        List<String> argv = argv(command);
+        NuProcessBuilder builder = new NuProcessBuilder(argv, env);
         command.directory().ifPresent(builder::setCwd);
         Handler handler = new Handler(listener,
                 command.stdin().isPresent() || command.stdinPublisher().isPresent());
@@ -94,10 +95,12 @@ final class NuProcessLauncher implements Launcher {
             }
         }
         if (process == null || handler.startFailed) {
-            // NuProcess logged the cause and returned null: after our checks this is the OS refusing (fork limits)
+            // NuProcess logged the cause and returned null: after our checks this is the OS refusing, either the
+            // arguments (E2BIG, told by their size) or the process itself (fork limits)
+            String tooLong = argumentsTooLong(argv, env);
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
-                    "cannot start '" + command.commandLine() + "': the operating system refused to create the "
-                            + "process (" + limits() + ")", null);
+                    "cannot start '" + abbreviated(command.commandLine()) + "': " + (tooLong != null ? tooLong
+                            : "the operating system refused to create the process (" + limits() + ")"), null);
         }
         return handler;
     }
@@ -123,6 +126,52 @@ final class NuProcessLauncher implements Launcher {
         argv.add("--");
         argv.addAll(command.argv());
         return argv;
+    }
+
+    /** Longest single argument or environment string {@code execve} takes on Linux (32 pages). */
+    private static final long MAX_ARG_STRLEN = 32 * 4096;
+    private static final int SC_ARG_MAX = 0;
+    private static final int MAX_SHOWN_CHARS = 120;
+
+    interface Sysconf extends com.sun.jna.Library {
+        long sysconf(int name);
+    }
+
+    /**
+     * @return why {@code execve} refuses these arguments with E2BIG ("argument list too long (N bytes, limit M)"),
+     *     or null when they are within the kernel's limits
+     */
+    static @Nullable String argumentsTooLong(List<String> argv, Map<String, String> env) {
+        long total = 0;
+        for (int i = 0; i < argv.size(); i++) {
+            long size = argv.get(i).getBytes(java.nio.charset.Charset.defaultCharset()).length + 1L;
+            if (size > MAX_ARG_STRLEN) {
+                return "argument list too long (argument " + (i + 1) + " is " + (size - 1) + " bytes, limit "
+                        + (MAX_ARG_STRLEN - 1) + " per argument)";
+            }
+            total += size + 8;
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            total += (e.getKey() + "=" + e.getValue()).getBytes(java.nio.charset.Charset.defaultCharset()).length
+                    + 1L + 8;
+        }
+        long max;
+        try {
+            max = com.sun.jna.Native.load("c", Sysconf.class).sysconf(SC_ARG_MAX);
+        }
+        catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+        return max > 0 && total > max ? "argument list too long (" + total + " bytes with the environment, limit "
+                + max + ")" : null;
+    }
+
+    /** A command line short enough for a message: a 1 MB argument must not make a 1 MB message. */
+    static String abbreviated(String commandLine) {
+        if (commandLine.length() <= MAX_SHOWN_CHARS) {
+            return commandLine;
+        }
+        return commandLine.substring(0, MAX_SHOWN_CHARS) + "... (" + commandLine.length() + " characters)";
     }
 
     /**

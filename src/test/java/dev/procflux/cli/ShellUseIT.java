@@ -138,7 +138,7 @@ class ShellUseIT {
         Process p = sessionScript("printf 'ok\\nbad-\\377\\376\\ngrüße\\n' | procflux run -k printf '[%s]'");
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(Files.readString(dir.resolve("out"))).isEqualTo("[ok][grüße]");
-        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("procflux: line 2: not valid UTF-8 (byte 0xff at "
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("procflux run: line 2: not valid UTF-8 (byte 0xff at "
                 + "offset 4); arguments reach jobs as UTF-8 text, so it cannot be passed on unchanged\n");
         assertThat(p.exitValue()).isEqualTo(1);
     }
@@ -163,7 +163,7 @@ class ShellUseIT {
                 + "--timeout 1");
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(Files.readString(dir.resolve("out"))).isEqualTo("before\n");
-        assertThat(Files.readString(dir.resolve("err"))).startsWith("err-before\nprocflux: job 1: ")
+        assertThat(Files.readString(dir.resolve("err"))).startsWith("err-before\nprocflux run: job 1: ")
                 .contains("timed out after 1s");
         assertThat(p.exitValue()).isEqualTo(1);
     }
@@ -191,6 +191,18 @@ class ShellUseIT {
             Files.readAllLines(dir.resolve(log)).stream().skip(1).map(l -> l.split("\t", 9)[8]).forEach(logged::add);
         }
         assertThat(logged).containsExactlyElementsOf(dry);
+    }
+
+    @Test
+    void aMegabyteArgumentIsRefusedInOneLineWithoutLogsOrStackTraces() throws Exception {
+        Files.writeString(dir.resolve("big"), "echo " + "x".repeat(1_000_000) + "\necho fine\n");
+        Process p = sessionScript("procflux run -k -f " + dir.resolve("big"));
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("fine\n");
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("procflux run: job 1: cannot start 'echo "
+                + "x".repeat(115) + "... (1000005 characters)': argument list too long (argument 2 is 1000000 bytes, "
+                + "limit 131071 per argument)\n");
+        assertThat(p.exitValue()).isEqualTo(1);
     }
 
     private void assertScript(String script, int status, String stderr) throws Exception {
