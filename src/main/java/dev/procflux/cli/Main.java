@@ -228,6 +228,10 @@ public final class Main {
             out.print(Help.RUN);
             return 0;
         }
+        if (in == System.in && options.file().isEmpty() && isTerminal(0)) {
+            // a forgotten pipe or -f would otherwise look like a hang
+            err.println("procflux run: reading jobs from the terminal, one per line; end them with Ctrl-D");
+        }
         BatchRun batch = new BatchRun(options, in, out, err, terminal);
         active = batch;
         if (interrupted) {
@@ -260,8 +264,13 @@ public final class Main {
      * {@link System#console()} (which needs stdin and stdout to be terminals) is the best available guess.
      */
     static boolean stderrIsTerminal() {
+        return isTerminal(2);
+    }
+
+    /** Whether descriptor {@code fd} of this process is a terminal (see {@link #stderrIsTerminal()}). */
+    static boolean isTerminal(int fd) {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
         }
         catch (IOException | UnsupportedOperationException | SecurityException e) {

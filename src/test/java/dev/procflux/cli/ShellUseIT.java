@@ -205,6 +205,16 @@ class ShellUseIT {
         assertThat(p.exitValue()).isEqualTo(1);
     }
 
+    @Test
+    void jobsReadFromATerminalAreAnnouncedWithHowToEndThem() throws Exception {
+        // script(1) gives procflux a terminal; the terminal turns Ctrl-D (\\004) into the end of the input
+        Process p = sessionScript("printf 'echo hi\\n\\004' | script -qec 'procflux run --no-summary' /dev/null");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).contains("procflux run: reading jobs from the terminal, one "
+                + "per line; end them with Ctrl-D\r\n").contains("hi\r\n");
+        assertThat(p.exitValue()).isZero();
+    }
+
     private void assertScript(String script, int status, String stderr) throws Exception {
         Process p = sessionScript(script);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
