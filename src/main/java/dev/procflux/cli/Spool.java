@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Spool {
     /** Bytes held on the heap per stream before the rest goes to a temporary file. */
-    static final int MEMORY_LIMIT = 1024 * 1024;
+    static final int MEMORY_LIMIT = 64 * 1024;
     static final Spool EMPTY = new Spool(new byte[0]);
 
     private final ByteArrayOutputStream memory;

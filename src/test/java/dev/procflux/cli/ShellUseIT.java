@@ -92,7 +92,8 @@ class ShellUseIT {
         Process p = sessionScript("seq 2000 | procflux run -j 2 --joblog " + joblog + " echo | head -1; "
                 + "echo \"${PIPESTATUS[1]}\" >&2");
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("1\n");
+        // whichever of the first two jobs finished first
+        assertThat(Files.readString(dir.resolve("out"))).matches("[12]\n");
         assertThat(Files.readString(dir.resolve("err"))).isEqualTo("141\n");
         // GNU parallel stops after 2 jobs; a few more may have finished while the first output was written
         assertThat(Files.readAllLines(joblog).size() - 1).isLessThan(100);
