@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The headline figures of docs/performance.md ("Session 2 re-run"): issue 2's, 3's and 4's targets as alternating
-# single-fork pairs, in one go (about 5 minutes on 2 cores). Run it on a machine with nothing else busy.
+# The headline figures of docs/performance.md ("Headline figures"): the start, in-flight, streaming and worker-pool
+# targets as alternating single-fork pairs, in one go (about 5 minutes on 2 cores). Run it on a machine with nothing
+# else busy.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jmh/run.sh -l >/dev/null

@@ -6,11 +6,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 mvn -B -q install -DskipTests -Dmaven.javadoc.skip=true
 mvn -B -q -f jmh/pom.xml package
-# The jmh build resolves dev.procflux:procflux:0.1.0-SNAPSHOT from ~/.m2, which another work tree may have
+# The jmh build resolves dev.procflux:procflux:1.0.0-SNAPSHOT from ~/.m2, which another work tree may have
 # overwritten between the two builds: refuse to measure a different engine than this tree's.
-installed="$HOME/.m2/repository/dev/procflux/procflux/0.1.0-SNAPSHOT/procflux-0.1.0-SNAPSHOT.jar"
-if ! cmp -s "$root/target/procflux-0.1.0-SNAPSHOT.jar" "$installed"; then
-  echo "run.sh: ~/.m2 holds another build of procflux 0.1.0-SNAPSHOT than this work tree; rerun" >&2
+installed="$HOME/.m2/repository/dev/procflux/procflux/1.0.0-SNAPSHOT/procflux-1.0.0-SNAPSHOT.jar"
+if ! cmp -s "$root/target/procflux-1.0.0-SNAPSHOT.jar" "$installed"; then
+  echo "run.sh: ~/.m2 holds another build of procflux 1.0.0-SNAPSHOT than this work tree; rerun" >&2
   exit 1
 fi
 # The exit-latency harness reads the child's own clock; build its static stamp program when a C compiler exists

@@ -38,6 +38,7 @@ public final class Command {
     private final Map<String, String> environment;
     private final boolean inheritEnvironment;
     private final @Nullable Duration timeout;
+    private final @Nullable String stdinText;
     private final byte @Nullable [] stdin;
     private final @Nullable Publisher<ByteBuffer> stdinPublisher;
     private final long maxOutputBytes;
@@ -52,7 +53,9 @@ public final class Command {
         this.environment = s.environment;
         this.inheritEnvironment = s.inheritEnvironment;
         this.timeout = s.timeout;
-        this.stdin = s.stdin;
+        this.stdinText = s.stdinText;
+        // text is encoded here, with the final charset, so withStdin(String) and withCharset commute
+        this.stdin = s.stdinText != null ? s.stdinText.getBytes(s.charset) : s.stdin;
         this.stdinPublisher = s.stdinPublisher;
         this.maxOutputBytes = s.maxOutputBytes;
         this.outputLimitPolicy = s.outputLimitPolicy;
@@ -68,6 +71,7 @@ public final class Command {
         Map<String, String> environment = Map.of();
         boolean inheritEnvironment = true;
         @Nullable Duration timeout;
+        @Nullable String stdinText;
         byte @Nullable [] stdin;
         @Nullable Publisher<ByteBuffer> stdinPublisher;
         long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
@@ -86,6 +90,7 @@ public final class Command {
             environment = c.environment;
             inheritEnvironment = c.inheritEnvironment;
             timeout = c.timeout;
+            stdinText = c.stdinText;
             stdin = c.stdin;
             stdinPublisher = c.stdinPublisher;
             maxOutputBytes = c.maxOutputBytes;
@@ -192,28 +197,34 @@ public final class Command {
      * {@code timeout}, and fails with {@link ProcessTimeoutException}. Default: no timeout. The time waiting for a
      * free slot is not counted.
      *
-     * @param timeout a positive duration
+     * @param timeout a positive duration, or a negative one for no timeout (see {@link ProcessEngine.Builder})
      * @return a new command
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     * @throws IllegalArgumentException if {@code timeout} is zero: a process cannot finish at once
      */
     public Command withTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        if (timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, or negative for no timeout, was "
+                    + timeout);
         }
-        return with(s -> s.timeout = timeout);
+        return with(s -> s.timeout = timeout.isNegative() ? null : timeout);
     }
 
     /**
      * Writes {@code text}, encoded with {@link #charset()}, to the process's stdin and then closes it.
-     * Default: stdin is closed at once (the process reads end-of-file).
+     * Default: stdin is closed at once (the process reads end-of-file). The charset is the command's final one,
+     * whether {@link #withCharset(Charset)} is called before or after this.
      *
      * @param text the input
      * @return a new command
      */
     public Command withStdin(String text) {
         Objects.requireNonNull(text, "text");
-        return withStdin(text.getBytes(charset));
+        return with(s -> {
+            s.stdinText = text;
+            s.stdin = null;
+            s.stdinPublisher = null;
+        });
     }
 
     /**
@@ -227,6 +238,7 @@ public final class Command {
         Objects.requireNonNull(bytes, "bytes");
         byte[] copy = bytes.clone();
         return with(s -> {
+            s.stdinText = null;
             s.stdin = copy;
             s.stdinPublisher = null;
         });
@@ -238,12 +250,17 @@ public final class Command {
      * heap. Stdin is closed when {@code input} completes; an error from {@code input} kills the process tree and
      * fails the call with that error. Each execution subscribes to {@code input} once.
      *
+     * <p><b>Threading:</b> {@code input} is subscribed to, and requested from (two buffers ahead, then one per
+     * buffer written), on the engine's {@link EngineOptions#deliveryScheduler()}; never on the NuProcess I/O
+     * thread or the launch thread, so its own code may do what that scheduler allows.
+     *
      * @param input the bytes to write; the buffers are read, not modified, and not used after being written
      * @return a new command
      */
     public Command withStdin(Publisher<ByteBuffer> input) {
         Objects.requireNonNull(input, "input");
         return with(s -> {
+            s.stdinText = null;
             s.stdin = null;
             s.stdinPublisher = input;
         });

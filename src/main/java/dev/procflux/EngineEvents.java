@@ -3,7 +3,7 @@ package dev.procflux;
 import java.time.Duration;
 
 /**
- * Callbacks for observability (metrics, tracing): register with {@link ProcessEngine.Builder#events(EngineEvents)}.
+ * Callbacks for observability (metrics, tracing): add with {@link ProcessEngine.Builder#addEvents(EngineEvents)}.
  * The Micrometer binding {@code dev.procflux.micrometer.ProcfluxMeters} implements it.
  *
  * <p><b>Threading:</b> called on engine threads, including the shared process I/O thread: implementations must

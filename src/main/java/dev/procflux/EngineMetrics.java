@@ -2,11 +2,13 @@ package dev.procflux;
 
 /**
  * A snapshot of a {@link ProcessEngine}'s figures. Immutable; take a new one with {@link ProcessEngine#metrics()}.
- * Counters count since the engine was built.
+ * Counters count since the engine was built. A figure that is also a {@link WorkerPoolMetrics} figure has the same
+ * name there ({@code alive}, {@code acquired}, {@code pending}, {@code started}, {@code succeeded}, {@code failed},
+ * {@code startFailures}).
  */
 public final class EngineMetrics {
-    private final int running;
-    private final int leased;
+    private final int alive;
+    private final int acquired;
     private final int pending;
     private final int maxConcurrency;
     private final long started;
@@ -20,49 +22,41 @@ public final class EngineMetrics {
     private final long peakBufferedBytes;
     private final long pauses;
 
+    private EngineMetrics(Builder b) {
+        alive = b.alive;
+        acquired = b.acquired;
+        pending = b.pending;
+        maxConcurrency = b.maxConcurrency;
+        started = b.started;
+        succeeded = b.succeeded;
+        failed = b.failed;
+        timedOut = b.timedOut;
+        cancelled = b.cancelled;
+        startFailures = b.startFailures;
+        rejected = b.rejected;
+        bufferedBytes = b.bufferedBytes;
+        peakBufferedBytes = b.peakBufferedBytes;
+        pauses = b.pauses;
+    }
+
     /**
-     * @param running processes alive now
-     * @param leased slots held now
-     * @param pending callers waiting for a slot
-     * @param maxConcurrency the slot limit
-     * @param started processes started
-     * @param succeeded processes that exited with status 0
-     * @param failed processes that ended otherwise (non-zero exit or signal), timeouts and cancels excluded
-     * @param timedOut processes killed by their timeout
-     * @param cancelled processes killed because the subscriber cancelled or the engine closed
-     * @param startFailures processes that could not be started
-     * @param rejected calls refused because the engine was overloaded or closed
-     * @param bufferedBytes output bytes held for subscribers now
-     * @param peakBufferedBytes the most output bytes ever held for one process's subscriber
-     * @param pauses times a process was paused because its subscriber lagged
+     * A builder for engine implementations and test doubles; every figure not set is zero, so a figure added
+     * later never breaks a caller.
+     *
+     * @return a builder with every figure zero
      */
-    public EngineMetrics(int running, int leased, int pending, int maxConcurrency, long started, long succeeded,
-            long failed, long timedOut, long cancelled, long startFailures, long rejected, long bufferedBytes,
-            long peakBufferedBytes, long pauses) {
-        this.running = running;
-        this.leased = leased;
-        this.pending = pending;
-        this.maxConcurrency = maxConcurrency;
-        this.started = started;
-        this.succeeded = succeeded;
-        this.failed = failed;
-        this.timedOut = timedOut;
-        this.cancelled = cancelled;
-        this.startFailures = startFailures;
-        this.rejected = rejected;
-        this.bufferedBytes = bufferedBytes;
-        this.peakBufferedBytes = peakBufferedBytes;
-        this.pauses = pauses;
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** @return processes alive now */
-    public int running() {
-        return running;
+    public int alive() {
+        return alive;
     }
 
     /** @return slots held now (a slot is held from acquire until its process is gone) */
-    public int leased() {
-        return leased;
+    public int acquired() {
+        return acquired;
     }
 
     /** @return callers waiting for a slot */
@@ -95,7 +89,7 @@ public final class EngineMetrics {
         return timedOut;
     }
 
-    /** @return processes killed because the subscriber cancelled or the engine closed */
+    /** @return processes killed because the subscriber cancelled or the engine was disposed */
     public long cancelled() {
         return cancelled;
     }
@@ -105,7 +99,7 @@ public final class EngineMetrics {
         return startFailures;
     }
 
-    /** @return calls refused because the engine was overloaded or closed */
+    /** @return calls refused because the engine was overloaded or disposed */
     public long rejected() {
         return rejected;
     }
@@ -127,10 +121,162 @@ public final class EngineMetrics {
 
     @Override
     public String toString() {
-        return "EngineMetrics[running=" + running + ", leased=" + leased + "/" + maxConcurrency + ", pending="
+        return "EngineMetrics[alive=" + alive + ", acquired=" + acquired + "/" + maxConcurrency + ", pending="
                 + pending + ", started=" + started + ", succeeded=" + succeeded + ", failed=" + failed
                 + ", timedOut=" + timedOut + ", cancelled=" + cancelled + ", startFailures=" + startFailures
                 + ", rejected=" + rejected + ", bufferedBytes=" + bufferedBytes + ", peakBufferedBytes="
                 + peakBufferedBytes + ", pauses=" + pauses + "]";
+    }
+
+    /** Sets the figures of an {@link EngineMetrics}; each setter is named after its accessor. Not thread-safe. */
+    public static final class Builder {
+        private int alive;
+        private int acquired;
+        private int pending;
+        private int maxConcurrency;
+        private long started;
+        private long succeeded;
+        private long failed;
+        private long timedOut;
+        private long cancelled;
+        private long startFailures;
+        private long rejected;
+        private long bufferedBytes;
+        private long peakBufferedBytes;
+        private long pauses;
+
+        private Builder() {
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#alive()}
+         * @return this builder
+         */
+        public Builder alive(int value) {
+            this.alive = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#acquired()}
+         * @return this builder
+         */
+        public Builder acquired(int value) {
+            this.acquired = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#pending()}
+         * @return this builder
+         */
+        public Builder pending(int value) {
+            this.pending = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#maxConcurrency()}
+         * @return this builder
+         */
+        public Builder maxConcurrency(int value) {
+            this.maxConcurrency = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#started()}
+         * @return this builder
+         */
+        public Builder started(long value) {
+            this.started = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#succeeded()}
+         * @return this builder
+         */
+        public Builder succeeded(long value) {
+            this.succeeded = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#failed()}
+         * @return this builder
+         */
+        public Builder failed(long value) {
+            this.failed = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#timedOut()}
+         * @return this builder
+         */
+        public Builder timedOut(long value) {
+            this.timedOut = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#cancelled()}
+         * @return this builder
+         */
+        public Builder cancelled(long value) {
+            this.cancelled = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#startFailures()}
+         * @return this builder
+         */
+        public Builder startFailures(long value) {
+            this.startFailures = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#rejected()}
+         * @return this builder
+         */
+        public Builder rejected(long value) {
+            this.rejected = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#bufferedBytes()}
+         * @return this builder
+         */
+        public Builder bufferedBytes(long value) {
+            this.bufferedBytes = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#peakBufferedBytes()}
+         * @return this builder
+         */
+        public Builder peakBufferedBytes(long value) {
+            this.peakBufferedBytes = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#pauses()}
+         * @return this builder
+         */
+        public Builder pauses(long value) {
+            this.pauses = value;
+            return this;
+        }
+
+        /** @return the snapshot */
+        public EngineMetrics build() {
+            return new EngineMetrics(this);
+        }
     }
 }

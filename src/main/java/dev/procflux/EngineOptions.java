@@ -1,6 +1,8 @@
 package dev.procflux;
 
 import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -8,7 +10,7 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class EngineOptions {
     private final int maxConcurrency;
-    private final int maxPending;
+    private final int maxPendingAcquire;
     private final Duration acquireTimeout;
     private final Duration killGracePeriod;
     private final long maxBufferedBytes;
@@ -18,13 +20,14 @@ public final class EngineOptions {
     private final Scheduler deliveryScheduler;
     private final Scheduler launchScheduler;
     private final Scheduler timerScheduler;
+    private final @Nullable Scheduler virtualTime;
     private final boolean closeOnShutdown;
     private final EngineEvents events;
     private final PoolEvents slotPoolEvents;
 
     EngineOptions(ProcessEngine.Builder b, Scheduler launchScheduler) {
         maxConcurrency = b.maxConcurrency;
-        maxPending = b.maxPending;
+        maxPendingAcquire = b.maxPendingAcquire;
         acquireTimeout = b.acquireTimeout;
         killGracePeriod = b.killGracePeriod;
         maxBufferedBytes = b.maxBufferedBytes;
@@ -34,6 +37,7 @@ public final class EngineOptions {
         deliveryScheduler = b.deliveryScheduler;
         this.launchScheduler = launchScheduler;
         timerScheduler = b.timerScheduler;
+        virtualTime = b.virtualTime;
         closeOnShutdown = b.closeOnShutdown;
         events = b.events;
         slotPoolEvents = b.slotPoolEvents;
@@ -49,12 +53,18 @@ public final class EngineOptions {
         return maxConcurrency;
     }
 
-    /** @return the most callers waiting for a slot; beyond it calls fail with {@link ProcessPoolOverloadedException} */
-    public int maxPending() {
-        return maxPending;
+    /**
+     * @return the most callers waiting for a slot, beyond which calls fail with
+     *         {@link ProcessPoolOverloadedException}; {@code -1} for no limit
+     */
+    public int maxPendingAcquire() {
+        return maxPendingAcquire;
     }
 
-    /** @return how long a caller waits for a slot; {@link Duration#ZERO} means without limit */
+    /**
+     * @return how long a caller waits for a slot: {@link Duration#ZERO} fails at once when no slot is free,
+     *         {@link ProcessEngine.Builder#NO_LIMIT_TIME} waits without limit
+     */
     public Duration acquireTimeout() {
         return acquireTimeout;
     }
@@ -99,6 +109,14 @@ public final class EngineOptions {
         return timerScheduler;
     }
 
+    /**
+     * @return the virtual clock of {@link ProcessEngine.Builder#virtualTime(Scheduler)} that times command and
+     *         acquire timeouts, or empty when they are timed on {@link #timerScheduler()}
+     */
+    public Optional<Scheduler> virtualTime() {
+        return Optional.ofNullable(virtualTime);
+    }
+
     /** @return whether a JVM shutdown hook closes the engine, killing every process tree it started */
     public boolean closeOnShutdown() {
         return closeOnShutdown;
@@ -116,7 +134,7 @@ public final class EngineOptions {
 
     @Override
     public String toString() {
-        return "EngineOptions[maxConcurrency=" + maxConcurrency + ", maxPending=" + maxPending + ", acquireTimeout="
+        return "EngineOptions[maxConcurrency=" + maxConcurrency + ", maxPendingAcquire=" + maxPendingAcquire + ", acquireTimeout="
                 + acquireTimeout + ", killGracePeriod=" + killGracePeriod + ", maxBufferedBytes=" + maxBufferedBytes
                 + ", backpressure=" + backpressure + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes="
                 + lowWaterBytes + "]";

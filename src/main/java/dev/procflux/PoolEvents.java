@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * Callbacks with the figures of one pool: the {@link ProcessEngine}'s slots
- * ({@link ProcessEngine.Builder#slotPoolEvents(PoolEvents)}) or a {@link WorkerPool}'s workers
- * ({@link WorkerPool.Builder#poolEvents(PoolEvents)}). A pool hands out <em>resources</em>: slots in the engine,
+ * ({@link ProcessEngine.Builder#addSlotPoolEvents(PoolEvents)}) or a {@link WorkerPool}'s workers
+ * ({@link WorkerPool.Builder#addPoolEvents(PoolEvents)}). A pool hands out <em>resources</em>: slots in the engine,
  * worker processes in a worker pool. The Micrometer binding {@code dev.procflux.micrometer.ProcfluxMeters}
  * provides implementations ({@code slotPoolEvents()}, {@code workerPoolEvents(name)}).
  *
@@ -52,7 +52,7 @@ public interface PoolEvents {
     }
 
     /**
-     * An acquisition that had to queue failed: the queue was full (the pool's {@code maxPending}), it timed out
+     * An acquisition that had to queue failed: the queue was full (the pool's {@code maxPendingAcquire}), it timed out
      * ({@link EngineOptions#acquireTimeout()}), the pool was closed, or creating its resource failed.
      *
      * @param waited the time spent in the queue
@@ -80,7 +80,7 @@ public interface PoolEvents {
 
     /**
      * A returned resource was kept, idle, for the next caller rather than destroyed. (Reactor Pool calls this
-     * "recycled"; it is not {@link WorkerRestartCause#RECYCLED}, which retires a worker.)
+     * "recycled"; it is not {@link WorkerRestartCause#MAX_REQUESTS}, which retires a worker.)
      */
     default void keptIdle() {
     }

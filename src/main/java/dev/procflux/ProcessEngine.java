@@ -1,5 +1,6 @@
 package dev.procflux;
 
+import dev.procflux.internal.CompositeEvents;
 import dev.procflux.internal.DefaultLaunchScheduler;
 import dev.procflux.internal.DefaultProcessEngine;
 import java.nio.ByteBuffer;
@@ -8,6 +9,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -26,7 +28,7 @@ import reactor.core.scheduler.Schedulers;
  * <p>Thread-safe: build one engine per application and share it. {@link #close()} kills every process tree the
  * engine started.
  */
-public interface ProcessEngine extends ProcessRunner, AutoCloseable {
+public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable {
 
     /** @return an engine with the default options (see {@link Builder}) */
     static ProcessEngine create() {
@@ -47,7 +49,8 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
      * <p><b>Threading:</b> {@code scope} is called on the thread that delivers the slot.
      * <p><b>Backpressure:</b> that of the publisher {@code scope} returns.
      * <p><b>Cancellation:</b> cancels the scope's publisher, which kills its running process.
-     * <p><b>Errors:</b> those of the scope's publisher, or a {@link ProcessPoolException} when no slot is given.
+     * <p><b>Errors:</b> those of the scope's publisher, or, when no slot is given, a {@link ProcessPoolException}
+     * or {@link ProcessAcquireTimeoutException}.
      *
      * @param scope the work to run on the slot
      * @param <T> the element type
@@ -79,37 +82,84 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
     /** @return a snapshot of the engine's figures */
     EngineMetrics metrics();
 
-    /** @return whether {@link #close()} or {@link #closeLater()} was called: no new process will start */
-    boolean isClosed();
+    /**
+     * @return whether the engine was disposed ({@link #dispose()}, {@link #disposeLater()} subscribed,
+     *         {@link #disposeGracefully(Duration)} subscribed or {@link #close()}): no new process will start
+     */
+    @Override
+    boolean isDisposed();
 
     /** @return the options the engine was built with */
     EngineOptions options();
 
     /**
-     * Stops accepting work, kills every running process tree (SIGTERM, grace period, SIGKILL) and fails waiting
-     * callers with {@link ProcessPoolClosedException}.
+     * Starts disposing without waiting: stops accepting work (new calls fail with
+     * {@link ProcessPoolClosedException}), fails callers waiting for a slot with it, and kills every running
+     * process tree (SIGTERM, {@link EngineOptions#killGracePeriod()}, SIGKILL). Idempotent; during a
+     * {@link #disposeGracefully(Duration) graceful drain} it cuts the drain short. Never blocks.
+     */
+    @Override
+    void dispose();
+
+    /**
+     * {@link #dispose()} as a {@code Mono}, like reactor-pool's {@code Pool.disposeLater()}.
      *
-     * <p><b>Laziness:</b> hot: closing begins at once, before subscription. The returned {@code Mono} completes
-     * once every process is gone. Idempotent.
+     * <p><b>Laziness:</b> lazy: nothing happens until subscription; subscribing starts disposing (once, however
+     * often it is subscribed) and the {@code Mono} completes once every process the engine started is gone.
+     * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
+     * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
+     * <p><b>Errors:</b> none.
      *
      * @return completion once everything is released
      */
-    Mono<Void> closeLater();
+    Mono<Void> disposeLater();
 
     /**
-     * {@link #closeLater()}, waiting up to twice the grace period (plus a second) for it to finish.
-     * Idempotent.
+     * Disposes gracefully: stops accepting work at once (new calls and callers still waiting for a slot fail with
+     * {@link ProcessPoolClosedException}), lets the running processes finish for up to {@code drain}, then kills
+     * whatever is left as {@link #dispose()} does (its callers get {@link ProcessPoolClosedException}).
+     *
+     * <p><b>Laziness:</b> lazy: nothing happens until subscription. Only the first disposal counts: a later
+     * {@code disposeGracefully} does not change the drain, a later {@link #dispose()} cuts it short.
+     * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
+     * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
+     * <p><b>Errors:</b> none.
+     *
+     * @param drain how long running processes may take to finish: {@link Duration#ZERO} kills at once, a
+     *        negative value waits without limit (see {@link Builder})
+     * @return completion once every process the engine started is gone
+     * @throws NullPointerException if {@code drain} is null
+     */
+    Mono<Void> disposeGracefully(Duration drain);
+
+    /**
+     * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every process to be
+     * gone; for try-with-resources. Idempotent.
      */
     @Override
     void close();
 
     /**
      * Configures a {@link ProcessEngine}. Not thread-safe: configure on one thread, then call {@link #build()}.
+     *
+     * <p><b>Limits.</b> One rule holds for every count and {@link Duration} setting of procflux (this builder,
+     * {@link WorkerPool.Builder}, {@link Command}, {@link ProcessEngine#disposeGracefully(Duration)}), as in
+     * r2dbc-pool: <b>zero means none or at once</b> ({@code maxPendingAcquire(0)}: nobody may wait;
+     * {@code acquireTimeout(Duration.ZERO)}: fail at once when no slot is free; {@code killGracePeriod(ZERO)}:
+     * SIGKILL at once), and <b>a negative value means no limit</b> ({@link #NO_LIMIT} and {@link #NO_LIMIT_TIME}
+     * spell it). A setting for which "no limit" (or "none") makes no sense rejects it, and its Javadoc says so. The
+     * accessors of {@link EngineOptions} and {@link WorkerPoolOptions} return {@code -1} or {@link #NO_LIMIT_TIME}
+     * for "no limit", whichever negative value was given.
      */
     final class Builder {
+        /** "No limit" for a count setting: any negative value means the same. */
+        public static final int NO_LIMIT = -1;
+        /** "No limit" for a {@link Duration} setting: any negative duration means the same. */
+        public static final Duration NO_LIMIT_TIME = Duration.ofSeconds(-1);
+
         int maxConcurrency = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        int maxPending = 1024;
-        Duration acquireTimeout = Duration.ZERO;
+        int maxPendingAcquire = 1024;
+        Duration acquireTimeout = NO_LIMIT_TIME;
         Duration killGracePeriod = Duration.ofSeconds(2);
         long maxBufferedBytes = 8L * 1024 * 1024;
         BackpressurePolicy backpressure = BackpressurePolicy.PAUSE;
@@ -120,6 +170,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         // null until build: the default is created lazily so a caller's own scheduler never starts it
         @Nullable Scheduler launchScheduler;
         Scheduler timerScheduler = Schedulers.parallel();
+        @Nullable Scheduler virtualTime;
         boolean closeOnShutdown = true;
         EngineEvents events = EngineEvents.NONE;
         PoolEvents slotPoolEvents = PoolEvents.NONE;
@@ -129,7 +180,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
 
         Builder(EngineOptions o) {
             maxConcurrency = o.maxConcurrency();
-            maxPending = o.maxPending();
+            maxPendingAcquire = o.maxPendingAcquire();
             acquireTimeout = o.acquireTimeout();
             killGracePeriod = o.killGracePeriod();
             maxBufferedBytes = o.maxBufferedBytes();
@@ -139,6 +190,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
             deliveryScheduler = o.deliveryScheduler();
             launchScheduler = o.launchScheduler();
             timerScheduler = o.timerScheduler();
+            virtualTime = o.virtualTime().orElse(null);
             closeOnShutdown = o.closeOnShutdown();
             events = o.events();
             slotPoolEvents = o.slotPoolEvents();
@@ -147,7 +199,7 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         /**
          * The most processes alive at once across all callers. Default: twice the CPU count, at least 4.
          *
-         * @param value at least 1
+         * @param value at least 1; "no limit" is not offered: the limit is what protects the machine
          * @return this builder
          * @throws IllegalArgumentException if {@code value} is below 1
          */
@@ -161,43 +213,36 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
 
         /**
          * The most callers waiting for a slot; one more fails at once with
-         * {@link ProcessPoolOverloadedException}. Default 1024.
+         * {@link ProcessPoolOverloadedException}. As reactor-pool's {@code maxPendingAcquire}. Default 1024.
          *
-         * @param value at least 0
+         * @param value 0 (no caller may wait), positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
-        public Builder maxPending(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("maxPending must be >= 0, was " + value);
-            }
-            this.maxPending = value;
+        public Builder maxPendingAcquire(int value) {
+            this.maxPendingAcquire = Math.max(value, NO_LIMIT);
             return this;
         }
 
         /**
-         * How long a caller waits for a slot before failing with {@link ProcessAcquireTimeoutException}.
-         * Default {@link Duration#ZERO}: no limit (the wait is still bounded in size by {@link #maxPending(int)}).
+         * How long a caller waits for a slot before failing with {@link ProcessAcquireTimeoutException}. The
+         * timeout of reactor-pool's {@code acquire(Duration)}, r2dbc-pool's {@code maxAcquireTime}; named after
+         * what it limits. Default: no limit (the wait is still bounded in size by {@link #maxPendingAcquire(int)}).
          *
-         * @param value zero (no limit) or positive
+         * @param value {@link Duration#ZERO} (fail at once when no slot is free), positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
         public Builder acquireTimeout(Duration value) {
             Objects.requireNonNull(value, "acquireTimeout");
-            if (value.isNegative()) {
-                throw new IllegalArgumentException("acquireTimeout must be >= 0, was " + value);
-            }
-            this.acquireTimeout = value;
+            this.acquireTimeout = value.isNegative() ? NO_LIMIT_TIME : value;
             return this;
         }
 
         /**
-         * Time between SIGTERM and SIGKILL when a process tree is killed (timeout, cancel, close). Default 2s.
+         * Time between SIGTERM and SIGKILL when a process tree is killed (timeout, cancel, dispose). Default 2s.
          *
          * @param value zero (SIGKILL at once) or positive
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
+         * @throws IllegalArgumentException if {@code value} is negative: a kill always ends in SIGKILL
          */
         public Builder killGracePeriod(Duration value) {
             Objects.requireNonNull(value, "killGracePeriod");
@@ -298,6 +343,35 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         }
 
         /**
+         * For tests of your own code with virtual time (reactor-test's {@code StepVerifier.withVirtualTime} and
+         * {@code VirtualTimeScheduler}): times the limits you set, {@link Command#withTimeout(Duration)} and
+         * {@link #acquireTimeout(Duration)}, on {@code clock}, and launches each process synchronously on the
+         * subscribing thread (as {@code launchScheduler(Schedulers.immediate())}), so that a process's timeout is
+         * armed before the test advances the clock. Kill grace periods and the engine's own checks stay on
+         * {@link #timerScheduler(Scheduler)}, in real time, so that processes are cleaned up even once the test's
+         * clock is disposed; results are still delivered on {@link #deliveryScheduler(Scheduler)}. Tests only: a
+         * launch then blocks the subscribing thread for about a millisecond. Default: no virtual clock.
+         *
+         * <pre>{@code
+         * VirtualTimeScheduler clock = VirtualTimeScheduler.create();
+         * ProcessEngine engine = ProcessEngine.builder().virtualTime(clock).build();
+         * StepVerifier.withVirtualTime(() -> myLookupWithTimeout(engine), () -> clock, Long.MAX_VALUE)
+         *         .expectSubscription()
+         *         .expectNoEvent(Duration.ofSeconds(5))
+         *         .expectNext("fallback")
+         *         .verifyComplete();
+         * }</pre>
+         *
+         * @param clock the virtual clock
+         * @return this builder
+         */
+        public Builder virtualTime(Scheduler clock) {
+            this.virtualTime = Objects.requireNonNull(clock, "clock");
+            this.launchScheduler = Schedulers.immediate();
+            return this;
+        }
+
+        /**
          * Whether a JVM shutdown hook closes the engine (SIGTERM, grace period, SIGKILL for every process tree it
          * started) when the JVM exits normally or on SIGTERM/SIGINT. Default {@code true}. The hook is removed when
          * the engine is closed. Nothing can run when the JVM itself is killed with SIGKILL.
@@ -311,26 +385,29 @@ public interface ProcessEngine extends ProcessRunner, AutoCloseable {
         }
 
         /**
-         * Observability callbacks (metrics, tracing). Default {@link EngineEvents#NONE}.
+         * Adds observability callbacks (metrics, tracing). Each call adds one more listener (Micrometer's and
+         * your own, say): every callback reaches every listener, in the order they were added, and one that throws
+         * does not keep the others from being called. Default: none.
          *
          * @param value the callbacks; fast and non-blocking (see {@link EngineEvents})
          * @return this builder
          */
-        public Builder events(EngineEvents value) {
-            this.events = Objects.requireNonNull(value, "events");
+        public Builder addEvents(EngineEvents value) {
+            this.events = CompositeEvents.engine(events, Objects.requireNonNull(value, "events"));
             return this;
         }
 
         /**
-         * The figures of the slot pool itself (slots created, time queued, idle time, ...): see
-         * {@link PoolEvents}. Default {@link PoolEvents#NONE}. Independent of {@link #events(EngineEvents)}: set
-         * either, both or neither.
+         * Adds callbacks for the figures of the slot pool itself (slots created, time queued, idle time, ...):
+         * see {@link PoolEvents}. Each call adds one more listener, as {@link #addEvents(EngineEvents)} does.
+         * Independent of {@link #addEvents(EngineEvents)}: add either, both or neither. Default: none.
          *
          * @param value the callbacks; fast and non-blocking (see {@link PoolEvents})
          * @return this builder
          */
-        public Builder slotPoolEvents(PoolEvents value) {
-            this.slotPoolEvents = Objects.requireNonNull(value, "slotPoolEvents");
+        public Builder addSlotPoolEvents(PoolEvents value) {
+            this.slotPoolEvents = CompositeEvents.pool(slotPoolEvents,
+                    Objects.requireNonNull(value, "slotPoolEvents"));
             return this;
         }
 

@@ -29,31 +29,57 @@ public final class ProcessOutput {
     private final Kind kind;
     private final byte[] bytes;
     private final @Nullable ExitStatus exitStatus;
+    private final Charset charset;
 
-    private ProcessOutput(Kind kind, byte[] bytes, @Nullable ExitStatus exitStatus) {
+    private ProcessOutput(Kind kind, byte[] bytes, @Nullable ExitStatus exitStatus, Charset charset) {
         this.kind = kind;
         this.bytes = bytes;
         this.exitStatus = exitStatus;
+        this.charset = charset;
+    }
+
+    /**
+     * A stdout chunk whose {@link #text()} is UTF-8; the array is taken as is, not copied.
+     *
+     * @param bytes the chunk
+     * @return the element
+     */
+    public static ProcessOutput stdout(byte[] bytes) {
+        return stdout(bytes, StandardCharsets.UTF_8);
     }
 
     /**
      * A stdout chunk; the array is taken as is, not copied.
      *
      * @param bytes the chunk
+     * @param charset what {@link #text()} decodes with: the command's {@link Command#charset()}
      * @return the element
      */
-    public static ProcessOutput stdout(byte[] bytes) {
-        return new ProcessOutput(Kind.STDOUT, Objects.requireNonNull(bytes, "bytes"), null);
+    public static ProcessOutput stdout(byte[] bytes, Charset charset) {
+        return new ProcessOutput(Kind.STDOUT, Objects.requireNonNull(bytes, "bytes"), null,
+                Objects.requireNonNull(charset, "charset"));
+    }
+
+    /**
+     * A stderr chunk whose {@link #text()} is UTF-8; the array is taken as is, not copied.
+     *
+     * @param bytes the chunk
+     * @return the element
+     */
+    public static ProcessOutput stderr(byte[] bytes) {
+        return stderr(bytes, StandardCharsets.UTF_8);
     }
 
     /**
      * A stderr chunk; the array is taken as is, not copied.
      *
      * @param bytes the chunk
+     * @param charset what {@link #text()} decodes with: the command's {@link Command#charset()}
      * @return the element
      */
-    public static ProcessOutput stderr(byte[] bytes) {
-        return new ProcessOutput(Kind.STDERR, Objects.requireNonNull(bytes, "bytes"), null);
+    public static ProcessOutput stderr(byte[] bytes, Charset charset) {
+        return new ProcessOutput(Kind.STDERR, Objects.requireNonNull(bytes, "bytes"), null,
+                Objects.requireNonNull(charset, "charset"));
     }
 
     /**
@@ -63,7 +89,8 @@ public final class ProcessOutput {
      * @return the element
      */
     public static ProcessOutput exit(ExitStatus status) {
-        return new ProcessOutput(Kind.EXIT, NO_BYTES, Objects.requireNonNull(status, "status"));
+        return new ProcessOutput(Kind.EXIT, NO_BYTES, Objects.requireNonNull(status, "status"),
+                StandardCharsets.UTF_8);
     }
 
     /** @return what this element carries */
@@ -101,9 +128,13 @@ public final class ProcessOutput {
         return bytes.length;
     }
 
-    /** @return the chunk decoded as UTF-8 (a character split across chunks is replaced) */
+    /**
+     * @return the chunk decoded with the command's {@link Command#charset()}, as
+     *         {@link ProcessResult#stdoutText()} decodes (malformed input replaced; so is a character split across
+     *         chunks: use {@link ProcessEngine#lines(Command)} for text that must survive the split)
+     */
     public String text() {
-        return new String(bytes, StandardCharsets.UTF_8);
+        return new String(bytes, charset);
     }
 
     /**

@@ -19,28 +19,28 @@ public final class ProcessResult {
     private final boolean stderrTruncated;
     private final Duration duration;
 
+    private ProcessResult(Builder b) {
+        this.command = b.command;
+        this.pid = b.pid;
+        this.exitStatus = b.exitStatus;
+        this.stdout = b.stdout;
+        this.stderr = b.stderr;
+        this.stdoutTruncated = b.stdoutTruncated;
+        this.stderrTruncated = b.stderrTruncated;
+        this.duration = b.duration;
+    }
+
     /**
-     * Creates a result; the arrays are taken as they are, not copied.
+     * A builder for engine implementations and test doubles; adding a figure later never breaks a caller.
      *
      * @param command the command that ran
-     * @param pid its process id
      * @param exitStatus how it ended
-     * @param stdout what it wrote to stdout
-     * @param stderr what it wrote to stderr
-     * @param stdoutTruncated whether stdout was cut at {@link Command#maxOutputBytes()}
-     * @param stderrTruncated whether stderr was cut at {@link Command#maxOutputBytes()}
-     * @param duration from start to the exit being observed
+     * @return a builder with pid 0, empty output, nothing truncated and a zero duration
+     * @throws NullPointerException if an argument is null
      */
-    public ProcessResult(Command command, long pid, ExitStatus exitStatus, byte[] stdout, byte[] stderr,
-            boolean stdoutTruncated, boolean stderrTruncated, Duration duration) {
-        this.command = Objects.requireNonNull(command, "command");
-        this.pid = pid;
-        this.exitStatus = Objects.requireNonNull(exitStatus, "exitStatus");
-        this.stdout = Objects.requireNonNull(stdout, "stdout");
-        this.stderr = Objects.requireNonNull(stderr, "stderr");
-        this.stdoutTruncated = stdoutTruncated;
-        this.stderrTruncated = stderrTruncated;
-        this.duration = Objects.requireNonNull(duration, "duration");
+    public static Builder builder(Command command, ExitStatus exitStatus) {
+        return new Builder(Objects.requireNonNull(command, "command"), Objects.requireNonNull(exitStatus,
+                "exitStatus"));
     }
 
     /** @return the command that ran */
@@ -123,5 +123,81 @@ public final class ProcessResult {
         return "ProcessResult[" + command.commandLine() + ", pid=" + pid + ", " + exitStatus + ", stdout="
                 + stdout.length + " bytes" + (stdoutTruncated ? " (truncated)" : "") + ", stderr=" + stderr.length
                 + " bytes" + (stderrTruncated ? " (truncated)" : "") + ", duration=" + duration.toMillis() + "ms]";
+    }
+
+    /** Sets the parts of a {@link ProcessResult}. Not thread-safe. */
+    public static final class Builder {
+        private final Command command;
+        private final ExitStatus exitStatus;
+        private long pid;
+        private byte[] stdout = new byte[0];
+        private byte[] stderr = new byte[0];
+        private boolean stdoutTruncated;
+        private boolean stderrTruncated;
+        private Duration duration = Duration.ZERO;
+
+        private Builder(Command command, ExitStatus exitStatus) {
+            this.command = command;
+            this.exitStatus = exitStatus;
+        }
+
+        /**
+         * @param value the operating-system process id
+         * @return this builder
+         */
+        public Builder pid(long value) {
+            this.pid = value;
+            return this;
+        }
+
+        /**
+         * @param value what the process wrote to stdout; taken as it is, not copied
+         * @return this builder
+         */
+        public Builder stdout(byte[] value) {
+            this.stdout = Objects.requireNonNull(value, "stdout");
+            return this;
+        }
+
+        /**
+         * @param value what the process wrote to stderr; taken as it is, not copied
+         * @return this builder
+         */
+        public Builder stderr(byte[] value) {
+            this.stderr = Objects.requireNonNull(value, "stderr");
+            return this;
+        }
+
+        /**
+         * @param value whether stdout was cut at {@link Command#maxOutputBytes()}
+         * @return this builder
+         */
+        public Builder stdoutTruncated(boolean value) {
+            this.stdoutTruncated = value;
+            return this;
+        }
+
+        /**
+         * @param value whether stderr was cut at {@link Command#maxOutputBytes()}
+         * @return this builder
+         */
+        public Builder stderrTruncated(boolean value) {
+            this.stderrTruncated = value;
+            return this;
+        }
+
+        /**
+         * @param value from start to the exit being observed
+         * @return this builder
+         */
+        public Builder duration(Duration value) {
+            this.duration = Objects.requireNonNull(value, "duration");
+            return this;
+        }
+
+        /** @return the result */
+        public ProcessResult build() {
+            return new ProcessResult(this);
+        }
     }
 }

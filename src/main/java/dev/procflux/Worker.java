@@ -7,8 +7,9 @@ import reactor.core.publisher.Mono;
  * at a time.
  *
  * <p>Thread-safe, but a worker handles one request at a time: a call subscribed while another is in flight fails
- * with {@link IllegalStateException}. Compose calls in sequence ({@code then}, {@code concatMap}). Once the scope
- * has ended, every call fails with {@link IllegalStateException}.
+ * with {@link IllegalStateException} and leaves both the call in flight and the worker alone. Compose calls in
+ * sequence ({@code then}, {@code concatMap}). Once the scope has ended, every call fails with
+ * {@link IllegalStateException}.
  *
  * @param <I> the request type
  * @param <O> the reply type
@@ -19,14 +20,16 @@ public interface Worker<I, O> {
      * Sends {@code request} to this worker and emits its reply.
      *
      * <p><b>Laziness:</b> cold: the request is written on subscription; each subscription sends it again.
-     * <p><b>Threading:</b> the reply is delivered on {@link EngineOptions#deliveryScheduler()}.
+     * <p><b>Threading:</b> the reply and every error are delivered on {@link EngineOptions#deliveryScheduler()},
+     * never on the NuProcess I/O thread.
      * <p><b>Backpressure:</b> one element.
      * <p><b>Cancellation:</b> a request already sent cannot be taken back, so the worker is killed and replaced
      * when the scope ends ({@link WorkerRestartCause#CANCELLED}).
      * <p><b>Errors:</b> {@link WorkerCrashedException}, {@link WorkerProtocolException},
      * {@link ProcessTimeoutException} (after {@link WorkerPoolOptions#requestTimeout()}),
-     * {@link ProcessPoolClosedException}; {@link IllegalStateException} for a second request in flight or a
-     * call after the scope ended. After any of these the worker is retired.
+     * {@link ProcessPoolClosedException}: after any of these the worker is retired. {@link IllegalStateException}
+     * for a second request while one is in flight (the worker and the first request are unaffected) or for a
+     * call after the scope ended.
      *
      * @param request the request
      * @return the reply

@@ -1,11 +1,13 @@
 package dev.procflux;
 
+import dev.procflux.internal.CompositeEvents;
 import dev.procflux.internal.DefaultWorkerPool;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -16,7 +18,7 @@ import reactor.core.publisher.Mono;
  * <pre>{@code
  * WorkerPool<String, String> pool = WorkerPool.builder(Command.of("python3", "-u", "worker.py"))
  *         .protocol(WorkerProtocol.lines())
- *         .size(2, 8)
+ *         .sizeBetween(2, 8)
  *         .requestTimeout(Duration.ofSeconds(30))
  *         .build(engine);
  * Mono<String> reply = pool.call("payload");
@@ -33,7 +35,7 @@ import reactor.core.publisher.Mono;
  * @param <I> the request type
  * @param <O> the reply type
  */
-public interface WorkerPool<I, O> extends AutoCloseable {
+public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
 
     /**
      * A builder for a pool of {@code command} workers, speaking {@link WorkerProtocol#lines()} until
@@ -55,7 +57,7 @@ public interface WorkerPool<I, O> extends AutoCloseable {
      * <p><b>Threading:</b> the reply (or error) is delivered on {@link EngineOptions#deliveryScheduler()}, never on
      * the shared NuProcess I/O thread.
      * <p><b>Backpressure:</b> one element. Callers beyond the idle workers wait in a queue bounded by
-     * {@link WorkerPoolOptions#maxPending()}.
+     * {@link WorkerPoolOptions#maxPendingAcquire()}.
      * <p><b>Cancellation:</b> while waiting, leaves the queue. Once the request was sent it cannot be taken back:
      * the worker is killed and replaced, so no later caller can receive this request's reply.
      * <p><b>Errors:</b> {@link WorkerCrashedException} (the worker died; the request is not retried),
@@ -113,40 +115,68 @@ public interface WorkerPool<I, O> extends AutoCloseable {
     WorkerPoolOptions<I, O> options();
 
     /**
-     * Stops accepting calls, fails waiting callers and requests in flight with {@link ProcessPoolClosedException},
-     * and kills every worker's process tree (stdin closed and SIGTERM, then SIGKILL after
-     * {@link EngineOptions#killGracePeriod()}).
-     *
-     * <p><b>Laziness:</b> hot: closing begins at once. The returned {@code Mono} completes once every worker
-     * process has exited. Idempotent.
-     *
-     * @return completion once every worker is gone
+     * @return whether the pool was disposed ({@link #dispose()}, {@link #disposeLater()} subscribed,
+     *         {@link #disposeGracefully(Duration)} subscribed or {@link #close()}): no new call is accepted
      */
-    Mono<Void> closeLater();
+    @Override
+    boolean isDisposed();
 
     /**
-     * Closes gracefully: stops accepting calls and fails waiting callers with {@link ProcessPoolClosedException}
-     * at once, stops idle workers, lets requests in flight finish for up to {@code drainTimeout}, then kills
-     * whatever is left as {@link #closeLater()} does (requests still in flight fail with
-     * {@link ProcessPoolClosedException}). A worker whose request finished is stopped when it is returned.
-     *
-     * <p><b>Laziness:</b> hot: closing begins at once. The returned {@code Mono} completes once every worker
-     * process has exited. Idempotent: only the first close call's {@code drainTimeout} counts, and a later
-     * {@link #closeLater()} does not cut the drain short.
-     *
-     * @param drainTimeout how long requests in flight may take to finish; {@link Duration#ZERO} kills at once
-     * @return completion once every worker is gone
-     * @throws NullPointerException if {@code drainTimeout} is null
-     * @throws IllegalArgumentException if {@code drainTimeout} is negative
+     * Starts disposing without waiting: stops accepting calls (new calls fail with
+     * {@link ProcessPoolClosedException}), fails waiting callers and requests in flight with it, and kills every
+     * worker's process tree (stdin closed and SIGTERM, then SIGKILL after {@link EngineOptions#killGracePeriod()}).
+     * Idempotent; during a {@link #disposeGracefully(Duration) graceful drain} it cuts the drain short. Never
+     * blocks.
      */
-    Mono<Void> closeLater(Duration drainTimeout);
+    @Override
+    void dispose();
 
-    /** {@link #closeLater()}, waiting up to twice the kill grace period (plus a second). Idempotent. */
+    /**
+     * {@link #dispose()} as a {@code Mono}, like reactor-pool's {@code Pool.disposeLater()}.
+     *
+     * <p><b>Laziness:</b> lazy: nothing happens until subscription; subscribing starts disposing (once, however
+     * often it is subscribed) and the {@code Mono} completes once every worker process has exited.
+     * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
+     * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
+     * <p><b>Errors:</b> none.
+     *
+     * @return completion once every worker is gone
+     */
+    Mono<Void> disposeLater();
+
+    /**
+     * Disposes gracefully: stops accepting calls and fails waiting callers with {@link ProcessPoolClosedException}
+     * at once, stops idle workers, lets requests in flight finish for up to {@code drain}, then kills whatever is
+     * left as {@link #dispose()} does (requests still in flight fail with {@link ProcessPoolClosedException}). A
+     * worker whose request finished is stopped when it is returned.
+     *
+     * <p><b>Laziness:</b> lazy: nothing happens until subscription. Only the first disposal counts: a later
+     * {@code disposeGracefully} does not change the drain, a later {@link #dispose()} cuts it short.
+     * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
+     * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
+     * <p><b>Errors:</b> none.
+     *
+     * @param drain how long requests in flight may take to finish: {@link Duration#ZERO} kills at once, a negative
+     *        value waits without limit (see {@link Builder})
+     * @return completion once every worker is gone
+     * @throws NullPointerException if {@code drain} is null
+     */
+    Mono<Void> disposeGracefully(Duration drain);
+
+    /**
+     * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every worker to be
+     * gone; for try-with-resources. Idempotent.
+     */
     @Override
     void close();
 
     /**
      * Configures a {@link WorkerPool}. Not thread-safe: configure on one thread, then call {@link #build}.
+     *
+     * <p><b>Limits.</b> As for every procflux setting (see {@link ProcessEngine.Builder}): zero means none or at
+     * once, a negative value ({@link ProcessEngine.Builder#NO_LIMIT}, {@link ProcessEngine.Builder#NO_LIMIT_TIME})
+     * means no limit. Names follow reactor-pool where the concept is the same ({@code sizeBetween},
+     * {@code maxPendingAcquire}, {@code evictionIdle}).
      *
      * @param <I> the request type
      * @param <O> the reply type
@@ -156,10 +186,10 @@ public interface WorkerPool<I, O> extends AutoCloseable {
         final WorkerProtocol<I, O> protocol;
         int minSize = 1;
         int maxSize = Math.max(2, Runtime.getRuntime().availableProcessors());
-        int maxPending = 1024;
-        int maxRequestsPerWorker = 0;
-        Duration maxIdle = Duration.ZERO;
-        Duration maxLifetime = Duration.ZERO;
+        int maxPendingAcquire = 1024;
+        int maxRequestsPerWorker = ProcessEngine.Builder.NO_LIMIT;
+        Duration evictionIdle = ProcessEngine.Builder.NO_LIMIT_TIME;
+        Duration maxLifetime = ProcessEngine.Builder.NO_LIMIT_TIME;
         Duration requestTimeout = Duration.ofSeconds(30);
         int idempotentRetries = 2;
         int maxStartAttempts = 3;
@@ -177,9 +207,9 @@ public interface WorkerPool<I, O> extends AutoCloseable {
             this(other.command, protocol);
             minSize = other.minSize;
             maxSize = other.maxSize;
-            maxPending = other.maxPending;
+            maxPendingAcquire = other.maxPendingAcquire;
             maxRequestsPerWorker = other.maxRequestsPerWorker;
-            maxIdle = other.maxIdle;
+            evictionIdle = other.evictionIdle;
             maxLifetime = other.maxLifetime;
             requestTimeout = other.requestTimeout;
             idempotentRetries = other.idempotentRetries;
@@ -212,12 +242,12 @@ public interface WorkerPool<I, O> extends AutoCloseable {
          * @return this builder
          * @throws IllegalArgumentException if {@code min} is negative, {@code max} below 1 or below {@code min}
          */
-        public Builder<I, O> size(int min, int max) {
+        public Builder<I, O> sizeBetween(int min, int max) {
             if (min < 0) {
-                throw new IllegalArgumentException("size min must be >= 0, was " + min);
+                throw new IllegalArgumentException("sizeBetween min must be >= 0, was " + min);
             }
             if (max < 1 || max < min) {
-                throw new IllegalArgumentException("size max must be >= 1 and >= min (" + min + "), was " + max);
+                throw new IllegalArgumentException("sizeBetween max must be >= 1 and >= min (" + min + "), was " + max);
             }
             this.minSize = min;
             this.maxSize = max;
@@ -226,59 +256,57 @@ public interface WorkerPool<I, O> extends AutoCloseable {
 
         /**
          * The most callers waiting for a worker; one more fails at once with
-         * {@link ProcessPoolOverloadedException}. Default 1024.
+         * {@link ProcessPoolOverloadedException}. As reactor-pool's {@code maxPendingAcquire}. Default 1024.
          *
-         * @param value at least 0
+         * @param value 0 (no caller may wait), positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
-        public Builder<I, O> maxPending(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("maxPending must be >= 0, was " + value);
-            }
-            this.maxPending = value;
+        public Builder<I, O> maxPendingAcquire(int value) {
+            this.maxPendingAcquire = Math.max(value, ProcessEngine.Builder.NO_LIMIT);
             return this;
         }
 
         /**
-         * Requests a worker serves before it is replaced, to contain leaks in long-lived workers (like Python's
-         * {@code maxtasksperchild}). Default 0: no limit.
+         * Requests a worker serves before it is replaced ({@link WorkerRestartCause#MAX_REQUESTS}), to contain
+         * leaks in long-lived workers (like Python's {@code maxtasksperchild}). Default: no limit.
          *
-         * @param value 0 (no limit) or positive
+         * @param value positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
+         * @throws IllegalArgumentException if {@code value} is 0: a worker serves at least one request
          */
         public Builder<I, O> maxRequestsPerWorker(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("maxRequestsPerWorker must be >= 0, was " + value);
+            if (value == 0) {
+                throw new IllegalArgumentException("maxRequestsPerWorker must be positive, or negative for no limit,"
+                        + " was 0");
             }
-            this.maxRequestsPerWorker = value;
+            this.maxRequestsPerWorker = Math.max(value, ProcessEngine.Builder.NO_LIMIT);
             return this;
         }
 
         /**
-         * How long a worker may stay idle before it is stopped. Default {@link Duration#ZERO}: no limit.
+         * How long a worker may stay idle before it is stopped ({@link WorkerRestartCause#EVICTED}); checked in
+         * the background, at least every second. As reactor-pool's {@code evictionIdle}. Default: no limit.
          *
-         * @param value zero (no limit) or positive
+         * @param value {@link Duration#ZERO} (stop a worker as soon as it is idle), positive, or negative for no
+         *        limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
-        public Builder<I, O> maxIdle(Duration value) {
-            this.maxIdle = nonNegative(value, "maxIdle");
+        public Builder<I, O> evictionIdle(Duration value) {
+            this.evictionIdle = orNoLimit(value, "evictionIdle");
             return this;
         }
 
         /**
          * How long a worker may live before it is replaced (checked when it is idle). Each worker's limit is
          * shortened by a random amount of up to 10% so that workers started together do not all restart together.
-         * Default {@link Duration#ZERO}: no limit.
+         * reactor-pool has no such setting (r2dbc-pool calls it {@code maxLifeTime}). Default: no limit.
          *
-         * @param value zero (no limit) or positive
+         * @param value {@link Duration#ZERO} (replace a worker as soon as it is idle), positive, or negative for
+         *        no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
          */
         public Builder<I, O> maxLifetime(Duration value) {
-            this.maxLifetime = nonNegative(value, "maxLifetime");
+            this.maxLifetime = orNoLimit(value, "maxLifetime");
             return this;
         }
 
@@ -286,12 +314,17 @@ public interface WorkerPool<I, O> extends AutoCloseable {
          * How long a request may wait for its reply once it is sent; then the call fails with
          * {@link ProcessTimeoutException} and the worker is killed. Default 30s.
          *
-         * @param value zero (no limit) or positive
+         * @param value positive, or negative for no limit
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
+         * @throws IllegalArgumentException if {@code value} is zero: a request cannot be answered at once
          */
         public Builder<I, O> requestTimeout(Duration value) {
-            this.requestTimeout = nonNegative(value, "requestTimeout");
+            Objects.requireNonNull(value, "requestTimeout");
+            if (value.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be positive, or negative for no limit, was "
+                        + value);
+            }
+            this.requestTimeout = orNoLimit(value, "requestTimeout");
             return this;
         }
 
@@ -334,7 +367,7 @@ public interface WorkerPool<I, O> extends AutoCloseable {
          *
          * @param value zero (no wait) or positive
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is negative
+         * @throws IllegalArgumentException if {@code value} is negative: a backoff without limit would never retry
          */
         public Builder<I, O> startBackoff(Duration value) {
             this.startBackoff = nonNegative(value, "startBackoff");
@@ -365,16 +398,23 @@ public interface WorkerPool<I, O> extends AutoCloseable {
         }
 
         /**
-         * The figures of the pool itself (workers launched and how long a launch took, time queued, idle time,
-         * worker lifetime, ...): see {@link PoolEvents}. Default {@link PoolEvents#NONE}. For Micrometer, use
+         * Adds callbacks for the figures of the pool itself (workers launched and how long a launch took, time
+         * queued, idle time, worker lifetime, ...): see {@link PoolEvents}. Each call adds one more listener:
+         * every callback reaches every listener, in the order they were added, and one that throws does not keep
+         * the others from being called. Default: none. For Micrometer, add
          * {@code ProcfluxMeters.workerPoolEvents(name)} with the name given to {@code ProcfluxMeters.bind}.
          *
          * @param value the callbacks; fast and non-blocking (see {@link PoolEvents})
          * @return this builder
          */
-        public Builder<I, O> poolEvents(PoolEvents value) {
-            this.poolEvents = Objects.requireNonNull(value, "poolEvents");
+        public Builder<I, O> addPoolEvents(PoolEvents value) {
+            this.poolEvents = CompositeEvents.pool(poolEvents, Objects.requireNonNull(value, "poolEvents"));
             return this;
+        }
+
+        private static Duration orNoLimit(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            return value.isNegative() ? ProcessEngine.Builder.NO_LIMIT_TIME : value;
         }
 
         private static Duration nonNegative(Duration value, String name) {

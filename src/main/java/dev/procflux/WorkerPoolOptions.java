@@ -17,9 +17,9 @@ public final class WorkerPoolOptions<I, O> {
     private final WorkerProtocol<I, O> protocol;
     private final int minSize;
     private final int maxSize;
-    private final int maxPending;
+    private final int maxPendingAcquire;
     private final int maxRequestsPerWorker;
-    private final Duration maxIdle;
+    private final Duration evictionIdle;
     private final Duration maxLifetime;
     private final Duration requestTimeout;
     private final int maxStartAttempts;
@@ -34,9 +34,9 @@ public final class WorkerPoolOptions<I, O> {
         protocol = b.protocol;
         minSize = b.minSize;
         maxSize = b.maxSize;
-        maxPending = b.maxPending;
+        maxPendingAcquire = b.maxPendingAcquire;
         maxRequestsPerWorker = b.maxRequestsPerWorker;
-        maxIdle = b.maxIdle;
+        evictionIdle = b.evictionIdle;
         maxLifetime = b.maxLifetime;
         requestTimeout = b.requestTimeout;
         maxStartAttempts = b.maxStartAttempts;
@@ -52,9 +52,9 @@ public final class WorkerPoolOptions<I, O> {
         WorkerPool.Builder<I, O> b = new WorkerPool.Builder<>(command, protocol);
         b.minSize = minSize;
         b.maxSize = maxSize;
-        b.maxPending = maxPending;
+        b.maxPendingAcquire = maxPendingAcquire;
         b.maxRequestsPerWorker = maxRequestsPerWorker;
-        b.maxIdle = maxIdle;
+        b.evictionIdle = evictionIdle;
         b.maxLifetime = maxLifetime;
         b.requestTimeout = requestTimeout;
         b.maxStartAttempts = maxStartAttempts;
@@ -87,26 +87,32 @@ public final class WorkerPoolOptions<I, O> {
     }
 
     /** @return the most callers waiting for a worker */
-    public int maxPending() {
-        return maxPending;
+    public int maxPendingAcquire() {
+        return maxPendingAcquire;
     }
 
-    /** @return requests a worker serves before it is replaced; 0 means no limit */
+    /** @return requests a worker serves before it is replaced; {@code -1} for no limit */
     public int maxRequestsPerWorker() {
         return maxRequestsPerWorker;
     }
 
-    /** @return how long a worker may stay idle; {@link Duration#ZERO} means no limit */
-    public Duration maxIdle() {
-        return maxIdle;
+    /** @return how long a worker may stay idle; {@link ProcessEngine.Builder#NO_LIMIT_TIME} for no limit */
+    public Duration evictionIdle() {
+        return evictionIdle;
     }
 
-    /** @return how long a worker may live (less up to 10% jitter); {@link Duration#ZERO} means no limit */
+    /**
+     * @return how long a worker may live (less up to 10% jitter); {@link ProcessEngine.Builder#NO_LIMIT_TIME} for
+     *         no limit
+     */
     public Duration maxLifetime() {
         return maxLifetime;
     }
 
-    /** @return how long a sent request may wait for its reply; {@link Duration#ZERO} means no limit */
+    /**
+     * @return how long a sent request may wait for its reply; {@link ProcessEngine.Builder#NO_LIMIT_TIME} for no
+     *         limit
+     */
     public Duration requestTimeout() {
         return requestTimeout;
     }
@@ -145,8 +151,8 @@ public final class WorkerPoolOptions<I, O> {
     @Override
     public String toString() {
         return "WorkerPoolOptions[command=" + command + ", protocol=" + protocol.getClass().getSimpleName()
-                + ", size=" + minSize + ".." + maxSize + ", maxPending=" + maxPending + ", maxRequestsPerWorker="
-                + maxRequestsPerWorker + ", maxIdle=" + maxIdle + ", maxLifetime=" + maxLifetime
+                + ", size=" + minSize + ".." + maxSize + ", maxPendingAcquire=" + maxPendingAcquire + ", maxRequestsPerWorker="
+                + maxRequestsPerWorker + ", evictionIdle=" + evictionIdle + ", maxLifetime=" + maxLifetime
                 + ", requestTimeout=" + requestTimeout + ", maxStartAttempts=" + maxStartAttempts
                 + ", startBackoff=" + startBackoff
                 + (healthCheckRequest == null ? "" : ", healthCheckAfterIdle=" + healthCheckAfterIdle) + "]";

@@ -46,7 +46,7 @@ public interface WorkerProtocol<I, O> {
      * @param request the request in flight
      * @param reply the reply the worker sent
      * @throws RuntimeException when the reply does not belong to the request: the call fails with
-     *         {@link WorkerProtocolException} and the worker is recycled
+     *         {@link WorkerProtocolException} and the worker is replaced
      */
     default void verify(I request, O reply) {
     }
@@ -64,7 +64,7 @@ public interface WorkerProtocol<I, O> {
          * @param bytes the next chunk of stdout, as the operating system split it
          * @param replies receives each complete reply
          * @throws RuntimeException when the bytes are not a valid frame (its message says why): the call fails
-         *         with {@link WorkerProtocolException} and the worker is recycled
+         *         with {@link WorkerProtocolException} and the worker is replaced
          */
         void decode(ByteBuffer bytes, Consumer<? super O> replies);
     }
@@ -121,7 +121,7 @@ public interface WorkerProtocol<I, O> {
      *
      * @return the protocol
      */
-    static WorkerProtocol<WorkRequest, WorkResponse> jsonLines() {
+    static JsonLinesProtocol jsonLines() {
         return new WorkerJsonLinesProtocol(WorkerLinesProtocol.DEFAULT_MAX_LINE_BYTES);
     }
 }

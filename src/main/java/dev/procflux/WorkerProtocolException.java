@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A worker of a {@link WorkerPool} wrote something its {@link WorkerProtocol} cannot accept: a malformed frame, a
- * reply nobody asked for, or a reply to another request. The worker's state is unknown, so it is recycled.
+ * reply nobody asked for, or a reply to another request. The worker's state is unknown, so it is replaced.
  */
 public class WorkerProtocolException extends ProcessException {
     private static final long serialVersionUID = 1L;
@@ -24,7 +24,7 @@ public class WorkerProtocolException extends ProcessException {
      */
     public WorkerProtocolException(String commandLine, long pid, String problem, @Nullable Throwable cause) {
         super("worker '" + commandLine + "' (pid " + pid + ") broke the protocol: " + problem
-                + "; worker recycled", cause);
+                + "; worker replaced", cause);
         this.commandLine = commandLine;
         this.pid = pid;
         this.problem = problem;

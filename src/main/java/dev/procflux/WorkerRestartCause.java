@@ -11,8 +11,8 @@ public enum WorkerRestartCause {
     /** A caller cancelled while its request was in flight: the worker might still answer, so it was killed. */
     CANCELLED,
     /** The worker served {@link WorkerPoolOptions#maxRequestsPerWorker()} requests. */
-    RECYCLED,
-    /** The worker stayed idle longer than {@link WorkerPoolOptions#maxIdle()} or lived longer than
+    MAX_REQUESTS,
+    /** The worker stayed idle longer than {@link WorkerPoolOptions#evictionIdle()} or lived longer than
      * {@link WorkerPoolOptions#maxLifetime()}. */
     EVICTED
 }

@@ -61,7 +61,7 @@ class BackpressureIT {
         slowSubscriberStaysUnderTheHighWaterMark(64L * 1024 * 1024, Duration.ofSeconds(120));
     }
 
-    /** The full size, 2 GiB to a subscriber taking one chunk per millisecond: minutes, so {@code -Psoak}. */
+    /** The full size, 2 GiB to a subscriber taking one chunk per millisecond: minutes, so {@code -Psoak}. */
     @Test
     @org.junit.jupiter.api.Tag("soak")
     void twoGibibytesToASlowSubscriberStayUnderTheHighWaterMark() {
@@ -79,8 +79,8 @@ class BackpressureIT {
 
     @Test
     void aFastSubscriberNeverLeavesTheProcessPausedOnAnEmptyQueue() {
-        // a chunk delivered between its pause decision and the SIGSTOP used to leave the process stopped with nothing
-        // queued and nobody to resume it; pipe(cat) at full speed hit that within one 256 MiB round
+        // Regression: a chunk delivered between its pause decision and the SIGSTOP must not leave the process stopped
+        // with nothing queued and nobody to resume it; pipe(cat) at full speed pauses often enough to hit that race
         ByteBuffer block = ByteBuffer.allocate(64 * 1024).asReadOnlyBuffer();
         long total = 256L * 1024 * 1024;
         for (int round = 0; round < 3; round++) {
@@ -137,7 +137,7 @@ class BackpressureIT {
             engine.stream(Command.of("yes")).subscribe(twoChunks);
             subs.add(twoChunks);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> engine.metrics().running() == 64
+        await().atMost(Duration.ofSeconds(30)).until(() -> engine.metrics().alive() == 64
                 && engine.metrics().pauses() >= 64);
         EngineMetrics m = engine.metrics();
         assertThat(m.bufferedBytes()).isLessThanOrEqualTo(64 * (HIGH + READ));
@@ -177,7 +177,7 @@ class BackpressureIT {
         gzipRoundTrip(64L * 1024 * 1024);
     }
 
-    /** The full size, 512 MiB, with {@code -Psoak}. */
+    /** The full size, 512 MiB, with {@code -Psoak}. */
     @Test
     @org.junit.jupiter.api.Tag("soak")
     void gzipThenGunzipRoundTripsHalfAGibibyteWithBoundedHeap() throws Exception {

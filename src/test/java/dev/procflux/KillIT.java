@@ -76,9 +76,9 @@ class KillIT {
                 .filter(ProcessOutput::isStdout)
                 .subscribe(o -> pid.set(Long.parseLong(o.text().trim())));
         await().atMost(Duration.ofSeconds(5)).until(() -> pid.get() > 0);
-        assertThat(engine.metrics().leased()).isEqualTo(1);
+        assertThat(engine.metrics().acquired()).isEqualTo(1);
         d.dispose();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
         assertThat(ProcessHandle.of(pid.get()).map(ProcessHandle::isAlive).orElse(false)
                 && OsProcesses.state(pid.get()) != 'Z').isFalse();
     }
@@ -89,7 +89,7 @@ class KillIT {
                 .build();
         CompletableFuture<ProcessResult> running = small.execute(Command.shell("sleep 60 & wait")).toFuture();
         CompletableFuture<ProcessResult> waiting = small.execute(Command.of("true")).toFuture();
-        await().atMost(Duration.ofSeconds(5)).until(() -> small.metrics().running() == 1
+        await().atMost(Duration.ofSeconds(5)).until(() -> small.metrics().alive() == 1
                 && small.metrics().pending() == 1);
 
         small.close();
@@ -136,11 +136,11 @@ class KillIT {
 
     @Test
     void overMaxPendingTheCallFailsAtOnceWithAnOverloadError() {
-        ProcessEngine tiny = ProcessEngine.builder().maxConcurrency(1).maxPending(1)
+        ProcessEngine tiny = ProcessEngine.builder().maxConcurrency(1).maxPendingAcquire(1)
                 .killGracePeriod(Duration.ofMillis(100)).build();
         try {
             Disposable first = tiny.execute(Command.of("sleep", "60")).subscribe();
-            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().leased() == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().acquired() == 1);
             Disposable second = tiny.execute(Command.of("true")).subscribe();
             await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().pending() == 1);
             StepVerifier.create(tiny.execute(Command.of("echo", "third")))
@@ -148,13 +148,13 @@ class KillIT {
                         assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
                                 .hasMessageContaining("engine overloaded")
                                 .hasMessageContaining("echo third")
-                                .hasMessageContaining("maxPending=1");
-                        assertThat(((ProcessPoolOverloadedException) e).maxPending()).isEqualTo(1);
+                                .hasMessageContaining("maxPendingAcquire=1");
+                        assertThat(((ProcessPoolOverloadedException) e).maxPendingAcquire()).isEqualTo(1);
                     })
                     .verify(Duration.ofSeconds(5));
             second.dispose();
             first.dispose();
-            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().leased() == 0
+            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().acquired() == 0
                     && tiny.metrics().pending() == 0);
             assertThat(tiny.metrics().rejected()).isEqualTo(1);
         }
@@ -169,11 +169,11 @@ class KillIT {
                 .acquireTimeout(Duration.ofMillis(200)).killGracePeriod(Duration.ofMillis(100)).build();
         try {
             Disposable first = tiny.execute(Command.of("sleep", "60")).subscribe();
-            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().leased() == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> tiny.metrics().acquired() == 1);
             StepVerifier.create(tiny.execute(Command.of("true")))
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessAcquireTimeoutException.class)
                             .hasMessageContaining("acquire timed out after 200ms")
-                            .hasMessageContaining("running=1/1"))
+                            .hasMessageContaining("acquired=1/1"))
                     .verify(Duration.ofSeconds(5));
             first.dispose();
         }

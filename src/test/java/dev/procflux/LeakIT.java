@@ -28,8 +28,8 @@ class LeakIT {
 
         OsProcesses.awaitNoChildren();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(engine.metrics().leased()).isZero();
-            assertThat(engine.metrics().running()).isZero();
+            assertThat(engine.metrics().acquired()).isZero();
+            assertThat(engine.metrics().alive()).isZero();
             assertThat(OsProcesses.openFileDescriptors()).isLessThanOrEqualTo(fds);
             assertThat(Thread.activeCount()).isLessThanOrEqualTo(threads + 2);
         });

@@ -27,9 +27,9 @@ class LeaseIT {
         List<String> out = engine.withLease(lease -> lease.execute(Command.of("echo", "a"))
                         .map(ProcessResult::stdoutText)
                         .concatWith(lease.lines(Command.of("echo", "b")))
-                        .concatWith(Mono.fromSupplier(() -> "leased=" + engine.metrics().leased())))
+                        .concatWith(Mono.fromSupplier(() -> "acquired=" + engine.metrics().acquired())))
                 .collectList().block(Duration.ofSeconds(10));
-        assertThat(out).containsExactly("a\n", "b", "leased=1");
+        assertThat(out).containsExactly("a\n", "b", "acquired=1");
     }
 
     @Test

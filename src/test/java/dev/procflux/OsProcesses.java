@@ -2,44 +2,28 @@ package dev.procflux;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.procflux.testsupport.ProcFs;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** What the operating system says about this JVM's children: the ground truth the tests check against. */
+/** This JVM's children and an engine's slots, checked against {@link ProcFs}: the ground truth of the tests. */
 final class OsProcesses {
     private OsProcesses() {
     }
 
     /** Descendants of this JVM that are alive (zombies waiting to be reaped are not). */
     static List<ProcessHandle> liveDescendants() {
-        return ProcessHandle.current().descendants()
-                .filter(p -> state(p.pid()) != 'Z' && state(p.pid()) != '?')
-                .collect(Collectors.toList());
+        return ProcFs.liveDescendants();
     }
 
     /** The state letter from {@code /proc/<pid>/stat} (R, S, T, Z...), or '?' when the process is gone. */
     static char state(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            int close = stat.lastIndexOf(')');
-            return stat.charAt(close + 2);
-        }
-        catch (IOException | RuntimeException e) {
-            return '?';
-        }
+        return ProcFs.state(pid);
     }
 
     static long openFileDescriptors() {
-        try (var s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ProcFs.openFileDescriptors();
     }
 
     /** Waits until no child process of this JVM is alive or a zombie. */
@@ -59,8 +43,8 @@ final class OsProcesses {
     static void closeAndAssertClean(ProcessEngine engine) {
         engine.close();
         awaitNoChildren();
-        org.assertj.core.api.Assertions.assertThat(engine.metrics().leased()).as("leased slots").isZero();
-        org.assertj.core.api.Assertions.assertThat(engine.metrics().running()).as("running").isZero();
+        org.assertj.core.api.Assertions.assertThat(engine.metrics().acquired()).as("leased slots").isZero();
+        org.assertj.core.api.Assertions.assertThat(engine.metrics().alive()).as("alive").isZero();
         org.assertj.core.api.Assertions.assertThat(engine.metrics().bufferedBytes()).as("buffered bytes").isZero();
     }
 

@@ -11,7 +11,7 @@ class PoolEventsTest {
 
     @Test
     void theSlotPoolEventsAreKeptByTheEngineOptionsAndTheirBuilder() {
-        EngineOptions options = ProcessEngine.builder().slotPoolEvents(events).buildOptions();
+        EngineOptions options = ProcessEngine.builder().addSlotPoolEvents(events).buildOptions();
         assertThat(options.slotPoolEvents()).isSameAs(events);
         assertThat(options.toBuilder().buildOptions().slotPoolEvents()).isSameAs(events);
         assertThat(ProcessEngine.builder().buildOptions().slotPoolEvents()).isSameAs(PoolEvents.NONE);
@@ -19,7 +19,7 @@ class PoolEventsTest {
 
     @Test
     void aWorkerPoolsEventsSurviveAProtocolChangeAndToBuilder() {
-        WorkerPoolOptions<byte[], byte[]> options = WorkerPool.builder(Command.of("cat")).poolEvents(events)
+        WorkerPoolOptions<byte[], byte[]> options = WorkerPool.builder(Command.of("cat")).addPoolEvents(events)
                 .protocol(WorkerProtocol.lengthPrefixed()).buildOptions();
         assertThat(options.poolEvents()).isSameAs(events);
         assertThat(options.toBuilder().buildOptions().poolEvents()).isSameAs(events);
@@ -28,9 +28,9 @@ class PoolEventsTest {
 
     @Test
     void nullEventsAreRejectedNamingTheOption() {
-        assertThatThrownBy(() -> ProcessEngine.builder().slotPoolEvents(null))
+        assertThatThrownBy(() -> ProcessEngine.builder().addSlotPoolEvents(null))
                 .isInstanceOf(NullPointerException.class).hasMessage("slotPoolEvents");
-        assertThatThrownBy(() -> WorkerPool.builder(Command.of("cat")).poolEvents(null))
+        assertThatThrownBy(() -> WorkerPool.builder(Command.of("cat")).addPoolEvents(null))
                 .isInstanceOf(NullPointerException.class).hasMessage("poolEvents");
     }
 }

@@ -16,7 +16,7 @@ public final class ShutdownChild {
         engine.stream(Command.shell("sleep 60 & wait")).subscribe();
         // a worker that answers once, then stops reading stdin: only a kill ends it
         WorkerPool<String, String> pool = WorkerPool.builder(Command.shell("read x; echo $$; exec sleep 60"))
-                .size(0, 1).build(engine);
+                .sizeBetween(0, 1).build(engine);
         System.out.println("pid " + pool.call("pid").block(Duration.ofSeconds(10)));
         System.out.println("exiting");
         System.out.flush();

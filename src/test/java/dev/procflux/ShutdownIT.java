@@ -3,10 +3,10 @@ package dev.procflux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.procflux.testsupport.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +21,7 @@ class ShutdownIT {
 
     @Test
     void jvmExitKillsEveryProcessTreeOfAnOpenEngineAndItsWorkerPools() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ShutdownChild.class.getName()).redirectErrorStream(true).start();
+        Process child = ChildJvm.of(ShutdownChild.class).start();
         List<Long> pids = new ArrayList<>();
         List<String> output = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
@@ -45,9 +43,7 @@ class ShutdownIT {
 
     @Test
     void aProcessWithAParentDeathSignalDiesWhenItsJvmIsKilledWithSigkill() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ParentDeathChild.class.getName()).redirectErrorStream(true).start();
+        Process child = ChildJvm.of(ParentDeathChild.class).start();
         long pid;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8))) {

@@ -76,7 +76,7 @@ class SoakIT {
         String marker = UUID.randomUUID().toString();
         System.out.printf("soak: %d runs, seed %d (replay with -Dprocflux.soak.seed=%d), maxConcurrency %d, "
                 + "%d in flight%n", runs, SEED, SEED, MAX_CONCURRENCY, IN_FLIGHT);
-        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(MAX_CONCURRENCY).maxPending(IN_FLIGHT)
+        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(MAX_CONCURRENCY).maxPendingAcquire(IN_FLIGHT)
                 .killGracePeriod(Duration.ofMillis(200)).build();
         // one pool per phase: idle workers are children too, and the baseline is taken with none
         WorkerPool<String, String> warmUpWorkers = workers(engine, marker);
@@ -114,8 +114,8 @@ class SoakIT {
 
             assertThat(soak.failures()).as("runs that did not behave").isEmpty();
             assertThat(soak.total()).isEqualTo(runs);
-            assertThat(m.running()).isZero();
-            assertThat(m.leased()).isZero();
+            assertThat(m.alive()).isZero();
+            assertThat(m.acquired()).isZero();
             assertThat(m.pending()).isZero();
             assertThat(m.bufferedBytes()).isZero();
             assertThat(m.pauses()).as("slow subscribers paused their process").isPositive();
@@ -137,7 +137,7 @@ class SoakIT {
 
     private static WorkerPool<String, String> workers(ProcessEngine engine, String marker) {
         return WorkerPool.builder(Command.shell(WORKER_SCRIPT).withEnv(MARKER, marker))
-                .size(0, 4).maxPending(IN_FLIGHT).build(engine);
+                .sizeBetween(0, 4).maxPendingAcquire(IN_FLIGHT).build(engine);
     }
 
     /** Live bytes per class ({@code jcmd GC.class_histogram}, which collects first). */
@@ -178,7 +178,7 @@ class SoakIT {
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> {
                     EngineMetrics m = engine.metrics();
-                    return m.leased() == 0 && m.running() == 0 && m.pending() == 0 && m.bufferedBytes() == 0;
+                    return m.acquired() == 0 && m.alive() == 0 && m.pending() == 0 && m.bufferedBytes() == 0;
                 });
         // no child left: not alive, not a zombie, not stopped
         OsProcesses.awaitNoChildren();

@@ -68,7 +68,7 @@ class WorkerPoolIT {
             WorkerPool<?, ?> p = pool;
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(p.metrics().alive()).isZero();
-                assertThat(p.metrics().busy()).isZero();
+                assertThat(p.metrics().acquired()).isZero();
                 assertThat(p.metrics().pending()).isZero();
             });
         }
@@ -77,7 +77,7 @@ class WorkerPoolIT {
     }
 
     private WorkerPool<String, String> python(int min, int max) {
-        return python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(min, max));
+        return python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(min, max));
     }
 
     private WorkerPool<String, String> python(WorkerPool.Builder<String, String> builder) {
@@ -101,7 +101,7 @@ class WorkerPoolIT {
                 .verify(WAIT);
         assertThat(thread.get()).startsWith("wp-delivery");
         assertThat(p.metrics().succeeded()).isEqualTo(1);
-        assertThat(p.metrics().workersStarted()).isEqualTo(1);
+        assertThat(p.metrics().started()).isEqualTo(1);
     }
 
     @Test
@@ -115,14 +115,14 @@ class WorkerPoolIT {
             String[] kv = r.split("=");
             assertThat(kv[1]).isEqualTo("REQ-" + kv[0]);
         }
-        assertThat(p.metrics().workersStarted()).isBetween(1L, 3L);
+        assertThat(p.metrics().started()).isBetween(1L, 3L);
         assertThat(p.metrics().succeeded()).isEqualTo(300);
-        assertThat(p.metrics().busy()).isZero();
+        assertThat(p.metrics().acquired()).isZero();
     }
 
     @Test
     void catWorkerEchoesLinesWithUtf8Intact() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).size(1, 1));
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(1, 1));
         StepVerifier.create(p.call("grüße, 世界 🚀"))
                 .expectNext("grüße, 世界 🚀")
                 .expectComplete()
@@ -131,11 +131,11 @@ class WorkerPoolIT {
 
     @Test
     void requestWithALineBreakIsRejectedAtCallTime() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).size(0, 1));
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1));
         assertThatThrownBy(() -> p.call("a\nb"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a lines() request must not contain a line break (found \\n at index 1)");
-        assertThat(p.metrics().workersStarted()).isZero();
+        assertThat(p.metrics().started()).isZero();
     }
 
     @Test
@@ -144,7 +144,7 @@ class WorkerPoolIT {
         long pid = pidOf(p);
         StepVerifier.create(p.call("sleep"))
                 .then(() -> {
-                    await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
+                    await().atMost(WAIT).until(() -> p.metrics().acquired() == 1);
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 })
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerCrashedException.class)
@@ -163,7 +163,7 @@ class WorkerPoolIT {
         java.nio.file.Path mark = tmp.resolve("crashed-once");
         // the first worker dies with SIGKILL on its first request; the ones after it answer
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.shell("read line; if [ ! -e '" + mark
-                + "' ]; then touch '" + mark + "'; kill -9 $$; fi; echo \"ok $line\"; exec cat")).size(0, 1));
+                + "' ]; then touch '" + mark + "'; kill -9 $$; fi; echo \"ok $line\"; exec cat")).sizeBetween(0, 1));
         StepVerifier.create(p.callIdempotent("x"))
                 .expectNext("ok x")
                 .expectComplete()
@@ -175,7 +175,7 @@ class WorkerPoolIT {
     @Test
     void anIdempotentCallGivesUpWithTheLastCrashAfterItsRetries() {
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.shell("read line; kill -9 $$"))
-                .size(0, 1).idempotentRetries(1));
+                .sizeBetween(0, 1).idempotentRetries(1));
         StepVerifier.create(p.callIdempotent("x"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerCrashedException.class)
                         .hasMessageContaining("died with signal 9 (SIGKILL)"))
@@ -185,7 +185,7 @@ class WorkerPoolIT {
 
     @Test
     void hangingWorkerTimesOutAndIsKilledAndReplaced() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(1, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(1, 1)
                 .requestTimeout(Duration.ofMillis(800)));
         long pid = pidOf(p);
         StepVerifier.create(p.call("sleep"))
@@ -207,7 +207,7 @@ class WorkerPoolIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerProtocolException.class)
                         .hasMessageContaining("(pid " + pid + ") broke the protocol: malformed reply: reply line is "
                                 + "not valid UTF-8")
-                        .hasMessageEndingWith("; worker recycled"))
+                        .hasMessageEndingWith("; worker replaced"))
                 .verify(WAIT);
         assertThat(pidOf(p)).isNotEqualTo(pid);
         assertThat(p.metrics().restarts(WorkerRestartCause.PROTOCOL_ERROR)).isEqualTo(1);
@@ -220,7 +220,7 @@ class WorkerPoolIT {
         StepVerifier.create(p.call("twice"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerProtocolException.class)
                         .hasMessage("worker '" + PYTHON + " -u -c '" + SCRIPT.replace("'", "'\\''") + "'' (pid " + pid
-                                + ") broke the protocol: 2 replies to one request; worker recycled"))
+                                + ") broke the protocol: 2 replies to one request; worker replaced"))
                 .verify(WAIT);
         assertThat(pidOf(p)).isNotEqualTo(pid);
     }
@@ -228,7 +228,7 @@ class WorkerPoolIT {
     @Test
     void unsolicitedOutputFromAnIdleWorkerRetiresIt() {
         WorkerPool<String, String> p = python(WorkerPool.builder(
-                Command.shell("read l; echo \"$l\"; sleep 0.3; echo unsolicited; exec cat")).size(0, 1));
+                Command.shell("read l; echo \"$l\"; sleep 0.3; echo unsolicited; exec cat")).sizeBetween(0, 1));
         assertThat(p.call("x").block(WAIT)).isEqualTo("x");
         await().atMost(WAIT).until(() -> p.metrics().restarts(WorkerRestartCause.PROTOCOL_ERROR) == 1);
         assertThat(p.call("y").block(WAIT)).isEqualTo("y");
@@ -239,7 +239,7 @@ class WorkerPoolIT {
         WorkerPool<String, String> p = python(1, 1);
         long pid = pidOf(p);
         Disposable slow = p.call("slow").subscribe();
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 1);
         slow.dispose();
         StepVerifier.create(p.call("pid"))
                 .assertNext(r -> assertThat(r).isNotEqualTo("slow-reply").isNotEqualTo(Long.toString(pid)))
@@ -251,7 +251,7 @@ class WorkerPoolIT {
     @Test
     void workerThatExitsAtStartFailsCallsThenStopsLaunchingAfterMaxStartAttempts() {
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.shell("echo boom >&2; exit 3"))
-                .size(0, 2).maxStartAttempts(3).startBackoff(Duration.ofMillis(300)));
+                .sizeBetween(0, 2).maxStartAttempts(3).startBackoff(Duration.ofMillis(300)));
         List<Throwable> errors = new ArrayList<>();
         await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> {
             Throwable e = p.call("x").then(Mono.<Throwable>empty()).onErrorResume(Mono::just).block(WAIT);
@@ -269,13 +269,13 @@ class WorkerPoolIT {
                         + "not trying again for ")
                 .hasMessageContaining("last failure: worker 'sh -c 'echo boom >&2; exit 3'' (pid ")
                 .hasCauseInstanceOf(WorkerCrashedException.class);
-        assertThat(p.metrics().workersStarted()).isEqualTo(3);
+        assertThat(p.metrics().started()).isEqualTo(3);
         assertThat(p.metrics().startFailures()).isEqualTo(3);
     }
 
     @Test
     void missingExecutableFailsCallsWithProcessStartException() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("/nonexistent/worker")).size(0, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("/nonexistent/worker")).sizeBetween(0, 1)
                 .startBackoff(Duration.ofMillis(10)));
         StepVerifier.create(p.call("x"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessStartException.class)
@@ -294,18 +294,18 @@ class WorkerPoolIT {
 
     @Test
     void workerIsRecycledAfterMaxRequests() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(0, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(0, 1)
                 .maxRequestsPerWorker(2));
         long first = pidOf(p);
         assertThat(pidOf(p)).isEqualTo(first);
         assertThat(pidOf(p)).isNotEqualTo(first);
-        assertThat(p.metrics().restarts(WorkerRestartCause.RECYCLED)).isEqualTo(1);
+        assertThat(p.metrics().restarts(WorkerRestartCause.MAX_REQUESTS)).isEqualTo(1);
     }
 
     @Test
     void idleWorkerIsEvictedAfterMaxIdle() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).size(0, 1)
-                .maxIdle(Duration.ofMillis(200)));
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1)
+                .evictionIdle(Duration.ofMillis(200)));
         assertThat(p.call("a").block(WAIT)).isEqualTo("a");
         await().atMost(WAIT).until(() -> p.metrics().alive() == 0);
         assertThat(p.metrics().restarts(WorkerRestartCause.EVICTED)).isEqualTo(1);
@@ -319,7 +319,7 @@ class WorkerPoolIT {
                         .concatWith(Mono.just(Long.toString(w.pid()))))
                 .collectList().block(WAIT);
         assertThat(pids).hasSize(3).containsOnly(pids.get(0));
-        assertThat(p.metrics().busy()).isZero();
+        assertThat(p.metrics().acquired()).isZero();
     }
 
     @Test
@@ -342,7 +342,7 @@ class WorkerPoolIT {
                             .hasMessageContaining("worker pool '" + PYTHON + " -u -c"))
                     .verifyLater());
         }
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 2 && p.metrics().pending() == 1);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 2 && p.metrics().pending() == 1);
         p.close();
         verifiers.forEach(v -> v.verify(WAIT));
         OsProcesses.awaitNoChildren();
@@ -363,8 +363,8 @@ class WorkerPoolIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolClosedException.class)
                         .hasMessageEndingWith("closed: the call was not run"))
                 .verifyLater();
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 1 && p.metrics().pending() == 1);
-        StepVerifier.create(p.closeLater(Duration.ofSeconds(15))).expectComplete().verify(WAIT);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 1 && p.metrics().pending() == 1);
+        StepVerifier.create(p.disposeGracefully(Duration.ofSeconds(15))).expectComplete().verify(WAIT);
         slow.verify(WAIT);
         waiting.verify(WAIT);
         OsProcesses.awaitNoChildren();
@@ -378,15 +378,15 @@ class WorkerPoolIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolClosedException.class)
                         .hasMessageEndingWith("closed: the request in flight was aborted"))
                 .verifyLater();
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
-        StepVerifier.create(p.closeLater(Duration.ofMillis(300))).expectComplete().verify(WAIT);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 1);
+        StepVerifier.create(p.disposeGracefully(Duration.ofMillis(300))).expectComplete().verify(WAIT);
         hung.verify(WAIT);
         OsProcesses.awaitNoChildren();
     }
 
     @Test
     void healthCheckReplacesAWorkerThatStoppedAnsweringWhileIdle() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(1, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(1, 1)
                 .requestTimeout(Duration.ofMillis(1500))
                 .healthCheck("ping", Duration.ofMillis(100)));
         long pid = pidOf(p);
@@ -401,17 +401,17 @@ class WorkerPoolIT {
 
     @Test
     void callerBeyondMaxPendingFailsAtOnceWithOverload() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).size(1, 1)
-                .maxPending(1));
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(1, 1)
+                .maxPendingAcquire(1));
         pidOf(p);
         StepVerifier busy = StepVerifier.create(p.call("slow")).expectNext("slow-reply").expectComplete()
                 .verifyLater();
-        await().atMost(WAIT).until(() -> p.metrics().busy() == 1);
+        await().atMost(WAIT).until(() -> p.metrics().acquired() == 1);
         StepVerifier waiting = StepVerifier.create(p.call("a")).expectNext("A").expectComplete().verifyLater();
         await().atMost(WAIT).until(() -> p.metrics().pending() == 1);
         StepVerifier.create(p.call("b"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
-                        .hasMessageContaining("overloaded: busy=1/1, idle=0, pending=1 (maxPending=1 reached)"))
+                        .hasMessageContaining("overloaded: acquired=1/1, idle=0, pending=1 (maxPendingAcquire=1 reached)"))
                 .verify(WAIT);
         busy.verify(WAIT);
         waiting.verify(WAIT);
@@ -419,13 +419,13 @@ class WorkerPoolIT {
 
     @Test
     void workerIsReplacedAfterMaxLifetime() {
-        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).size(0, 1)
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1)
                 .maxLifetime(Duration.ofMillis(300)));
         assertThat(p.call("a").block(WAIT)).isEqualTo("a");
         await().atMost(WAIT).until(() -> p.metrics().restarts(WorkerRestartCause.EVICTED) == 1
                 && p.metrics().alive() == 0);
         assertThat(p.call("b").block(WAIT)).isEqualTo("b");
-        assertThat(p.metrics().workersStarted()).isEqualTo(2);
+        assertThat(p.metrics().started()).isEqualTo(2);
     }
 
     static final String FRAME_SCRIPT = String.join("\n",
@@ -453,7 +453,7 @@ class WorkerPoolIT {
     @Test
     void lengthPrefixedBinaryFramesRoundTripWithSizesAndChecksumsIntact() {
         WorkerPool<byte[], byte[]> p = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", FRAME_SCRIPT))
-                .protocol(WorkerProtocol.lengthPrefixed()).size(0, 2).build(engine);
+                .protocol(WorkerProtocol.lengthPrefixed()).sizeBetween(0, 2).build(engine);
         pool = p;
         java.util.Random random = new java.util.Random(7);
         List<byte[]> payloads = new ArrayList<>();
@@ -476,17 +476,17 @@ class WorkerPoolIT {
 
     @Test
     void jsonLinesMatchesRepliesByRequestIdAndRejectsAnotherId() {
-        WorkerPool<WorkRequest, WorkResponse> p = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", JSON_SCRIPT))
-                .protocol(WorkerProtocol.jsonLines()).size(0, 1).build(engine);
+        WorkerPool<JsonLinesProtocol.Request, JsonLinesProtocol.Response> p = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", JSON_SCRIPT))
+                .protocol(WorkerProtocol.jsonLines()).sizeBetween(0, 1).build(engine);
         pool = p;
-        StepVerifier.create(p.call(WorkRequest.of(41, List.of("a \"quoted\"", "line\nbreak"))))
-                .expectNext(new WorkResponse(41, 2, "a \"quoted\" line\nbreak"))
+        StepVerifier.create(p.call(JsonLinesProtocol.Request.of(41, List.of("a \"quoted\"", "line\nbreak"))))
+                .expectNext(JsonLinesProtocol.Response.of(41, 2, "a \"quoted\" line\nbreak"))
                 .expectComplete()
                 .verify(WAIT);
-        StepVerifier.create(p.call(WorkRequest.of(42, List.of("wrong-id"))))
+        StepVerifier.create(p.call(JsonLinesProtocol.Request.of(42, List.of("wrong-id"))))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WorkerProtocolException.class)
                         .hasMessageContaining("broke the protocol: reply carries requestId 43 but the request in "
-                                + "flight has requestId 42; worker recycled"))
+                                + "flight has requestId 42; worker replaced"))
                 .verify(WAIT);
         assertThat(p.metrics().restarts(WorkerRestartCause.PROTOCOL_ERROR)).isEqualTo(1);
     }

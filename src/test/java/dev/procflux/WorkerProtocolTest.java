@@ -150,7 +150,7 @@ class WorkerProtocolTest {
 
     @Test
     void jsonLinesEncodesRequestsAsOneEscapedLine() {
-        ByteBuffer b = WorkerProtocol.jsonLines().encode(WorkRequest.of(7, List.of("a\"b", "c\nd\\", "\u0001é")));
+        ByteBuffer b = WorkerProtocol.jsonLines().encode(JsonLinesProtocol.Request.of(7, List.of("a\"b", "c\nd\\", "\u0001é")));
         assertThat(StandardCharsets.UTF_8.decode(b).toString())
                 .isEqualTo("{\"requestId\":7,\"arguments\":[\"a\\\"b\",\"c\\nd\\\\\",\"\\u0001é\"]}\n");
     }
@@ -162,13 +162,13 @@ class WorkerProtocolTest {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         for (int cut = 0; cut <= bytes.length; cut++) {
             assertThat(decodeInChunks(WorkerProtocol.jsonLines(), bytes, cut)).as("cut %d", cut)
-                    .containsExactly(new WorkResponse(7, 2, "x\tyé\n"), new WorkResponse(8, 0, ""));
+                    .containsExactly(JsonLinesProtocol.Response.of(7, 2, "x\tyé\n"), JsonLinesProtocol.Response.of(8, 0, ""));
         }
     }
 
     @Test
     void jsonLinesRejectsMalformedJson() {
-        WorkerProtocol.Decoder<WorkResponse> decoder = WorkerProtocol.jsonLines().newDecoder();
+        WorkerProtocol.Decoder<JsonLinesProtocol.Response> decoder = WorkerProtocol.jsonLines().newDecoder();
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap("{\"requestId\":1,}\n".getBytes(
                 StandardCharsets.UTF_8)), r -> { }))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -177,7 +177,7 @@ class WorkerProtocolTest {
 
     @Test
     void jsonLinesRejectsAFieldOfTheWrongType() {
-        WorkerProtocol.Decoder<WorkResponse> decoder = WorkerProtocol.jsonLines().newDecoder();
+        WorkerProtocol.Decoder<JsonLinesProtocol.Response> decoder = WorkerProtocol.jsonLines().newDecoder();
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap("{\"requestId\":\"1\"}\n".getBytes(
                 StandardCharsets.UTF_8)), r -> { }))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -186,8 +186,8 @@ class WorkerProtocolTest {
 
     @Test
     void jsonLinesRejectsAReplyToAnotherRequest() {
-        assertThatThrownBy(() -> WorkerProtocol.jsonLines().verify(WorkRequest.of(3, List.of()),
-                new WorkResponse(4, 0, "")))
+        assertThatThrownBy(() -> WorkerProtocol.jsonLines().verify(JsonLinesProtocol.Request.of(3, List.of()),
+                JsonLinesProtocol.Response.of(4, 0, "")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("reply carries requestId 4 but the request in flight has requestId 3");
     }
@@ -195,13 +195,14 @@ class WorkerProtocolTest {
     @Test
     void builderRejectsBadValuesNamingTheOption() {
         WorkerPool.Builder<String, String> b = WorkerPool.builder(Command.of("cat"));
-        assertThatThrownBy(() -> b.size(3, 2)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("size max must be >= 1 and >= min (3), was 2");
-        assertThatThrownBy(() -> b.requestTimeout(java.time.Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("requestTimeout must be >= 0, was PT-1S");
+        assertThatThrownBy(() -> b.sizeBetween(3, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sizeBetween max must be >= 1 and >= min (3), was 2");
+        assertThatThrownBy(() -> b.requestTimeout(java.time.Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("requestTimeout must be positive, or negative for no limit, was PT0S");
         assertThatThrownBy(() -> b.maxStartAttempts(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxStartAttempts must be >= 1, was 0");
-        WorkerPoolOptions<byte[], byte[]> o = b.size(2, 8).maxRequestsPerWorker(10)
+        WorkerPoolOptions<byte[], byte[]> o = b.sizeBetween(2, 8).maxRequestsPerWorker(10)
                 .protocol(WorkerProtocol.lengthPrefixed()).buildOptions();
         assertThat(o.minSize()).isEqualTo(2);
         assertThat(o.maxSize()).isEqualTo(8);

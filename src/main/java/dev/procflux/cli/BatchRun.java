@@ -72,6 +72,8 @@ final class BatchRun {
     private volatile @Nullable ProcessEngine engine;
     // guarded by outputLock
     private @Nullable StatusLine statusLine;
+    // GNU parallel's argument sources, modes and pacing; see GnuJobs
+    private final GnuJobs gnu;
 
     BatchRun(RunOptions options, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
         this.options = options;
@@ -79,6 +81,7 @@ final class BatchRun {
         this.out = out;
         this.err = err;
         this.terminal = terminal;
+        this.gnu = new GnuJobs(options, in, counters);
     }
 
     /**
@@ -99,13 +102,21 @@ final class BatchRun {
             err.println("procflux run: cannot read jobs from " + inputName() + ": " + reason(e.getCause()));
             return Main.EXIT_RUN_ERROR;
         }
+        try {
+            gnu.open();
+        }
+        catch (IOException | UncheckedIOException | UsageException e) {
+            err.println("procflux run: cannot read jobs: " + e.getMessage());
+            closeQuietly(reader);
+            return Main.EXIT_RUN_ERROR;
+        }
         if (options.dryRun()) {
-            return dryRun(reader);
+            return gnu.reads() ? gnu.dryRun(out, err) : dryRun(reader);
         }
         @Nullable JobLog joblog = null;
         if (options.joblog().isPresent()) {
             try {
-                joblog = new JobLog(options.joblog().get());
+                joblog = gnu.joblog(options.joblog().get());
             }
             catch (IOException e) {
                 err.println("procflux run: cannot write joblog " + options.joblog().get() + ": " + reason(e));
@@ -120,7 +131,7 @@ final class BatchRun {
             // interrupt() ran before the engine existed, so it could not close it
             engine.close();
         }
-        Disposable ticker = terminal ? startTicker(startNanos) : () -> { };
+        Disposable ticker = terminal || options.parallel().progress ? startTicker(startNanos) : () -> { };
         Disposable counting = countJobsBeside();
         boolean failed = false;
         try {
@@ -150,6 +161,7 @@ final class BatchRun {
                 Subreaper.killAdopted(engine.options().killGracePeriod());
             }
             closeQuietly(reader);
+            closeQuietly(gnu);
             if (joblog != null) {
                 closeQuietly(joblog);
             }
@@ -214,7 +226,7 @@ final class BatchRun {
         ProcessEngine e = engine;
         if (e != null) {
             // completion is awaited by engine.close() in execute()
-            e.closeLater().subscribe();
+            e.dispose();
         }
     }
 
@@ -225,7 +237,7 @@ final class BatchRun {
 
     private int concurrency() {
         // 0 means "unlimited": as many as the engine lets wait for a slot, so nothing is ever refused
-        return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPending() : options.jobs();
+        return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPendingAcquire() : options.jobs();
     }
 
     private String inputName() {
@@ -278,7 +290,7 @@ final class BatchRun {
      */
     private Disposable countJobsBeside() {
         Optional<Path> file = options.file();
-        if (file.isEmpty() || !Files.isRegularFile(file.get())) {
+        if (file.isEmpty() || !Files.isRegularFile(file.get()) || gnu.reads()) {
             return () -> { };
         }
         return Mono.fromRunnable(() -> {
@@ -295,15 +307,16 @@ final class BatchRun {
 
     private Flux<Job> jobs(InputLines reader) {
         JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
-        return Flux.fromStream(reader::lines)
+        Flux<Job> read = gnu.reads() ? gnu.jobs().doOnNext(job -> counters.jobRead()) : Flux.fromStream(reader::lines)
                 .onErrorMap(UncheckedIOException.class, e -> new InputException(e.getCause()))
                 .<Job>handle((line, sink) -> {
                     Job job = factory.next(line);
-                    if (job != null) {
+                    if (job != null && gnu.selected(job)) {
                         counters.jobRead();
                         sink.next(job);
                     }
-                })
+                });
+        return read
                 .doOnComplete(counters::inputComplete)
                 // reading stdin blocks; never on the engine's threads
                 .subscribeOn(Schedulers.boundedElastic())
@@ -322,8 +335,8 @@ final class BatchRun {
         }
     }
 
-    private Mono<JobOutcome> run(Job job, ProcessEngine engine) {
-        return Mono.defer(() -> {
+    private Mono<JobOutcome> run(Job queued, ProcessEngine engine) {
+        return gnu.inSlot(queued, job -> gnu.awaitTurn().then(Mono.defer(() -> {
             if (halted.get()) {
                 return Mono.empty();
             }
@@ -333,16 +346,17 @@ final class BatchRun {
                 return Mono.just(JobOutcome.withoutOutput(job, JobOutcome.Status.INVALID, 2, 0,
                         System.currentTimeMillis(), 0, 0, job.problem().orElse("invalid job")));
             }
-            Command c = options.timeout().map(command.get()::withTimeout).orElse(command.get());
+            Command c = gnu.timeout().map(command.get()::withTimeout).orElse(command.get());
             // empty: the engine closed (halt now, Ctrl-C) before launching it, so it never started after all
             return attempt(job, c, engine, 1).switchIfEmpty(Mono.fromRunnable(counters::jobNotStarted));
         })
                 // here rather than on the output thread, so that flatMap cannot start another job between this
                 // failure and the halt decision
-                .doOnNext(this::finished);
+                .doOnNext(this::finished)));
     }
 
     private void finished(JobOutcome o) {
+        gnu.finished(o);
         counters.jobFinished(o);
         if (o.isFailure() && options.halt().shouldHalt(counters.failed(), counters.started())
                 && halted.compareAndSet(false, true)) {
@@ -359,6 +373,15 @@ final class BatchRun {
         return Mono.defer(() -> {
             long startMillis = System.currentTimeMillis();
             long startNanos = System.nanoTime();
+            if (options.parallel().outputMode != ParallelOptions.OutputMode.GROUP) {
+                // --line-buffer, -u: written while the job runs, nothing is held
+                return gnu.execute(engine, job, command, this::writeLive)
+                        .map(r -> outcome(job, r.exitStatus(), Spool.EMPTY, Spool.EMPTY, startMillis,
+                                System.nanoTime() - startNanos, attempt))
+                        .onErrorResume(ProcessException.class, e -> neverStarted(e) ? Mono.empty()
+                                : Mono.just(outcome(job, e, Spool.EMPTY, Spool.EMPTY, startMillis,
+                                        System.nanoTime() - startNanos, attempt)));
+            }
             // spooled as it arrives (not collected by the engine), so that the heap stays bounded whatever the job
             // writes, and a killed job's output up to its death is still there to print
             Spool stdout = new Spool();
@@ -391,7 +414,7 @@ final class BatchRun {
                     });
         }).flatMap(o -> o.isFailure() && attempt <= options.retries() && !halted.get()
                 // a retry the closing engine refused leaves the failure that asked for it as the outcome
-                ? attempt(job, command, engine, attempt + 1).defaultIfEmpty(o)
+                ? gnu.retryDelay(attempt).then(attempt(job, command, engine, attempt + 1)).defaultIfEmpty(o)
                 : Mono.just(o));
     }
 
@@ -440,10 +463,12 @@ final class BatchRun {
             if (statusLine != null) {
                 statusLine.clear();
             }
-            if (!stdoutClosed.get()) {
+            if (!gnu.keepAside(o, out) && !stdoutClosed.get()) {
                 write(out, o.stdout(), o);
             }
-            write(err, o.stderr(), o);
+            if (!gnu.keepsStderrAside()) {
+                write(err, o.stderr(), o);
+            }
             o.stdout().delete();
             o.stderr().delete();
             o.message().ifPresent(m -> err.println("procflux run: " + m));
@@ -476,38 +501,65 @@ final class BatchRun {
         }
     }
 
+    /** Output of a running job ({@code --line-buffer}, {@code -u}), from its delivery thread. */
+    private void writeLive(Job job, boolean stdout, byte[] bytes) {
+        synchronized (outputLock) {
+            if (statusLine != null) {
+                statusLine.clear();
+            }
+            PrintStream stream = stdout ? out : err;
+            new Tagger(stream, job).write(bytes, 0, bytes.length);
+            stream.flush();
+        }
+    }
+
     private void write(PrintStream stream, Spool spool, JobOutcome o) {
         if (spool.size() == 0) {
             return;
         }
         try {
-            if (!options.tag()) {
-                spool.writeTo(stream::write);
-                return;
-            }
-            byte[] tag = (o.job().input() + "\t").getBytes(StandardCharsets.UTF_8);
-            boolean[] atLineStart = {true};
-            spool.writeTo((bytes, offset, length) -> {
-                int lineStart = offset;
-                for (int i = offset; i < offset + length; i++) {
-                    if (atLineStart[0]) {
-                        stream.write(tag, 0, tag.length);
-                        atLineStart[0] = false;
-                    }
-                    if (bytes[i] == '\n') {
-                        stream.write(bytes, lineStart, i + 1 - lineStart);
-                        lineStart = i + 1;
-                        atLineStart[0] = true;
-                    }
-                }
-                if (lineStart < offset + length) {
-                    stream.write(bytes, lineStart, offset + length - lineStart);
-                }
-            });
+            spool.writeTo(new Tagger(stream, o.job())::write);
         }
         catch (IOException e) {
             throw new UncheckedIOException("cannot read back the spooled output of job " + o.job().number() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Writes one job's bytes, each line behind its tag under {@code --tag} or {@code --tagstring}. */
+    private final class Tagger {
+        private final PrintStream stream;
+        private final byte @Nullable [] tag;
+        // the bytes arrive in chunks: whether the next byte starts a line
+        private boolean atLineStart = true;
+
+        Tagger(PrintStream stream, Job job) {
+            this.stream = stream;
+            this.tag = options.tag() || options.parallel().tagString != null
+                    ? (job.tag() + "\t").getBytes(StandardCharsets.UTF_8) : null;
+        }
+
+        void write(byte[] bytes, int offset, int length) {
+            byte[] t = tag;
+            if (t == null) {
+                stream.write(bytes, offset, length);
+                return;
+            }
+            int lineStart = offset;
+            for (int i = offset; i < offset + length; i++) {
+                if (atLineStart) {
+                    stream.write(t, 0, t.length);
+                    atLineStart = false;
+                }
+                if (bytes[i] == '\n') {
+                    stream.write(bytes, lineStart, i + 1 - lineStart);
+                    lineStart = i + 1;
+                    atLineStart = true;
+                }
+            }
+            if (lineStart < offset + length) {
+                stream.write(bytes, lineStart, offset + length - lineStart);
+            }
         }
     }
 

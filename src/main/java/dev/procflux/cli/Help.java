@@ -19,7 +19,7 @@ final class Help {
             "");
 
     static final String RUN = String.join("\n",
-            "Usage: procflux run [options] [-f FILE] [-- TEMPLATE...]",
+            "Usage: procflux run [options] [-f FILE] [-- TEMPLATE...] [::: ARGS | :::: FILE]...",
             "",
             "Runs one job per input line (from FILE, or stdin), at most -j at a time.",
             "",
@@ -49,6 +49,17 @@ final class Help {
             "      --no-summary     do not print it",
             "  -h, --help           show this help",
             "",
+            "GNU parallel's options (docs/cli.md lists them and every difference):",
+            "  COMMAND ::: a b ::: 1 2   arguments, crossed (:::+ or --link pairs them)",
+            "  :::: FILE, -a FILE        arguments from a file; -0, -d DELIM split records",
+            "  {1} {2} {1.} {1/} {%} {name}  by position, job slot, --header : name",
+            "  --colsep RE, -I STR, -n N, -N N, -X, -m, -q",
+            "  --line-buffer, -u, --tagstring STR, --results DIR, --files",
+            "  --resume, --resume-failed (with --joblog), --retry-delay D, --delay D",
+            "  -j +N|-N|P%, --memfree SIZE, --load N, --bar, --eta, --progress, --timeout P%",
+            "  --pipe [--block 1M] [--recend STR]   stdin in blocks to each job's stdin",
+            "  --shard K/N | auto        run every Nth job from K (Kubernetes Indexed Jobs)",
+            "",
             "A job's output is written whole when it finishes, never interleaved with another's.",
             "Exit status: 0 if every job succeeded, else the number of failed jobs (at most 101);",
             "130 after Ctrl-C, 143 after SIGTERM (running job trees are killed and written to",
@@ -60,6 +71,8 @@ final class Help {
             "  find . -name '*.png' | procflux run -k -- convert {} {.}.jpg",
             "  seq 100 | procflux run --halt now,fail=1 -- ./check.sh {}",
             "  procflux run --shell -f pipelines.txt     # lines may use | > && etc.",
+            "  procflux run -k gzip -9 {} ::: *.log",
+            "  procflux run -k --pipe --block 10M wc -l < big.csv",
             "");
 
     static final String SERVE = String.join("\n",

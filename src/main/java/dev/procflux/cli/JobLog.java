@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -28,12 +29,27 @@ final class JobLog implements Closeable {
 
     /** @throws IOException when the file cannot be created or written */
     JobLog(Path path) throws IOException {
+        this(path, false);
+    }
+
+    /**
+     * @param append whether to add to an existing joblog ({@code --resume}) rather than replace it; the header is
+     *        written only into an empty file
+     * @throws IOException when the file cannot be created or written
+     */
+    JobLog(Path path, boolean append) throws IOException {
         if (Files.isDirectory(path)) {
             throw new FileSystemException(path.toString(), null, "Is a directory");
         }
-        writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8);
-        writer.write(HEADER);
-        writer.write('\n');
+        boolean header = !append || !Files.isRegularFile(path) || Files.size(path) == 0;
+        writer = append
+                ? Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND)
+                : Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+        if (header) {
+            writer.write(HEADER);
+            writer.write('\n');
+        }
         writer.flush();
     }
 

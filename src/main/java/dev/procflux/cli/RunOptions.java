@@ -27,11 +27,13 @@ final class RunOptions {
     private final boolean dryRun;
     private final @Nullable Boolean summary;
     private final boolean help;
+    private final ParallelOptions parallel;
 
     private RunOptions(Parser p) {
         jobs = p.jobs;
         file = p.file;
-        template = p.template.isEmpty() ? null : Template.of(p.template);
+        template = p.template.isEmpty() ? null : Template.of(p.template, p.parallel.replace,
+                p.parallel.contextReplace ? Template.Context.REPEAT : Template.Context.SPREAD);
         shell = p.shell;
         timeout = p.timeout;
         retries = p.retries;
@@ -42,6 +44,10 @@ final class RunOptions {
         dryRun = p.dryRun;
         summary = p.summary;
         help = p.help;
+        parallel = p.parallel;
+        if (!help) {
+            parallel.check(joblog != null, template != null);
+        }
     }
 
     /**
@@ -109,6 +115,16 @@ final class RunOptions {
         return help;
     }
 
+    /** @return the options that come from GNU parallel: argument sources, output modes, capacity, --pipe... */
+    ParallelOptions parallel() {
+        return parallel;
+    }
+
+    /** @return how job arguments are read; {@link ArgumentOptions#explicit()} when not one line per job */
+    ArgumentOptions arguments() {
+        return parallel.arguments(template);
+    }
+
     /** Mutable parse state; used once by {@link #parse(List)}. */
     private static final class Parser {
         int jobs = Runtime.getRuntime().availableProcessors();
@@ -124,17 +140,18 @@ final class RunOptions {
         boolean dryRun;
         @Nullable Boolean summary;
         boolean help;
+        final ParallelOptions parallel = new ParallelOptions();
 
         void parse(List<String> args) {
             int i = 0;
             while (i < args.size()) {
                 String arg = args.get(i);
                 if (arg.equals("--")) {
-                    template.addAll(args.subList(i + 1, args.size()));
+                    templateAndSources(args.subList(i + 1, args.size()));
                     return;
                 }
                 if (!arg.startsWith("-") || arg.equals("-")) {
-                    template.addAll(args.subList(i, args.size()));
+                    templateAndSources(args.subList(i, args.size()));
                     return;
                 }
                 String name = arg;
@@ -174,6 +191,18 @@ final class RunOptions {
             }
         }
 
+        /** The template runs up to the first argument source separator ({@code :::}, {@code ::::}...). */
+        private void templateAndSources(List<String> rest) {
+            int i = 0;
+            while (i < rest.size() && !ParallelOptions.SEPARATORS.contains(rest.get(i))) {
+                i++;
+            }
+            template.addAll(rest.subList(0, i));
+            if (i < rest.size()) {
+                parallel.sources(rest.subList(i, rest.size()));
+            }
+        }
+
         private static boolean takesValue(String name) {
             switch (name) {
                 case "-j":
@@ -186,7 +215,7 @@ final class RunOptions {
                 case "--joblog":
                     return true;
                 default:
-                    return false;
+                    return ParallelOptions.takesValue(name);
             }
         }
 
@@ -194,13 +223,17 @@ final class RunOptions {
             switch (name) {
                 case "-j":
                 case "--jobs":
-                    jobs = nonNegativeInt(name, value);
+                    jobs = JobsArgument.parse(name, value, Runtime.getRuntime().availableProcessors());
                     break;
                 case "-f":
                 case "--file":
                     file = Path.of(value);
                     break;
                 case "--timeout":
+                    if (value.trim().endsWith("%")) {
+                        parallel.timeoutPercent = JobsArgument.percent(name, value);
+                        break;
+                    }
                     timeout = DurationArgument.parse(name, value);
                     break;
                 case "--retries":
@@ -209,8 +242,13 @@ final class RunOptions {
                 case "--halt":
                     halt = HaltPolicy.parse(value);
                     break;
-                default:
+                case "--joblog":
                     joblog = Path.of(value);
+                    break;
+                default:
+                    if (!parallel.option(name, value)) {
+                        throw new UsageException("unknown option '" + name + "'");
+                    }
             }
         }
 
@@ -240,7 +278,9 @@ final class RunOptions {
                     help = true;
                     break;
                 default:
-                    throw new UsageException("unknown option '" + name + "'");
+                    if (!parallel.flag(name)) {
+                        throw new UsageException("unknown option '" + name + "'");
+                    }
             }
         }
 

@@ -168,7 +168,7 @@ final class Serve {
 
     /** The optional {@code engine:} section of the actions file. */
     static ProcessEngine.Builder engine(String yaml) {
-        ProcessEngine.Builder b = ProcessEngine.builder().maxPending(64);
+        ProcessEngine.Builder b = ProcessEngine.builder().maxPendingAcquire(64);
         Object root;
         try {
             root = new Load(LoadSettings.builder().build()).loadFromString(yaml);
@@ -191,7 +191,7 @@ final class Serve {
                     b.maxConcurrency(integer(key, v));
                     break;
                 case "maxPending":
-                    b.maxPending(integer(key, v));
+                    b.maxPendingAcquire(integer(key, v));
                     break;
                 case "killGracePeriod":
                     b.killGracePeriod(DurationArgument.parse("engine.killGracePeriod", String.valueOf(v)));

@@ -124,14 +124,14 @@ final class ServeWorkers {
                     throw new IllegalArgumentException("unknown size key '" + key + "'; expected [max, min]");
                 }
             }
-            b.size(integer(sizes.containsKey("min") ? sizes.get("min") : 1, "size.min"),
+            b.sizeBetween(integer(sizes.containsKey("min") ? sizes.get("min") : 1, "size.min"),
                     integer(sizes.containsKey("max") ? sizes.get("max") : 2, "size.max"));
         }
         if (spec.containsKey("requestTimeout")) {
             b.requestTimeout(duration(spec.get("requestTimeout")));
         }
         if (spec.containsKey("maxPending")) {
-            b.maxPending(integer(spec.get("maxPending"), "maxPending"));
+            b.maxPendingAcquire(integer(spec.get("maxPending"), "maxPending"));
         }
         return new Spec(name, binary, b);
     }

@@ -82,6 +82,18 @@ final class Spool {
         }
     }
 
+    /** @return everything appended, on the heap (for the few consumers that need the bytes whole) */
+    byte[] toByteArray() {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream((int) Math.min(size, Integer.MAX_VALUE));
+        try {
+            writeTo(all::write);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot read back spooled job output: " + e.getMessage(), e);
+        }
+        return all.toByteArray();
+    }
+
     /** Frees the heap and removes the temporary file, if any. */
     void delete() {
         memory.reset();

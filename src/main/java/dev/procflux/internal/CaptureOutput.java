@@ -56,8 +56,9 @@ final class CaptureOutput implements RunOutput {
 
     @Override
     public void complete(long pid, ExitStatus status, long durationNanos) {
-        ProcessResult result = new ProcessResult(command, pid, status, stdout.toArray(), stderr.toArray(),
-                stdout.isTruncated(), stderr.isTruncated(), Duration.ofNanos(durationNanos));
+        ProcessResult result = ProcessResult.builder(command, status).pid(pid).stdout(stdout.toArray())
+                .stderr(stderr.toArray()).stdoutTruncated(stdout.isTruncated()).stderrTruncated(stderr.isTruncated())
+                .duration(Duration.ofNanos(durationNanos)).build();
         delivery.schedule(() -> sink.success(result));
     }
 

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +32,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolBuilder;
@@ -85,7 +87,9 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         this.pool = PoolEventsRecorder.install(
                 PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
                         .sizeBetween(0, options.maxConcurrency())
-                        .maxPendingAcquire(options.maxPending()),
+                        .maxPendingAcquire(options.maxPendingAcquire())
+                        .pendingAcquireTimer((task, delay) -> timeoutClock()
+                                .schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS)),
                 options.slotPoolEvents(), "engine slots")
                 .buildPool();
         if (options.closeOnShutdown()) {
@@ -95,6 +99,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         else {
             shutdownHook = null;
         }
+    }
+
+    /** Times the limits the user set (command and acquire timeouts): the virtual clock in tests. */
+    Scheduler timeoutClock() {
+        return options.virtualTime().orElse(options.timerScheduler());
     }
 
     // ---- API
@@ -167,13 +176,15 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         for (StreamOutput s : streams) {
             buffered += s.bufferedBytes();
         }
-        return new EngineMetrics(running.get(), pool.metrics().acquiredSize(), pool.metrics().pendingAcquireSize(),
-                options.maxConcurrency(), started.sum(), succeeded.sum(), failed.sum(), timedOut.sum(),
-                cancelled.sum(), startFailures.sum(), rejected.sum(), buffered, peakBuffered.get(), pauses.sum());
+        return EngineMetrics.builder().alive(running.get()).acquired(pool.metrics().acquiredSize())
+                .pending(pool.metrics().pendingAcquireSize()).maxConcurrency(options.maxConcurrency())
+                .started(started.sum()).succeeded(succeeded.sum()).failed(failed.sum()).timedOut(timedOut.sum())
+                .cancelled(cancelled.sum()).startFailures(startFailures.sum()).rejected(rejected.sum())
+                .bufferedBytes(buffered).peakBufferedBytes(peakBuffered.get()).pauses(pauses.sum()).build();
     }
 
     @Override
-    public boolean isClosed() {
+    public boolean isDisposed() {
         return closed.get();
     }
 
@@ -183,26 +194,66 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     @Override
-    public Mono<Void> closeLater() {
+    public void dispose() {
+        beginClose(null);
+    }
+
+    @Override
+    public Mono<Void> disposeLater() {
+        return Mono.defer(() -> {
+            beginClose(null);
+            return whenAllDone();
+        });
+    }
+
+    @Override
+    public Mono<Void> disposeGracefully(Duration drain) {
+        Objects.requireNonNull(drain, "drain");
+        return Mono.defer(() -> {
+            beginClose(drain);
+            return whenAllDone();
+        });
+    }
+
+    // the last run may end on the NuProcess I/O thread: completion is moved to the delivery scheduler
+    private Mono<Void> whenAllDone() {
+        return allDone.asMono().publishOn(options.deliveryScheduler());
+    }
+
+    /** @param drain how long running processes may finish (negative: no limit), or null to kill them at once */
+    private void beginClose(@Nullable Duration drain) {
         if (closed.compareAndSet(false, true)) {
-            log.debug("closing engine: {} runs to stop", runs.size());
+            log.debug("closing engine: {} runs to stop, drain {}", runs.size(), drain);
             removeShutdownHook();
+            // fails callers waiting for a slot; slots in use are destroyed as they come back
             pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
-            for (ProcessRun run : runs) {
-                run.close();
+            if (drain == null || drain.isZero()) {
+                killAll();
+            }
+            else if (!drain.isNegative()) {
+                options.timerScheduler().schedule(this::killAll, drain.toNanos(), TimeUnit.NANOSECONDS);
             }
             if (runs.isEmpty()) {
                 allDone.tryEmitEmpty();
             }
         }
-        return allDone.asMono();
+        else if (drain == null) {
+            // dispose() during a graceful drain cuts it short
+            killAll();
+        }
+    }
+
+    private void killAll() {
+        for (ProcessRun run : runs) {
+            run.close();
+        }
     }
 
     @Override
     public void close() {
         Duration wait = options.killGracePeriod().multipliedBy(2).plusSeconds(1);
         try {
-            closeLater().block(wait);
+            disposeLater().block(wait);
         }
         catch (IllegalStateException e) {
             log.warn("engine close did not finish within {}: {}", wait, metrics());
@@ -295,7 +346,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     private Mono<PooledRef<Slot>> pooledSlot() {
         Duration timeout = options.acquireTimeout();
-        return timeout.isZero() ? pool.acquire() : pool.acquire(timeout);
+        if (timeout.isNegative()) {
+            return pool.acquire();
+        }
+        // reactor-pool reads a zero timeout as "none"; one nanosecond arms its timer only when no slot is free
+        return pool.acquire(timeout.isZero() ? Duration.ofNanos(1) : timeout);
     }
 
     private void slotAcquired(long requestedNanos) {
@@ -317,11 +372,12 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private Throwable translate(Throwable error, @Nullable Command command) {
         String what = command == null ? "lease" : "'" + command.commandLine() + "'";
         if (error instanceof PoolAcquirePendingLimitException) {
-            return new ProcessPoolOverloadedException(options.maxPending(), "engine overloaded: cannot run " + what
-                    + ": " + poolState() + " (maxPending=" + options.maxPending() + " reached)", error);
+            return new ProcessPoolOverloadedException(options.maxPendingAcquire(), "engine overloaded: cannot run " + what
+                    + ": " + poolState() + " (maxPendingAcquire=" + options.maxPendingAcquire() + " reached)", error);
         }
         if (error instanceof TimeoutException) {
-            return new ProcessAcquireTimeoutException(options.acquireTimeout(), poolState(), error);
+            return new ProcessAcquireTimeoutException(command == null ? "" : command.commandLine(),
+                    options.acquireTimeout(), poolState(), error);
         }
         if (error instanceof PoolShutdownException) {
             return new ProcessPoolClosedException("engine closed: cannot run " + what, error);
@@ -330,7 +386,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     private String poolState() {
-        return "running=" + pool.metrics().acquiredSize() + "/" + options.maxConcurrency() + ", pending="
+        return "acquired=" + pool.metrics().acquiredSize() + "/" + options.maxConcurrency() + ", pending="
                 + pool.metrics().pendingAcquireSize();
     }
 

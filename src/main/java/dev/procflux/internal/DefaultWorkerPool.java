@@ -102,7 +102,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         }
         this.pool = PoolEventsRecorder.install(PoolBuilder.from(allocate())
                         .sizeBetween(options.minSize(), options.maxSize())
-                        .maxPendingAcquire(options.maxPending())
+                        .maxPendingAcquire(options.maxPendingAcquire())
                         .evictionPredicate(this::shouldEvict)
                         .evictInBackground(evictionInterval(), engine.timerScheduler())
                         .destroyHandler(w -> Mono.fromRunnable(() -> destroy(w))),
@@ -154,20 +154,22 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     @Override
     public <T> Flux<T> withWorker(Function<? super Worker<I, O>, ? extends Publisher<T>> scope) {
         Objects.requireNonNull(scope, "scope");
-        return Flux.usingWhen(acquire().map(Lease::new),
+        return Flux.usingWhen(acquire().map(LeasedWorker::new),
                 lease -> scope.apply(lease),
-                Lease::end,
+                LeasedWorker::end,
                 (lease, error) -> lease.end(),
-                Lease::end);
+                LeasedWorker::end);
     }
 
     @Override
     public WorkerPoolMetrics metrics() {
         InstrumentedPool.PoolMetrics m = pool.metrics();
-        Map<WorkerRestartCause, Long> byCause = new EnumMap<>(WorkerRestartCause.class);
-        restarts.forEach((cause, n) -> byCause.put(cause, n.sum()));
-        return new WorkerPoolMetrics(live.size(), m.idleSize(), m.acquiredSize(), m.pendingAcquireSize(),
-                options.maxSize(), succeeded.sum(), failed.sum(), workersStarted.sum(), startFailures.sum(), byCause);
+        WorkerPoolMetrics.Builder b = WorkerPoolMetrics.builder().alive(live.size()).idle(m.idleSize())
+                .acquired(m.acquiredSize()).pending(m.pendingAcquireSize()).maxSize(options.maxSize())
+                .succeeded(succeeded.sum()).failed(failed.sum()).started(workersStarted.sum())
+                .startFailures(startFailures.sum());
+        restarts.forEach((cause, n) -> b.restarts(cause, n.sum()));
+        return b.build();
     }
 
     @Override
@@ -176,16 +178,39 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     }
 
     @Override
-    public Mono<Void> closeLater() {
-        return closeLater(Duration.ZERO);
+    public boolean isDisposed() {
+        return closed.get();
     }
 
     @Override
-    public Mono<Void> closeLater(Duration drainTimeout) {
-        Objects.requireNonNull(drainTimeout, "drainTimeout");
-        if (drainTimeout.isNegative()) {
-            throw new IllegalArgumentException("drainTimeout must be >= 0, was " + drainTimeout);
-        }
+    public void dispose() {
+        beginClose(null);
+    }
+
+    @Override
+    public Mono<Void> disposeLater() {
+        return Mono.defer(() -> {
+            beginClose(null);
+            return whenAllGone();
+        });
+    }
+
+    @Override
+    public Mono<Void> disposeGracefully(Duration drain) {
+        Objects.requireNonNull(drain, "drain");
+        return Mono.defer(() -> {
+            beginClose(drain);
+            return whenAllGone();
+        });
+    }
+
+    // the last worker may exit on the NuProcess I/O thread: completion is moved to the delivery scheduler
+    private Mono<Void> whenAllGone() {
+        return allGone.asMono().publishOn(engine.deliveryScheduler());
+    }
+
+    /** @param drain how long requests in flight may finish (negative: no limit), or null to kill at once */
+    private void beginClose(@Nullable Duration drain) {
         if (closed.compareAndSet(false, true)) {
             warmUp.dispose();
             Thread hook = shutdownHook;
@@ -197,21 +222,23 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
                     // the JVM is exiting: the hook runs close() anyway, and close() is idempotent
                 }
             }
-            log.debug("closing worker pool '{}': {} workers to stop, drain {}", commandLine, live.size(),
-                    drainTimeout);
+            log.debug("closing worker pool '{}': {} workers to stop, drain {}", commandLine, live.size(), drain);
             // fails pending acquires and destroys idle workers; a busy worker is destroyed when it is returned
             pool.disposeLater().subscribe(null, e -> log.warn("worker pool dispose failed", e));
-            if (drainTimeout.isZero()) {
+            if (drain == null || drain.isZero()) {
                 killAll();
             }
-            else {
-                engine.timerScheduler().schedule(this::killAll, drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            else if (!drain.isNegative()) {
+                engine.timerScheduler().schedule(this::killAll, drain.toNanos(), TimeUnit.NANOSECONDS);
             }
             if (live.isEmpty()) {
                 allGone.tryEmitEmpty();
             }
         }
-        return allGone.asMono();
+        else if (drain == null) {
+            // dispose() during a graceful drain cuts it short
+            killAll();
+        }
     }
 
     private void killAll() {
@@ -224,7 +251,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     public void close() {
         Duration wait = engine.killGracePeriod().multipliedBy(2).plusSeconds(1);
         try {
-            closeLater().block(wait);
+            disposeLater().block(wait);
         }
         catch (IllegalStateException e) {
             log.warn("worker pool close did not finish within {}: {}", wait, metrics());
@@ -281,8 +308,8 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private Throwable translate(Throwable error) {
         if (error instanceof PoolAcquirePendingLimitException) {
-            return new ProcessPoolOverloadedException(options.maxPending(), "worker pool '" + commandLine
-                    + "' overloaded: " + poolState() + " (maxPending=" + options.maxPending() + " reached)", error);
+            return new ProcessPoolOverloadedException(options.maxPendingAcquire(), "worker pool '" + commandLine
+                    + "' overloaded: " + poolState() + " (maxPendingAcquire=" + options.maxPendingAcquire() + " reached)", error);
         }
         if (error instanceof PoolShutdownException) {
             return new ProcessPoolClosedException("worker pool '" + commandLine + "' closed: the call was not run",
@@ -293,7 +320,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private String poolState() {
         InstrumentedPool.PoolMetrics m = pool.metrics();
-        return "busy=" + m.acquiredSize() + "/" + options.maxSize() + ", idle=" + m.idleSize() + ", pending="
+        return "acquired=" + m.acquiredSize() + "/" + options.maxSize() + ", idle=" + m.idleSize() + ", pending="
                 + m.pendingAcquireSize();
     }
 
@@ -321,7 +348,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private WorkerProcess<I, O> launch() {
         long lifetime = options.maxLifetime().toMillis();
-        long limit = lifetime == 0 ? Long.MAX_VALUE
+        long limit = options.maxLifetime().isNegative() ? Long.MAX_VALUE
                 : lifetime - (long) (lifetime * LIFETIME_JITTER * ThreadLocalRandom.current().nextDouble());
         WorkerProcess<I, O> w = new WorkerProcess<>(this, options.protocol(), engine.deliveryScheduler(), limit);
         live.add(w);
@@ -355,10 +382,10 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
             return true;
         }
         if (options.maxRequestsPerWorker() > 0 && w.served() >= options.maxRequestsPerWorker()) {
-            w.retire(WorkerRestartCause.RECYCLED);
+            w.retire(WorkerRestartCause.MAX_REQUESTS);
             return true;
         }
-        if (!options.maxIdle().isZero() && meta.idleTime() >= options.maxIdle().toMillis()) {
+        if (!options.evictionIdle().isNegative() && meta.idleTime() >= options.evictionIdle().toMillis()) {
             w.retire(WorkerRestartCause.EVICTED);
             return true;
         }
@@ -379,8 +406,8 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private Duration evictionInterval() {
         Duration interval = MAX_EVICTION_INTERVAL;
-        for (Duration limit : new Duration[] {options.maxIdle(), options.maxLifetime()}) {
-            if (!limit.isZero() && limit.dividedBy(2).compareTo(interval) < 0) {
+        for (Duration limit : new Duration[] {options.evictionIdle(), options.maxLifetime()}) {
+            if (!limit.isNegative() && limit.dividedBy(2).compareTo(interval) < 0) {
                 interval = limit.dividedBy(2);
             }
         }
@@ -399,10 +426,6 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     String commandLine() {
         return commandLine;
-    }
-
-    boolean isClosed() {
-        return closed.get();
     }
 
     void succeeded() {
@@ -434,11 +457,11 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     }
 
     /** A worker leased to a {@link #withWorker} scope; unusable once the scope ended. */
-    private final class Lease implements Worker<I, O> {
+    private final class LeasedWorker implements Worker<I, O> {
         private final PooledRef<WorkerProcess<I, O>> ref;
         private volatile boolean ended;
 
-        Lease(PooledRef<WorkerProcess<I, O>> ref) {
+        LeasedWorker(PooledRef<WorkerProcess<I, O>> ref) {
             this.ref = ref;
         }
 
@@ -447,7 +470,8 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
             Objects.requireNonNull(request, "request");
             ByteBuffer bytes = options.protocol().encode(request);
             return Mono.defer(() -> ended
-                    ? Mono.error(new IllegalStateException("the worker lease has ended: call the pool instead"))
+                    ? Mono.<O>error(new IllegalStateException("the worker lease has ended: call the pool instead"))
+                            .publishOn(engine.deliveryScheduler())
                     : ref.poolable().send(request, bytes.duplicate()));
         }
 

@@ -51,6 +51,7 @@ final class NuProcessLauncher implements Launcher {
     }
 
     private final Scheduler timer;
+    private final DescriptorHeadroom headroom = new DescriptorHeadroom();
 
     NuProcessLauncher(Scheduler timer) {
         this.timer = timer;
@@ -74,6 +75,11 @@ final class NuProcessLauncher implements Launcher {
         Handler handler = new Handler(listener,
                 command.stdin().isPresent() || command.stdinPublisher().isPresent());
         builder.setProcessListener(handler);
+        String noRoom = headroom.refusal();
+        if (noRoom != null) {
+            throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
+                    "cannot start '" + command.commandLine() + "': too few file descriptors (" + noRoom + ")", null);
+        }
         NuProcess process;
         Lock launching = Subreaper.launching();
         // the child inherits this thread's signal mask, in which HotSpot blocks SIGQUIT
@@ -85,6 +91,7 @@ final class NuProcessLauncher implements Launcher {
             }
         }
         catch (RuntimeException e) {
+            headroom.launchFailed();
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
                     "cannot start '" + command.commandLine() + "': " + e.getMessage(), e);
         }
@@ -95,6 +102,7 @@ final class NuProcessLauncher implements Launcher {
             }
         }
         if (process == null || handler.startFailed) {
+            headroom.launchFailed();
             // NuProcess logged the cause and returned null: after our checks this is the OS refusing, either the
             // arguments (E2BIG, told by their size) or the process itself (fork limits)
             String tooLong = argumentsTooLong(argv, env);

@@ -55,7 +55,7 @@ final class Posix {
     static @Nullable ExitStatus peekExit(long pid) {
         Memory info = SIGINFO.get();
         info.setInt(SI_PID, 0);
-        int rc = C.waitid(P_PID, (int) pid, info, WEXITED | WNOHANG | WNOWAIT);
+        int rc = C.waitid(P_PID, pidT(pid), info, WEXITED | WNOHANG | WNOWAIT);
         if (rc != 0) {
             int errno = Native.getLastError();
             return errno == ECHILD ? REAPED : null;
@@ -74,8 +74,23 @@ final class Posix {
         return null; // stopped or continued: not an exit (WEXITED alone should not report these)
     }
 
-    /** Sends {@code signal}; a process that is already gone is not an error. */
+    /**
+     * Sends {@code signal}; a process that is already gone is not an error.
+     *
+     * @throws IllegalArgumentException if {@code pid} is not the id of one process (see {@link #pidT(long)})
+     */
     static void signal(long pid, int signal) {
-        C.kill((int) pid, signal);
+        C.kill(pidT(pid), signal);
+    }
+
+    /**
+     * Converts a process id to the C {@code pid_t} without truncation: a {@code long} beyond the {@code int} range
+     * would otherwise name another process ({@code (int) ((1L << 40) + 1)} is 1, init), and 0 or a negative id
+     * addresses a whole process group or every process the caller may signal.
+     *
+     * @throws IllegalArgumentException if {@code pid} is below 1 or above {@link Integer#MAX_VALUE}
+     */
+    static int pidT(long pid) {
+        return (int) Arguments.between(pid, 1, Integer.MAX_VALUE, "pid");
     }
 }

@@ -121,7 +121,7 @@ final class ProcessRun implements ProcessListener {
         }
         Duration timeout = command.timeout().orElse(null);
         if (timeout != null && !exited) {
-            timeoutTask = engine.options().timerScheduler()
+            timeoutTask = engine.timeoutClock()
                     .schedule(() -> kill(Cause.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         // a cancel or close that raced with the launch saw no process to kill: kill it now

@@ -114,7 +114,8 @@ final class StreamOutput implements RunOutput, Subscription {
         buffer.get(bytes);
         long now = buffered.addAndGet(n);
         engine.observeBuffered(now);
-        queue.offer(stdout ? ProcessOutput.stdout(bytes) : ProcessOutput.stderr(bytes));
+        queue.offer(stdout ? ProcessOutput.stdout(bytes, command.charset())
+                : ProcessOutput.stderr(bytes, command.charset()));
         if (pauseAt > 0 && now > pauseAt) {
             ProcessRun r = run;
             if (r != null) {

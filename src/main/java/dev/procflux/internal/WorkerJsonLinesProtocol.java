@@ -1,7 +1,6 @@
 package dev.procflux.internal;
 
-import dev.procflux.WorkRequest;
-import dev.procflux.WorkResponse;
+import dev.procflux.JsonLinesProtocol;
 import dev.procflux.WorkerProtocol;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -12,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * {@link WorkerProtocol#jsonLines()}: one JSON object per line, Bazel-style. Public only so that
  * {@link WorkerProtocol} can create it; not API.
  */
-public final class WorkerJsonLinesProtocol implements WorkerProtocol<WorkRequest, WorkResponse> {
+public final class WorkerJsonLinesProtocol implements JsonLinesProtocol {
     private final WorkerLinesProtocol lines;
 
     /**
@@ -24,7 +23,7 @@ public final class WorkerJsonLinesProtocol implements WorkerProtocol<WorkRequest
     }
 
     @Override
-    public ByteBuffer encode(WorkRequest request) {
+    public ByteBuffer encode(JsonLinesProtocol.Request request) {
         StringBuilder sb = new StringBuilder(64).append("{\"requestId\":").append(request.requestId())
                 .append(",\"arguments\":[");
         for (int i = 0; i < request.arguments().size(); i++) {
@@ -39,23 +38,23 @@ public final class WorkerJsonLinesProtocol implements WorkerProtocol<WorkRequest
     }
 
     @Override
-    public WorkerProtocol.Decoder<WorkResponse> newDecoder() {
+    public WorkerProtocol.Decoder<JsonLinesProtocol.Response> newDecoder() {
         WorkerProtocol.Decoder<String> lineDecoder = lines.newDecoder();
         return (bytes, replies) -> lineDecoder.decode(bytes, line -> replies.accept(parse(line)));
     }
 
     @Override
-    public void verify(WorkRequest request, WorkResponse reply) {
+    public void verify(JsonLinesProtocol.Request request, JsonLinesProtocol.Response reply) {
         if (reply.requestId() != request.requestId()) {
             throw new IllegalArgumentException("reply carries requestId " + reply.requestId()
                     + " but the request in flight has requestId " + request.requestId());
         }
     }
 
-    static WorkResponse parse(String line) {
+    static JsonLinesProtocol.Response parse(String line) {
         Map<String, @Nullable Object> o = WorkerJson.parseObject(line);
         // proto3 JSON (Bazel's) omits fields that hold their default value: 0 and ""
-        return new WorkResponse(intField(o, "requestId"), intField(o, "exitCode"), stringField(o, "output"));
+        return JsonLinesProtocol.Response.of(intField(o, "requestId"), intField(o, "exitCode"), stringField(o, "output"));
     }
 
     private static int intField(Map<String, @Nullable Object> o, String name) {

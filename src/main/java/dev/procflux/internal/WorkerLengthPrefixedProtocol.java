@@ -22,10 +22,7 @@ public final class WorkerLengthPrefixedProtocol implements WorkerProtocol<byte[]
      * @throws IllegalArgumentException if negative
      */
     public WorkerLengthPrefixedProtocol(int maxFrameBytes) {
-        if (maxFrameBytes < 0) {
-            throw new IllegalArgumentException("maxFrameBytes must be >= 0, was " + maxFrameBytes);
-        }
-        this.maxFrameBytes = maxFrameBytes;
+        this.maxFrameBytes = Arguments.atLeast(maxFrameBytes, 0, "maxFrameBytes");
     }
 
     @Override

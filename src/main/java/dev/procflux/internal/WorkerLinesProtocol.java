@@ -25,10 +25,7 @@ public final class WorkerLinesProtocol implements WorkerProtocol<String, String>
      * @throws IllegalArgumentException if below 1
      */
     public WorkerLinesProtocol(int maxLineBytes) {
-        if (maxLineBytes < 1) {
-            throw new IllegalArgumentException("maxLineBytes must be >= 1, was " + maxLineBytes);
-        }
-        this.maxLineBytes = maxLineBytes;
+        this.maxLineBytes = Arguments.atLeast(maxLineBytes, 1, "maxLineBytes");
     }
 
     @Override

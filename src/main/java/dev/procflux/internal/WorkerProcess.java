@@ -139,8 +139,10 @@ final class WorkerProcess<I, O> implements ProcessListener {
         return Mono.create(sink -> {
             Call<I, O> c = new Call<>(request, sink);
             if (!current.compareAndSet(null, c)) {
-                sink.error(new IllegalStateException("worker (pid " + pid() + ") is already handling a request: "
-                        + "a worker takes one request at a time, compose calls in sequence"));
+                // refused without touching the call in flight or the worker, which stays healthy
+                IllegalStateException busy = new IllegalStateException("worker (pid " + pid() + ") is already "
+                        + "handling a request: a worker takes one request at a time, compose calls in sequence");
+                pool.deliveryScheduler().schedule(() -> sink.error(busy));
                 return;
             }
             sink.onCancel(() -> cancelled(c));
@@ -161,7 +163,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
                 return;
             }
             Duration timeout = pool.options().requestTimeout();
-            if (!timeout.isZero()) {
+            if (!timeout.isNegative()) {
                 c.timeout = pool.engineOptions().timerScheduler()
                         .schedule(() -> timedOut(c, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
             }
@@ -328,7 +330,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
         if (!ourKill) {
             retire(WorkerRestartCause.CRASH);
         }
-        boolean startFailure = !answered && !ourKill && !pool.isClosed();
+        boolean startFailure = !answered && !ourKill && !pool.isDisposed();
         Call<I, O> c = current.get();
         WorkerCrashedException crash = crashed(startFailure ? "before answering its first request"
                 : "while handling a request");
@@ -337,7 +339,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
         }
         if (c != null && finish(c)) {
             pool.failed();
-            c.sink.error(pool.isClosed() ? pool.closedError("the request in flight was aborted") : crash);
+            c.sink.error(pool.isDisposed() ? pool.closedError("the request in flight was aborted") : crash);
         }
         pool.workerGone(this);
         serial.dispose();

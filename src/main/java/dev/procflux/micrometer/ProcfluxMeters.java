@@ -28,18 +28,19 @@ import java.util.function.ToDoubleFunction;
  * {@link PoolEvents}, and as a binder:
  * <pre>{@code
  * ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "media"));
- * ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents()).build();
+ * ProcessEngine engine = ProcessEngine.builder().addEvents(meters).addSlotPoolEvents(meters.slotPoolEvents())
+ *         .build();
  * meters.bind(engine);
  * WorkerPool<String, String> pool = WorkerPool.builder(command)
- *         .poolEvents(meters.workerPoolEvents("resize")).build(engine);
+ *         .addPoolEvents(meters.workerPoolEvents("resize")).build(engine);
  * meters.bind(pool, "resize");
  * }</pre>
  *
  * <table>
  * <caption>Engine meters</caption>
  * <tr><th>name</th><th>type</th><th>tags</th><th>from</th></tr>
- * <tr><td>{@code procflux.processes.running}</td><td>gauge</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
- * <tr><td>{@code procflux.slots.leased}, {@code procflux.slots.pending}, {@code procflux.slots.max}</td>
+ * <tr><td>{@code procflux.processes.alive}</td><td>gauge</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
+ * <tr><td>{@code procflux.slots.acquired}, {@code procflux.slots.pending}, {@code procflux.slots.max}</td>
  * <td>gauges</td><td></td><td>{@link #bind(ProcessEngine)}</td></tr>
  * <tr><td>{@code procflux.slot.acquire}</td><td>timer (every grant's wait for a slot, immediate ones too)</td>
  * <td></td><td>{@link EngineEvents}</td></tr>
@@ -120,8 +121,8 @@ public final class ProcfluxMeters implements EngineEvents {
      */
     public ProcfluxMeters bind(ProcessEngine engine) {
         Objects.requireNonNull(engine, "engine");
-        gauge(engine, "procflux.processes.running", "Processes alive", m -> m.running(), null);
-        gauge(engine, "procflux.slots.leased", "Slots held", m -> m.leased(), null);
+        gauge(engine, "procflux.processes.alive", "Processes alive", m -> m.alive(), null);
+        gauge(engine, "procflux.slots.acquired", "Slots held", m -> m.acquired(), null);
         gauge(engine, "procflux.slots.pending", "Callers waiting for a slot", m -> m.pending(), null);
         gauge(engine, "procflux.slots.max", "Slot limit (maxConcurrency)", m -> m.maxConcurrency(), null);
         gauge(engine, "procflux.output.buffered", "Output held for lagging subscribers", m -> m.bufferedBytes(),
@@ -138,7 +139,7 @@ public final class ProcfluxMeters implements EngineEvents {
      * Registers a worker pool's meters, tagged {@code pool=name}: {@code procflux.workers.alive}, {@code .idle},
      * {@code .busy}, {@code .pending} (gauges), {@code procflux.worker.requests} (function counter, tag
      * {@code outcome}: ok, failed), {@code procflux.workers.started} and {@code procflux.worker.restarts} (function
-     * counter, tag {@code cause}: crash, timeout, protocol_error, cancelled, recycled, evicted).
+     * counter, tag {@code cause}: crash, timeout, protocol_error, cancelled, max_requests, evicted).
      *
      * @param pool the pool
      * @param name its name, as the {@code pool} tag
@@ -149,14 +150,14 @@ public final class ProcfluxMeters implements EngineEvents {
         Tags poolTags = tags.and("pool", Objects.requireNonNull(name, "name"));
         workerGauge(pool, poolTags, "procflux.workers.alive", "Worker processes alive", WorkerPoolMetrics::alive);
         workerGauge(pool, poolTags, "procflux.workers.idle", "Workers waiting for a request", WorkerPoolMetrics::idle);
-        workerGauge(pool, poolTags, "procflux.workers.busy", "Workers handling a request", WorkerPoolMetrics::busy);
+        workerGauge(pool, poolTags, "procflux.workers.acquired", "Workers handling a request", WorkerPoolMetrics::acquired);
         workerGauge(pool, poolTags, "procflux.workers.pending", "Callers waiting for a worker",
                 WorkerPoolMetrics::pending);
         FunctionCounter.builder("procflux.worker.requests", pool, x -> x.metrics().succeeded())
                 .description("Worker requests by outcome").tags(poolTags).tag("outcome", "ok").register(registry);
         FunctionCounter.builder("procflux.worker.requests", pool, x -> x.metrics().failed())
                 .description("Worker requests by outcome").tags(poolTags).tag("outcome", "failed").register(registry);
-        FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().workersStarted())
+        FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().started())
                 .description("Worker processes started").tags(poolTags).register(registry);
         for (WorkerRestartCause cause : WorkerRestartCause.values()) {
             FunctionCounter.builder("procflux.worker.restarts", pool, x -> x.metrics().restarts(cause))
@@ -168,8 +169,8 @@ public final class ProcfluxMeters implements EngineEvents {
 
     /**
      * The engine's slot pool figures, tagged with this object's tags: pass it to
-     * {@link ProcessEngine.Builder#slotPoolEvents(PoolEvents)}. Registers the {@code procflux.slot.*} pool meters
-     * (see the class description).
+     * {@link ProcessEngine.Builder#addSlotPoolEvents(PoolEvents)}. Registers the {@code procflux.slot.*} pool
+     * meters (see the class description).
      *
      * @return callbacks that record the meters
      */
@@ -179,7 +180,7 @@ public final class ProcfluxMeters implements EngineEvents {
 
     /**
      * A worker pool's figures, tagged {@code pool=name} like {@link #bind(WorkerPool, String)}'s meters: pass it to
-     * {@link WorkerPool.Builder#poolEvents(PoolEvents)}. Registers the {@code procflux.worker.*} pool meters (see
+     * {@link WorkerPool.Builder#addPoolEvents(PoolEvents)}. Registers the {@code procflux.worker.*} pool meters (see
      * the class description).
      *
      * @param name the pool's name, as the {@code pool} tag

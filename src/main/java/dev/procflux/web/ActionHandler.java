@@ -415,15 +415,15 @@ final class ActionHandler {
     // ---- GET /health, /metrics, /actions, /
 
     Mono<ServerResponse> health(ServerRequest request) {
-        if (engine.isClosed()) {
+        if (engine.isDisposed()) {
             // a closed engine refuses all work: load balancers must take this instance out of rotation
             return json(503, Map.of("status", "DOWN"));
         }
         EngineMetrics m = engine.metrics();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "UP");
-        body.put("running", m.running());
-        body.put("leased", m.leased());
+        body.put("alive", m.alive());
+        body.put("acquired", m.acquired());
         body.put("pending", m.pending());
         body.put("maxConcurrency", m.maxConcurrency());
         return json(200, body);
@@ -432,11 +432,11 @@ final class ActionHandler {
     Mono<ServerResponse> metrics(ServerRequest request) {
         EngineMetrics m = engine.metrics();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("running", m.running());
-        body.put("leased", m.leased());
+        body.put("alive", m.alive());
+        body.put("acquired", m.acquired());
         body.put("pending", m.pending());
         body.put("maxConcurrency", m.maxConcurrency());
-        body.put("maxPending", engine.options().maxPending());
+        body.put("maxPending", engine.options().maxPendingAcquire());
         body.put("started", m.started());
         body.put("succeeded", m.succeeded());
         body.put("failed", m.failed());
@@ -454,12 +454,12 @@ final class ActionHandler {
                 Map<String, Object> pool = new LinkedHashMap<>();
                 pool.put("alive", w.alive());
                 pool.put("idle", w.idle());
-                pool.put("busy", w.busy());
+                pool.put("acquired", w.acquired());
                 pool.put("pending", w.pending());
                 pool.put("maxSize", w.maxSize());
                 pool.put("succeeded", w.succeeded());
                 pool.put("failed", w.failed());
-                pool.put("workersStarted", w.workersStarted());
+                pool.put("started", w.started());
                 pool.put("startFailures", w.startFailures());
                 Map<String, Object> restarts = new LinkedHashMap<>();
                 w.restarts().forEach((cause, n) -> restarts.put(cause.name().toLowerCase(java.util.Locale.ROOT), n));

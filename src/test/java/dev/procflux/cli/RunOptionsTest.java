@@ -52,8 +52,9 @@ class RunOptionsTest {
                 .isInstanceOf(UsageException.class).hasMessage("unknown option '--jbos'");
         assertThatThrownBy(() -> RunOptions.parse(List.of("--timeout")))
                 .isInstanceOf(UsageException.class).hasMessage("--timeout needs a value");
-        assertThatThrownBy(() -> RunOptions.parse(List.of("-j", "-1")))
-                .isInstanceOf(UsageException.class).hasMessage("-j must be a whole number >= 0, was '-1'");
+        assertThatThrownBy(() -> RunOptions.parse(List.of("-j", "many")))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("-j must be N, +N, -N (CPUs plus or minus N) or P% (of the CPUs), was 'many'");
         assertThatThrownBy(() -> RunOptions.parse(List.of("--retries", "many")))
                 .isInstanceOf(UsageException.class).hasMessage("--retries must be a whole number >= 0, was 'many'");
         assertThatThrownBy(() -> RunOptions.parse(List.of("--tag=yes")))

@@ -29,7 +29,7 @@ class ServeWorkersTest {
                 .hasMessage("worker pool 'w': 'protocol' must be lines or lengthPrefixed, was 'json'");
         assertThatThrownBy(() -> ServeWorkers.parse("workers:\n  w: {command: [cat], size: {min: 3, max: 2}}\n"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("worker pool 'w': size max must be >= 1 and >= min (3), was 2");
+                .hasMessage("worker pool 'w': sizeBetween max must be >= 1 and >= min (3), was 2");
         assertThatThrownBy(() -> ServeWorkers.parse("workers:\n  w: {command: [cat], requestTimeout: soon}\n"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("worker pool 'w': requestTimeout must be a duration such as 500ms");

@@ -17,7 +17,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -41,7 +40,8 @@ class TerminalProgressIT {
 
     @Test
     void theProgressBarShowsWhileJobsRunAndTheSummaryReplacesItAtTheEnd() throws Exception {
-        Assumptions.assumeTrue(onPath("tmux"), "tmux is not installed");
+        assertThat(onPath("tmux")).as("tmux is required (CI installs it): the progress bar needs a real terminal")
+                .isTrue();
         Path go = dir.resolve("go");
         // four jobs wait for the go file, so the bar's mid-run state is held still until the test has seen it
         String held = "sh -c 'while [ ! -e " + go + " ]; do sleep 0.05; done'\n";

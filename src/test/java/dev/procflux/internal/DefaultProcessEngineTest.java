@@ -3,9 +3,11 @@ package dev.procflux.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.procflux.Command;
+import dev.procflux.EngineEvents;
 import dev.procflux.EngineOptions;
 import dev.procflux.ExitStatus;
 import dev.procflux.PoolEvents;
+import dev.procflux.ProcessAcquireTimeoutException;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessResult;
@@ -45,7 +47,7 @@ class DefaultProcessEngineTest {
                 .verify(Duration.ofSeconds(5));
         assertThat(launcher.launched.get(0).signals).containsExactly(Posix.SIGTERM);
         assertThat(engine.metrics().timedOut()).isEqualTo(1);
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
     }
 
     @Test
@@ -75,7 +77,7 @@ class DefaultProcessEngineTest {
         assertThat(engine.metrics().pending()).isEqualTo(1);
 
         first.dispose();
-        assertThat(engine.metrics().leased()).isEqualTo(1);
+        assertThat(engine.metrics().acquired()).isEqualTo(1);
         assertThat(launcher.launched).hasSize(1);
 
         launcher.launched.get(0).exit(ExitStatus.signaled(15));
@@ -83,23 +85,46 @@ class DefaultProcessEngineTest {
         launcher.launched.get(1).stdout("hi");
         launcher.launched.get(1).exit(ExitStatus.exited(0));
         assertThat(second[0].stdoutText()).isEqualTo("hi");
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
         assertThat(engine.metrics().cancelled()).isEqualTo(1);
         assertThat(engine.metrics().succeeded()).isEqualTo(1);
     }
 
     @Test
     void callsBeyondMaxPendingFailAtOnce() {
-        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).maxPending(2));
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).maxPendingAcquire(2));
         engine.execute(Command.of("true")).subscribe();
         engine.execute(Command.of("true")).subscribe();
         engine.execute(Command.of("true")).subscribe();
         StepVerifier.create(engine.execute(Command.of("echo", "fourth")))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolOverloadedException.class)
-                        .hasMessage("engine overloaded: cannot run 'echo fourth': running=1/1, pending=2 "
-                                + "(maxPending=2 reached)"))
+                        .hasMessage("engine overloaded: cannot run 'echo fourth': acquired=1/1, pending=2 "
+                                + "(maxPendingAcquire=2 reached)"))
                 .verify(Duration.ofSeconds(1));
         assertThat(engine.metrics().rejected()).isEqualTo(1);
+    }
+
+    @Test
+    void aZeroAcquireTimeoutFailsAtOnceWhenNoSlotIsFreeAndStillRunsWhenOneIs() {
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).acquireTimeout(Duration.ZERO));
+        ProcessResult[] first = new ProcessResult[1];
+        engine.execute(Command.of("true")).subscribe(r -> first[0] = r);
+        assertThat(launcher.launched).hasSize(1);
+        StepVerifier.create(engine.execute(Command.of("echo", "second")))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(ProcessAcquireTimeoutException.class)
+                            .hasMessage("acquire timed out after 0s: acquired=1/1, pending=0");
+                    // one catch for every timeout: the acquire timeout is a ProcessTimeoutException too
+                    assertThat(e).isInstanceOf(ProcessTimeoutException.class);
+                    ProcessTimeoutException t = (ProcessTimeoutException) e;
+                    assertThat(t.phase()).isEqualTo(ProcessTimeoutException.Phase.ACQUIRE);
+                    assertThat(t.commandLine()).isEqualTo("echo second");
+                    assertThat(t.timeout()).isZero();
+                    assertThat(t.exitStatus()).isEmpty();
+                })
+                .verify(Duration.ofSeconds(5));
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(first[0].isSuccess()).isTrue();
     }
 
     @Test
@@ -140,7 +165,7 @@ class DefaultProcessEngineTest {
         launcher.launched.get(0).exit(ExitStatus.exited(0));
         assertThat(launcher.launched).hasSize(1);
         assertThat(starts).isEmpty();
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
     }
 
     @Test
@@ -154,7 +179,7 @@ class DefaultProcessEngineTest {
                 .verify(Duration.ofSeconds(1));
         assertThat(launcher.launched.get(0).signals).containsExactly(Posix.SIGTERM);
         assertThat(engine.metrics().cancelled()).isEqualTo(1);
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
     }
 
     @Test
@@ -198,15 +223,59 @@ class DefaultProcessEngineTest {
                 throw new IllegalStateException("broken meter");
             }
         };
-        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).slotPoolEvents(throwing));
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().maxConcurrency(1).addSlotPoolEvents(throwing));
         for (int i = 0; i < 2; i++) {
             ProcessResult[] r = new ProcessResult[1];
             engine.execute(Command.of("true")).subscribe(x -> r[0] = x);
             launcher.launched.get(i).exit(ExitStatus.exited(0));
             assertThat(r[0].exitCode()).isZero();
-            assertThat(engine.metrics().leased()).isZero();
+            assertThat(engine.metrics().acquired()).isZero();
         }
         // one slot created, handed out twice, returned and kept twice
         assertThat(calls).hasValue(7);
+    }
+
+    @Test
+    void everyAddedListenerHearsEveryEventEvenWhenAnEarlierOneThrows() {
+        List<String> heard = new ArrayList<>();
+        EngineEvents broken = new EngineEvents() {
+            @Override
+            public void processStarted(Command command, long pid) {
+                heard.add("broken started");
+                throw new IllegalStateException("broken listener");
+            }
+        };
+        EngineEvents mine = new EngineEvents() {
+            @Override
+            public void processStarted(Command command, long pid) {
+                heard.add("mine started");
+            }
+
+            @Override
+            public void processEnded(Command command, dev.procflux.ProcessOutcome outcome, Duration duration) {
+                heard.add("mine ended " + outcome);
+            }
+        };
+        AtomicInteger slotsCreated = new AtomicInteger();
+        PoolEvents countA = new PoolEvents() {
+            @Override
+            public void allocationSucceeded(Duration latency) {
+                slotsCreated.incrementAndGet();
+            }
+        };
+        PoolEvents countB = new PoolEvents() {
+            @Override
+            public void allocationSucceeded(Duration latency) {
+                slotsCreated.addAndGet(10);
+            }
+        };
+        DefaultProcessEngine engine = engine(ProcessEngine.builder().addEvents(broken).addEvents(mine)
+                .addSlotPoolEvents(countA).addSlotPoolEvents(countB));
+        ProcessResult[] r = new ProcessResult[1];
+        engine.execute(Command.of("true")).subscribe(x -> r[0] = x);
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(r[0].isSuccess()).isTrue();
+        assertThat(heard).containsExactly("broken started", "mine started", "mine ended SUCCEEDED");
+        assertThat(slotsCreated).hasValue(11);
     }
 }

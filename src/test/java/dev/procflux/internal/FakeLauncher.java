@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** A launcher without processes: tests drive output and exits by hand. */
 final class FakeLauncher implements Launcher {
-    // fake pids far above pid_max, so ProcessHandle.of() finds nothing and no real process is ever signalled
-    private final AtomicLong pids = new AtomicLong(1L << 40);
+    // fake pids inside the pid_t (int) range, which the JDK and libc truncate to, but far above any pid_max (at most
+    // 2^22 on Linux): no process has them, so ProcessHandle.of() finds nothing and a signal fails with ESRCH
+    private final AtomicLong pids = new AtomicLong(Integer.MAX_VALUE - 1_000_000);
     final List<FakeProcess> launched = new CopyOnWriteArrayList<>();
     /** When set, processes exit with this signal as soon as they receive it. */
     volatile boolean exitOnSignal = true;

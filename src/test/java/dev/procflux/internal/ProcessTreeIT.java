@@ -3,10 +3,9 @@ package dev.procflux.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.procflux.testsupport.ProcFs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs(OS.LINUX)
 class ProcessTreeIT {
     private static String stdoutPipe(long pid) throws IOException {
-        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/1")).toString();
+        return ProcFs.fdTarget(pid, 1);
     }
 
     @Test

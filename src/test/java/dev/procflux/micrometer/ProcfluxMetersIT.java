@@ -35,7 +35,7 @@ class ProcfluxMetersIT {
     @Test
     void realRunsAreRecordedByOutcomeWithKillsAndGauges() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "test"));
-        try (ProcessEngine engine = ProcessEngine.builder().events(meters).maxConcurrency(3)
+        try (ProcessEngine engine = ProcessEngine.builder().addEvents(meters).maxConcurrency(3)
                 .killGracePeriod(Duration.ofMillis(200)).build()) {
             meters.bind(engine);
             engine.execute(Command.of("true")).block(Duration.ofSeconds(10));
@@ -57,16 +57,16 @@ class ProcfluxMetersIT {
                     .isEqualTo(1.0);
             assertThat(registry.get("procflux.slot.acquire").tag("engine", "test").timer().count()).isEqualTo(4);
             assertThat(registry.get("procflux.slots.max").gauge().value()).isEqualTo(3.0);
-            assertThat(registry.get("procflux.processes.running").gauge().value()).isEqualTo(0.0);
+            assertThat(registry.get("procflux.processes.alive").gauge().value()).isEqualTo(0.0);
         }
     }
 
     @Test
     void workerPoolRequestsAndRestartsAreCountedByOutcomeAndCause() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
-        try (ProcessEngine engine = ProcessEngine.builder().events(meters).killGracePeriod(Duration.ofMillis(200))
+        try (ProcessEngine engine = ProcessEngine.builder().addEvents(meters).killGracePeriod(Duration.ofMillis(200))
                 .build();
-                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(1, 1)
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(1, 1)
                         .maxRequestsPerWorker(2).build(engine)) {
             meters.bind(pool, "echo");
             for (int i = 0; i < 3; i++) {
@@ -74,7 +74,7 @@ class ProcfluxMetersIT {
             }
             assertThat(registry.get("procflux.worker.requests").tag("pool", "echo").tag("outcome", "ok")
                     .functionCounter().count()).isEqualTo(3.0);
-            assertThat(registry.get("procflux.worker.restarts").tag("cause", "recycled").functionCounter().count())
+            assertThat(registry.get("procflux.worker.restarts").tag("cause", "max_requests").functionCounter().count())
                     .isEqualTo(1.0);
             assertThat(registry.get("procflux.workers.alive").tag("pool", "echo").gauge().value()).isEqualTo(1.0);
         }
@@ -83,7 +83,7 @@ class ProcfluxMetersIT {
     @Test
     void theSlotPoolReportsOneAllocationForSequentialRunsAndADestroyOnClose() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.of("engine", "test"));
-        ProcessEngine engine = ProcessEngine.builder().events(meters).slotPoolEvents(meters.slotPoolEvents())
+        ProcessEngine engine = ProcessEngine.builder().addEvents(meters).addSlotPoolEvents(meters.slotPoolEvents())
                 .maxConcurrency(1).build();
         try (engine) {
             for (int i = 0; i < 3; i++) {
@@ -110,10 +110,10 @@ class ProcfluxMetersIT {
     @Test
     void aCallThatQueuesUntilItsAcquireTimeoutIsAPendingFailure() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
-        try (ProcessEngine engine = ProcessEngine.builder().slotPoolEvents(meters.slotPoolEvents()).maxConcurrency(1)
+        try (ProcessEngine engine = ProcessEngine.builder().addSlotPoolEvents(meters.slotPoolEvents()).maxConcurrency(1)
                 .acquireTimeout(Duration.ofMillis(100)).build()) {
             Disposable lease = engine.withLease(l -> Mono.never()).subscribe();
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 1);
 
             assertThatThrownBy(() -> engine.execute(Command.of("true")).block(Duration.ofSeconds(10)))
                     .isInstanceOf(ProcessAcquireTimeoutException.class);
@@ -121,7 +121,7 @@ class ProcfluxMetersIT {
             assertThat(timerCount("procflux.slot.pending", "outcome", "success")).isZero();
 
             lease.dispose();
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
             ProcessResult r = engine.execute(Command.of("true")).block(Duration.ofSeconds(10));
             assertThat(r.exitCode()).isZero();
             // served from the idle slot: nothing queued, nothing new created
@@ -135,8 +135,8 @@ class ProcfluxMetersIT {
     void aWorkerPoolReportsLaunchesReturnsAndRetirementsUnderItsName() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().killGracePeriod(Duration.ofMillis(200)).build()) {
-            WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(0, 1)
-                    .maxRequestsPerWorker(2).poolEvents(meters.workerPoolEvents("echo")).build(engine);
+            WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(0, 1)
+                    .maxRequestsPerWorker(2).addPoolEvents(meters.workerPoolEvents("echo")).build(engine);
             try (pool) {
                 meters.bind(pool, "echo");
                 for (int i = 0; i < 3; i++) {
@@ -168,8 +168,8 @@ class ProcfluxMetersIT {
     void aWorkerThatCannotBeLaunchedIsAFailedAllocation() {
         ProcfluxMeters meters = new ProcfluxMeters(registry, Tags.empty());
         try (ProcessEngine engine = ProcessEngine.builder().build();
-                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("procflux-missing")).size(0, 1)
-                        .maxStartAttempts(1).poolEvents(meters.workerPoolEvents("missing")).build(engine)) {
+                WorkerPool<String, String> pool = WorkerPool.builder(Command.of("procflux-missing")).sizeBetween(0, 1)
+                        .maxStartAttempts(1).addPoolEvents(meters.workerPoolEvents("missing")).build(engine)) {
             assertThatThrownBy(() -> pool.call("hi").block(Duration.ofSeconds(10)))
                     .isInstanceOf(ProcessStartException.class);
             assertThat(timerCount("procflux.worker.allocation", "outcome", "failure")).isEqualTo(1);

@@ -44,7 +44,7 @@ class ActionRoutesIT {
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(base.resolve("a.txt"), "a");
-        engine = ProcessEngine.builder().maxConcurrency(2).maxPending(0).killGracePeriod(Duration.ofMillis(500))
+        engine = ProcessEngine.builder().maxConcurrency(2).maxPendingAcquire(0).killGracePeriod(Duration.ofMillis(500))
                 .build();
         client = WebTestClient.bindToRouterFunction(ActionRoutes.builder(engine, TestActions.registry(base)).build())
                 .configureClient().responseTimeout(Duration.ofSeconds(20))
@@ -54,7 +54,7 @@ class ActionRoutesIT {
     @AfterEach
     void tearDown() {
         Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
         engine.close();
     }
 
@@ -173,7 +173,7 @@ class ActionRoutesIT {
                 .expectStatus().isEqualTo(500);
         assertThat(engine.metrics().startFailures()).isEqualTo(3);
         assertThat(engine.metrics().started()).isZero();
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
     }
 
     @ParameterizedTest
@@ -181,7 +181,7 @@ class ActionRoutesIT {
     void aStreamIs200OnceItsProcessRunsAndAfterAStartFailureEveryLeaseIsBack(String accept) throws Exception {
         client.get().uri("/actions/missing/stream").accept(MediaType.parseMediaType(accept)).exchange()
                 .expectStatus().isEqualTo(500);
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
         // base64, so that the text formats carry the bytes unchanged; cat takes its stdin from the body
         byte[] payload = new byte[256 * 1024];
         new Random(3).nextBytes(payload);
@@ -226,7 +226,7 @@ class ActionRoutesIT {
         Disposable a = engine.execute(Command.of("sleep", "30")).subscribe(r -> { }, e -> { });
         Disposable b = engine.execute(Command.of("sleep", "30")).subscribe(r -> { }, e -> { });
         try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 2);
             byte[] body = client.post().uri("/actions/echo?message=hi").exchange()
                     .expectStatus().isEqualTo(503)
                     .expectHeader().valueEquals("Retry-After", "1")
@@ -246,7 +246,7 @@ class ActionRoutesIT {
                         + "'seq 3'");
             }
             assertThat(engine.metrics().rejected()).isEqualTo(4);
-            assertThat(engine.metrics().leased()).isEqualTo(2);
+            assertThat(engine.metrics().acquired()).isEqualTo(2);
         }
         finally {
             a.dispose();

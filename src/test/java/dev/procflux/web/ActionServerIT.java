@@ -53,7 +53,7 @@ class ActionServerIT {
     void tearDown() {
         server.close();
         Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
         engine.close();
     }
 
@@ -142,7 +142,7 @@ class ActionServerIT {
         assertThat(error.get("message").asString()).isEqualTo("cannot start '/nonexistent/procflux-missing': "
                 + "executable /nonexistent/procflux-missing does not exist");
         assertThat(engine.metrics().startFailures()).isEqualTo(1);
-        assertThat(engine.metrics().leased()).isZero();
+        assertThat(engine.metrics().acquired()).isZero();
     }
 
     @Test
@@ -168,7 +168,7 @@ class ActionServerIT {
             assertThat(seen.get(2)).isEqualTo(1L);
             await().alias("no child alive after the disconnect, still: " + Children.describe())
                     .atMost(Duration.ofSeconds(10)).until(() -> Children.alive() == 0);
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
             assertThat(engine.metrics().cancelled()).isEqualTo(1);
         }
         finally {
@@ -205,11 +205,11 @@ class ActionServerIT {
                     .headers(h -> h.set(HttpHeaderNames.ACCEPT, "text/event-stream"))
                     .get().uri("/actions/sleeper/stream").response()
                     .subscribe(response -> { }, error -> { });
-            await().atMost(Duration.ofSeconds(10)).until(() -> gated.metrics().leased() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> gated.metrics().acquired() == 1);
             request.dispose();
             assertThat(handlerCancelled.await(10, TimeUnit.SECONDS)).as("the server saw the client go").isTrue();
             gate.countDown();
-            await().atMost(Duration.ofSeconds(10)).until(() -> gated.metrics().leased() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> gated.metrics().acquired() == 0);
             assertThat(gated.metrics().started()).isZero();
             assertThat(gated.metrics().startFailures()).isZero();
         }
@@ -234,7 +234,7 @@ class ActionServerIT {
         assertThat(received).isPositive();
         await().alias("no child alive after the disconnect, still: " + Children.describe())
                 .atMost(Duration.ofSeconds(10)).until(() -> Children.alive() == 0);
-        await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
         assertThat(engine.metrics().cancelled()).isEqualTo(1);
     }
 }

@@ -2,7 +2,6 @@ package dev.procflux.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.procflux.ProcessEngine;
 import java.io.IOException;
@@ -48,7 +47,8 @@ class BrowserIT {
     void thePageRunsAnActionAndShowsItsOutputWhileItStreams() throws Exception {
         Path chromium = CHROMIUM.stream().filter(Files::isExecutable).findFirst().orElse(null);
         Path chromedriver = DRIVER.stream().filter(Files::isExecutable).findFirst().orElse(null);
-        assumeTrue(chromium != null && chromedriver != null, "Chromium or chromedriver is not installed");
+        assertThat(chromium).as("Chromium is required (CI installs it), looked for at %s", CHROMIUM).isNotNull();
+        assertThat(chromedriver).as("chromedriver is required (CI installs it), looked for at %s", DRIVER).isNotNull();
         Path gate = dir.resolve("gate");
         // prints a line, then waits for the test to open the gate: the page must show the first line meanwhile
         ActionRegistry registry = ActionRegistry.builder()
@@ -91,7 +91,7 @@ class BrowserIT {
                         .until(() -> script(s, "return document.getElementById('output').textContent")
                                 .equals("hello procflux\n"));
                 assertThat(script(s, "return document.getElementById('status').dataset.state")).isEqualTo("running");
-                assertThat(engine.metrics().running()).isEqualTo(1);
+                assertThat(engine.metrics().alive()).isEqualTo(1);
 
                 Files.createFile(gate);
                 await().alias("the exit shows").atMost(Duration.ofSeconds(20))

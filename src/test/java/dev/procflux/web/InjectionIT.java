@@ -51,7 +51,7 @@ class InjectionIT {
     @AfterEach
     void tearDown() {
         Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().leased() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
         engine.close();
         assertThat(marker).doesNotExist();
     }

@@ -50,7 +50,7 @@ class LoadIT {
                 .add(Action.builder("burst", "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; sleep 0.05; done")
                         .timeout(Duration.ofMinutes(1)).build())
                 .build();
-        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(MAX_CONCURRENCY).maxPending(MAX_PENDING)
+        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(MAX_CONCURRENCY).maxPendingAcquire(MAX_PENDING)
                 .killGracePeriod(Duration.ofMillis(500)).build();
         ActionServer server = ActionServer.start(ActionRoutes.builder(engine, registry).build(), "127.0.0.1", 0);
         ConnectionProvider connections = ConnectionProvider.builder("load").maxConnections(CLIENTS + 10)
@@ -93,7 +93,7 @@ class LoadIT {
 
             connections.disposeLater().block(Duration.ofSeconds(10));
             Children.awaitNone();
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().leased() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
             await().alias("file descriptors back to the baseline of " + descriptors)
                     .atMost(Duration.ofSeconds(10)).until(() -> openDescriptors() <= descriptors);
         }

@@ -25,7 +25,7 @@ class SpringBeanIT {
     static class ProcfluxConfiguration {
         @Bean(destroyMethod = "close")
         ProcessEngine processEngine() {
-            return ProcessEngine.builder().maxConcurrency(8).maxPending(64).build();
+            return ProcessEngine.builder().maxConcurrency(8).maxPendingAcquire(64).build();
         }
 
         @Bean

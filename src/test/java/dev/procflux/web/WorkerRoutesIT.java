@@ -42,7 +42,7 @@ class WorkerRoutesIT {
     }
 
     private WorkerPool.Builder<String, String> lines(String... argv) {
-        return WorkerPool.builder(Command.of(argv)).size(0, 1).requestTimeout(Duration.ofSeconds(10));
+        return WorkerPool.builder(Command.of(argv)).sizeBetween(0, 1).requestTimeout(Duration.ofSeconds(10));
     }
 
     private <I, O> WorkerPool<I, O> track(WorkerPool<I, O> pool) {
@@ -108,7 +108,7 @@ class WorkerRoutesIT {
     @Test
     void aBinaryPoolTakesAndReturnsRawBytes() {
         WorkerPool<byte[], byte[]> cat = track(WorkerPool.builder(Command.of("cat"))
-                .protocol(WorkerProtocol.lengthPrefixed()).size(0, 1).build(engine));
+                .protocol(WorkerProtocol.lengthPrefixed()).sizeBetween(0, 1).build(engine));
         WebTestClient client = client(ActionRoutes.builder(engine, ActionRegistry.builder().build())
                 .workerPool("bytes", cat, WorkerCodec.bytes()));
         byte[] payload = new byte[100_000];
@@ -152,13 +152,13 @@ class WorkerRoutesIT {
 
     @Test
     void aBusyPoolWithNoRoomToWaitIs503WithRetryAfter() {
-        WorkerPool<String, String> silent = track(lines("sh", "-c", "exec cat >/dev/null").maxPending(0)
+        WorkerPool<String, String> silent = track(lines("sh", "-c", "exec cat >/dev/null").maxPendingAcquire(0)
                 .requestTimeout(Duration.ofSeconds(30)).build(engine));
         WebTestClient client = client("silent", silent);
         // the only worker swallows the request and never answers: it stays busy
         Disposable busy = silent.call("first").subscribe(r -> { }, e -> { });
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> silent.metrics().busy() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> silent.metrics().acquired() == 1);
             byte[] body = client.post().uri("/workers/silent").bodyValue("second").exchange()
                     .expectStatus().isEqualTo(503)
                     .expectHeader().valueEquals("Retry-After", "1")
@@ -167,7 +167,7 @@ class WorkerRoutesIT {
             assertThat(r.get("error").asString()).isEqualTo("overloaded");
             assertThat(r.get("pool").asString()).isEqualTo("silent");
             assertThat(r.get("message").asString()).startsWith("worker pool 'silent': worker pool '")
-                    .contains("overloaded").contains("maxPending=0 reached");
+                    .contains("overloaded").contains("maxPendingAcquire=0 reached");
         }
         finally {
             busy.dispose();

@@ -24,8 +24,8 @@ import reactor.core.publisher.Mono;
  * {@code main}: launch cost (scheduling, checks, fork/exec);</li>
  * <li>{@code exit->result}: from the child's exit to the result reaching the caller: for procflux in the
  * subscriber's {@code onNext} and where {@code block()} returns; for ProcessBuilder where {@code waitFor()} returns;
- * for raw NuProcess where the waiting thread wakes after {@code onExit} (this is issue 2's "exit reported within
- * 5 ms" target);</li>
+ * for raw NuProcess where the waiting thread wakes after {@code onExit} (the figure the "exit reported within
+ * 5 ms" target is judged on);</li>
  * <li>{@code wall}: the whole call.</li>
  * </ul>
  *

@@ -54,7 +54,7 @@ public final class Footprint {
         switch (variant) {
             case "procflux": {
                 try (ProcessEngine engine = ProcessEngine.builder().maxConcurrency(children)
-                        .maxPending(children).build()) {
+                        .maxPendingAcquire(children).build()) {
                     engine.execute(Command.of("/bin/true")).block();
                     warm = Snapshot.take();
                     threads.resetPeakThreadCount();
@@ -69,10 +69,10 @@ public final class Footprint {
                 break;
             }
             case "procfluxSingleLauncher": {
-                // same engine with the public launchScheduler option set to one thread: shows what the default
-                // boundedElastic launcher costs in threads
+                // same engine with the public launchScheduler option set to a private single thread, next to the
+                // default's one shared launch thread
                 Scheduler launcher = Schedulers.newSingle("procflux-launch");
-                try (ProcessEngine engine = ProcessEngine.builder().maxConcurrency(children).maxPending(children)
+                try (ProcessEngine engine = ProcessEngine.builder().maxConcurrency(children).maxPendingAcquire(children)
                         .launchScheduler(launcher).build()) {
                     engine.execute(Command.of("/bin/true")).block();
                     warm = Snapshot.take();

@@ -21,9 +21,10 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * procflux alone, with {@code Schedulers.boundedElastic()} as its launch scheduler (the default until the launch
- * thread became one shared daemon thread) against a single dedicated launch thread (the shape of today's default):
- * does the fix for the footprint's extra threads cost throughput? Same shapes as {@link StartExitBenchmark#procflux()} and {@link InFlightSteadyBenchmark#procflux()}.
+ * procflux alone, with {@code Schedulers.boundedElastic()} as its launch scheduler against a single dedicated
+ * launch thread (the shape of the default, one shared daemon thread): does launching on one thread, which keeps
+ * 500 concurrent processes from adding threads, cost throughput? Same shapes as
+ * {@link StartExitBenchmark#procflux()} and {@link InFlightSteadyBenchmark#procflux()}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -49,7 +50,7 @@ public class LaunchSchedulerBenchmark {
             b.launchScheduler(single);
         }
         else {
-            // set explicitly: the default is now one shared daemon thread, the same shape as "single"
+            // set explicitly: the default is one shared daemon thread, the same shape as "single"
             b.launchScheduler(Schedulers.boundedElastic());
         }
         engine = b.build();

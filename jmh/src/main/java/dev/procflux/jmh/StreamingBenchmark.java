@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Threads;
 import reactor.core.publisher.Flux;
 
 /**
- * Issue 3: stdout throughput of {@code head -c 256M /dev/zero} read to the end by a consumer that only counts the
+ * Stdout throughput of {@code head -c 256M /dev/zero} read to the end by a consumer that only counts the
  * bytes. One invocation streams {@value #MIB} MiB and is declared as {@value #MIB} operations, so the score in
  * ops/s is <b>MiB/s</b>. Every variant checks that it saw exactly {@value #BYTES} bytes.
  *
@@ -42,10 +42,10 @@ import reactor.core.publisher.Flux;
  *   <li>{@code processBuilder}: {@code InputStream.read} into a 64 KiB array on the calling thread, then
  *       {@code waitFor};
  *   <li>{@code procflux}: {@code engine.stream(cmd)} with default options (backpressure {@code PAUSE}, high/low
- *       water 256/64 KiB), an unbounded subscriber summing {@link ProcessOutput#size()};
+ *       water 2 MiB / 512 KiB), an unbounded subscriber summing {@link ProcessOutput#size()};
  *   <li>{@code procfluxNoPause}: the same with {@code BackpressurePolicy.FAIL} and {@code maxBufferedBytes} 1 GiB,
  *       so the process is never paused: the difference to {@code procflux} is what pause/resume costs;
- *   <li>{@code procfluxWideMarks}: {@code PAUSE} with watermarks 4 MiB / 1 MiB instead of 256 / 64 KiB: how the
+ *   <li>{@code procfluxWideMarks}: {@code PAUSE} with watermarks 4 MiB / 1 MiB instead of the default: how the
  *       pause count, and so the cost, falls as the slack grows;
  *   <li>{@code procfluxPipeCat}: {@code Flux<ByteBuffer>} of 64 KiB buffers through {@code engine.pipe(cat)},
  *       counting the bytes that come back (informative: it measures stdin and stdout together).

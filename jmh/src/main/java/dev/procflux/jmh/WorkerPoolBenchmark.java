@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Threads;
 import reactor.core.publisher.Flux;
 
 /**
- * Issue 4: persistent workers with {@link WorkerProtocol#lines()}. Every reply is checked against its request.
+ * Persistent workers with {@link WorkerProtocol#lines()}. Every reply is checked against its request.
  *
  * <ul>
  *   <li>{@code catCall}: one {@code cat} worker, one call at a time ({@code block()} per call); for the p50 run it
@@ -60,9 +60,9 @@ public class WorkerPoolBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         engine = ProcessEngine.builder().killGracePeriod(Duration.ofMillis(200)).build();
-        catPool = WorkerPool.builder(Command.of("cat")).protocol(WorkerProtocol.lines()).size(1, 1).build(engine);
+        catPool = WorkerPool.builder(Command.of("cat")).protocol(WorkerProtocol.lines()).sizeBetween(1, 1).build(engine);
         pythonPool = WorkerPool.builder(Command.of(PYTHON, "-u", "-c", ECHO)).protocol(WorkerProtocol.lines())
-                .size(1, 1).build(engine);
+                .sizeBetween(1, 1).build(engine);
         pythonArgvEcho = Command.of(PYTHON, "-c", ARGV_ECHO, REQUEST);
     }
 
@@ -103,8 +103,8 @@ public class WorkerPoolBenchmark {
         public void setUp() {
             engine = ProcessEngine.builder().killGracePeriod(Duration.ofMillis(200)).build();
             Command command = "cat".equals(worker) ? Command.of("cat") : Command.of(PYTHON, "-u", "-c", ECHO);
-            one = WorkerPool.builder(command).protocol(WorkerProtocol.lines()).size(1, 1).build(engine);
-            four = WorkerPool.builder(command).protocol(WorkerProtocol.lines()).size(4, 4).build(engine);
+            one = WorkerPool.builder(command).protocol(WorkerProtocol.lines()).sizeBetween(1, 1).build(engine);
+            four = WorkerPool.builder(command).protocol(WorkerProtocol.lines()).sizeBetween(4, 4).build(engine);
         }
 
         @TearDown(Level.Trial)

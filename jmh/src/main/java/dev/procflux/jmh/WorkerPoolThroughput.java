@@ -1,13 +1,19 @@
-package dev.procflux;
+package dev.procflux.jmh;
 
+import dev.procflux.Command;
+import dev.procflux.ProcessEngine;
+import dev.procflux.ProcessResult;
+import dev.procflux.WorkerPool;
 import java.time.Duration;
 import java.util.Arrays;
 
 /**
  * A plain measurement (not JMH, not a test): one echo worker answering {@code pool.call} in a loop, against one
- * {@code engine.execute} of a fresh interpreter per request. Run as documented in {@code docs/performance.md}.
+ * {@code engine.execute} of a fresh interpreter per request. Run from the benchmarks jar:
+ * {@code java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar dev.procflux.jmh.WorkerPoolThroughput
+ * [calls] [spawns]}; the figures are in {@code docs/performance.md}, "Worker pools".
  */
-final class WorkerPoolThroughput {
+public final class WorkerPoolThroughput {
     private static final String PYTHON = "/usr/bin/python3";
     private static final String ECHO = "import sys\nfor l in sys.stdin:\n    sys.stdout.write(l)\n    sys.stdout.flush()";
 
@@ -41,7 +47,7 @@ final class WorkerPoolThroughput {
     }
 
     private static void pooled(ProcessEngine engine, String name, Command command, int calls) {
-        try (WorkerPool<String, String> pool = WorkerPool.builder(command).size(1, 1).build(engine)) {
+        try (WorkerPool<String, String> pool = WorkerPool.builder(command).sizeBetween(1, 1).build(engine)) {
             for (int i = 0; i < 2_000; i++) {
                 pool.call("warm-up").block();
             }
@@ -60,7 +66,7 @@ final class WorkerPoolThroughput {
 
     /** {@code workers} cat workers, two calls in flight per worker, replies checked. */
     private static void concurrent(ProcessEngine engine, int workers, int calls) {
-        try (WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).size(workers, workers)
+        try (WorkerPool<String, String> pool = WorkerPool.builder(Command.of("cat")).sizeBetween(workers, workers)
                 .build(engine)) {
             run(pool, workers, 2_000);
             long start = System.nanoTime();

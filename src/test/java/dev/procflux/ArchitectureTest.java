@@ -1,0 +1,65 @@
+package dev.procflux;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.lang.conditions.ArchPredicates.are;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.List;
+
+/**
+ * The package layering of the main code: the API ({@code dev.procflux}) and its implementation
+ * ({@code dev.procflux.internal}) form the core, which knows nothing of the integrations built on it ({@code web},
+ * {@code cli}, {@code micrometer}) nor of Spring; NuProcess is reached through one adapter.
+ */
+@AnalyzeClasses(packages = "dev.procflux",
+        importOptions = {ImportOption.DoNotIncludeTests.class, ImportOption.DoNotIncludeJars.class})
+class ArchitectureTest {
+    private static final String API = "dev.procflux";
+    private static final String INTERNAL = "dev.procflux.internal..";
+    private static final String[] INTEGRATIONS = {
+        "dev.procflux.web..", "dev.procflux.cli..", "dev.procflux.micrometer.."};
+    private static final String NUPROCESS = "com.zaxxer.nuprocess..";
+
+    /**
+     * The classes of {@code internal} allowed to use NuProcess, with their nested classes. There is one:
+     * {@code NuProcessLauncher}, the {@code Launcher} that starts processes and translates NuProcess's callbacks.
+     */
+    private static final List<String> NUPROCESS_ADAPTERS = List.of("dev.procflux.internal.NuProcessLauncher");
+
+    @ArchTest
+    static final ArchRule theCoreNeverUsesAnIntegration = noClasses().that().resideInAnyPackage(API, INTERNAL)
+            .should().dependOnClassesThat().resideInAnyPackage(INTEGRATIONS)
+            .because("web, cli and micrometer are optional layers on top of the core");
+
+    @ArchTest
+    static final ArchRule noSpringTypeInTheCore = noClasses().that().resideInAnyPackage(API, INTERNAL)
+            .should().dependOnClassesThat().resideInAPackage("org.springframework..")
+            .because("Spring is an optional dependency that only dev.procflux.web (and what builds on it) needs");
+
+    @ArchTest
+    static final ArchRule theApiNamesNoNuProcessOrReactorPoolType = noClasses().that().resideInAPackage(API)
+            .should().dependOnClassesThat().resideInAnyPackage(NUPROCESS, "reactor.pool..")
+            .because("public signatures wrap them in procflux's own types, so either can change behind the API");
+
+    @ArchTest
+    static final ArchRule nothingOutsideInternalUsesNuProcess = noClasses().that().resideOutsideOfPackage(INTERNAL)
+            .should().dependOnClassesThat().resideInAPackage(NUPROCESS)
+            .because("NuProcess is an implementation detail of the engine");
+
+    @ArchTest
+    static final ArchRule onlyTheLauncherAdapterUsesNuProcess = noClasses().that(are(not(nuProcessAdapter())))
+            .should().dependOnClassesThat().resideInAPackage(NUPROCESS)
+            .because("NuProcess's contracts (its shared I/O thread, its internal classes) are handled in one place");
+
+    private static DescribedPredicate<JavaClass> nuProcessAdapter() {
+        return DescribedPredicate.describe("the NuProcess adapter " + NUPROCESS_ADAPTERS,
+                c -> NUPROCESS_ADAPTERS.stream()
+                        .anyMatch(a -> c.getName().equals(a) || c.getName().startsWith(a + "$")));
+    }
+}
