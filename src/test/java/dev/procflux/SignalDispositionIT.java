@@ -65,7 +65,7 @@ class SignalDispositionIT {
     @Test
     void workerHasNoSignalIgnoredOrBlocked() {
         try (WorkerPool<String, String> pool = WorkerPool.builder(
-                Command.shell("while read -r line; do " + MASKS + "; echo; done")).size(1, 1).build(engine)) {
+                Command.shell("while read -r line; do " + MASKS + "; echo; done")).sizeBetween(1, 1).build(engine)) {
             assertThat(pool.call("masks").block(WAIT)).isEqualTo(clean);
         }
     }
