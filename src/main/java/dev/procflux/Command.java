@@ -1,11 +1,12 @@
 package dev.procflux;
 
+import dev.procflux.internal.ApiFactory;
+import dev.procflux.internal.Arguments;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,39 +34,19 @@ public final class Command {
     /** Default for {@link #maxLineLength()}: 1 MiB characters. */
     public static final int DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
 
-    private final List<String> argv;
-    private final @Nullable Path directory;
-    private final Map<String, String> environment;
-    private final boolean inheritEnvironment;
-    private final @Nullable Duration timeout;
-    private final @Nullable String stdinText;
-    private final byte @Nullable [] stdin;
-    private final @Nullable Publisher<ByteBuffer> stdinPublisher;
-    private final long maxOutputBytes;
-    private final OutputLimitPolicy outputLimitPolicy;
-    private final Charset charset;
-    private final int maxLineLength;
-    private final boolean parentDeathSignal;
+    // frozen: never changed once this command is built (withXxx changes a copy); published by the final field
+    private final Spec spec;
 
-    private Command(Spec s) {
-        this.argv = s.argv;
-        this.directory = s.directory;
-        this.environment = s.environment;
-        this.inheritEnvironment = s.inheritEnvironment;
-        this.timeout = s.timeout;
-        this.stdinText = s.stdinText;
+    private Command(Spec spec) {
         // text is encoded here, with the final charset, so withStdin(String) and withCharset commute
-        this.stdin = s.stdinText != null ? s.stdinText.getBytes(s.charset) : s.stdin;
-        this.stdinPublisher = s.stdinPublisher;
-        this.maxOutputBytes = s.maxOutputBytes;
-        this.outputLimitPolicy = s.outputLimitPolicy;
-        this.charset = s.charset;
-        this.maxLineLength = s.maxLineLength;
-        this.parentDeathSignal = s.parentDeathSignal;
+        if (spec.stdinText != null) {
+            spec.stdin = spec.stdinText.getBytes(spec.charset);
+        }
+        this.spec = spec;
     }
 
-    /** The mutable twin of a command, used only to derive a new command from an old one. */
-    private static final class Spec {
+    /** A command's settings; mutable only while a new command is derived from an old one. */
+    private static final class Spec implements Cloneable {
         List<String> argv;
         @Nullable Path directory;
         Map<String, String> environment = Map.of();
@@ -84,25 +65,19 @@ public final class Command {
             this.argv = argv;
         }
 
-        Spec(Command c) {
-            argv = c.argv;
-            directory = c.directory;
-            environment = c.environment;
-            inheritEnvironment = c.inheritEnvironment;
-            timeout = c.timeout;
-            stdinText = c.stdinText;
-            stdin = c.stdin;
-            stdinPublisher = c.stdinPublisher;
-            maxOutputBytes = c.maxOutputBytes;
-            outputLimitPolicy = c.outputLimitPolicy;
-            charset = c.charset;
-            maxLineLength = c.maxLineLength;
-            parentDeathSignal = c.parentDeathSignal;
+        /** A shallow copy: the argv, environment and stdin it shares are never modified. */
+        Spec copy() {
+            try {
+                return (Spec) clone();
+            }
+            catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
     }
 
     private Command with(Consumer<Spec> change) {
-        Spec s = new Spec(this);
+        Spec s = spec.copy();
         change.accept(s);
         return new Command(s);
     }
@@ -127,16 +102,7 @@ public final class Command {
      * @throws NullPointerException if {@code argv} or any element is null
      */
     public static Command of(List<String> argv) {
-        Objects.requireNonNull(argv, "argv");
-        List<String> copy = new ArrayList<>(argv.size());
-        for (int i = 0; i < argv.size(); i++) {
-            String arg = argv.get(i);
-            if (arg == null) {
-                throw new NullPointerException("argv[" + i + "]");
-            }
-            copy.add(arg);
-        }
-        return new Command(new Spec(Collections.unmodifiableList(copy)));
+        return new Command(new Spec(Arguments.copyOfNonNull(argv, "argv")));
     }
 
     /**
@@ -177,7 +143,7 @@ public final class Command {
             throw new IllegalArgumentException("environment variable name must be non-empty without '=', was '"
                     + name + "'");
         }
-        Map<String, String> env = new LinkedHashMap<>(environment);
+        Map<String, String> env = new LinkedHashMap<>(spec.environment);
         env.put(name, value);
         Map<String, String> unmodifiable = Collections.unmodifiableMap(env);
         return with(s -> s.environment = unmodifiable);
@@ -277,9 +243,7 @@ public final class Command {
      */
     public Command withMaxOutputBytes(long maxBytes, OutputLimitPolicy policy) {
         Objects.requireNonNull(policy, "policy");
-        if (maxBytes < 0) {
-            throw new IllegalArgumentException("maxOutputBytes must be >= 0, was " + maxBytes);
-        }
+        Arguments.atLeast(maxBytes, 0L, "maxOutputBytes");
         return with(s -> {
             s.maxOutputBytes = maxBytes;
             s.outputLimitPolicy = policy;
@@ -307,9 +271,7 @@ public final class Command {
      * @throws IllegalArgumentException if {@code maxChars} is below 1
      */
     public Command withMaxLineLength(int maxChars) {
-        if (maxChars < 1) {
-            throw new IllegalArgumentException("maxLineLength must be >= 1, was " + maxChars);
-        }
+        Arguments.atLeast(maxChars, 1, "maxLineLength");
         return with(s -> s.maxLineLength = maxChars);
     }
 
@@ -331,106 +293,73 @@ public final class Command {
 
     /** @return whether the process is killed by the kernel when the JVM dies (see {@link #withParentDeathSignal()}) */
     public boolean hasParentDeathSignal() {
-        return parentDeathSignal;
+        return spec.parentDeathSignal;
     }
 
     /** @return the argv, unmodifiable */
     public List<String> argv() {
-        return argv;
+        return spec.argv;
     }
 
     /** @return the working directory, or empty for the JVM's */
     public Optional<Path> directory() {
-        return Optional.ofNullable(directory);
+        return Optional.ofNullable(spec.directory);
     }
 
     /** @return the variables set with {@link #withEnv}, unmodifiable */
     public Map<String, String> environment() {
-        return environment;
+        return spec.environment;
     }
 
     /** @return whether the JVM's environment is passed on (before {@link #environment()} is applied) */
     public boolean inheritsEnvironment() {
-        return inheritEnvironment;
+        return spec.inheritEnvironment;
     }
 
     /** @return the run timeout, or empty for none */
     public Optional<Duration> timeout() {
-        return Optional.ofNullable(timeout);
+        return Optional.ofNullable(spec.timeout);
     }
 
     /** @return the stdin bytes as a read-only buffer, or empty when stdin is closed at start */
     public Optional<ByteBuffer> stdin() {
-        return stdin == null ? Optional.empty() : Optional.of(ByteBuffer.wrap(stdin).asReadOnlyBuffer());
+        byte[] bytes = spec.stdin;
+        return bytes == null ? Optional.empty() : Optional.of(ByteBuffer.wrap(bytes).asReadOnlyBuffer());
     }
 
     /** @return the publisher streamed to stdin, or empty when stdin is given as bytes or not at all */
     public Optional<Publisher<ByteBuffer>> stdinPublisher() {
-        return Optional.ofNullable(stdinPublisher);
+        return Optional.ofNullable(spec.stdinPublisher);
     }
 
     /** @return the per-stream limit on captured output, in bytes */
     public long maxOutputBytes() {
-        return maxOutputBytes;
+        return spec.maxOutputBytes;
     }
 
     /** @return what happens beyond {@link #maxOutputBytes()} */
     public OutputLimitPolicy outputLimitPolicy() {
-        return outputLimitPolicy;
+        return spec.outputLimitPolicy;
     }
 
     /** @return the charset for text */
     public Charset charset() {
-        return charset;
+        return spec.charset;
     }
 
     /** @return the longest line accepted by {@link ProcessEngine#lines(Command)}, in characters */
     public int maxLineLength() {
-        return maxLineLength;
+        return spec.maxLineLength;
     }
 
     /** @return the argv joined for messages, each element quoted when it holds spaces or quotes */
     public String commandLine() {
-        StringBuilder sb = new StringBuilder();
-        for (String arg : argv) {
-            if (sb.length() > 0) {
-                sb.append(' ');
-            }
-            if (arg.isEmpty() || arg.chars().anyMatch(c -> c <= ' ' || c == '\'' || c == '"' || c == '\\')) {
-                sb.append('\'').append(arg.replace("'", "'\\''").replace("\0", "\\0")).append('\'');
-            }
-            else {
-                sb.append(arg);
-            }
-        }
-        return sb.toString();
+        return ApiFactory.commandLine(spec.argv);
     }
 
     /** Environment values are redacted: they often hold secrets. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("Command[").append(commandLine());
-        if (directory != null) {
-            sb.append(", directory=").append(directory);
-        }
-        if (!environment.isEmpty()) {
-            sb.append(", env=").append(environment.keySet()).append("(values redacted)");
-        }
-        if (!inheritEnvironment) {
-            sb.append(", inheritEnv=false");
-        }
-        if (timeout != null) {
-            sb.append(", timeout=").append(timeout);
-        }
-        if (stdin != null) {
-            sb.append(", stdin=").append(stdin.length).append(" bytes");
-        }
-        if (stdinPublisher != null) {
-            sb.append(", stdin=publisher");
-        }
-        if (parentDeathSignal) {
-            sb.append(", parentDeathSignal");
-        }
-        return sb.append(']').toString();
+        return ApiFactory.describe(this);
     }
 }

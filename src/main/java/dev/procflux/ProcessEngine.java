@@ -1,8 +1,7 @@
 package dev.procflux;
 
-import dev.procflux.internal.CompositeEvents;
-import dev.procflux.internal.DefaultLaunchScheduler;
-import dev.procflux.internal.DefaultProcessEngine;
+import dev.procflux.internal.ApiFactory;
+import dev.procflux.internal.Arguments;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -204,10 +203,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * @throws IllegalArgumentException if {@code value} is below 1
          */
         public Builder maxConcurrency(int value) {
-            if (value < 1) {
-                throw new IllegalArgumentException("maxConcurrency must be >= 1, was " + value);
-            }
-            this.maxConcurrency = value;
+            this.maxConcurrency = Arguments.atLeast(value, 1, "maxConcurrency");
             return this;
         }
 
@@ -219,7 +215,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * @return this builder
          */
         public Builder maxPendingAcquire(int value) {
-            this.maxPendingAcquire = Math.max(value, NO_LIMIT);
+            this.maxPendingAcquire = Arguments.countOrNoLimit(value);
             return this;
         }
 
@@ -232,8 +228,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * @return this builder
          */
         public Builder acquireTimeout(Duration value) {
-            Objects.requireNonNull(value, "acquireTimeout");
-            this.acquireTimeout = value.isNegative() ? NO_LIMIT_TIME : value;
+            this.acquireTimeout = Arguments.orNoLimit(value, "acquireTimeout");
             return this;
         }
 
@@ -245,11 +240,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * @throws IllegalArgumentException if {@code value} is negative: a kill always ends in SIGKILL
          */
         public Builder killGracePeriod(Duration value) {
-            Objects.requireNonNull(value, "killGracePeriod");
-            if (value.isNegative()) {
-                throw new IllegalArgumentException("killGracePeriod must be >= 0, was " + value);
-            }
-            this.killGracePeriod = value;
+            this.killGracePeriod = Arguments.nonNegative(value, "killGracePeriod");
             return this;
         }
 
@@ -263,10 +254,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * @throws IllegalArgumentException if {@code value} is below 65536
          */
         public Builder maxBufferedBytes(long value) {
-            if (value < 65536) {
-                throw new IllegalArgumentException("maxBufferedBytes must be >= 65536, was " + value);
-            }
-            this.maxBufferedBytes = value;
+            this.maxBufferedBytes = Arguments.atLeast(value, 65536L, "maxBufferedBytes");
             return this;
         }
 
@@ -294,9 +282,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * @throws IllegalArgumentException if the marks are out of range
          */
         public Builder watermarks(long high, long low) {
-            if (high < 128 * 1024) {
-                throw new IllegalArgumentException("highWaterBytes must be >= 131072, was " + high);
-            }
+            Arguments.atLeast(high, 128L * 1024, "highWaterBytes");
             if (low < 0 || low >= high - 80 * 1024) {
                 throw new IllegalArgumentException("lowWaterBytes must be in [0, highWaterBytes - 81920), was " + low
                         + " with highWaterBytes=" + high);
@@ -393,7 +379,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * @return this builder
          */
         public Builder addEvents(EngineEvents value) {
-            this.events = CompositeEvents.engine(events, Objects.requireNonNull(value, "events"));
+            this.events = ApiFactory.engineEvents(events, Objects.requireNonNull(value, "events"));
             return this;
         }
 
@@ -406,7 +392,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * @return this builder
          */
         public Builder addSlotPoolEvents(PoolEvents value) {
-            this.slotPoolEvents = CompositeEvents.pool(slotPoolEvents,
+            this.slotPoolEvents = ApiFactory.poolEvents(slotPoolEvents,
                     Objects.requireNonNull(value, "slotPoolEvents"));
             return this;
         }
@@ -421,12 +407,12 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
                 throw new IllegalArgumentException("maxBufferedBytes must be above highWaterBytes + 65536: "
                         + maxBufferedBytes + " <= " + highWaterBytes + " + 65536");
             }
-            return new EngineOptions(this, launchScheduler != null ? launchScheduler : DefaultLaunchScheduler.get());
+            return new EngineOptions(this, launchScheduler != null ? launchScheduler : ApiFactory.defaultLaunchScheduler());
         }
 
         /** @return a new engine; close it when done */
         public ProcessEngine build() {
-            return new DefaultProcessEngine(buildOptions());
+            return ApiFactory.engine(buildOptions());
         }
     }
 }

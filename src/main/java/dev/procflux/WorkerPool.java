@@ -1,7 +1,7 @@
 package dev.procflux;
 
-import dev.procflux.internal.CompositeEvents;
-import dev.procflux.internal.DefaultWorkerPool;
+import dev.procflux.internal.ApiFactory;
+import dev.procflux.internal.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -262,7 +262,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          * @return this builder
          */
         public Builder<I, O> maxPendingAcquire(int value) {
-            this.maxPendingAcquire = Math.max(value, ProcessEngine.Builder.NO_LIMIT);
+            this.maxPendingAcquire = Arguments.countOrNoLimit(value);
             return this;
         }
 
@@ -279,7 +279,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
                 throw new IllegalArgumentException("maxRequestsPerWorker must be positive, or negative for no limit,"
                         + " was 0");
             }
-            this.maxRequestsPerWorker = Math.max(value, ProcessEngine.Builder.NO_LIMIT);
+            this.maxRequestsPerWorker = Arguments.countOrNoLimit(value);
             return this;
         }
 
@@ -292,7 +292,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          * @return this builder
          */
         public Builder<I, O> evictionIdle(Duration value) {
-            this.evictionIdle = orNoLimit(value, "evictionIdle");
+            this.evictionIdle = Arguments.orNoLimit(value, "evictionIdle");
             return this;
         }
 
@@ -306,7 +306,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          * @return this builder
          */
         public Builder<I, O> maxLifetime(Duration value) {
-            this.maxLifetime = orNoLimit(value, "maxLifetime");
+            this.maxLifetime = Arguments.orNoLimit(value, "maxLifetime");
             return this;
         }
 
@@ -319,12 +319,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          * @throws IllegalArgumentException if {@code value} is zero: a request cannot be answered at once
          */
         public Builder<I, O> requestTimeout(Duration value) {
-            Objects.requireNonNull(value, "requestTimeout");
-            if (value.isZero()) {
-                throw new IllegalArgumentException("requestTimeout must be positive, or negative for no limit, was "
-                        + value);
-            }
-            this.requestTimeout = orNoLimit(value, "requestTimeout");
+            this.requestTimeout = Arguments.positiveOrNoLimit(value, "requestTimeout");
             return this;
         }
 
@@ -339,10 +334,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          * @throws IllegalArgumentException if {@code value} is below 1
          */
         public Builder<I, O> maxStartAttempts(int value) {
-            if (value < 1) {
-                throw new IllegalArgumentException("maxStartAttempts must be >= 1, was " + value);
-            }
-            this.maxStartAttempts = value;
+            this.maxStartAttempts = Arguments.atLeast(value, 1, "maxStartAttempts");
             return this;
         }
 
@@ -354,10 +346,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          * @throws IllegalArgumentException if {@code value} is negative
          */
         public Builder<I, O> idempotentRetries(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("idempotentRetries must be >= 0, was " + value);
-            }
-            this.idempotentRetries = value;
+            this.idempotentRetries = Arguments.atLeast(value, 0, "idempotentRetries");
             return this;
         }
 
@@ -370,7 +359,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          * @throws IllegalArgumentException if {@code value} is negative: a backoff without limit would never retry
          */
         public Builder<I, O> startBackoff(Duration value) {
-            this.startBackoff = nonNegative(value, "startBackoff");
+            this.startBackoff = Arguments.nonNegative(value, "startBackoff");
             return this;
         }
 
@@ -390,7 +379,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          */
         public Builder<I, O> healthCheck(I request, Duration afterIdle) {
             Objects.requireNonNull(request, "request");
-            Duration idle = nonNegative(afterIdle, "afterIdle");
+            Duration idle = Arguments.nonNegative(afterIdle, "afterIdle");
             protocol.encode(request);
             this.healthCheckRequest = request;
             this.healthCheckAfterIdle = idle;
@@ -408,21 +397,8 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          * @return this builder
          */
         public Builder<I, O> addPoolEvents(PoolEvents value) {
-            this.poolEvents = CompositeEvents.pool(poolEvents, Objects.requireNonNull(value, "poolEvents"));
+            this.poolEvents = ApiFactory.poolEvents(poolEvents, Objects.requireNonNull(value, "poolEvents"));
             return this;
-        }
-
-        private static Duration orNoLimit(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            return value.isNegative() ? ProcessEngine.Builder.NO_LIMIT_TIME : value;
-        }
-
-        private static Duration nonNegative(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative()) {
-                throw new IllegalArgumentException(name + " must be >= 0, was " + value);
-            }
-            return value;
         }
 
         /** @return the options, without building a pool */
@@ -439,7 +415,7 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
          */
         public WorkerPool<I, O> build(ProcessEngine engine) {
             Objects.requireNonNull(engine, "engine");
-            return new DefaultWorkerPool<>(buildOptions(), engine.options());
+            return ApiFactory.workerPool(buildOptions(), engine.options());
         }
     }
 }

@@ -1,8 +1,6 @@
 package dev.procflux;
 
-import dev.procflux.internal.WorkerJsonLinesProtocol;
-import dev.procflux.internal.WorkerLengthPrefixedProtocol;
-import dev.procflux.internal.WorkerLinesProtocol;
+import dev.procflux.internal.ApiFactory;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
@@ -76,7 +74,7 @@ public interface WorkerProtocol<I, O> {
      * @return the protocol
      */
     static WorkerProtocol<String, String> lines() {
-        return lines(WorkerLinesProtocol.DEFAULT_MAX_LINE_BYTES);
+        return lines(ApiFactory.defaultMaxLineBytes());
     }
 
     /**
@@ -88,7 +86,7 @@ public interface WorkerProtocol<I, O> {
      * @throws IllegalArgumentException if {@code maxLineBytes} is below 1
      */
     static WorkerProtocol<String, String> lines(int maxLineBytes) {
-        return new WorkerLinesProtocol(maxLineBytes);
+        return ApiFactory.linesProtocol(maxLineBytes);
     }
 
     /**
@@ -98,7 +96,7 @@ public interface WorkerProtocol<I, O> {
      * @return the protocol
      */
     static WorkerProtocol<byte[], byte[]> lengthPrefixed() {
-        return lengthPrefixed(WorkerLengthPrefixedProtocol.DEFAULT_MAX_FRAME_BYTES);
+        return lengthPrefixed(ApiFactory.defaultMaxFrameBytes());
     }
 
     /**
@@ -110,7 +108,7 @@ public interface WorkerProtocol<I, O> {
      * @throws IllegalArgumentException if {@code maxFrameBytes} is below 0
      */
     static WorkerProtocol<byte[], byte[]> lengthPrefixed(int maxFrameBytes) {
-        return new WorkerLengthPrefixedProtocol(maxFrameBytes);
+        return ApiFactory.lengthPrefixedProtocol(maxFrameBytes);
     }
 
     /**
@@ -122,6 +120,6 @@ public interface WorkerProtocol<I, O> {
      * @return the protocol
      */
     static JsonLinesProtocol jsonLines() {
-        return new WorkerJsonLinesProtocol(WorkerLinesProtocol.DEFAULT_MAX_LINE_BYTES);
+        return ApiFactory.jsonLinesProtocol(ApiFactory.defaultMaxLineBytes());
     }
 }

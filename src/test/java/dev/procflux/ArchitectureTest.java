@@ -32,6 +32,18 @@ class ArchitectureTest {
      */
     private static final List<String> NUPROCESS_ADAPTERS = List.of("dev.procflux.internal.NuProcessLauncher");
 
+    /**
+     * The classes of {@code internal} the API may use: {@code ApiFactory}, which makes every implementation the API
+     * hands out, and {@code Arguments}, the argument checks the API's builders share.
+     */
+    private static final List<String> API_DOORS = List.of(
+            "dev.procflux.internal.ApiFactory", "dev.procflux.internal.Arguments");
+
+    @ArchTest
+    static final ArchRule theApiReachesInternalOnlyThroughItsFactory = noClasses().that().resideInAPackage(API)
+            .should().dependOnClassesThat(resideIn(INTERNAL).and(not(oneOf(API_DOORS))))
+            .because("the implementation stays package-private behind one factory, so it can change freely");
+
     @ArchTest
     static final ArchRule theCoreNeverUsesAnIntegration = noClasses().that().resideInAnyPackage(API, INTERNAL)
             .should().dependOnClassesThat().resideInAnyPackage(INTEGRATIONS)
@@ -56,6 +68,14 @@ class ArchitectureTest {
     static final ArchRule onlyTheLauncherAdapterUsesNuProcess = noClasses().that(are(not(nuProcessAdapter())))
             .should().dependOnClassesThat().resideInAPackage(NUPROCESS)
             .because("NuProcess's contracts (its shared I/O thread, its internal classes) are handled in one place");
+
+    private static DescribedPredicate<JavaClass> resideIn(String packageIdentifier) {
+        return JavaClass.Predicates.resideInAPackage(packageIdentifier);
+    }
+
+    private static DescribedPredicate<JavaClass> oneOf(List<String> classes) {
+        return DescribedPredicate.describe("one of " + classes, c -> classes.contains(c.getName()));
+    }
 
     private static DescribedPredicate<JavaClass> nuProcessAdapter() {
         return DescribedPredicate.describe("the NuProcess adapter " + NUPROCESS_ADAPTERS,

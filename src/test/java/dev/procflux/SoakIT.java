@@ -403,7 +403,16 @@ class SoakIT {
                             .doOnNext(reply -> check(reply.equals(request), kind, reply)).then();
                 }
                 case WORKER_CANCEL:
-                    // cancelled waiting for a worker, or with the request in the worker (which is then retired)
+                    // cancelled while waiting for a worker (on a busy pool the wait outlasts the 50 ms), or inside
+                    // a lease with the request in the worker, which is then retired
+                    if (r.nextBoolean()) {
+                        // a timer delayed past the worker's 1 s answer on a loaded machine lets the reply win the
+                        // race; a reply is then this call's own, never another's
+                        String slow = "slow " + r.nextInt(1_000_000);
+                        return workers.withWorker(w -> w.call(slow).take(Duration.ofMillis(r.nextInt(50))))
+                                .doOnNext(reply -> check(reply.equals(slow), kind, "another call's reply: " + reply))
+                                .then();
+                    }
                     return workers.call("slow " + r.nextInt(1000))
                             .take(Duration.ofMillis(r.nextInt(50)))
                             .doOnNext(reply -> check(false, kind, "a reply before the cancel: " + reply)).then();

@@ -74,10 +74,6 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        // NuProcess's own shutdown hook stops its event threads, after which the engine can no longer see its
-        // processes exit, so closing it on Ctrl-C would wait out its whole bound; our hook closes the engine,
-        // which kills every tree. Must be set before NuProcess is loaded.
-        System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
         // the command line speaks through its own one-line messages only: NuProcess's JUL warnings and Reactor's
         // logs would repeat a failure with a stack trace (and a 1 MB argument with it)
         Loggers.useJdkLoggers();

@@ -15,10 +15,8 @@ import org.jspecify.annotations.Nullable;
  * Several {@link EngineEvents} or {@link PoolEvents} listeners as one: each callback reaches every listener in the
  * order they were added, and a listener that throws does not keep the later ones from being called (the first
  * failure is rethrown once all were called, later ones suppressed in it, for the caller to log).
- *
- * <p>Public only so that the API builders can compose listeners; not API.
  */
-public final class CompositeEvents {
+final class CompositeEvents {
     private CompositeEvents() {
     }
 
@@ -27,11 +25,11 @@ public final class CompositeEvents {
      * @param next the listener to add
      * @return one listener calling both
      */
-    public static EngineEvents engine(EngineEvents first, EngineEvents next) {
+    static EngineEvents engine(EngineEvents first, EngineEvents next) {
         if (first == EngineEvents.NONE) {
             return next;
         }
-        return new Engine(flatten(first, next, Engine.class, e -> e.listeners));
+        return new Engine(flatten(first, next, Engine.class, Engine::listeners));
     }
 
     /**
@@ -39,11 +37,11 @@ public final class CompositeEvents {
      * @param next the listener to add
      * @return one listener calling both
      */
-    public static PoolEvents pool(PoolEvents first, PoolEvents next) {
+    static PoolEvents pool(PoolEvents first, PoolEvents next) {
         if (first == PoolEvents.NONE) {
             return next;
         }
-        return new Pool(flatten(first, next, Pool.class, p -> p.listeners));
+        return new Pool(flatten(first, next, Pool.class, Pool::listeners));
     }
 
     private static <T, C> List<T> flatten(T first, T next, Class<C> composite,
@@ -80,13 +78,8 @@ public final class CompositeEvents {
         }
     }
 
-    private static final class Engine implements EngineEvents {
-        final List<EngineEvents> listeners;
-
-        Engine(List<EngineEvents> listeners) {
-            this.listeners = listeners;
-        }
-
+    /** @param listeners every listener, none of them composite */
+    private record Engine(List<EngineEvents> listeners) implements EngineEvents {
         @Override
         public void slotAcquired(Duration waited) {
             each(listeners, l -> l.slotAcquired(waited));
@@ -108,13 +101,8 @@ public final class CompositeEvents {
         }
     }
 
-    private static final class Pool implements PoolEvents {
-        final List<PoolEvents> listeners;
-
-        Pool(List<PoolEvents> listeners) {
-            this.listeners = listeners;
-        }
-
+    /** @param listeners every listener, none of them composite */
+    private record Pool(List<PoolEvents> listeners) implements PoolEvents {
         @Override
         public void allocationSucceeded(Duration latency) {
             each(listeners, l -> l.allocationSucceeded(latency));

@@ -7,15 +7,13 @@ import reactor.core.scheduler.Schedulers;
  * The default launch scheduler: one daemon thread for the whole JVM, created on first use. Measured against
  * {@code boundedElastic} it launches as fast at 1 and 8 in flight, and 500 concurrent processes add no thread
  * instead of up to 20 (docs/performance.md, "Threads").
- *
- * <p>Public only so that {@code ProcessEngine.Builder} can use it; not API.
  */
-public final class DefaultLaunchScheduler {
+final class DefaultLaunchScheduler {
     private DefaultLaunchScheduler() {
     }
 
     /** @return the shared launch scheduler; never disposed, its thread is a daemon */
-    public static Scheduler get() {
+    static Scheduler get() {
         return Holder.INSTANCE;
     }
 

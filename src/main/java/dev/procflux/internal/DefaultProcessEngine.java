@@ -3,15 +3,11 @@ package dev.procflux.internal;
 import dev.procflux.Command;
 import dev.procflux.EngineMetrics;
 import dev.procflux.EngineOptions;
-import dev.procflux.ExitStatus;
 import dev.procflux.Lease;
 import dev.procflux.ProcessAcquireTimeoutException;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessExitException;
-import dev.procflux.ProcessOutcome;
 import dev.procflux.ProcessOutput;
-import dev.procflux.ProcessPoolClosedException;
-import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessResult;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -19,11 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
@@ -31,12 +23,9 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.pool.InstrumentedPool;
-import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolBuilder;
-import reactor.pool.PoolShutdownException;
 import reactor.pool.PooledRef;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -44,46 +33,26 @@ import reactor.util.Loggers;
 /**
  * The engine: a reactor-pool of {@link Slot}s bounds how many processes live at once; each call acquires a slot,
  * launches with the {@link Launcher} and releases the slot once the process is gone.
- *
- * <p>Public only so that {@link ProcessEngine.Builder} can construct it; not API.
  */
-public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
+final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private static final Logger log = Loggers.getLogger(DefaultProcessEngine.class);
     private static final int STDERR_TAIL_BYTES = 4096;
 
     private final EngineOptions options;
-    private final Launcher launcher;
     private final InstrumentedPool<Slot> pool;
     private final AtomicInteger slotIds = new AtomicInteger();
     // every run from creation to finish; close() kills them, metrics() sums their buffers
     private final Set<ProcessRun> runs = ConcurrentHashMap.newKeySet();
     private final Set<StreamOutput> streams = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Sinks.Empty<Void> allDone = Sinks.empty();
-    private final AtomicInteger running = new AtomicInteger();
-    private final LongAdder started = new LongAdder();
-    private final LongAdder succeeded = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder timedOut = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
-    private final LongAdder startFailures = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder pauses = new LongAdder();
-    private final @Nullable Thread shutdownHook;
-    private final AtomicLong peakBuffered = new AtomicLong();
-
-    /**
-     * Builds an engine on NuProcess.
-     *
-     * @param options the options
-     */
-    public DefaultProcessEngine(EngineOptions options) {
-        this(options, new NuProcessLauncher(options.timerScheduler()));
-    }
+    private final Lifecycle lifecycle;
+    private final EngineStats stats;
+    private final RunContext runContext;
 
     DefaultProcessEngine(EngineOptions options, Launcher launcher) {
         this.options = Objects.requireNonNull(options, "options");
-        this.launcher = launcher;
+        this.stats = new EngineStats(options);
+        this.runContext = new RunContext(Objects.requireNonNull(launcher, "launcher"), options.launchScheduler(), options.deliveryScheduler(),
+                options.timerScheduler(), timeoutClock(), options.killGracePeriod(), stats, this::runDone);
         this.pool = PoolEventsRecorder.install(
                 PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
                         .sizeBetween(0, options.maxConcurrency())
@@ -92,17 +61,16 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                                 .schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS)),
                 options.slotPoolEvents(), "engine slots")
                 .buildPool();
-        if (options.closeOnShutdown()) {
-            shutdownHook = new Thread(this::close, "procflux-engine-shutdown");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        }
-        else {
-            shutdownHook = null;
-        }
+        this.lifecycle = new Lifecycle("engine", options, () -> {
+            log.debug("closing engine: {} runs to stop", runs.size());
+            // fails callers waiting for a slot; slots in use are destroyed as they come back
+            pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
+        }, this::killAll, runs::isEmpty, this::metrics);
+        lifecycle.installShutdownHook();
     }
 
     /** Times the limits the user set (command and acquire timeouts): the virtual clock in tests. */
-    Scheduler timeoutClock() {
+    private Scheduler timeoutClock() {
         return options.virtualTime().orElse(options.timerScheduler());
     }
 
@@ -139,7 +107,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return Flux.usingWhen(
                 Mono.defer(() -> {
                     long requested = System.nanoTime();
-                    return acquireSlot().doOnNext(ref -> slotAcquired(requested));
+                    return acquireSlot().doOnNext(ref -> stats.slotAcquired(requested));
                 }).map(LeaseScope::new),
                 s -> scope.apply(s.lease),
                 LeaseScope::release,
@@ -176,16 +144,14 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         for (StreamOutput s : streams) {
             buffered += s.bufferedBytes();
         }
-        return EngineMetrics.builder().alive(running.get()).acquired(pool.metrics().acquiredSize())
+        return stats.fill(EngineMetrics.builder()).acquired(pool.metrics().acquiredSize())
                 .pending(pool.metrics().pendingAcquireSize()).maxConcurrency(options.maxConcurrency())
-                .started(started.sum()).succeeded(succeeded.sum()).failed(failed.sum()).timedOut(timedOut.sum())
-                .cancelled(cancelled.sum()).startFailures(startFailures.sum()).rejected(rejected.sum())
-                .bufferedBytes(buffered).peakBufferedBytes(peakBuffered.get()).pauses(pauses.sum()).build();
+                .bufferedBytes(buffered).build();
     }
 
     @Override
     public boolean isDisposed() {
-        return closed.get();
+        return lifecycle.isClosed();
     }
 
     @Override
@@ -195,52 +161,23 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     @Override
     public void dispose() {
-        beginClose(null);
+        lifecycle.dispose();
     }
 
     @Override
     public Mono<Void> disposeLater() {
-        return Mono.defer(() -> {
-            beginClose(null);
-            return whenAllDone();
-        });
+        return lifecycle.disposeLater();
     }
 
     @Override
     public Mono<Void> disposeGracefully(Duration drain) {
         Objects.requireNonNull(drain, "drain");
-        return Mono.defer(() -> {
-            beginClose(drain);
-            return whenAllDone();
-        });
+        return lifecycle.disposeGracefully(drain);
     }
 
-    // the last run may end on the NuProcess I/O thread: completion is moved to the delivery scheduler
-    private Mono<Void> whenAllDone() {
-        return allDone.asMono().publishOn(options.deliveryScheduler());
-    }
-
-    /** @param drain how long running processes may finish (negative: no limit), or null to kill them at once */
-    private void beginClose(@Nullable Duration drain) {
-        if (closed.compareAndSet(false, true)) {
-            log.debug("closing engine: {} runs to stop, drain {}", runs.size(), drain);
-            removeShutdownHook();
-            // fails callers waiting for a slot; slots in use are destroyed as they come back
-            pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
-            if (drain == null || drain.isZero()) {
-                killAll();
-            }
-            else if (!drain.isNegative()) {
-                options.timerScheduler().schedule(this::killAll, drain.toNanos(), TimeUnit.NANOSECONDS);
-            }
-            if (runs.isEmpty()) {
-                allDone.tryEmitEmpty();
-            }
-        }
-        else if (drain == null) {
-            // dispose() during a graceful drain cuts it short
-            killAll();
-        }
+    @Override
+    public void close() {
+        lifecycle.close();
     }
 
     private void killAll() {
@@ -249,34 +186,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         }
     }
 
-    @Override
-    public void close() {
-        Duration wait = options.killGracePeriod().multipliedBy(2).plusSeconds(1);
-        try {
-            disposeLater().block(wait);
-        }
-        catch (IllegalStateException e) {
-            log.warn("engine close did not finish within {}: {}", wait, metrics());
-        }
-    }
-
-    private void removeShutdownHook() {
-        Thread hook = shutdownHook;
-        if (hook != null && Thread.currentThread() != hook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (IllegalStateException shuttingDown) {
-                // the JVM is already exiting: the hook is running or about to, and close() is idempotent
-            }
-        }
-    }
-
     // ---- runs
 
     Mono<ProcessResult> execute(Command command, RunScheduler slots) {
         return Mono.create(sink -> {
-            ProcessRun run = new ProcessRun(this, command, new CaptureOutput(command, sink, options.deliveryScheduler()));
+            ProcessRun run = new ProcessRun(runContext, command, new CaptureOutput(command, sink, options.deliveryScheduler()));
             sink.onCancel(run::cancel);
             submit(run, slots);
         });
@@ -285,7 +199,7 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     Flux<ProcessOutput> stream(Command command, RunScheduler slots, @Nullable LongConsumer onStart) {
         return Flux.from(subscriber -> {
             StreamOutput out = new StreamOutput(command, this, Operators.toCoreSubscriber(subscriber), onStart);
-            ProcessRun run = new ProcessRun(this, command, out);
+            ProcessRun run = new ProcessRun(runContext, command, out);
             streams.add(out);
             run.onFinish(() -> streams.remove(out));
             subscriber.onSubscribe(out);
@@ -320,9 +234,9 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     private void submit(ProcessRun run, RunScheduler slots) {
         runs.add(run);
-        if (closed.get()) {
-            rejected.increment();
-            run.slotRefused(closedError(run.command()));
+        if (lifecycle.isClosed()) {
+            stats.rejected();
+            run.slotRefused(ProcessRun.closedError(run.command()));
             return;
         }
         slots.schedule(run);
@@ -335,11 +249,11 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         run.acquisition(pooledSlot().subscribe(
                 ref -> {
                     ref.poolable().used();
-                    slotAcquired(requested);
+                    stats.slotAcquired(requested);
                     run.slotGranted(() -> ref.release().subscribe(null, e -> log.warn("slot release failed", e)));
                 },
                 error -> {
-                    rejected.increment();
+                    stats.rejected();
                     run.slotRefused(translate(error, run.command()));
                 }));
     }
@@ -353,36 +267,19 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return pool.acquire(timeout.isZero() ? Duration.ofNanos(1) : timeout);
     }
 
-    private void slotAcquired(long requestedNanos) {
-        try {
-            options.events().slotAcquired(Duration.ofNanos(System.nanoTime() - requestedNanos));
-        }
-        catch (RuntimeException e) {
-            log.warn("EngineEvents.slotAcquired failed", e);
-        }
-    }
-
     private Mono<PooledRef<Slot>> acquireSlot() {
         return pooledSlot().onErrorMap(e -> {
-            rejected.increment();
+            stats.rejected();
             return translate(e, null);
         });
     }
 
     private Throwable translate(Throwable error, @Nullable Command command) {
         String what = command == null ? "lease" : "'" + command.commandLine() + "'";
-        if (error instanceof PoolAcquirePendingLimitException) {
-            return new ProcessPoolOverloadedException(options.maxPendingAcquire(), "engine overloaded: cannot run " + what
-                    + ": " + poolState() + " (maxPendingAcquire=" + options.maxPendingAcquire() + " reached)", error);
-        }
-        if (error instanceof TimeoutException) {
-            return new ProcessAcquireTimeoutException(command == null ? "" : command.commandLine(),
-                    options.acquireTimeout(), poolState(), error);
-        }
-        if (error instanceof PoolShutdownException) {
-            return new ProcessPoolClosedException("engine closed: cannot run " + what, error);
-        }
-        return error;
+        return Lifecycle.acquireError(error, "engine overloaded: cannot run " + what, options.maxPendingAcquire(),
+                this::poolState, (state, cause) -> new ProcessAcquireTimeoutException(
+                        command == null ? "" : command.commandLine(), options.acquireTimeout(), state, cause),
+                "engine closed: cannot run " + what);
     }
 
     private String poolState() {
@@ -390,102 +287,14 @@ public final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
                 + pool.metrics().pendingAcquireSize();
     }
 
-    ProcessPoolClosedException closedError(Command command) {
-        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was not run", null);
-    }
-
-    /** @param status how the running process the close killed ended */
-    ProcessPoolClosedException closedError(Command command, ExitStatus status) {
-        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was killed, ended with "
-                + status, null, status);
-    }
-
-    // ---- callbacks from runs
-
-    Launcher launcher() {
-        return launcher;
-    }
-
-    void started(Command command, long pid) {
-        started.increment();
-        running.incrementAndGet();
-        log.debug("started pid {}: {}", pid, command);
-        try {
-            options.events().processStarted(command, pid);
-        }
-        catch (RuntimeException e) {
-            log.warn("EngineEvents.processStarted failed", e);
-        }
-    }
-
-    void startFailed(Command command) {
-        startFailures.increment();
-        ended(command, ProcessOutcome.START_FAILED, 0);
-    }
-
-    void exited() {
-        running.decrementAndGet();
-    }
-
-    void paused() {
-        pauses.increment();
-    }
-
-    /** Keeps the peak of one process's queued output; a CAS only when a new peak is set. */
+    /** Called by {@link StreamOutput}: the output queued for one process now. */
     void observeBuffered(long bytes) {
-        long peak = peakBuffered.get();
-        while (bytes > peak && !peakBuffered.compareAndSet(peak, bytes)) {
-            peak = peakBuffered.get();
-        }
+        stats.observeBuffered(bytes);
     }
 
-    void outcome(Command command, ProcessOutcome outcome, long durationNanos) {
-        switch (outcome) {
-            case SUCCEEDED:
-                succeeded.increment();
-                break;
-            case FAILED:
-                failed.increment();
-                break;
-            case TIMED_OUT:
-                timedOut.increment();
-                break;
-            default:
-                cancelled.increment();
-        }
-        ended(command, outcome, durationNanos);
-    }
-
-    private void ended(Command command, ProcessOutcome outcome, long durationNanos) {
-        try {
-            options.events().processEnded(command, outcome, Duration.ofNanos(durationNanos));
-        }
-        catch (RuntimeException e) {
-            log.warn("EngineEvents.processEnded failed", e);
-        }
-    }
-
-    void killed(Command command, long pid, boolean forced) {
-        if (forced) {
-            log.warn("pid {} survived SIGTERM for the grace period of {}: sent SIGKILL to its tree ({})", pid,
-                    options.killGracePeriod(), command.commandLine());
-        }
-        else {
-            log.debug("killing pid {} and its tree: {}", pid, command.commandLine());
-        }
-        try {
-            options.events().processKilled(command, pid, forced);
-        }
-        catch (RuntimeException e) {
-            log.warn("EngineEvents.processKilled failed", e);
-        }
-    }
-
-    void runDone(ProcessRun run) {
+    private void runDone(ProcessRun run) {
         runs.remove(run);
-        if (closed.get() && runs.isEmpty()) {
-            allDone.tryEmitEmpty();
-        }
+        lifecycle.checkDone();
     }
 
     /** Ties a lease to its pooled slot: the slot goes back only once the lease's process is gone. */

@@ -3,7 +3,6 @@ package dev.procflux.internal;
 import dev.procflux.Command;
 import dev.procflux.EngineOptions;
 import dev.procflux.ProcessPoolClosedException;
-import dev.procflux.ProcessPoolOverloadedException;
 import dev.procflux.ProcessStartException;
 import dev.procflux.Worker;
 import dev.procflux.WorkerCrashedException;
@@ -19,22 +18,16 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.pool.InstrumentedPool;
-import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolBuilder;
-import reactor.pool.PoolShutdownException;
 import reactor.pool.PooledRef;
 import reactor.pool.PooledRefMetadata;
 import reactor.util.Logger;
@@ -46,12 +39,11 @@ import reactor.util.retry.Retry;
  * scheduler, after the {@link WorkerStartGate} allows it), the eviction predicate retires broken, worn-out, idle and
  * old workers, and the destroy handler kills the worker's process tree.
  *
- * <p>Public only so that {@link WorkerPool.Builder} can construct it; not API.
  *
  * @param <I> the request type
  * @param <O> the reply type
  */
-public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
+final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     private static final Logger log = Loggers.getLogger(DefaultWorkerPool.class);
     private static final Duration MAX_EVICTION_INTERVAL = Duration.ofSeconds(1);
     private static final Duration MIN_EVICTION_INTERVAL = Duration.ofMillis(10);
@@ -67,26 +59,14 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     private final InstrumentedPool<WorkerProcess<I, O>> pool;
     // every worker from launch until its exit was handled; close() kills them all
     private final Set<WorkerProcess<I, O>> live = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    // cancelled by close: a warm-up still handing workers back would race the pool's disposal
+    private final Lifecycle lifecycle;
+    // cancelled by close
     private final Disposable warmUp;
-    private final @Nullable Thread shutdownHook;
-    private final Sinks.Empty<Void> allGone = Sinks.empty();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder workersStarted = new LongAdder();
     private final LongAdder startFailures = new LongAdder();
     private final Map<WorkerRestartCause, LongAdder> restarts = new EnumMap<>(WorkerRestartCause.class);
-
-    /**
-     * Builds a pool on NuProcess and starts warming it up.
-     *
-     * @param options the pool options
-     * @param engine the engine options: schedulers and kill grace period
-     */
-    public DefaultWorkerPool(WorkerPoolOptions<I, O> options, EngineOptions engine) {
-        this(options, engine, new NuProcessLauncher(engine.timerScheduler()));
-    }
 
     DefaultWorkerPool(WorkerPoolOptions<I, O> options, EngineOptions engine, Launcher launcher) {
         this.options = Objects.requireNonNull(options, "options");
@@ -100,6 +80,9 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         for (WorkerRestartCause c : WorkerRestartCause.values()) {
             restarts.put(c, new LongAdder());
         }
+        // before the pool: the warm-up's allocations already ask whether the pool is closed
+        this.lifecycle = new Lifecycle("worker pool", engine, this::stop, this::killAll, live::isEmpty,
+                this::metrics);
         this.pool = PoolEventsRecorder.install(PoolBuilder.from(allocate())
                         .sizeBetween(options.minSize(), options.maxSize())
                         .maxPendingAcquire(options.maxPendingAcquire())
@@ -121,14 +104,17 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         else {
             warmUp = Disposables.disposed();
         }
-        if (engine.closeOnShutdown()) {
-            // the same promise as the engine's: JVM exit takes the workers' trees with it
-            shutdownHook = new Thread(this::close, "procflux-worker-pool-shutdown");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        }
-        else {
-            shutdownHook = null;
-        }
+        // the same promise as the engine's: JVM exit takes the workers' trees with it
+        lifecycle.installShutdownHook();
+    }
+
+    /** The first step of closing, once. */
+    private void stop() {
+        // a warm-up still handing workers back would race the pool's disposal
+        warmUp.dispose();
+        log.debug("closing worker pool '{}': {} workers to stop", commandLine, live.size());
+        // fails pending acquires and destroys idle workers; a busy worker is destroyed when it is returned
+        pool.disposeLater().subscribe(null, e -> log.warn("worker pool dispose failed", e));
     }
 
     // ---- API
@@ -179,82 +165,33 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     @Override
     public boolean isDisposed() {
-        return closed.get();
+        return lifecycle.isClosed();
     }
 
     @Override
     public void dispose() {
-        beginClose(null);
+        lifecycle.dispose();
     }
 
     @Override
     public Mono<Void> disposeLater() {
-        return Mono.defer(() -> {
-            beginClose(null);
-            return whenAllGone();
-        });
+        return lifecycle.disposeLater();
     }
 
     @Override
     public Mono<Void> disposeGracefully(Duration drain) {
         Objects.requireNonNull(drain, "drain");
-        return Mono.defer(() -> {
-            beginClose(drain);
-            return whenAllGone();
-        });
+        return lifecycle.disposeGracefully(drain);
     }
 
-    // the last worker may exit on the NuProcess I/O thread: completion is moved to the delivery scheduler
-    private Mono<Void> whenAllGone() {
-        return allGone.asMono().publishOn(engine.deliveryScheduler());
-    }
-
-    /** @param drain how long requests in flight may finish (negative: no limit), or null to kill at once */
-    private void beginClose(@Nullable Duration drain) {
-        if (closed.compareAndSet(false, true)) {
-            warmUp.dispose();
-            Thread hook = shutdownHook;
-            if (hook != null && Thread.currentThread() != hook) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                }
-                catch (IllegalStateException shuttingDown) {
-                    // the JVM is exiting: the hook runs close() anyway, and close() is idempotent
-                }
-            }
-            log.debug("closing worker pool '{}': {} workers to stop, drain {}", commandLine, live.size(), drain);
-            // fails pending acquires and destroys idle workers; a busy worker is destroyed when it is returned
-            pool.disposeLater().subscribe(null, e -> log.warn("worker pool dispose failed", e));
-            if (drain == null || drain.isZero()) {
-                killAll();
-            }
-            else if (!drain.isNegative()) {
-                engine.timerScheduler().schedule(this::killAll, drain.toNanos(), TimeUnit.NANOSECONDS);
-            }
-            if (live.isEmpty()) {
-                allGone.tryEmitEmpty();
-            }
-        }
-        else if (drain == null) {
-            // dispose() during a graceful drain cuts it short
-            killAll();
-        }
+    @Override
+    public void close() {
+        lifecycle.close();
     }
 
     private void killAll() {
         for (WorkerProcess<I, O> w : live) {
             w.kill();
-        }
-    }
-
-    @Override
-    public void close() {
-        Duration wait = engine.killGracePeriod().multipliedBy(2).plusSeconds(1);
-        try {
-            disposeLater().block(wait);
-        }
-        catch (IllegalStateException e) {
-            log.warn("worker pool close did not finish within {}: {}", wait, metrics());
         }
     }
 
@@ -307,15 +244,10 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     }
 
     private Throwable translate(Throwable error) {
-        if (error instanceof PoolAcquirePendingLimitException) {
-            return new ProcessPoolOverloadedException(options.maxPendingAcquire(), "worker pool '" + commandLine
-                    + "' overloaded: " + poolState() + " (maxPendingAcquire=" + options.maxPendingAcquire() + " reached)", error);
-        }
-        if (error instanceof PoolShutdownException) {
-            return new ProcessPoolClosedException("worker pool '" + commandLine + "' closed: the call was not run",
-                    error);
-        }
-        return error;
+        // acquires never time out here: a worker pool bounds the wait by maxPendingAcquire and requestTimeout
+        return Lifecycle.acquireError(error, "worker pool '" + commandLine + "' overloaded",
+                options.maxPendingAcquire(), this::poolState, null,
+                "worker pool '" + commandLine + "' closed: the call was not run");
     }
 
     private String poolState() {
@@ -328,7 +260,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private Mono<WorkerProcess<I, O>> allocate() {
         return Mono.defer(() -> {
-            if (closed.get()) {
+            if (lifecycle.isClosed()) {
                 return Mono.error(closedError("no worker is started"));
             }
             long wait;
@@ -367,7 +299,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         }
         workersStarted.increment();
         w.launched(p);
-        if (closed.get()) {
+        if (lifecycle.isClosed()) {
             w.kill(); // closed during the launch: the pool will destroy it too, this just does not wait for that
         }
         return w;
@@ -398,7 +330,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     private void destroy(WorkerProcess<I, O> w) {
         WorkerRestartCause cause = w.retireCause();
-        if (cause != null && !closed.get()) {
+        if (cause != null && !lifecycle.isClosed()) {
             restarts.get(cause).increment();
         }
         w.kill();
@@ -447,9 +379,7 @@ public final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
 
     void workerGone(WorkerProcess<I, O> w) {
         live.remove(w);
-        if (closed.get() && live.isEmpty()) {
-            allGone.tryEmitEmpty();
-        }
+        lifecycle.checkDone();
     }
 
     ProcessPoolClosedException closedError(String what) {

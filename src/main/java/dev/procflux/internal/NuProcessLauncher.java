@@ -42,11 +42,7 @@ final class NuProcessLauncher implements Launcher {
     private static final long EXITING_PARK_NANOS = 20_000;
 
     static {
-        // NuProcess's own hook SIGTERMs direct children only and stops its event threads, after which the engine's
-        // hook could no longer see exits; the engine's hook kills whole trees instead. An explicit setting wins.
-        if (System.getProperty("com.zaxxer.nuprocess.enableShutdownHook") == null) {
-            System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
-        }
+        // children must not inherit the SIGPIPE that NuProcess ignores as it loads
         ChildSignals.loadNuProcess();
     }
 

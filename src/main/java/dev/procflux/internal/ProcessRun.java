@@ -26,7 +26,7 @@ final class ProcessRun implements ProcessListener {
     /** Why procflux is killing the process; the first reason wins. */
     enum Cause { NONE, TIMEOUT, CANCEL, OVERFLOW, CLOSE, STDIN_ERROR }
 
-    private final DefaultProcessEngine engine;
+    private final RunContext context;
     private final Command command;
     private final RunOutput output;
     private final AtomicReference<Cause> cause = new AtomicReference<>(Cause.NONE);
@@ -48,13 +48,24 @@ final class ProcessRun implements ProcessListener {
     private final Object pauseLock = new Object();
     private boolean paused;
 
-    ProcessRun(DefaultProcessEngine engine, Command command, RunOutput output) {
-        this.engine = engine;
+    ProcessRun(RunContext context, Command command, RunOutput output) {
+        this.context = context;
         this.command = command;
         this.output = output;
         this.stdin = command.stdin().orElse(null);
         this.stdinPump = command.stdinPublisher()
-                .map(source -> new StdinPump(source, this, engine.options().deliveryScheduler())).orElse(null);
+                .map(source -> new StdinPump(source, this, context.deliveryScheduler())).orElse(null);
+    }
+
+    /** The error of a run the closed engine never started. */
+    static ProcessPoolClosedException closedError(Command command) {
+        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was not run", null);
+    }
+
+    /** The error of a run the engine's close killed; {@code status} is how the process ended. */
+    static ProcessPoolClosedException closedError(Command command, ExitStatus status) {
+        return new ProcessPoolClosedException("engine closed: '" + command.commandLine() + "' was killed, ended with "
+                + status, null, status);
     }
 
     Command command() {
@@ -82,10 +93,10 @@ final class ProcessRun implements ProcessListener {
             return;
         }
         if (cause.get() != Cause.NONE) {
-            finishWithoutProcess(cause.get() == Cause.CLOSE ? engine.closedError(command) : null);
+            finishWithoutProcess(cause.get() == Cause.CLOSE ? closedError(command) : null);
             return;
         }
-        engine.options().launchScheduler().schedule(this::launch);
+        context.launchScheduler().schedule(this::launch);
     }
 
     /** No slot was granted: overloaded, timed out, closed. */
@@ -95,33 +106,33 @@ final class ProcessRun implements ProcessListener {
 
     private void launch() {
         if (cause.get() != Cause.NONE) {
-            finishWithoutProcess(cause.get() == Cause.CLOSE ? engine.closedError(command) : null);
+            finishWithoutProcess(cause.get() == Cause.CLOSE ? closedError(command) : null);
             return;
         }
         LaunchedProcess p;
         try {
             startNanos = System.nanoTime();
-            p = engine.launcher().launch(command, this);
+            p = context.launcher().launch(command, this);
         }
         catch (ProcessStartException e) {
-            engine.startFailed(command);
+            context.events().startFailed(command);
             finishWithoutProcess(e);
             return;
         }
         catch (RuntimeException e) {
-            engine.startFailed(command);
+            context.events().startFailed(command);
             finishWithoutProcess(new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED,
                     command.commandLine(), "cannot start '" + command.commandLine() + "': " + e, e));
             return;
         }
         process = p;
-        engine.started(command, p.pid());
+        context.events().started(command, p.pid());
         if (stdinPump != null) {
             stdinPump.start(p);
         }
         Duration timeout = command.timeout().orElse(null);
         if (timeout != null && !exited) {
-            timeoutTask = engine.timeoutClock()
+            timeoutTask = context.timeoutClock()
                     .schedule(() -> kill(Cause.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         // a cancel or close that raced with the launch saw no process to kill: kill it now
@@ -149,7 +160,7 @@ final class ProcessRun implements ProcessListener {
             if (releaseSlot.get() == null && a != null) {
                 // still waiting for a slot: leave the queue; the pool hands back a slot granted meanwhile
                 a.dispose();
-                finishWithoutProcess(why == Cause.CLOSE ? engine.closedError(command) : null);
+                finishWithoutProcess(why == Cause.CLOSE ? closedError(command) : null);
             }
             // else: launch() is about to run or running; it sees the cause and kills or skips
             return;
@@ -173,7 +184,7 @@ final class ProcessRun implements ProcessListener {
             paused = true;
             ProcessTree.signalTree(p.pid(), Posix.SIGSTOP);
         }
-        engine.paused();
+        context.events().paused();
     }
 
     /** Backpressure: continue a paused process tree (SIGCONT). Delivery thread. */
@@ -200,9 +211,9 @@ final class ProcessRun implements ProcessListener {
                 return;
             }
         }
-        engine.killed(command, p.pid(), false);
-        TreeKiller.kill(p, engine.options().killGracePeriod(), engine.options().timerScheduler(), () -> exited,
-                () -> engine.killed(command, p.pid(), true));
+        context.events().killed(command, p.pid(), false);
+        TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), () -> exited,
+                () -> context.events().killed(command, p.pid(), true));
     }
 
     // ---- ProcessListener: output callbacks run on the NuProcess I/O thread
@@ -266,34 +277,34 @@ final class ProcessRun implements ProcessListener {
         long duration = System.nanoTime() - startNanos;
         LaunchedProcess p = process;
         long pid = p == null ? -1 : p.pid();
-        engine.exited();
+        context.events().exited();
         Cause why = cause.get();
         switch (why) {
             case NONE:
-                engine.outcome(command, status.isSuccess() ? ProcessOutcome.SUCCEEDED : ProcessOutcome.FAILED, duration);
+                context.events().outcome(command, status.isSuccess() ? ProcessOutcome.SUCCEEDED : ProcessOutcome.FAILED, duration);
                 finish(() -> output.complete(pid, status, duration));
                 break;
             case TIMEOUT:
-                engine.outcome(command, ProcessOutcome.TIMED_OUT, duration);
+                context.events().outcome(command, ProcessOutcome.TIMED_OUT, duration);
                 finish(() -> output.fail(new ProcessTimeoutException(command.commandLine(),
                         ProcessTimeoutException.Phase.RUN, command.timeout().orElse(Duration.ZERO), status)));
                 break;
             case OVERFLOW:
-                engine.outcome(command, ProcessOutcome.FAILED, duration);
+                context.events().outcome(command, ProcessOutcome.FAILED, duration);
                 finish(() -> output.fail(new ProcessOutputOverflowException(command.commandLine(),
                         output.overflowLimit(), output.overflowMessage())));
                 break;
             case CLOSE:
-                engine.outcome(command, ProcessOutcome.CANCELLED, duration);
-                finish(() -> output.fail(engine.closedError(command, status)));
+                context.events().outcome(command, ProcessOutcome.CANCELLED, duration);
+                finish(() -> output.fail(closedError(command, status)));
                 break;
             case STDIN_ERROR:
-                engine.outcome(command, ProcessOutcome.FAILED, duration);
+                context.events().outcome(command, ProcessOutcome.FAILED, duration);
                 Throwable error = stdinError;
                 finish(() -> output.fail(error != null ? error : new IllegalStateException("stdin failed")));
                 break;
             default:
-                engine.outcome(command, ProcessOutcome.CANCELLED, duration);
+                context.events().outcome(command, ProcessOutcome.CANCELLED, duration);
                 finish(() -> { });
         }
     }
@@ -318,7 +329,7 @@ final class ProcessRun implements ProcessListener {
         if (release != null) {
             release.run();
         }
-        engine.runDone(this);
+        context.done().accept(this);
         Runnable hook = finishHook;
         if (hook != null) {
             hook.run();

@@ -8,17 +8,16 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link WorkerProtocol#jsonLines()}: one JSON object per line, Bazel-style. Public only so that
- * {@link WorkerProtocol} can create it; not API.
+ * {@link WorkerProtocol#jsonLines()}: one JSON object per line, Bazel-style.
  */
-public final class WorkerJsonLinesProtocol implements JsonLinesProtocol {
+final class WorkerJsonLinesProtocol implements JsonLinesProtocol {
     private final WorkerLinesProtocol lines;
 
     /**
      * @param maxLineBytes the longest reply line accepted
      * @throws IllegalArgumentException if below 1
      */
-    public WorkerJsonLinesProtocol(int maxLineBytes) {
+    WorkerJsonLinesProtocol(int maxLineBytes) {
         this.lines = new WorkerLinesProtocol(maxLineBytes);
     }
 

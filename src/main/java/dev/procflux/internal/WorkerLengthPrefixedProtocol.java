@@ -6,12 +6,11 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link WorkerProtocol#lengthPrefixed()}: a 4-byte big-endian length, then the bytes. Public only so that
- * {@link WorkerProtocol} can create it; not API.
+ * {@link WorkerProtocol#lengthPrefixed()}: a 4-byte big-endian length, then the bytes.
  */
-public final class WorkerLengthPrefixedProtocol implements WorkerProtocol<byte[], byte[]> {
+final class WorkerLengthPrefixedProtocol implements WorkerProtocol<byte[], byte[]> {
     /** The default bound on a reply: 64 MiB. */
-    public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+    static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -21,7 +20,7 @@ public final class WorkerLengthPrefixedProtocol implements WorkerProtocol<byte[]
      * @param maxFrameBytes the largest reply accepted, without its length
      * @throws IllegalArgumentException if negative
      */
-    public WorkerLengthPrefixedProtocol(int maxFrameBytes) {
+    WorkerLengthPrefixedProtocol(int maxFrameBytes) {
         this.maxFrameBytes = Arguments.atLeast(maxFrameBytes, 0, "maxFrameBytes");
     }
 

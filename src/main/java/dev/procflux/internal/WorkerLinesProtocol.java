@@ -11,12 +11,11 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * {@link WorkerProtocol#lines()}: UTF-8 lines ended by {@code \n}. Public only so that {@link WorkerProtocol} can
- * create it; not API.
+ * {@link WorkerProtocol#lines()}: UTF-8 lines ended by {@code \n}.
  */
-public final class WorkerLinesProtocol implements WorkerProtocol<String, String> {
+final class WorkerLinesProtocol implements WorkerProtocol<String, String> {
     /** The default bound on a reply line: 1 MiB. */
-    public static final int DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+    static final int DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
     private final int maxLineBytes;
 
@@ -24,7 +23,7 @@ public final class WorkerLinesProtocol implements WorkerProtocol<String, String>
      * @param maxLineBytes the longest reply accepted, without its line break
      * @throws IllegalArgumentException if below 1
      */
-    public WorkerLinesProtocol(int maxLineBytes) {
+    WorkerLinesProtocol(int maxLineBytes) {
         this.maxLineBytes = Arguments.atLeast(maxLineBytes, 1, "maxLineBytes");
     }
 
