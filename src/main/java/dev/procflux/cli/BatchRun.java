@@ -4,19 +4,20 @@ import dev.procflux.Command;
 import dev.procflux.ExitStatus;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessException;
+import dev.procflux.ProcessExitException;
 import dev.procflux.ProcessPoolClosedException;
-import dev.procflux.ProcessResult;
 import dev.procflux.ProcessStartException;
 import dev.procflux.ProcessTimeoutException;
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
+import dev.procflux.internal.Subreaper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,9 @@ import reactor.core.scheduler.Schedulers;
  * without an exit status and is dropped, as GNU parallel drops jobs it never started.
  */
 final class BatchRun {
+    /** Exit status once stdout's reader is gone: 128 + SIGPIPE, as a shell reports a program SIGPIPE killed. */
+    static final int EXIT_STDOUT_CLOSED = 141;
+
     private final RunOptions options;
     private final InputStream in;
     private final PrintStream out;
@@ -61,6 +65,8 @@ final class BatchRun {
     private final AtomicReference<@Nullable JobOutcome> haltTrigger = new AtomicReference<>();
     private final AtomicBoolean haltReported = new AtomicBoolean();
     private final AtomicBoolean interrupted = new AtomicBoolean();
+    // set once when a write to out fails (its reader is gone): from the output thread or Main's watcher
+    private final AtomicBoolean stdoutClosed = new AtomicBoolean();
     // set once by execute() before any job starts; read by killAll() from an engine thread (halt now) or the
     // signal thread (interrupt)
     private volatile @Nullable ProcessEngine engine;
@@ -84,17 +90,39 @@ final class BatchRun {
      */
     int execute() {
         long startNanos = System.nanoTime();
-        BufferedReader reader;
+        InputLines reader;
         try {
             reader = openInput();
+        }
+        catch (IOException e) {
+            err.println("procflux run: cannot read jobs from " + inputName() + ": " + reason(e));
+            return Main.EXIT_RUN_ERROR;
+        }
+        catch (UncheckedIOException e) {
+            err.println("procflux run: cannot read jobs from " + inputName() + ": " + reason(e.getCause()));
+            return Main.EXIT_RUN_ERROR;
+        }
+        try {
             gnu.open();
         }
         catch (IOException | UncheckedIOException | UsageException e) {
             err.println("procflux run: cannot read jobs: " + e.getMessage());
-            return 255;
+            closeQuietly(reader);
+            return Main.EXIT_RUN_ERROR;
         }
         if (options.dryRun()) {
             return gnu.reads() ? gnu.dryRun(out, err) : dryRun(reader);
+        }
+        @Nullable JobLog joblog = null;
+        if (options.joblog().isPresent()) {
+            try {
+                joblog = gnu.joblog(options.joblog().get());
+            }
+            catch (IOException e) {
+                err.println("procflux run: cannot write joblog " + options.joblog().get() + ": " + reason(e));
+                closeQuietly(reader);
+                return Main.EXIT_RUN_ERROR;
+            }
         }
         int concurrency = concurrency();
         ProcessEngine engine = ProcessEngine.builder().maxConcurrency(concurrency).build();
@@ -104,21 +132,34 @@ final class BatchRun {
             engine.close();
         }
         Disposable ticker = terminal || options.parallel().progress ? startTicker(startNanos) : () -> { };
-        @Nullable JobLog joblog = null;
+        Disposable counting = countJobsBeside();
+        boolean failed = false;
         try {
-            joblog = options.joblog().map(gnu::joblog).orElse(null);
             consume(outcomes(jobs(reader), engine, concurrency), joblog, concurrency);
+        }
+        catch (InputException e) {
+            synchronized (outputLock) {
+                err.println("procflux run: cannot read jobs from " + inputName() + ": " + reason(e.getCause()));
+            }
+            failed = true;
+            killAll();
         }
         catch (UncheckedIOException e) {
             synchronized (outputLock) {
                 err.println("procflux run: " + e.getMessage());
             }
+            failed = true;
             killAll();
         }
         finally {
             ticker.dispose();
+            counting.dispose();
             // waits until every process tree the run started is gone, so nothing outlives procflux
             engine.close();
+            if (killing()) {
+                // what a killed job started and lost track of (its parent died first) was re-parented to this JVM
+                Subreaper.killAdopted(engine.options().killGracePeriod());
+            }
             closeQuietly(reader);
             closeQuietly(gnu);
             if (joblog != null) {
@@ -128,15 +169,22 @@ final class BatchRun {
         counters.unfinishedKilled();
         reportHalt();
         long elapsed = System.nanoTime() - startNanos;
+        if (stdoutClosed.get()) {
+            // as a program killed by SIGPIPE: quietly, with 128 + 13
+            return EXIT_STDOUT_CLOSED;
+        }
+        if (failed) {
+            return Main.EXIT_RUN_ERROR;
+        }
         synchronized (outputLock) {
             if (statusLine != null) {
                 statusLine.clear();
             }
             if (interrupted.get()) {
-                err.println("procflux: interrupted; " + counters.summary(elapsed));
+                err.println("procflux run: interrupted; " + counters.summary(elapsed));
             }
             else if (options.summary(terminal)) {
-                err.println("procflux: " + counters.summary(elapsed));
+                err.println("procflux run: " + counters.summary(elapsed));
             }
             out.flush();
             err.flush();
@@ -157,6 +205,16 @@ final class BatchRun {
         }
     }
 
+    /**
+     * The reader of stdout is gone: start nothing more, kill the running jobs and make {@link #execute()} return
+     * 141, the status of a program killed by SIGPIPE. Safe from any thread, idempotent.
+     */
+    void stdoutClosed() {
+        if (stdoutClosed.compareAndSet(false, true)) {
+            killAll();
+        }
+    }
+
     private void killAll() {
         halted.set(true);
         fire(stopStarting);
@@ -172,30 +230,85 @@ final class BatchRun {
         }
     }
 
+    /** @return whether running jobs were killed rather than left to finish (Ctrl-C, SIGTERM, halt now) */
+    private boolean killing() {
+        return interrupted.get() || stdoutClosed.get() || haltTrigger.get() != null && options.halt().when() == HaltPolicy.When.NOW;
+    }
+
     private int concurrency() {
         // 0 means "unlimited": as many as the engine lets wait for a slot, so nothing is ever refused
         return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPendingAcquire() : options.jobs();
     }
 
-    private BufferedReader openInput() throws IOException {
-        Optional<Path> file = options.file();
-        if (file.isEmpty()) {
-            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        }
-        if (Files.isRegularFile(file.get()) && !gnu.reads()) {
-            // a quick first pass, so that the progress bar has an ETA and the summary can count skipped jobs; the
-            // same rules as the real pass, so that blank and comment lines are not counted as jobs
-            JobFactory counting = new JobFactory(options.template().orElse(null), options.shell());
-            try (Stream<String> lines = Files.lines(file.get(), StandardCharsets.UTF_8)) {
-                counters.knownTotal(lines.filter(l -> counting.next(l) != null).count());
-            }
-        }
-        return Files.newBufferedReader(file.get(), StandardCharsets.UTF_8);
+    private String inputName() {
+        return options.file().map(Path::toString).orElse("stdin");
     }
 
-    private Flux<Job> jobs(BufferedReader reader) {
+    /** The reason alone, as the C library words it, without the path the exception repeats. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /** Reading the job input failed: unlike a failing job, the run cannot go on. */
+    static final class InputException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InputException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    private InputLines openInput() throws IOException {
+        Optional<Path> file = options.file();
+        if (file.isEmpty()) {
+            return new InputLines(in);
+        }
+        if (Files.isDirectory(file.get())) {
+            throw new FileSystemException(file.get().toString(), null, "Is a directory");
+        }
+        return new InputLines(Files.newInputStream(file.get()));
+    }
+
+    /**
+     * For a job file: counts its jobs beside the run, so that the progress bar has an ETA and the summary can
+     * count skipped jobs, without delaying the first job. The same rules as the real pass, so that blank and
+     * comment lines are not counted as jobs.
+     */
+    private Disposable countJobsBeside() {
+        Optional<Path> file = options.file();
+        if (file.isEmpty() || !Files.isRegularFile(file.get()) || gnu.reads()) {
+            return () -> { };
+        }
+        return Mono.fromRunnable(() -> {
+            JobFactory counting = new JobFactory(options.template().orElse(null), options.shell());
+            try (InputLines lines = new InputLines(Files.newInputStream(file.get()));
+                    Stream<InputLines.Line> all = lines.lines()) {
+                counters.knownTotal(all.filter(l -> counting.next(l) != null).count());
+            }
+            catch (IOException | UncheckedIOException e) {
+                // the real pass reads the same file and reports the error; without a count there is no ETA
+            }
+        }).subscribeOn(Schedulers.boundedElastic()).subscribe();
+    }
+
+    private Flux<Job> jobs(InputLines reader) {
         JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
         Flux<Job> read = gnu.reads() ? gnu.jobs().doOnNext(job -> counters.jobRead()) : Flux.fromStream(reader::lines)
+                .onErrorMap(UncheckedIOException.class, e -> new InputException(e.getCause()))
                 .<Job>handle((line, sink) -> {
                     Job job = factory.next(line);
                     if (job != null && gnu.selected(job)) {
@@ -260,10 +373,45 @@ final class BatchRun {
         return Mono.defer(() -> {
             long startMillis = System.currentTimeMillis();
             long startNanos = System.nanoTime();
-            return gnu.execute(engine, job, command, this::writeLive)
-                    .map(r -> outcome(job, r, startMillis, System.nanoTime() - startNanos, attempt))
-                    .onErrorResume(ProcessException.class, e -> neverStarted(e) ? Mono.empty()
-                            : Mono.just(outcome(job, e, startMillis, System.nanoTime() - startNanos, attempt)));
+            if (options.parallel().outputMode != ParallelOptions.OutputMode.GROUP) {
+                // --line-buffer, -u: written while the job runs, nothing is held
+                return gnu.execute(engine, job, command, this::writeLive)
+                        .map(r -> outcome(job, r.exitStatus(), Spool.EMPTY, Spool.EMPTY, startMillis,
+                                System.nanoTime() - startNanos, attempt))
+                        .onErrorResume(ProcessException.class, e -> neverStarted(e) ? Mono.empty()
+                                : Mono.just(outcome(job, e, Spool.EMPTY, Spool.EMPTY, startMillis,
+                                        System.nanoTime() - startNanos, attempt)));
+            }
+            // spooled as it arrives (not collected by the engine), so that the heap stays bounded whatever the job
+            // writes, and a killed job's output up to its death is still there to print
+            Spool stdout = new Spool();
+            Spool stderr = new Spool();
+            AtomicReference<ExitStatus> exit = new AtomicReference<>(ExitStatus.exited(0));
+            return engine.stream(command)
+                    .doOnNext(o -> {
+                        if (o.isStdout()) {
+                            stdout.append(o.bytes());
+                        }
+                        else if (o.isStderr()) {
+                            stderr.append(o.bytes());
+                        }
+                        else if (o.isExit()) {
+                            exit.set(o.exitStatus());
+                        }
+                    })
+                    .then(Mono.fromCallable(() -> outcome(job, exit.get(), stdout, stderr, startMillis,
+                            System.nanoTime() - startNanos, attempt)))
+                    .onErrorResume(ProcessExitException.class, e -> Mono.just(outcome(job, e.exitStatus(), stdout,
+                            stderr, startMillis, System.nanoTime() - startNanos, attempt)))
+                    .onErrorResume(ProcessException.class, e -> {
+                        if (neverStarted(e)) {
+                            stdout.delete();
+                            stderr.delete();
+                            return Mono.empty();
+                        }
+                        return Mono.just(outcome(job, e, stdout, stderr, startMillis, System.nanoTime() - startNanos,
+                                attempt));
+                    });
         }).flatMap(o -> o.isFailure() && attempt <= options.retries() && !halted.get()
                 // a retry the closing engine refused leaves the failure that asked for it as the outcome
                 ? gnu.retryDelay(attempt).then(attempt(job, command, engine, attempt + 1)).defaultIfEmpty(o)
@@ -275,28 +423,30 @@ final class BatchRun {
         return e instanceof ProcessPoolClosedException closed && closed.exitStatus().isEmpty();
     }
 
-    private static JobOutcome outcome(Job job, ProcessResult r, long startMillis, long runtimeNanos, int attempt) {
-        ExitStatus status = r.exitStatus();
+    private static JobOutcome outcome(Job job, ExitStatus status, Spool stdout, Spool stderr, long startMillis,
+            long runtimeNanos, int attempt) {
         int signal = status.signal().orElse(0);
-        String message = r.isSuccess() ? null : status.isSignaled() ? "job " + job.number() + " (" + job.commandLine()
-                + ") died by " + status : null;
-        return new JobOutcome(job, r.isSuccess() ? JobOutcome.Status.SUCCEEDED : JobOutcome.Status.FAILED,
-                status.isSignaled() ? -1 : status.code(), signal, r.stdout(), r.stderr(), startMillis, runtimeNanos,
+        String message = status.isSuccess() ? null : status.isSignaled() ? "job " + job.number() + " ("
+                + job.commandLine() + ") died by " + status : null;
+        return new JobOutcome(job, status.isSuccess() ? JobOutcome.Status.SUCCEEDED : JobOutcome.Status.FAILED,
+                status.isSignaled() ? -1 : status.code(), signal, stdout, stderr, startMillis, runtimeNanos,
                 attempt, message);
     }
 
-    private static JobOutcome outcome(Job job, ProcessException e, long startMillis, long runtimeNanos,
-            int attempt) {
+    private static JobOutcome outcome(Job job, ProcessException e, Spool stdout, Spool stderr, long startMillis,
+            long runtimeNanos, int attempt) {
         String message = "job " + job.number() + ": " + e.getMessage();
         if (e instanceof ProcessTimeoutException timeout) {
             return JobOutcome.killed(job, JobOutcome.Status.TIMED_OUT, timeout.exitStatus().orElse(null),
-                    startMillis, runtimeNanos, attempt, message);
+                    stdout, stderr, startMillis, runtimeNanos, attempt, message);
         }
         if (e instanceof ProcessPoolClosedException closed) {
             // no message: the halt message or the interrupted summary already says that running jobs were killed
-            return JobOutcome.killed(job, JobOutcome.Status.KILLED, closed.exitStatus().orElse(null), startMillis,
-                    runtimeNanos, attempt, null);
+            return JobOutcome.killed(job, JobOutcome.Status.KILLED, closed.exitStatus().orElse(null), stdout,
+                    stderr, startMillis, runtimeNanos, attempt, null);
         }
+        stdout.delete();
+        stderr.delete();
         int exitValue = -1;
         if (e instanceof ProcessStartException) {
             ProcessStartException.Reason reason = ((ProcessStartException) e).reason();
@@ -313,15 +463,20 @@ final class BatchRun {
             if (statusLine != null) {
                 statusLine.clear();
             }
-            if (!gnu.keepAside(o, out)) {
-                write(out, o.stdout(), o.job());
+            if (!gnu.keepAside(o, out) && !stdoutClosed.get()) {
+                write(out, o.stdout(), o);
             }
             if (!gnu.keepsStderrAside()) {
-                write(err, o.stderr(), o.job());
+                write(err, o.stderr(), o);
             }
-            o.message().ifPresent(m -> err.println("procflux: " + m));
+            o.stdout().delete();
+            o.stderr().delete();
+            o.message().ifPresent(m -> err.println("procflux run: " + m));
             out.flush();
             err.flush();
+        }
+        if (out.checkError()) {
+            stdoutClosed();
         }
         if (joblog != null) {
             joblog.write(o);
@@ -340,7 +495,7 @@ final class BatchRun {
             if (statusLine != null) {
                 statusLine.clear();
             }
-            err.println("procflux: halting (--halt " + options.halt() + "): " + counters.failed()
+            err.println("procflux run: halting (--halt " + options.halt() + "): " + counters.failed()
                     + " failed; starting no more jobs" + (now ? " and killing the running ones" : ""));
             err.flush();
         }
@@ -353,57 +508,85 @@ final class BatchRun {
                 statusLine.clear();
             }
             PrintStream stream = stdout ? out : err;
-            write(stream, bytes, job);
+            new Tagger(stream, job).write(bytes, 0, bytes.length);
             stream.flush();
         }
     }
 
-    private void write(PrintStream stream, byte[] bytes, Job job) {
-        if (bytes.length == 0) {
+    private void write(PrintStream stream, Spool spool, JobOutcome o) {
+        if (spool.size() == 0) {
             return;
         }
-        if (!options.tag() && options.parallel().tagString == null) {
-            stream.write(bytes, 0, bytes.length);
-            return;
+        try {
+            spool.writeTo(new Tagger(stream, o.job())::write);
         }
-        byte[] tag = (job.tag() + "\t").getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream tagged = new ByteArrayOutputStream(bytes.length + 16 * tag.length);
-        int lineStart = 0;
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == '\n') {
-                tagged.write(tag, 0, tag.length);
-                tagged.write(bytes, lineStart, i + 1 - lineStart);
-                lineStart = i + 1;
-            }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot read back the spooled output of job " + o.job().number() + ": "
+                    + e.getMessage(), e);
         }
-        if (lineStart < bytes.length) {
-            tagged.write(tag, 0, tag.length);
-            tagged.write(bytes, lineStart, bytes.length - lineStart);
-        }
-        stream.write(tagged.toByteArray(), 0, tagged.size());
     }
 
-    private int dryRun(BufferedReader reader) {
+    /** Writes one job's bytes, each line behind its tag under {@code --tag} or {@code --tagstring}. */
+    private final class Tagger {
+        private final PrintStream stream;
+        private final byte @Nullable [] tag;
+        // the bytes arrive in chunks: whether the next byte starts a line
+        private boolean atLineStart = true;
+
+        Tagger(PrintStream stream, Job job) {
+            this.stream = stream;
+            this.tag = options.tag() || options.parallel().tagString != null
+                    ? (job.tag() + "\t").getBytes(StandardCharsets.UTF_8) : null;
+        }
+
+        void write(byte[] bytes, int offset, int length) {
+            byte[] t = tag;
+            if (t == null) {
+                stream.write(bytes, offset, length);
+                return;
+            }
+            int lineStart = offset;
+            for (int i = offset; i < offset + length; i++) {
+                if (atLineStart) {
+                    stream.write(t, 0, t.length);
+                    atLineStart = false;
+                }
+                if (bytes[i] == '\n') {
+                    stream.write(bytes, lineStart, i + 1 - lineStart);
+                    lineStart = i + 1;
+                    atLineStart = true;
+                }
+            }
+            if (lineStart < offset + length) {
+                stream.write(bytes, lineStart, offset + length - lineStart);
+            }
+        }
+    }
+
+    private int dryRun(InputLines reader) {
         JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
         long invalid = 0;
-        try (Stream<String> lines = reader.lines()) {
-            for (String line : (Iterable<String>) lines::iterator) {
+        try (Stream<InputLines.Line> lines = reader.lines()) {
+            for (InputLines.Line line : (Iterable<InputLines.Line>) lines::iterator) {
                 Job job = factory.next(line);
                 if (job == null) {
                     continue;
                 }
                 if (job.problem().isPresent()) {
                     invalid++;
-                    err.println("procflux: " + job.problem().get());
+                    err.println("procflux run: " + job.problem().get());
                 }
                 else {
                     out.println(job.commandLine());
+                    if (out.checkError()) {
+                        return EXIT_STDOUT_CLOSED;
+                    }
                 }
             }
         }
         catch (UncheckedIOException e) {
-            err.println("procflux run: cannot read jobs: " + e.getMessage());
-            return 255;
+            err.println("procflux run: cannot read jobs from " + inputName() + ": " + reason(e.getCause()));
+            return Main.EXIT_RUN_ERROR;
         }
         out.flush();
         return (int) Math.min(invalid, 101);
@@ -453,6 +636,15 @@ final class BatchRun {
         }
 
         /** @return the job for the next line, or null for a line that holds no command (blank or comment) */
+        @Nullable Job next(InputLines.Line line) {
+            if (line.isValid()) {
+                return next(line.text());
+            }
+            lineNumber++;
+            return Job.invalid(++jobNumber, lineNumber, line.text(), "line " + lineNumber + ": " + line.problem());
+        }
+
+        /** @return the job for the next line, or null for a line that holds no command (blank or comment) */
         @Nullable Job next(String line) {
             lineNumber++;
             if (template == null) {
@@ -472,16 +664,31 @@ final class BatchRun {
                 if (argv.isEmpty()) {
                     return null;
                 }
-                Command command = Command.of(argv);
-                return Job.runnable(++jobNumber, lineNumber, line, command.commandLine(), command);
+                return Job.runnable(++jobNumber, lineNumber, line, shellLine(argv), Command.of(argv));
             }
             long number = ++jobNumber;
             if (shell) {
                 String script = template.expandForShell(line, number);
                 return Job.runnable(number, lineNumber, line, script, Command.shell(script));
             }
-            Command command = Command.of(template.expand(line, number));
-            return Job.runnable(number, lineNumber, line, command.commandLine(), command);
+            List<String> argv = template.expand(line, number);
+            return Job.runnable(number, lineNumber, line, shellLine(argv), Command.of(argv));
+        }
+
+        /**
+         * The argv as a line {@code sh} runs as exactly this argv: every word with a character the shell treats
+         * specially is single-quoted, and so is a first word with {@code =} (sh would take it for an assignment).
+         */
+        static String shellLine(List<String> argv) {
+            StringBuilder line = new StringBuilder();
+            for (String word : argv) {
+                if (line.length() > 0) {
+                    line.append(' ');
+                }
+                boolean assignment = line.length() == 0 && word.indexOf('=') >= 0;
+                line.append(assignment ? "'" + word.replace("'", "'\\''") + "'" : Template.shellQuote(word));
+            }
+            return line.toString();
         }
     }
 }

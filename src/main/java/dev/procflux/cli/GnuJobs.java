@@ -113,7 +113,7 @@ final class GnuJobs implements Closeable {
             for (Job job : (Iterable<Job>) this::jobsForDryRun) {
                 if (job.problem().isPresent()) {
                     invalid++;
-                    err.println("procflux: " + job.problem().get());
+                    err.println("procflux run: " + job.problem().get());
                 }
                 else {
                     out.println(job.atSlot(1).commandLine());
@@ -157,7 +157,7 @@ final class GnuJobs implements Closeable {
     }
 
     /** @return the joblog, appended to under {@code --resume} and {@code --resume-failed} */
-    JobLog joblog(Path path) {
+    JobLog joblog(Path path) throws IOException {
         return new JobLog(path, parallel.resume || parallel.resumeFailed);
     }
 
@@ -257,11 +257,11 @@ final class GnuJobs implements Closeable {
     boolean keepAside(JobOutcome o, PrintStream out) {
         Path results = parallel.results;
         if (results != null) {
-            ResultFiles.write(results, o.job(), header, o.stdout(), o.stderr());
+            ResultFiles.write(results, o.job(), header, o.stdout().toByteArray(), o.stderr().toByteArray());
             return true;
         }
         if (parallel.files) {
-            Path file = ResultFiles.temporary(o.stdout());
+            Path file = ResultFiles.temporary(o.stdout().toByteArray());
             byte[] line = (file + "\n").getBytes(StandardCharsets.UTF_8);
             out.write(line, 0, line.length);
             return true;

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -26,30 +27,30 @@ final class JobLog implements Closeable {
 
     private final BufferedWriter writer;
 
-    JobLog(Path path) {
+    /** @throws IOException when the file cannot be created or written */
+    JobLog(Path path) throws IOException {
         this(path, false);
     }
 
     /**
      * @param append whether to add to an existing joblog ({@code --resume}) rather than replace it; the header is
      *        written only into an empty file
+     * @throws IOException when the file cannot be created or written
      */
-    JobLog(Path path, boolean append) {
-        try {
-            boolean header = !append || !Files.isRegularFile(path) || Files.size(path) == 0;
-            writer = append
-                    ? Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                            StandardOpenOption.APPEND)
-                    : Files.newBufferedWriter(path, StandardCharsets.UTF_8);
-            if (header) {
-                writer.write(HEADER);
-                writer.write('\n');
-            }
-            writer.flush();
+    JobLog(Path path, boolean append) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new FileSystemException(path.toString(), null, "Is a directory");
         }
-        catch (IOException e) {
-            throw new UncheckedIOException("cannot write joblog " + path + ": " + e.getMessage(), e);
+        boolean header = !append || !Files.isRegularFile(path) || Files.size(path) == 0;
+        writer = append
+                ? Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND)
+                : Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+        if (header) {
+            writer.write(HEADER);
+            writer.write('\n');
         }
+        writer.flush();
     }
 
     void write(JobOutcome o) {

@@ -22,20 +22,24 @@ final class JobOutcome {
         KILLED
     }
 
-    private static final byte[] NONE = new byte[0];
-
     private final Job job;
     private final Status status;
     private final int exitValue;
     private final int signal;
-    private final byte[] stdout;
-    private final byte[] stderr;
+    private final Spool stdout;
+    private final Spool stderr;
     private final long startEpochMillis;
     private final long runtimeNanos;
     private final int attempts;
     private final @Nullable String message;
 
     JobOutcome(Job job, Status status, int exitValue, int signal, byte[] stdout, byte[] stderr,
+            long startEpochMillis, long runtimeNanos, int attempts, @Nullable String message) {
+        this(job, status, exitValue, signal, Spool.of(stdout), Spool.of(stderr), startEpochMillis, runtimeNanos,
+                attempts, message);
+    }
+
+    JobOutcome(Job job, Status status, int exitValue, int signal, Spool stdout, Spool stderr,
             long startEpochMillis, long runtimeNanos, int attempts, @Nullable String message) {
         this.job = job;
         this.status = status;
@@ -52,8 +56,8 @@ final class JobOutcome {
     /** An outcome without output: invalid lines and start failures. */
     static JobOutcome withoutOutput(Job job, Status status, int exitValue, int signal, long startEpochMillis,
             long runtimeNanos, int attempts, String message) {
-        return new JobOutcome(job, status, exitValue, signal, NONE, NONE, startEpochMillis, runtimeNanos, attempts,
-                message);
+        return new JobOutcome(job, status, exitValue, signal, Spool.EMPTY, Spool.EMPTY, startEpochMillis,
+                runtimeNanos, attempts, message);
     }
 
     /**
@@ -65,10 +69,17 @@ final class JobOutcome {
      */
     static JobOutcome killed(Job job, Status status, @Nullable ExitStatus died, long startEpochMillis,
             long runtimeNanos, int attempts, @Nullable String message) {
+        return killed(job, status, died, Spool.EMPTY, Spool.EMPTY, startEpochMillis, runtimeNanos, attempts,
+                message);
+    }
+
+    /** As {@link #killed(Job, Status, ExitStatus, long, long, int, String)}, with what the job wrote until then. */
+    static JobOutcome killed(Job job, Status status, @Nullable ExitStatus died, Spool stdout, Spool stderr,
+            long startEpochMillis, long runtimeNanos, int attempts, @Nullable String message) {
         int exitValue = died != null && !died.isSignaled() && died.code() != 0 ? died.code() : -1;
         int signal = died == null ? 0 : died.signal().orElse(0);
-        return new JobOutcome(job, status, exitValue, signal, NONE, NONE, startEpochMillis, runtimeNanos, attempts,
-                message);
+        return new JobOutcome(job, status, exitValue, signal, stdout, stderr, startEpochMillis, runtimeNanos,
+                attempts, message);
     }
 
     Job job() {
@@ -98,11 +109,11 @@ final class JobOutcome {
         return signal;
     }
 
-    byte[] stdout() {
+    Spool stdout() {
         return stdout;
     }
 
-    byte[] stderr() {
+    Spool stderr() {
         return stderr;
     }
 

@@ -10,7 +10,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import dev.procflux.internal.Subreaper;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
 import org.jspecify.annotations.Nullable;
+import reactor.util.Loggers;
 
 /**
  * The {@code procflux} command line: {@code procflux run}, {@code procflux serve}, {@code procflux version}.
@@ -21,8 +26,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Exit status of {@code procflux run}: 0 when every job succeeded, otherwise the number of failed jobs capped
  * at 101 (as in GNU parallel), 130 after Ctrl-C (SIGINT), 143 after SIGTERM (128 + the signal, as a shell reports a
- * process that signal killed), 255 for a bad option or an unreadable job file. Other subcommands exit with 2 for a
- * usage error; {@code procflux serve} runs until interrupted (Ctrl-C or SIGTERM), then exits with 0.
+ * process that signal killed), 141 when stdout's reader went away (as for a process SIGPIPE killed), 255 for a
+ * bad option or an unreadable job file. Other subcommands exit with 2 for a usage error; {@code procflux serve}
+ * runs until interrupted (Ctrl-C or SIGTERM), then exits with 0.
  */
 public final class Main {
     /** Exit status after Ctrl-C, as a shell reports a process killed by SIGINT. */
@@ -31,6 +37,8 @@ public final class Main {
     public static final int EXIT_USAGE = 2;
     /** Exit status of {@code run} for a bad option or input: above 101, the highest failed-job count. */
     public static final int EXIT_RUN_ERROR = 255;
+
+    private static final long STDOUT_WATCH_NANOS = 200_000_000;
 
     private final InputStream in;
     private final PrintStream out;
@@ -68,7 +76,19 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
+        // the command line speaks through its own one-line messages only: NuProcess's JUL warnings and Reactor's
+        // logs would repeat a failure with a stack trace (and a 1 MB argument with it)
+        Loggers.useJdkLoggers();
+        LogManager.getLogManager().reset();
+        java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> System.err.println("procflux: internal error in "
+                + thread.getName() + ": " + e));
+        // this JVM starts processes for the jobs only: it adopts what they leave behind, so a kill reaches it
+        Subreaper.enable();
         Main main = new Main(System.in, System.out, System.err, stderrIsTerminal());
+        Thread watch = new Thread(main::watchStdout, "procflux-stdout-watch");
+        watch.setDaemon(true);
+        watch.start();
         Thread hook = new Thread(main::onShutdown, "procflux-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int status = main.run(args);
@@ -125,6 +145,17 @@ public final class Main {
         Serve server = serving;
         if (server != null) {
             server.interrupt();
+        }
+    }
+
+    /** Notices stdout's reader going away while no job writes (writes notice it themselves). Daemon thread. */
+    private void watchStdout() {
+        while (finished.getCount() > 0) {
+            LockSupport.parkNanos(STDOUT_WATCH_NANOS);
+            BatchRun batch = active;
+            if (batch != null && StdoutReader.isGone()) {
+                batch.stdoutClosed();
+            }
         }
     }
 
@@ -201,6 +232,10 @@ public final class Main {
             out.print(Help.RUN);
             return 0;
         }
+        if (in == System.in && options.file().isEmpty() && isTerminal(0)) {
+            // a forgotten pipe or -f would otherwise look like a hang
+            err.println("procflux run: reading jobs from the terminal, one per line; end them with Ctrl-D");
+        }
         BatchRun batch = new BatchRun(options, in, out, err, terminal);
         active = batch;
         if (interrupted) {
@@ -237,8 +272,13 @@ public final class Main {
      * {@link System#console()} (which needs stdin and stdout to be terminals) is the best available guess.
      */
     static boolean stderrIsTerminal() {
+        return isTerminal(2);
+    }
+
+    /** Whether descriptor {@code fd} of this process is a terminal (see {@link #stderrIsTerminal()}). */
+    static boolean isTerminal(int fd) {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
         }
         catch (IOException | UnsupportedOperationException | SecurityException e) {

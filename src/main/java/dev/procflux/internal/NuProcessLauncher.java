@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
@@ -43,6 +44,11 @@ final class NuProcessLauncher implements Launcher {
     private static final ThreadLocal<Memory> TAIL_BUFFER =
             ThreadLocal.withInitial(() -> new Memory(StreamMarks.READ_SIZE));
 
+    static {
+        // children must not inherit the SIGPIPE that NuProcess ignores as it loads
+        ChildSignals.loadNuProcess();
+    }
+
     private final Scheduler timer;
     private final DescriptorHeadroom headroom = new DescriptorHeadroom();
 
@@ -62,7 +68,8 @@ final class NuProcessLauncher implements Launcher {
             env = command.inheritsEnvironment() ? new HashMap<>(System.getenv()) : new HashMap<>();
             env.putAll(command.environment());
         }
-        NuProcessBuilder builder = new NuProcessBuilder(argv(command), env);
+        List<String> argv = argv(command);
+        NuProcessBuilder builder = new NuProcessBuilder(argv, env);
         command.directory().ifPresent(builder::setCwd);
         Handler handler = new Handler(listener,
                 command.stdin().isPresent() || command.stdinPublisher().isPresent());
@@ -73,20 +80,34 @@ final class NuProcessLauncher implements Launcher {
                     "cannot start '" + command.commandLine() + "': too few file descriptors (" + noRoom + ")", null);
         }
         NuProcess process;
+        Lock launching = Subreaper.launching();
+        // the child inherits this thread's signal mask, in which HotSpot blocks SIGQUIT
+        Memory mask = ChildSignals.unblockAll();
         try {
             process = builder.start();
+            if (process != null) {
+                handler.registerPid(process.getPID());
+            }
         }
         catch (RuntimeException e) {
             headroom.launchFailed();
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
                     "cannot start '" + command.commandLine() + "': " + e.getMessage(), e);
         }
+        finally {
+            ChildSignals.restore(mask);
+            if (launching != null) {
+                launching.unlock();
+            }
+        }
         if (process == null || handler.startFailed) {
             headroom.launchFailed();
-            // NuProcess logged the cause and returned null: after our checks this is the OS refusing (fork limits)
+            // NuProcess logged the cause and returned null: after our checks this is the OS refusing, either the
+            // arguments (E2BIG, told by their size) or the process itself (fork limits)
+            String tooLong = argumentsTooLong(argv, env);
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
-                    "cannot start '" + command.commandLine() + "': the operating system refused to create the "
-                            + "process (" + limits() + ")", null);
+                    "cannot start '" + abbreviated(command.commandLine()) + "': " + (tooLong != null ? tooLong
+                            : "the operating system refused to create the process (" + limits() + ")"), null);
         }
         return handler;
     }
@@ -112,6 +133,52 @@ final class NuProcessLauncher implements Launcher {
         argv.add("--");
         argv.addAll(command.argv());
         return argv;
+    }
+
+    /** Longest single argument or environment string {@code execve} takes on Linux (32 pages). */
+    private static final long MAX_ARG_STRLEN = 32 * 4096;
+    private static final int SC_ARG_MAX = 0;
+    private static final int MAX_SHOWN_CHARS = 120;
+
+    interface Sysconf extends com.sun.jna.Library {
+        long sysconf(int name);
+    }
+
+    /**
+     * @return why {@code execve} refuses these arguments with E2BIG ("argument list too long (N bytes, limit M)"),
+     *     or null when they are within the kernel's limits
+     */
+    static @Nullable String argumentsTooLong(List<String> argv, Map<String, String> env) {
+        long total = 0;
+        for (int i = 0; i < argv.size(); i++) {
+            long size = argv.get(i).getBytes(java.nio.charset.Charset.defaultCharset()).length + 1L;
+            if (size > MAX_ARG_STRLEN) {
+                return "argument list too long (argument " + (i + 1) + " is " + (size - 1) + " bytes, limit "
+                        + (MAX_ARG_STRLEN - 1) + " per argument)";
+            }
+            total += size + 8;
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            total += (e.getKey() + "=" + e.getValue()).getBytes(java.nio.charset.Charset.defaultCharset()).length
+                    + 1L + 8;
+        }
+        long max;
+        try {
+            max = com.sun.jna.Native.load("c", Sysconf.class).sysconf(SC_ARG_MAX);
+        }
+        catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+        return max > 0 && total > max ? "argument list too long (" + total + " bytes with the environment, limit "
+                + max + ")" : null;
+    }
+
+    /** A command line short enough for a message: a 1 MB argument must not make a 1 MB message. */
+    static String abbreviated(String commandLine) {
+        if (commandLine.length() <= MAX_SHOWN_CHARS) {
+            return commandLine;
+        }
+        return commandLine.substring(0, MAX_SHOWN_CHARS) + "... (" + commandLine.length() + " characters)";
     }
 
     /**
@@ -157,6 +224,9 @@ final class NuProcessLauncher implements Launcher {
         // written by the killing thread, read when decoding NuProcess's ambiguous exit value
         private volatile int lastSignal;
         private volatile boolean probing;
+        // whether the pid went to the Subreaper's registry and whether NuProcess reaped it; guarded by this
+        private boolean pidRegistered;
+        private boolean reaped;
 
         Handler(ProcessListener listener, boolean hasStdin) {
             this.listener = listener;
@@ -247,8 +317,24 @@ final class NuProcessLauncher implements Launcher {
             return listener.onStdinReady(buffer);
         }
 
+        /** Launching thread, right after start(): NuProcess may have reaped a quick child already. */
+        synchronized void registerPid(long pid) {
+            if (!reaped) {
+                Subreaper.launched(pid);
+            }
+            pidRegistered = true;
+        }
+
+        private synchronized void reaped() {
+            reaped = true;
+            if (pidRegistered) {
+                Subreaper.reaped(pid());
+            }
+        }
+
         @Override
         public void onExit(int statusCode) {
+            reaped();
             if (!started) {
                 startFailed = true; // reported by launch(): start() returns null after this
                 return;

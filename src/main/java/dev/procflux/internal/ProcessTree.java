@@ -81,7 +81,8 @@ final class ProcessTree {
      *
      * <p>This JVM's own children are never holders: an escaped grandchild has another parent, while a child the
      * JVM is launching right now holds a copy of every JVM descriptor (other runs' pipes among them) between its
-     * fork and its exec. Counting those killed an unrelated {@code echo} once in a 200,000-run soak.
+     * fork and its exec. Counting those killed an unrelated {@code echo} once in a 200,000-run soak. The exception
+     * is a JVM that is a {@link Subreaper}: there an escaped grandchild is re-parented to this JVM, and counts.
      */
     static List<ProcessHandle> holders(List<String> pipes) {
         List<ProcessHandle> holders = new ArrayList<>();
@@ -94,7 +95,8 @@ final class ProcessTree {
                 long pid = Long.parseLong(proc.getFileName().toString());
                 if (pid != self && holdsAny(proc, pipes)) {
                     ProcessHandle.of(pid)
-                            .filter(h -> h.parent().map(parent -> parent.pid() != self).orElse(true))
+                            .filter(h -> h.parent().map(parent -> parent.pid() != self).orElse(true)
+                                    || Subreaper.isAdopted(pid))
                             .ifPresent(holders::add);
                 }
             }

@@ -42,6 +42,15 @@ final class TreeKiller {
             timer.schedule(() -> killPipeHolders(root, onForced), ESCAPE_CHECK_NANOS, TimeUnit.NANOSECONDS);
             return;
         }
+        if (ProcessTree.isZombie(pid) && !root.outputClosed()) {
+            // the root is gone and something it started, no longer in its tree, holds the pipes: that one gets
+            // the SIGTERM too, now rather than a grace period later, and before the root's exit is reported
+            // (signalled() reports it, after which a closing JVM need not wait for the rest of this method)
+            for (ProcessHandle p : ProcessTree.holders(root.outputPipes())) {
+                p.destroy();
+                Posix.signal(p.pid(), Posix.SIGCONT);
+            }
+        }
         root.signalled(Posix.SIGTERM);
         for (ProcessHandle p : tree) {
             p.destroy();

@@ -125,9 +125,9 @@ class RunIT {
 
         assertThat(r.exitCode).isEqualTo(3);
         assertThat(r.out).isEqualTo("quick\n");
-        assertThat(r.err).contains("procflux: job 1: 'sleep 10' timed out after 1s (RUN); process tree killed, "
+        assertThat(r.err).contains("procflux run: job 1: 'sleep 10' timed out after 1s (RUN); process tree killed, "
                 + "ended with signal 15 (SIGTERM)\n")
-                .contains("procflux: job 3: 'sh -c 'sleep 10 & sleep 10; wait'' timed out after 1s");
+                .contains("procflux run: job 3: 'sh -c 'sleep 10 & sleep 10; wait'' timed out after 1s");
         List<String> log = Files.readAllLines(joblog);
         assertThat(log).hasSize(5);
         assertThat(log.get(0)).isEqualTo(JobLog.HEADER);
@@ -157,7 +157,7 @@ class RunIT {
         assertThat(r.exitCode).isEqualTo(1);
         // only the three that were running beside the failing job ever started
         assertThat(Files.readAllLines(started)).containsExactlyInAnyOrder("0", "1", "2");
-        assertThat(r.err).contains("procflux: halting (--halt now,fail=1): 1 failed; starting no more jobs and "
+        assertThat(r.err).contains("procflux run: halting (--halt now,fail=1): 1 failed; starting no more jobs and "
                 + "killing the running ones\n")
                 .contains("0 succeeded, 1 failed, 3 killed, 17 skipped");
     }
@@ -205,7 +205,7 @@ class RunIT {
 
         assertThat(r.exitCode).isEqualTo(1);
         assertThat(r.out).isEqualTo("first\nthird\n");
-        assertThat(r.err).isEqualTo("procflux: line 2: unbalanced single quote at column 6: echo 'oops\n");
+        assertThat(r.err).isEqualTo("procflux run: line 2: unbalanced single quote at column 6: echo 'oops\n");
     }
 
     @Test
@@ -215,7 +215,7 @@ class RunIT {
 
         assertThat(r.exitCode).isZero();
         assertThat(r.out).isEmpty();
-        assertThat(r.err).startsWith("procflux: 2000 jobs in ").contains("2000 succeeded, 0 failed");
+        assertThat(r.err).startsWith("procflux run: 2000 jobs in ").contains("2000 succeeded, 0 failed");
     }
 
     @Test
@@ -225,7 +225,7 @@ class RunIT {
 
         assertThat(r.exitCode).isZero();
         assertThat(r.out).isEqualTo("one\ntwo\n");
-        assertThat(r.err).startsWith("procflux: 2 jobs in ").contains("2 succeeded, 0 failed").doesNotContain("skipped");
+        assertThat(r.err).startsWith("procflux run: 2 jobs in ").contains("2 succeeded, 0 failed").doesNotContain("skipped");
     }
 
     @Test
@@ -271,7 +271,7 @@ class RunIT {
         Result r = run("no-such-command-procflux arg\necho ok\n", "run", "-k");
         assertThat(r.exitCode).isEqualTo(1);
         assertThat(r.out).isEqualTo("ok\n");
-        assertThat(r.err).startsWith("procflux: job 1: ").contains("no-such-command-procflux");
+        assertThat(r.err).startsWith("procflux run: job 1: ").contains("no-such-command-procflux");
     }
 
     @Test
@@ -303,7 +303,7 @@ class RunIT {
         assertThat(status).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(Main.EXIT_INTERRUPTED);
         assertThat(liveDescendants()).isEmpty();
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .startsWith("procflux: interrupted; ")
+                .startsWith("procflux run: interrupted; ")
                 .endsWith(": 1 succeeded, 0 failed, 3 killed\n");
         Map<String, String[]> log = joblog(joblog);
         assertThat(log).containsOnlyKeys("1", "2", "3", "4");
@@ -361,7 +361,7 @@ class RunIT {
             assertThat(procflux.waitFor(30, TimeUnit.SECONDS)).as("procflux exits after SIG%s", signal).isTrue();
             assertThat(procflux.exitValue()).isEqualTo(expectedStatus);
             assertThat(Files.readString(out)).isEqualTo("finished\n");
-            assertThat(Files.readString(err)).contains("procflux: interrupted; 4 jobs in ")
+            assertThat(Files.readString(err)).contains("procflux run: interrupted; 4 jobs in ")
                     .contains(": 1 succeeded, 0 failed, 3 killed, 4 skipped\n");
             // complete: every line ends, none is cut short by the exit
             assertThat(Files.readString(joblog)).endsWith("\n");

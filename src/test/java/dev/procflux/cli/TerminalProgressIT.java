@@ -33,7 +33,7 @@ class TerminalProgressIT {
             "\\[#{8}\\.{16}] 2/6 done, 2 running, 1 failed, \\d+\\.\\d/s, ETA \\d+(s|m\\d\\ds|h\\d\\dm)");
     private static final Pattern ANY_BAR = Pattern.compile("\\[[#.]{24}] \\d+/6 done, ");
     private static final Pattern SUMMARY = Pattern.compile(
-            "(?m)^procflux: 6 jobs in \\d+\\.\\d\\ds \\(\\d+\\.\\d/s\\): 5 succeeded, 1 failed$");
+            "(?m)^procflux run: 6 jobs in \\d+\\.\\d\\ds \\(\\d+\\.\\d/s\\): 5 succeeded, 1 failed$");
 
     @TempDir
     Path dir;

@@ -1,0 +1,311 @@
+package dev.procflux.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code procflux run} used from a shell, as {@code bin/procflux} in its own session: real pipes between
+ * processes, real signals to the whole process group, and the exit statuses a script checks.
+ */
+@EnabledOnOs(OS.LINUX)
+class ShellUseIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private final List<Long> sessions = new ArrayList<>();
+
+    @AfterEach
+    void nothingOfAnySessionIsLeft() throws IOException {
+        List<Long> left = new ArrayList<>();
+        for (long sid : sessions) {
+            left.addAll(inSession(sid));
+            // whatever a failed test left behind must not outlive it
+            inSession(sid).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+        assertThat(left).as("processes left in the sessions the tests started").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> RunIT.liveDescendants().isEmpty());
+    }
+
+    @Test
+    void jobsPipelinesEndWhenTheirReaderExitsAsInAShell() {
+        Result r = inProcess("yes | head -1\nwhile :; do echo x; done | head -1\n", "run", "--shell", "-k");
+        assertThat(r.err).isEmpty();
+        assertThat(r.out).isEqualTo("y\nx\n");
+        assertThat(r.exitCode).isZero();
+    }
+
+    @Test
+    void ctrlCToTheProcessGroupKillsBackgroundSubshellsWhoseParentDied() throws Exception {
+        // `( … ) &` in a non-interactive sh ignores SIGINT, and its parent dies of the terminal's SIGINT first
+        Path jobs = write("jobs.txt",
+                "( sleep 300 ) & ( sleep 300 & wait ) & sleep 300",
+                "( sleep 300 ) & sleep 300");
+        Process procflux = session(List.of("run", "--shell", "-j", "2", "-f", jobs.toString()), null);
+        long sid = procflux.pid();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> commands(sid).stream().filter(c -> c.equals("sleep")).count() == 5
+                        || !procflux.isAlive());
+        assertThat(procflux.isAlive()).as("procflux runs: %s", commands(sid)).isTrue();
+
+        // what a terminal does on Ctrl-C: SIGINT to every process of the foreground process group
+        Process kill = new ProcessBuilder("kill", "-s", "INT", "--", "-" + sid).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(procflux.waitFor(30, TimeUnit.SECONDS)).as("procflux exits after Ctrl-C").isTrue();
+        assertThat(procflux.exitValue()).isEqualTo(130);
+        assertThat(commands(sid)).as("left behind in procflux's session").isEmpty();
+    }
+
+    @Test
+    void timeoutKillsTheBackgroundSubshellThatOutlivedItsJobsShell() throws Exception {
+        Path jobs = write("jobs.txt", "( sleep 300 ) & echo started");
+        Process procflux = session(List.of("run", "--shell", "--timeout", "1", "-f", jobs.toString()), null);
+        assertThat(procflux.waitFor(30, TimeUnit.SECONDS)).as("procflux ends after the timeout").isTrue();
+        assertThat(procflux.exitValue()).as("stderr: %s", Files.readString(dir.resolve("err"))).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(commands(procflux.pid())).as("left behind in procflux's session").isEmpty());
+    }
+
+    @Test
+    void closedStdoutStopsStartingJobsAndExitsWith141() throws Exception {
+        Path joblog = dir.resolve("joblog");
+        Process p = sessionScript("seq 2000 | procflux run -j 2 --joblog " + joblog + " echo | head -1; "
+                + "echo \"${PIPESTATUS[1]}\" >&2");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // whichever of the first two jobs finished first
+        assertThat(Files.readString(dir.resolve("out"))).matches("[12]\n");
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("141\n");
+        // GNU parallel stops after 2 jobs; a few more may have finished while the first output was written
+        assertThat(Files.readAllLines(joblog).size() - 1).isLessThan(100);
+    }
+
+    @Test
+    void closedStdoutKillsTheRunningJobsWithoutWaitingForThemToWrite() throws Exception {
+        Process p = sessionScript("printf 'echo first\\nsleep 300\\nsleep 300\\n' | procflux run -j 3 | head -1; "
+                + "echo \"${PIPESTATUS[1]}\" >&2");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("procflux ends without waiting for the sleeps").isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("first\n");
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("141\n");
+        assertThat(commands(p.pid())).as("left behind in procflux's session").isEmpty();
+    }
+
+    @Test
+    void unreadableInputOrUnwritableJoblogExitsWith255AndSaysWhy() throws Exception {
+        Path missing = dir.resolve("missing.txt");
+        assertScript("procflux run -f " + dir, 255,
+                "procflux run: cannot read jobs from " + dir + ": Is a directory\n");
+        assertScript("procflux run -f " + missing, 255,
+                "procflux run: cannot read jobs from " + missing + ": No such file or directory\n");
+        assertScript("procflux run < " + dir, 255, "procflux run: cannot read jobs from stdin: Is a directory\n");
+        assertScript("echo 'touch " + dir.resolve("ran") + "' | procflux run --joblog " + dir, 255,
+                "procflux run: cannot write joblog " + dir + ": Is a directory\n");
+        assertScript("echo 'touch " + dir.resolve("ran") + "' | procflux run --joblog " + missing.resolve("log"), 255,
+                "procflux run: cannot write joblog " + missing.resolve("log") + ": No such file or directory\n");
+        assertThat(dir.resolve("ran")).as("no job runs without its joblog").doesNotExist();
+    }
+
+    @Test
+    void inputLinesEndAtNewlineOnlyAndCarriageReturnsReachTheJob() throws Exception {
+        Process p = sessionScript("printf 'a\\rb\\r\\nc\\n\\nlast' | procflux run -k -j 2 printf '[%s]'");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEmpty();
+        assertThat(Files.readAllBytes(dir.resolve("out")))
+                .isEqualTo("[a\rb\r][c][][last]".getBytes(StandardCharsets.UTF_8));
+        assertThat(p.exitValue()).isZero();
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsRefusedNeverAltered() throws Exception {
+        Process p = sessionScript("printf 'ok\\nbad-\\377\\376\\ngrüße\\n' | procflux run -k printf '[%s]'");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("[ok][grüße]");
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("procflux run: line 2: not valid UTF-8 (byte 0xff at "
+                + "offset 4); arguments reach jobs as UTF-8 text, so it cannot be passed on unchanged\n");
+        assertThat(p.exitValue()).isEqualTo(1);
+    }
+
+    @Test
+    void outputLargerThanTheHeapReachesStdoutWhole() throws Exception {
+        // 200 MB through a 64 MB heap: spooled, never held whole
+        Process p = sessionScript("printf 'head -c 200000000 /dev/zero\\necho small\\n' | PROCFLUX_JAVA_OPTS=-Xmx64m "
+                + "procflux run -k -j 2 | cksum; echo \"${PIPESTATUS[1]}\" >&2");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        Process expected = new ProcessBuilder("sh", "-c", "{ head -c 200000000 /dev/zero; echo small; } | cksum")
+                .start();
+        assertThat(expected.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out")))
+                .isEqualTo(new String(expected.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("0\n");
+    }
+
+    @Test
+    void aTimedOutJobsOutputUntilItsDeathIsPrinted() throws Exception {
+        Process p = sessionScript("echo 'echo before; echo err-before >&2; sleep 300' | procflux run --shell "
+                + "--timeout 1");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("before\n");
+        assertThat(Files.readString(dir.resolve("err"))).startsWith("err-before\nprocflux run: job 1: ")
+                .contains("timed out after 1s");
+        assertThat(p.exitValue()).isEqualTo(1);
+    }
+
+    @Test
+    void dryRunPipedIntoShRunsExactlyTheJobsAndTheJoblogQuotesTheSame() throws Exception {
+        String inputs = String.join("\n", "$(touch pwned)", "a;b|c&d", "*", "?", "~", "`touch pwned2`", "(x)", "<y>",
+                "{a,b}", "back\\slash", "it's", "FOO=bar", "$HOME", "two  spaces", "") + "\n";
+        Files.writeString(dir.resolve("inputs"), inputs);
+        Files.writeString(dir.resolve("argv-jobs"), "printf '<%s>' 'a;b' '$x' '*'\nFOO=bar printf '%s'\n");
+        Process p = sessionScript("cd " + dir + " && procflux run --dry-run -k printf '[%s]' < inputs > dry.sh"
+                + " && procflux run --dry-run -f argv-jobs >> dry.sh; sh dry.sh > via-sh"
+                + "; procflux run -k --joblog log printf '[%s]' < inputs > direct"
+                + "; procflux run -k --joblog log2 -f argv-jobs >> direct");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // the one job that runs nothing: a command named FOO=bar, not an assignment, both ways
+        assertThat(Files.readString(dir.resolve("err"))).contains("FOO=bar: not found").contains("'FOO=bar'");
+        assertThat(dir.resolve("pwned")).doesNotExist();
+        assertThat(dir.resolve("pwned2")).doesNotExist();
+        assertThat(Files.readString(dir.resolve("via-sh"))).startsWith("[$(touch pwned)][a;b|c&d][*][?][~]")
+                .isEqualTo(Files.readString(dir.resolve("direct")));
+        List<String> dry = Files.readAllLines(dir.resolve("dry.sh"));
+        List<String> logged = new ArrayList<>();
+        for (String log : List.of("log", "log2")) {
+            Files.readAllLines(dir.resolve(log)).stream().skip(1).map(l -> l.split("\t", 9)[8]).forEach(logged::add);
+        }
+        assertThat(logged).containsExactlyElementsOf(dry);
+    }
+
+    @Test
+    void aMegabyteArgumentIsRefusedInOneLineWithoutLogsOrStackTraces() throws Exception {
+        Files.writeString(dir.resolve("big"), "echo " + "x".repeat(1_000_000) + "\necho fine\n");
+        Process p = sessionScript("procflux run -k -f " + dir.resolve("big"));
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("fine\n");
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("procflux run: job 1: cannot start 'echo "
+                + "x".repeat(115) + "... (1000005 characters)': argument list too long (argument 2 is 1000000 bytes, "
+                + "limit 131071 per argument)\n");
+        assertThat(p.exitValue()).isEqualTo(1);
+    }
+
+    @Test
+    void jobsReadFromATerminalAreAnnouncedWithHowToEndThem() throws Exception {
+        // script(1) gives procflux a terminal; the terminal turns Ctrl-D (\\004) into the end of the input
+        Process p = sessionScript("printf 'echo hi\\n\\004' | script -qec 'procflux run --no-summary' /dev/null");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).contains("procflux run: reading jobs from the terminal, one "
+                + "per line; end them with Ctrl-D\r\n").contains("hi\r\n");
+        assertThat(p.exitValue()).isZero();
+    }
+
+    private void assertScript(String script, int status, String stderr) throws Exception {
+        Process p = sessionScript(script);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).as(script).isEqualTo(stderr);
+        assertThat(p.exitValue()).as(script).isEqualTo(status);
+    }
+
+    /** Runs a bash script with {@code procflux} on the PATH, as the leader of a new session. */
+    private Process sessionScript(String script) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("setsid", "env", "--default-signal=INT,PIPE", "bash", "-c", script)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+        pb.environment().put("PATH", Path.of("bin").toAbsolutePath() + ":"
+                + Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        sessions.add(p.pid());
+        return p;
+    }
+
+    /**
+     * Starts {@code bin/procflux ARGS} as the leader of a new session (so of its own process group), with SIGINT
+     * at its default: a JVM started with SIGINT ignored never handles it.
+     */
+    private Process session(List<String> args, File stdin) throws IOException {
+        List<String> command = new ArrayList<>(List.of("setsid", "env", "--default-signal=INT",
+                Path.of("bin", "procflux").toAbsolutePath().toString()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                        : ProcessBuilder.Redirect.from(stdin))
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+        // bin/procflux runs the first java on the PATH: make it this JVM's
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        sessions.add(p.pid());
+        return p;
+    }
+
+    /** Processes (other than zombies) whose session is {@code sid}. */
+    private static List<Long> inSession(long sid) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"),
+                p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+            for (Path proc : procs) {
+                String[] stat = stat(proc);
+                if (stat.length > 3 && !stat[0].equals("Z") && stat[3].equals(Long.toString(sid))) {
+                    pids.add(Long.parseLong(proc.getFileName().toString()));
+                }
+            }
+        }
+        return pids;
+    }
+
+    /** The names of the live processes in session {@code sid}. */
+    private static List<String> commands(long sid) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (long pid : inSession(sid)) {
+            try {
+                names.add(Files.readString(Path.of("/proc/" + pid + "/comm")).trim());
+            }
+            catch (IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return names;
+    }
+
+    /** The fields of {@code /proc/PID/stat} after the name: state, ppid, pgrp, session, …; none if it is gone. */
+    private static String[] stat(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ", 6);
+        }
+        catch (IOException | RuntimeException gone) {
+            return new String[0];
+        }
+    }
+
+    private Path write(String name, String... lines) throws IOException {
+        return Files.write(dir.resolve(name), List.of(lines), StandardCharsets.UTF_8);
+    }
+
+    private static Result inProcess(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private record Result(int exitCode, String out, String err) {
+    }
+}
