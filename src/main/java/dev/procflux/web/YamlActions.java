@@ -83,7 +83,9 @@ final class YamlActions {
                 throw new IllegalArgumentException(message.startsWith(prefix) ? message : prefix + message, ex);
             }
         }
-        return new Document(result, engine(top.get("engine")), workers(top.get("workers")));
+        // a caller that names a section in otherKeys reads it itself: it is ignored here, as documented
+        return new Document(result, otherKeys.contains("engine") ? List.of() : engine(top.get("engine")),
+                otherKeys.contains("workers") ? List.of() : workers(top.get("workers")));
     }
 
     private static List<EngineSetting> engine(@Nullable Object section) {
