@@ -40,6 +40,39 @@ final class Serve {
     private final PrintStream err;
     private final CountDownLatch stop = new CountDownLatch(1);
 
+    // JUL holds its loggers weakly: this reference keeps the access log's level and handler for the JVM's life
+    private static java.util.logging.@Nullable Logger accessLogger;
+
+    /**
+     * The command line turns JUL off (its messages are its own one-line reports); the access log the operator asked
+     * for is the exception: Reactor Netty's {@code reactor.netty.http.server.AccessLog} logger, one line per
+     * request, to {@code out}.
+     */
+    private static synchronized void printAccessLog(PrintStream out) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("reactor.netty.http.server.AccessLog");
+        java.util.logging.StreamHandler handler = new java.util.logging.StreamHandler(out,
+                new java.util.logging.Formatter() {
+                    @Override
+                    public String format(java.util.logging.LogRecord record) {
+                        return formatMessage(record) + System.lineSeparator();
+                    }
+                }) {
+            @Override
+            public synchronized void publish(java.util.logging.LogRecord record) {
+                super.publish(record);
+                flush();
+            }
+        };
+        handler.setLevel(java.util.logging.Level.INFO);
+        logger.setUseParentHandlers(false);
+        logger.setLevel(java.util.logging.Level.INFO);
+        for (java.util.logging.Handler old : logger.getHandlers()) {
+            logger.removeHandler(old);
+        }
+        logger.addHandler(handler);
+        accessLogger = logger;
+    }
+
     Serve(Map<String, String> env, PrintStream out, PrintStream err) {
         this.env = env;
         this.out = out;
@@ -110,6 +143,9 @@ final class Serve {
                 return Main.EXIT_USAGE;
             }
             List<WorkerPool<?, ?>> pools = workers.start(engine, routes);
+            if (options.accessLog) {
+                printAccessLog(out);
+            }
             try {
                 ActionServer server;
                 try {

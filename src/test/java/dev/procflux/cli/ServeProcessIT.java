@@ -72,12 +72,14 @@ class ServeProcessIT {
     }
 
     /**
-     * The test class path without SLF4J, which only test libraries bring: the CLI jar has none, so its loggers
-     * (Reactor Netty's access log among them) write to the console, as here.
+     * The test class path without SLF4J and the logging back ends and bridges that need it, which only test
+     * libraries (Spring Boot's starters) bring: the CLI jar has none, so its loggers (Reactor Netty's access log
+     * among them) write to the console, as here.
      */
     private static String cliClassPath() {
+        List<String> logging = List.of("slf4j-", "logback-", "log4j-", "jul-to-slf4j-", "spring-boot-starter-logging-");
         return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("slf4j-"))
+                .filter(entry -> logging.stream().noneMatch(Path.of(entry).getFileName().toString()::startsWith))
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
