@@ -353,7 +353,10 @@ final class ActionHandler {
             boolean json = type != null && type.isCompatibleWith(MediaType.APPLICATION_JSON);
             if (!json) {
                 if (!hasBody(request)) {
-                    return Mono.just(values);
+                    // read the empty body to its end all the same: the server notices a client that hangs up only
+                    // once the request has been read, which a quiet stream would otherwise never do
+                    return request.body(BodyExtractors.toDataBuffers()).doOnNext(DataBufferUtils::release)
+                            .then(Mono.just(values));
                 }
                 if (request.headers().asHttpHeaders().getContentLength() > 0) {
                     throw RequestException.beforeBody(415, "unsupported-media-type", unsupported(action, type));

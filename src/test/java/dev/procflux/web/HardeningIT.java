@@ -44,7 +44,7 @@ class HardeningIT {
         ActionRegistry registry = ActionRegistry.builder()
                 .add(Action.builder("evil", "echo", "{p}")
                         .parameter(Parameter.pattern("p", "(.*a){10}").maxLength(64).build()).build())
-                .add(Action.builder("quiet", "sleep", "30").timeout(Duration.ofMinutes(1)).build())
+                .add(Action.builder("quiet", "sleep", "8").timeout(Duration.ofMinutes(1)).build())
                 .add(Action.builder("raw-timeout", "sleep", "10").timeout(Duration.ofMillis(300))
                         .streamFormat(StreamFormat.RAW).build())
                 .add(Action.builder("raw-silent-fail", "sh", "-c", "exit 3").streamFormat(StreamFormat.RAW).build())
@@ -96,14 +96,16 @@ class HardeningIT {
         for (String accept : new String[] {"text/event-stream", "application/x-ndjson"}) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-                // well below the 15 s heartbeat: the head must not wait for output, exit or heartbeat
+                // well below the 15 s heartbeat and the 8 s the process runs: the head must not wait for output,
+                // exit or heartbeat
                 s.setSoTimeout(5000);
                 s.getOutputStream().write(("POST /actions/quiet/stream HTTP/1.1\r\n" + host + "\r\nAccept: " + accept
                         + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8));
                 String head = readHead(s.getInputStream());
                 assertThat(head).as(accept).startsWith("HTTP/1.1 200 OK").contains("Content-Type: " + accept);
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
+            // the hang-up cancels the run; failing that, the process ends by itself after 8 s
+            await().atMost(Duration.ofSeconds(12)).until(() -> engine.metrics().acquired() == 0);
         }
     }
 
