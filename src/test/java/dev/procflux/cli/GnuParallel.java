@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +48,9 @@ final class GnuParallel {
         pb.environment().put("PARALLEL_SHELL", "/bin/sh");
         pb.environment().put("TMPDIR", dir.toString());
         Process p = pb.start();
+        // each blocking task on a thread of its own: the common pool may have a single thread (2 CPUs), on which the
+        // stderr reader would keep the stdin writer from ever running while parallel waits for its stdin to close
+        Executor ownThread = task -> new Thread(task, "gnu-parallel-io").start();
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
             try {
                 return p.getErrorStream().readAllBytes();
@@ -54,7 +58,7 @@ final class GnuParallel {
             catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        }, ownThread);
         CompletableFuture.runAsync(() -> {
             try (var in = p.getOutputStream()) {
                 in.write(stdin);
@@ -62,7 +66,7 @@ final class GnuParallel {
             catch (IOException e) {
                 // the command line may not read stdin at all; a closed pipe is fine then
             }
-        });
+        }, ownThread);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("parallel %s finished", args).isTrue();
         return new Run(out, new String(err.join(), StandardCharsets.UTF_8), p.exitValue());
