@@ -372,7 +372,10 @@ class RunIT {
                 assertThat(exitvalAndSignal(log.get(seq))).as("job %s", seq).containsExactly("-1", "15");
                 assertThat(log.get(seq)[8]).isEqualTo("sleep 30");
             }
-            assertThat(jobTrees).allSatisfy(p -> assertThat(p.isAlive()).as("job pid %d", p.pid()).isFalse());
+            // a job killed as procflux exits is a zombie until init, its new parent, reaps it: a moment later
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(jobTrees)
+                            .allSatisfy(p -> assertThat(p.isAlive()).as("job pid %d", p.pid()).isFalse()));
         }
         finally {
             // a failed run must not leave anything behind, whatever was asserted
