@@ -161,8 +161,10 @@ class ScalingIT {
         Main main = new Main(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), false);
         servers.add(main);
+        // a thread of its own per server: the common pool may have a single thread (2 CPUs), which the first
+        // server would keep for as long as it runs
         exits.add(CompletableFuture.supplyAsync(() -> main.run("serve", "--config", config.toString(), "--port",
-                "0")));
+                "0"), task -> new Thread(task, "serve").start()));
         await().atMost(Duration.ofSeconds(20)).until(() -> LISTENING.matcher(text(out)).find());
         Matcher m = LISTENING.matcher(text(out));
         assertThat(m.find()).as(text(err)).isTrue();
