@@ -29,7 +29,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * What {@code procflux run} takes from GNU parallel, kept out of {@link BatchRun}'s core: where jobs come from
+ * What {@code procflux run} takes from GNU parallel, kept out of the core of {@link BatchRun}: where jobs come from
  * (argument sources, {@code --pipe}), which of them this run takes ({@code --shard}, {@code --resume}), when each
  * starts ({@code {%}} slots, {@code --delay}, {@code --memfree}, {@code --load}), its timeout
  * ({@code --timeout P%}), retry spacing, how output is delivered ({@code --line-buffer}, {@code -u}) and where it
@@ -122,10 +122,10 @@ final class GnuJobs implements Closeable {
         }
         catch (UncheckedIOException e) {
             err.println("procflux run: cannot read jobs: " + e.getMessage());
-            return 255;
+            return ExitCode.RUN_ERROR;
         }
         out.flush();
-        return (int) Math.min(invalid, 101);
+        return ExitCode.failedJobs(invalid);
     }
 
     private Iterator<Job> jobsForDryRun() {

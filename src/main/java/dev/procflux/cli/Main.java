@@ -32,11 +32,11 @@ import reactor.util.Loggers;
  */
 public final class Main {
     /** Exit status after Ctrl-C, as a shell reports a process killed by SIGINT. */
-    public static final int EXIT_INTERRUPTED = 130;
+    public static final int EXIT_INTERRUPTED = ExitCode.INTERRUPTED;
     /** Exit status for a usage error outside {@code run}. */
-    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_USAGE = ExitCode.USAGE;
     /** Exit status of {@code run} for a bad option or input: above 101, the highest failed-job count. */
-    public static final int EXIT_RUN_ERROR = 255;
+    public static final int EXIT_RUN_ERROR = ExitCode.RUN_ERROR;
 
     private static final long STDOUT_WATCH_NANOS = 200_000_000;
 
@@ -182,7 +182,7 @@ public final class Main {
     private int dispatch(List<String> args) {
         if (args.isEmpty()) {
             err.print(Help.MAIN);
-            return EXIT_USAGE;
+            return ExitCode.USAGE;
         }
         String command = args.get(0);
         List<String> rest = args.subList(1, args.size());
@@ -214,7 +214,7 @@ public final class Main {
             default:
                 err.println("procflux: unknown command '" + command + "'");
                 err.print(Help.MAIN);
-                return EXIT_USAGE;
+                return ExitCode.USAGE;
         }
     }
 
@@ -226,7 +226,7 @@ public final class Main {
         catch (UsageException e) {
             err.println("procflux run: " + e.getMessage());
             err.println("Try 'procflux run --help'.");
-            return EXIT_RUN_ERROR;
+            return ExitCode.RUN_ERROR;
         }
         if (options.help()) {
             out.print(Help.RUN);

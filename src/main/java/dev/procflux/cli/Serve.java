@@ -12,7 +12,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,16 +89,16 @@ final class Serve {
      *         the address cannot be bound
      */
     int execute(List<String> args) {
-        Options options;
+        ServeOptions options;
         ActionRegistry registry;
         ProcessEngine.Builder engineBuilder;
         ServeWorkers workers;
         String token;
         try {
-            options = Options.parse(args);
+            options = ServeOptions.parse(args);
             if (options.help) {
                 out.print(Help.SERVE);
-                return 0;
+                return ExitCode.SUCCESS;
             }
             token = token(options);
             if (token == null && !isLoopback(options.host)) {
@@ -123,7 +122,7 @@ final class Serve {
         catch (UsageException e) {
             err.println("procflux serve: " + e.getMessage());
             err.println("Try 'procflux serve --help'.");
-            return Main.EXIT_USAGE;
+            return ExitCode.USAGE;
         }
         try (ProcessEngine engine = engineBuilder.build()) {
             ActionRoutes.Builder routes = ActionRoutes.builder(engine, registry);
@@ -140,7 +139,7 @@ final class Serve {
             catch (IllegalArgumentException e) {
                 err.println("procflux serve: " + e.getMessage());
                 err.println("Try 'procflux serve --help'.");
-                return Main.EXIT_USAGE;
+                return ExitCode.USAGE;
             }
             List<WorkerPool<?, ?>> pools = workers.start(engine, routes);
             if (options.accessLog) {
@@ -156,7 +155,7 @@ final class Serve {
                 catch (RuntimeException e) {
                     err.println("procflux serve: cannot listen on " + options.host + ":" + options.port + ": "
                             + e.getMessage());
-                    return 1;
+                    return ExitCode.CANNOT_LISTEN;
                 }
                 try {
                     out.println("procflux serve: " + registry.actions().size() + " actions on " + server.url()
@@ -178,14 +177,14 @@ final class Serve {
             }
         }
         out.println("procflux serve: stopped");
-        return 0;
+        return ExitCode.SUCCESS;
     }
 
     /**
      * Stops accepting connections, gives running requests up to the drain timeout, then closes the rest (which
      * kills their process trees) and says so.
      */
-    private void stop(ActionServer server, ProcessEngine engine, Options options) {
+    private void stop(ActionServer server, ProcessEngine engine, ServeOptions options) {
         boolean drained = server.drain(options.drainTimeout);
         int running = drained ? 0 : engine.metrics().alive();
         server.close();
@@ -201,7 +200,7 @@ final class Serve {
         return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
     }
 
-    private @Nullable String token(Options options) {
+    private @Nullable String token(ServeOptions options) {
         String token;
         if (options.tokenFile != null) {
             try {
@@ -286,117 +285,5 @@ final class Serve {
             return (Integer) v;
         }
         throw new IllegalArgumentException("engine." + key + " must be an integer, was '" + v + "'");
-    }
-
-    /** The parsed arguments. */
-    static final class Options {
-        Path config = Path.of("actions.yaml");
-        boolean configGiven;
-        String host = "127.0.0.1";
-        int port = 8080;
-        @Nullable Path tokenFile;
-        boolean help;
-        List<String> allowedHosts = new ArrayList<>();
-        List<String> allowedOrigins = new ArrayList<>();
-        int maxConnections = 1024;
-        Duration requestReadTimeout = Duration.ofSeconds(10);
-        Duration idleTimeout = Duration.ofSeconds(60);
-        Duration drainTimeout = Duration.ofSeconds(10);
-        boolean accessLog;
-
-        static Options parse(List<String> args) {
-            Options o = new Options();
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                String name = arg;
-                String value = null;
-                int eq = arg.indexOf('=');
-                if (arg.startsWith("--") && eq > 0) {
-                    name = arg.substring(0, eq);
-                    value = arg.substring(eq + 1);
-                }
-                switch (name) {
-                    case "-h":
-                    case "--help":
-                        o.help = true;
-                        break;
-                    case "-c":
-                    case "--config":
-                        o.config = Path.of(value != null ? value : next(args, ++i, name));
-                        o.configGiven = true;
-                        break;
-                    case "--host":
-                        o.host = value != null ? value : next(args, ++i, name);
-                        break;
-                    case "-p":
-                    case "--port":
-                        String port = value != null ? value : next(args, ++i, name);
-                        try {
-                            o.port = Integer.parseInt(port);
-                        }
-                        catch (NumberFormatException e) {
-                            throw new UsageException("--port must be a number in 0..65535, was '" + port + "'", e);
-                        }
-                        if (o.port < 0 || o.port > 65535) {
-                            throw new UsageException("--port must be a number in 0..65535, was '" + port + "'");
-                        }
-                        break;
-                    case "--token-file":
-                        o.tokenFile = Path.of(value != null ? value : next(args, ++i, name));
-                        break;
-                    case "--allowed-host":
-                        o.allowedHosts.add(value != null ? value : next(args, ++i, name));
-                        break;
-                    case "--allowed-origin":
-                        o.allowedOrigins.add(value != null ? value : next(args, ++i, name));
-                        break;
-                    case "--max-connections":
-                        String max = value != null ? value : next(args, ++i, name);
-                        try {
-                            o.maxConnections = Integer.parseInt(max);
-                        }
-                        catch (NumberFormatException e) {
-                            throw new UsageException("--max-connections must be a number >= 1, was '" + max + "'", e);
-                        }
-                        if (o.maxConnections < 1) {
-                            throw new UsageException("--max-connections must be a number >= 1, was '" + max + "'");
-                        }
-                        break;
-                    case "--request-read-timeout":
-                        o.requestReadTimeout = positive(name, value != null ? value : next(args, ++i, name));
-                        break;
-                    case "--idle-timeout":
-                        o.idleTimeout = positive(name, value != null ? value : next(args, ++i, name));
-                        break;
-                    case "--drain-timeout":
-                        o.drainTimeout = DurationArgument.parse(name, value != null ? value : next(args, ++i, name));
-                        break;
-                    case "--access-log":
-                        o.accessLog = true;
-                        break;
-                    default:
-                        throw new UsageException("unknown option '" + arg + "'");
-                }
-            }
-            if (!o.configGiven && !o.help) {
-                throw new UsageException("--config FILE is required (see docs/examples/actions.yaml)");
-            }
-            return o;
-        }
-
-        private static Duration positive(String option, String value) {
-            Duration d = DurationArgument.parse(option, value);
-            if (d.isZero() || d.isNegative()) {
-                throw new UsageException(option + " must be positive, was '" + value + "'");
-            }
-            return d;
-        }
-
-        private static String next(List<String> args, int i, String option) {
-            if (i >= args.size()) {
-                throw new UsageException(option + " needs a value");
-            }
-            return args.get(i);
-        }
     }
 }
