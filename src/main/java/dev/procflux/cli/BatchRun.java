@@ -31,6 +31,7 @@ final class BatchRun {
     private final HaltControl halt;
     private final GnuJobs gnu;
     private final JobSource source;
+    private final SpoolStore spools = new SpoolStore();
 
     BatchRun(RunOptions options, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
         this.options = options;
@@ -38,7 +39,7 @@ final class BatchRun {
         this.err = err;
         this.terminal = terminal;
         this.halt = new HaltControl(options.halt(), counters);
-        this.gnu = new GnuJobs(options, in, counters);
+        this.gnu = new GnuJobs(options, in, counters, spools);
         this.source = new JobSource(options, in, gnu, counters);
     }
 
@@ -76,16 +77,18 @@ final class BatchRun {
                 return ExitCode.RUN_ERROR;
             }
         }
-        OutputWriter output = new OutputWriter(options, gnu, halt, out, err, joblog);
+        @Nullable InputOrder order = options.keepOrder() ? new InputOrder() : null;
+        OutputWriter output = new OutputWriter(options, gnu, halt, out, err, joblog, order);
         int concurrency = concurrency();
         ProcessEngine engine = ProcessEngine.builder().maxConcurrency(concurrency).build();
         halt.attach(engine);
         Disposable progress = terminal || options.parallel().progress ? output.startProgress(counters, startNanos)
                 : () -> { };
         Disposable counting = source.countBeside();
-        JobExecutor executor = new JobExecutor(options, gnu, counters, halt, output::writeLive);
+        JobExecutor executor = new JobExecutor(options, gnu, counters, halt, output::writeLive, spools);
         try {
-            consume(executor.outcomes(source.jobs(halt.stopStarting()), engine, concurrency), output, concurrency);
+            consume(executor.run(source.jobs(halt.stopStarting()), engine, concurrency, order), output, concurrency);
+            output.writeRest();
         }
         catch (JobSource.InputException | UncheckedIOException e) {
             output.message(e.getMessage());
@@ -104,6 +107,8 @@ final class BatchRun {
             if (joblog != null) {
                 closeQuietly(joblog, output::message);
             }
+            // every job has ended: whatever output is left (the run failed before writing it) goes with it
+            closeQuietly(spools, output::message);
         }
         counters.unfinishedKilled();
         output.haltMessage();
@@ -135,8 +140,8 @@ final class BatchRun {
         return options.jobs() == 0 ? ProcessEngine.builder().buildOptions().maxPendingAcquire() : options.jobs();
     }
 
-    private static void consume(Flux<JobOutcome> outcomes, OutputWriter output, int concurrency) {
-        try (Stream<JobOutcome> stream = outcomes.toStream(Math.max(8, Math.min(256, concurrency)))) {
+    private static void consume(Flux<JobExecutor.Ended> ended, OutputWriter output, int concurrency) {
+        try (Stream<JobExecutor.Ended> stream = ended.toStream(Math.max(8, Math.min(256, concurrency)))) {
             stream.forEach(output::write);
         }
     }

@@ -56,14 +56,14 @@ final class GnuJobs implements Closeable {
     // the order number of each running job under --line-buffer -k; written when it starts, removed when it ends
     private final Map<Long, Long> orderOf = new ConcurrentHashMap<>();
 
-    GnuJobs(RunOptions options, InputStream in, Counters counters) {
+    GnuJobs(RunOptions options, InputStream in, Counters counters, SpoolStore spools) {
         this.options = options;
         this.parallel = options.parallel();
         this.in = in;
         this.gate = new StartGate(parallel.delay, parallel.memfreeBytes, parallel.maxLoad, Schedulers.parallel());
         this.medianTimeout = parallel.timeoutPercent > 0 ? new MedianTimeout(parallel.timeoutPercent) : null;
         this.keptOrder = options.keepOrder() && parallel.outputMode == ParallelOptions.OutputMode.LINE
-                ? new KeptOrder() : null;
+                ? new KeptOrder(spools) : null;
     }
 
     /** @return whether jobs come from here rather than one per line of stdin or {@code -f} */

@@ -10,6 +10,7 @@ import dev.procflux.ProcessStartException;
 import dev.procflux.ProcessTimeoutException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -27,20 +28,39 @@ final class JobExecutor {
     private final Counters counters;
     private final HaltControl halt;
     private final GnuJobs.LiveWriter live;
+    private final SpoolStore spools;
 
-    JobExecutor(RunOptions options, GnuJobs gnu, Counters counters, HaltControl halt, GnuJobs.LiveWriter live) {
+    JobExecutor(RunOptions options, GnuJobs gnu, Counters counters, HaltControl halt, GnuJobs.LiveWriter live,
+            SpoolStore spools) {
         this.options = options;
         this.gnu = gnu;
         this.counters = counters;
         this.halt = halt;
         this.live = live;
+        this.spools = spools;
     }
 
-    /** @return the outcome of each job that started, as it ends (in input order with {@code -k}) */
-    Flux<JobOutcome> outcomes(Flux<Job> jobs, ProcessEngine engine, int concurrency) {
-        return options.keepOrder()
-                ? jobs.flatMapSequential(job -> run(job, engine), concurrency, 1)
-                : jobs.flatMap(job -> run(job, engine), concurrency, 1);
+    /**
+     * A job that ended.
+     *
+     * @param position where it was in the input, from 0
+     * @param outcome how it ended, or null when it never started (the run halted first)
+     */
+    record Ended(long position, @Nullable JobOutcome outcome) {
+    }
+
+    /**
+     * @param order with {@code -k}: admits each job, so that no job starts too far ahead of the oldest unwritten one
+     * @return every job as it ends, whatever the order: with {@code -k}, {@link InputOrder} restores input order
+     */
+    Flux<Ended> run(Flux<Job> jobs, ProcessEngine engine, int concurrency, @Nullable InputOrder order) {
+        return jobs.index().flatMap(job -> {
+            long position = job.getT1();
+            Mono<JobOutcome> run = run(job.getT2(), engine);
+            return (order == null ? run : order.admit(position).then(run))
+                    .map(o -> new Ended(position, o))
+                    .defaultIfEmpty(new Ended(position, null));
+        }, concurrency, 1);
     }
 
     private Mono<JobOutcome> run(Job queued, ProcessEngine engine) {
@@ -85,8 +105,8 @@ final class JobExecutor {
             }
             // spooled as it arrives (not collected by the engine), so that the heap stays bounded whatever the job
             // writes, and a killed job's output up to its death is still there to print
-            Spool stdout = new Spool();
-            Spool stderr = new Spool();
+            Spool stdout = spools.newSpool();
+            Spool stderr = spools.newSpool();
             AtomicReference<ExitStatus> exit = new AtomicReference<>(ExitStatus.exited(0));
             return engine.stream(command)
                     .doOnNext(o -> {
@@ -115,7 +135,14 @@ final class JobExecutor {
                     });
         }).flatMap(o -> o.isFailure() && attempt <= options.retries() && !halt.isHalted()
                 // a retry the closing engine refused leaves the failure that asked for it as the outcome
-                ? gnu.retryDelay(attempt).then(attempt(job, command, engine, attempt + 1)).defaultIfEmpty(o)
+                ? gnu.retryDelay(attempt).then(attempt(job, command, engine, attempt + 1))
+                        .map(retried -> {
+                            // only the last attempt's output is written
+                            o.stdout().delete();
+                            o.stderr().delete();
+                            return retried;
+                        })
+                        .defaultIfEmpty(o)
                 : Mono.just(o));
     }
 
@@ -126,6 +153,9 @@ final class JobExecutor {
 
     private static JobOutcome outcome(Job job, ExitStatus status, Spool stdout, Spool stderr, long startMillis,
             long runtimeNanos, int attempt) {
+        // the job has ended: a spool that waits to be written (-k) holds no file descriptor
+        stdout.seal();
+        stderr.seal();
         int signal = status.signal().orElse(0);
         String message = status.isSuccess() ? null : status.isSignaled() ? "job " + job.number() + " ("
                 + job.commandLine() + ") died by " + status : null;
@@ -137,6 +167,8 @@ final class JobExecutor {
     private static JobOutcome outcome(Job job, ProcessException e, Spool stdout, Spool stderr, long startMillis,
             long runtimeNanos, int attempt) {
         String message = "job " + job.number() + ": " + e.getMessage();
+        stdout.seal();
+        stderr.seal();
         if (e instanceof ProcessTimeoutException timeout) {
             return JobOutcome.killed(job, JobOutcome.Status.TIMED_OUT, timeout.exitStatus().orElse(null),
                     stdout, stderr, startMillis, runtimeNanos, attempt, message);

@@ -1,6 +1,8 @@
 package dev.procflux.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -8,16 +10,22 @@ import java.util.Set;
 
 /**
  * {@code --line-buffer} with {@code -k}: the oldest running job's lines are written as they come; the lines of the
- * jobs after it are held until every job before them has ended, so the output is in input order and still as live
- * as the order allows, as in GNU parallel. Jobs are numbered by the order they start in (which {@code -k} makes the
- * input order). Thread-safe: guarded by {@code this}; writes happen under it, so they are serial.
+ * jobs after it are spooled until every job before them has ended, so the output is in input order and still as
+ * live as the order allows, as in GNU parallel. Jobs are numbered by the order they start in (which {@code -k}
+ * makes the input order). Thread-safe: guarded by {@code this}; writes happen under it, so they are serial.
  */
 final class KeptOrder {
+    private final SpoolStore store;
     private long next;
     // guarded by this: the oldest job that has not ended
     private long head;
     private final Map<Long, Held> held = new HashMap<>();
     private final Set<Long> ended = new HashSet<>();
+
+    /** @param store where the output of the jobs after the oldest waits */
+    KeptOrder(SpoolStore store) {
+        this.store = store;
+    }
 
     /** @return the order number of a starting job */
     synchronized long start() {
@@ -29,14 +37,18 @@ final class KeptOrder {
             writer.write(stdout, bytes);
             return;
         }
-        Held h = held.computeIfAbsent(order, o -> new Held(writer));
+        Held h = held.computeIfAbsent(order, o -> new Held(writer, store));
         // stdout and stderr are held apart: the relative order of the two streams is lost, as in GNU parallel
-        (stdout ? h.stdout : h.stderr).write(bytes, 0, bytes.length);
+        (stdout ? h.stdout : h.stderr).append(bytes);
     }
 
     /** The job numbered {@code order} has ended: the jobs after it, up to the next running one, write what they hold. */
     synchronized void end(long order) {
         ended.add(order);
+        Held waiting = held.get(order);
+        if (waiting != null && order != head) {
+            waiting.seal();
+        }
         while (true) {
             Held h = held.remove(head);
             if (h != null) {
@@ -52,19 +64,54 @@ final class KeptOrder {
     /** The output a job wrote while not the oldest, with its writer (which tags its lines). */
     private static final class Held {
         final LiveOutput.Writer writer;
-        final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        final Spool stdout;
+        final Spool stderr;
 
-        Held(LiveOutput.Writer writer) {
+        Held(LiveOutput.Writer writer, SpoolStore store) {
             this.writer = writer;
+            this.stdout = store.newSpool();
+            this.stderr = store.newSpool();
+        }
+
+        void seal() {
+            stdout.seal();
+            stderr.seal();
         }
 
         void flush() {
-            if (stdout.size() > 0) {
-                writer.write(true, stdout.toByteArray());
+            try {
+                write(stdout, true);
+                write(stderr, false);
             }
-            if (stderr.size() > 0) {
-                writer.write(false, stderr.toByteArray());
+            finally {
+                stdout.delete();
+                stderr.delete();
+            }
+        }
+
+        /** Writes whole lines, as they were held: a chunk read back from a file may end within a line. */
+        private void write(Spool spool, boolean isStdout) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            try {
+                spool.writeTo((bytes, offset, length) -> {
+                    int end = offset + length;
+                    int cut = end;
+                    while (cut > offset && bytes[cut - 1] != '\n') {
+                        cut--;
+                    }
+                    line.write(bytes, offset, cut - offset);
+                    if (line.size() > 0 && cut > offset) {
+                        writer.write(isStdout, line.toByteArray());
+                        line.reset();
+                    }
+                    line.write(bytes, cut, end - cut);
+                });
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot read back spooled output: " + e.getMessage(), e);
+            }
+            if (line.size() > 0) {
+                writer.write(isStdout, line.toByteArray());
             }
         }
     }

@@ -26,18 +26,21 @@ final class OutputWriter {
     private final PrintStream out;
     private final PrintStream err;
     private final @Nullable JobLog joblog;
+    // -k: the order jobs are written in; null without -k
+    private final @Nullable InputOrder order;
     private final Object lock = new Object();
     // guarded by lock
     private @Nullable StatusLine statusLine;
 
     OutputWriter(RunOptions options, GnuJobs gnu, HaltControl halt, PrintStream out, PrintStream err,
-            @Nullable JobLog joblog) {
+            @Nullable JobLog joblog, @Nullable InputOrder order) {
         this.options = options;
         this.gnu = gnu;
         this.halt = halt;
         this.out = out;
         this.err = err;
         this.joblog = joblog;
+        this.order = order;
     }
 
     /** Draws the progress bar on stderr every 200 ms until disposed. */
@@ -55,8 +58,28 @@ final class OutputWriter {
                 });
     }
 
+    /** Writes an ended job now, or with {@code -k} once every job before it is written. */
+    void write(JobExecutor.Ended ended) {
+        InputOrder o = order;
+        if (o == null) {
+            if (ended.outcome() != null) {
+                write(ended.outcome());
+            }
+            return;
+        }
+        o.ended(ended.position(), ended.outcome()).forEach(this::write);
+    }
+
+    /** After the last job ended: writes what still waits for its turn (nothing, unless a job went missing). */
+    void writeRest() {
+        InputOrder o = order;
+        if (o != null) {
+            o.rest().forEach(this::write);
+        }
+    }
+
     /** Writes one ended job: its output (or where {@code --results}/{@code --files} put it), message and joblog line. */
-    void write(JobOutcome o) {
+    private void write(JobOutcome o) {
         synchronized (lock) {
             clearStatus();
             if (!gnu.keepAside(o, out) && !halt.isStdoutClosed()) {

@@ -7,57 +7,87 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One stream of a job's output, held until it is printed: on the heap up to {@link #MEMORY_LIMIT} bytes, beyond
- * that in a temporary file, so a job may write any amount while the heap stays bounded.
+ * One stream of a job's output, held until it is printed: on the heap up to {@link #MEMORY_LIMIT} bytes while its
+ * {@link SpoolStore}'s shared heap budget lasts, beyond that in a file of the store, so a job may write any amount
+ * and any number of jobs may wait to be printed while the heap stays bounded.
  *
- * <p>Not thread-safe: appended by one thread at a time (the engine's delivery of one job), then printed and
- * deleted by the output thread after the job ended.
+ * <p>Not thread-safe: appended and sealed by one thread at a time (the engine's delivery of one job), then printed
+ * and deleted by the output thread after the job ended; the reactive chain between them orders these.
  */
 final class Spool {
-    /** Bytes held on the heap per stream before the rest goes to a temporary file. */
+    /** Bytes held on the heap per stream before the rest goes to a file. */
     static final int MEMORY_LIMIT = 64 * 1024;
     static final Spool EMPTY = new Spool(new byte[0]);
 
+    // null for a spool of fixed bytes, which takes no more
+    private final @Nullable SpoolStore store;
     private final ByteArrayOutputStream memory;
     private @Nullable Path file;
+    // open while the job writes; closed by seal() so that a spool waiting to be printed holds no descriptor
     private @Nullable OutputStream fileOut;
     private long size;
 
-    Spool() {
+    Spool(SpoolStore store) {
+        this.store = store;
         memory = new ByteArrayOutputStream();
     }
 
     private Spool(byte[] bytes) {
+        store = null;
         memory = new ByteArrayOutputStream(bytes.length);
         memory.write(bytes, 0, bytes.length);
         size = bytes.length;
     }
 
+    /** @return a spool holding {@code bytes} on the heap, outside any store's budget (for tests and messages) */
     static Spool of(byte[] bytes) {
         return bytes.length == 0 ? EMPTY : new Spool(bytes);
     }
 
-    /** @throws UncheckedIOException when the temporary file cannot be written (disk full) */
+    /** @throws UncheckedIOException when the file cannot be written (disk full) */
     void append(byte[] bytes) {
+        SpoolStore s = store;
+        if (s == null) {
+            throw new IllegalStateException("a spool of fixed bytes takes no more");
+        }
         size += bytes.length;
         try {
-            if (fileOut == null && memory.size() + bytes.length <= MEMORY_LIMIT) {
+            if (file == null && memory.size() + bytes.length <= MEMORY_LIMIT && s.reserve(bytes.length)) {
                 memory.write(bytes, 0, bytes.length);
                 return;
             }
-            if (fileOut == null) {
-                Path f = Files.createTempFile("procflux-output-", ".spool");
-                f.toFile().deleteOnExit();
-                file = f;
-                fileOut = Files.newOutputStream(f);
+            OutputStream o = fileOut;
+            if (o == null) {
+                Path f = file;
+                if (f == null) {
+                    f = s.newFile();
+                    file = f;
+                }
+                o = Files.newOutputStream(f, StandardOpenOption.APPEND);
+                fileOut = o;
             }
-            fileOut.write(bytes);
+            o.write(bytes);
         }
         catch (IOException e) {
             throw new UncheckedIOException("cannot spool job output to a temporary file: " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the file, if any, until the next {@link #append}: a spool that waits holds no file descriptor. */
+    void seal() {
+        OutputStream o = fileOut;
+        fileOut = null;
+        if (o != null) {
+            try {
+                o.close();
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot spool job output to a temporary file: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -71,9 +101,12 @@ final class Spool {
         if (bytes.length > 0) {
             sink.write(bytes, 0, bytes.length);
         }
-        if (fileOut != null && file != null) {
-            fileOut.flush();
-            try (InputStream in = Files.newInputStream(file)) {
+        Path f = file;
+        if (f != null) {
+            if (fileOut != null) {
+                fileOut.flush();
+            }
+            try (InputStream in = Files.newInputStream(f)) {
                 byte[] chunk = new byte[64 * 1024];
                 for (int n = in.read(chunk); n > 0; n = in.read(chunk)) {
                     sink.write(chunk, 0, n);
@@ -84,7 +117,7 @@ final class Spool {
 
     /** @return everything appended, on the heap (for the few consumers that need the bytes whole) */
     byte[] toByteArray() {
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream((int) Math.min(size, Integer.MAX_VALUE));
+        ByteArrayOutputStream all = new ByteArrayOutputStream((int) Math.min(size, Integer.MAX_VALUE));
         try {
             writeTo(all::write);
         }
@@ -94,19 +127,24 @@ final class Spool {
         return all.toByteArray();
     }
 
-    /** Frees the heap and removes the temporary file, if any. */
+    /** Frees the heap, giving it back to the store's budget, and removes the file, if any. */
     void delete() {
+        SpoolStore s = store;
+        if (s == null) {
+            return;
+        }
+        s.release(memory.size());
         memory.reset();
         try {
-            if (fileOut != null) {
-                fileOut.close();
-            }
-            if (file != null) {
-                Files.deleteIfExists(file);
+            seal();
+            Path f = file;
+            file = null;
+            if (f != null) {
+                Files.deleteIfExists(f);
             }
         }
-        catch (IOException e) {
-            // deleteOnExit removes it at the latest when procflux exits
+        catch (IOException | UncheckedIOException e) {
+            // the store removes its directory, with this file, when the run ends
         }
     }
 

@@ -146,7 +146,7 @@ class ParallelOptionsTest {
     @Test
     void keptOrderWritesTheOldestLiveAndHoldsTheLaterUntilTheirTurn() {
         StringBuilder out = new StringBuilder();
-        KeptOrder order = new KeptOrder();
+        KeptOrder order = new KeptOrder(new SpoolStore());
         long first = order.start();
         long second = order.start();
         long third = order.start();

@@ -1,0 +1,147 @@
+package dev.procflux.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Job output held until it is written: {@code -k} writes the oldest job the moment it ends while later jobs keep
+ * running, their output spooled with a bounded heap; {@code --results} and {@code --files} copy spooled output of any
+ * size. Runs {@code bin/procflux} (a JVM of its own, with a 64 MB heap where the size matters) through real pipes.
+ */
+@EnabledOnOs(OS.LINUX)
+class SpooledOutputIT {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void nothingIsLeftRunning() {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.stream().noneMatch(Process::isAlive));
+    }
+
+    @Test
+    void keepOrderWritesTheFirstJobTheMomentItEndsWhileTheSecondStillRuns() throws Exception {
+        Path go = dir.resolve("go");
+        Process p = piped("printf '%s\\n' 'sleep 0.2; echo first' 'until [ -e " + go + " ]; do sleep 0.05; done; "
+                + "echo second' | procflux run --shell -k -j 2");
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> readLine(out));
+
+        // the second job cannot end before `go` exists, and `go` is made only once the first line has arrived
+        assertThat(firstLine).succeedsWithin(WAIT).isEqualTo("first");
+        assertThat(p.isAlive()).as("procflux still runs the second job").isTrue();
+        Files.createFile(go);
+        assertThat(readLine(out)).isEqualTo("second");
+        assertThat(readLine(out)).isNull();
+        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("stderr: %s", stderr()).isZero();
+    }
+
+    @Test
+    void keepOrderStartsLaterJobsWhileTheFirstRunsAndWritesEachInInputOrderAsGnuParallelDoes() throws Exception {
+        // the first job waits for the third: with two slots, the third must start while the first still runs
+        Path go = dir.resolve("go");
+        String jobs = String.join("\n", "until [ -e " + go + " ]; do sleep 0.05; done; echo one", "echo two",
+                "touch " + go + "; echo three", "echo four") + "\n";
+        Files.writeString(dir.resolve("jobs"), jobs);
+        Process p = script("procflux run --shell -k -j 2 < jobs");
+        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the first job ended: the third ran").isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("one\ntwo\nthree\nfour\n");
+        assertThat(p.exitValue()).as("stderr: %s", stderr()).isZero();
+
+        Files.delete(go);
+        GnuParallel.Run gnu = GnuParallel.parallel(dir, jobs.getBytes(StandardCharsets.UTF_8), List.of("-k", "-j", "2"));
+        assertThat(gnu.stdout()).isEqualTo(Files.readString(dir.resolve("out")));
+    }
+
+    @Test
+    void keepOrderHoldsFifteenMegabytesBehindASlowFirstJobInA64MegabyteHeap() throws Exception {
+        assertHeldInOrder("-k");
+    }
+
+    @Test
+    void keepOrderWithLineBufferHoldsFifteenMegabytesBehindASlowFirstJobInA64MegabyteHeap() throws Exception {
+        assertHeldInOrder("-k --line-buffer");
+    }
+
+    /**
+     * 300 jobs of 50 kB each end while the first job waits for the last one: their output waits in spools (beyond
+     * the heap budget of all spools, in files) and comes out whole, in input order.
+     */
+    private void assertHeldInOrder(String options) throws Exception {
+        Path go = dir.resolve("go");
+        // each job: a line naming it, then 100,000 bytes of lines; the last job lets the first one end
+        String job = "sh -c 'if [ $0 = 1 ]; then until [ -e " + go + " ]; do sleep 0.05; done; fi; "
+                + "if [ $0 = 300 ]; then touch " + go + "; fi; echo job $0; yes $0 | head -c 50000' {}";
+        Process p = script("seq 300 | PROCFLUX_JAVA_OPTS=-Xmx64m procflux run " + options + " -j 4 -- " + job
+                + " | cksum; echo \"${PIPESTATUS[1]}\" >&2");
+        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        Process expected = new ProcessBuilder("sh", "-c",
+                "for i in $(seq 300); do echo job $i; yes $i | head -c 50000; done | cksum").start();
+        assertThat(expected.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out")))
+                .isEqualTo(new String(expected.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertThat(stderr()).isEqualTo("0\n");
+    }
+
+    private String stderr() throws IOException {
+        return Files.readString(dir.resolve("err"));
+    }
+
+    private static String readLine(BufferedReader in) {
+        try {
+            return in.readLine();
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a bash script in {@link #dir} with {@code procflux} on the PATH; stdout to {@code out}, stderr to {@code err}. */
+    private Process script(String script) throws IOException {
+        return start(script, ProcessBuilder.Redirect.to(dir.resolve("out").toFile()));
+    }
+
+    /** As {@link #script(String)}, with stdout a pipe the test reads as the script writes it. */
+    private Process piped(String script) throws IOException {
+        return start(script, ProcessBuilder.Redirect.PIPE);
+    }
+
+    private Process start(String script, ProcessBuilder.Redirect stdout) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("setsid", "env", "--default-signal=INT,PIPE", "bash", "-c", script)
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(stdout)
+                .redirectError(dir.resolve("err").toFile());
+        pb.environment().put("PATH", Path.of("bin").toAbsolutePath() + ":"
+                + Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+}
