@@ -257,11 +257,11 @@ final class GnuJobs implements Closeable {
     boolean keepAside(JobOutcome o, PrintStream out) {
         Path results = parallel.results;
         if (results != null) {
-            ResultFiles.write(results, o.job(), header, o.stdout().toByteArray(), o.stderr().toByteArray());
+            ResultFiles.write(results, o.job(), header, o.stdout(), o.stderr());
             return true;
         }
         if (parallel.files) {
-            Path file = ResultFiles.temporary(o.stdout().toByteArray());
+            Path file = ResultFiles.temporary(o.stdout());
             byte[] line = (file + "\n").getBytes(StandardCharsets.UTF_8);
             out.write(line, 0, line.length);
             return true;

@@ -43,13 +43,13 @@ final class ResultFiles {
         return escaped.isEmpty() ? "\\_" : escaped.equals(".") || escaped.equals("..") ? "\\" + escaped : escaped;
     }
 
-    /** Writes the results of one job: its stdout, stderr and job number. */
-    static void write(Path root, Job job, Map<String, Integer> header, byte[] stdout, byte[] stderr) {
+    /** Writes the results of one job: its stdout, stderr (copied from their spools) and job number. */
+    static void write(Path root, Job job, Map<String, Integer> header, Spool stdout, Spool stderr) {
         Path dir = directory(root, job.args(), header);
         try {
             Files.createDirectories(dir);
-            Files.write(dir.resolve("stdout"), stdout);
-            Files.write(dir.resolve("stderr"), stderr);
+            stdout.copyTo(dir.resolve("stdout"));
+            stderr.copyTo(dir.resolve("stderr"));
             Files.write(dir.resolve("seq"), Long.toString(job.number()).getBytes(StandardCharsets.US_ASCII));
         }
         catch (IOException e) {
@@ -58,13 +58,13 @@ final class ResultFiles {
         }
     }
 
-    /** @return the new file holding {@code stdout}, for {@code --files} */
-    static Path temporary(byte[] stdout) {
+    /** @return the new file holding {@code stdout} (copied from its spool), for {@code --files} */
+    static Path temporary(Spool stdout) {
         String tmp = System.getenv().getOrDefault("TMPDIR", "/tmp");
         try {
             Path file = Files.createTempFile(Path.of(tmp.isEmpty() ? "/tmp" : tmp), "par", ".par",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(file, stdout);
+            stdout.copyTo(file);
             return file;
         }
         catch (IOException e) {

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -115,16 +117,32 @@ final class Spool {
         }
     }
 
-    /** @return everything appended, on the heap (for the few consumers that need the bytes whole) */
-    byte[] toByteArray() {
-        ByteArrayOutputStream all = new ByteArrayOutputStream((int) Math.min(size, Integer.MAX_VALUE));
-        try {
-            writeTo(all::write);
+    /**
+     * Writes everything appended into the file {@code target}, created or replaced: the heap part, then the file
+     * part copied by the file system ({@link FileChannel#transferTo}), so that output of any size never passes
+     * through the heap whole.
+     */
+    void copyTo(Path target) throws IOException {
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer held = ByteBuffer.wrap(memory.toByteArray());
+            while (held.hasRemaining()) {
+                out.write(held);
+            }
+            Path f = file;
+            if (f == null) {
+                return;
+            }
+            if (fileOut != null) {
+                fileOut.flush();
+            }
+            try (FileChannel in = FileChannel.open(f, StandardOpenOption.READ)) {
+                long length = in.size();
+                for (long position = 0; position < length; ) {
+                    position += in.transferTo(position, length - position, out);
+                }
+            }
         }
-        catch (IOException e) {
-            throw new UncheckedIOException("cannot read back spooled job output: " + e.getMessage(), e);
-        }
-        return all.toByteArray();
     }
 
     /** Frees the heap, giving it back to the store's budget, and removes the file, if any. */

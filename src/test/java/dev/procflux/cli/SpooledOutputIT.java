@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledOnOs(OS.LINUX)
 class SpooledOutputIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
+    /** A job writing {@code $0} bytes of lines, for {@code sh -c}. */
+    private static final String BIG_JOB = "'yes abcdefghij | head -c $0'";
 
     @TempDir
     Path dir;
@@ -107,6 +109,41 @@ class SpooledOutputIT {
         assertThat(Files.readString(dir.resolve("out")))
                 .isEqualTo(new String(expected.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         assertThat(stderr()).isEqualTo("0\n");
+    }
+
+    @Test
+    void resultsCopiesTwoHundredMegabytesOfOneJobIntoItsFileInA64MegabyteHeap() throws Exception {
+        Process p = script("PROCFLUX_JAVA_OPTS=-Xmx64m procflux run --results res -- sh -c " + BIG_JOB
+                + " {} ::: 200000000; echo $? >&2");
+        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(stderr()).isEqualTo("0\n");
+        Path job = dir.resolve("res/1/200000000");
+        assertBigJobsOutput(job.resolve("stdout"));
+        assertThat(job.resolve("stderr")).isEmptyFile();
+        assertThat(job.resolve("seq")).hasContent("1");
+    }
+
+    @Test
+    void filesCopiesTwoHundredMegabytesOfOneJobIntoItsFileInA64MegabyteHeap() throws Exception {
+        Process p = script("PROCFLUX_JAVA_OPTS=-Xmx64m TMPDIR=" + dir + " procflux run --files -- sh -c " + BIG_JOB
+                + " {} ::: 200000000; echo $? >&2");
+        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(stderr()).isEqualTo("0\n");
+        List<String> names = Files.readAllLines(dir.resolve("out"));
+        assertThat(names).hasSize(1);
+        assertThat(Path.of(names.get(0)).getParent()).isEqualTo(dir);
+        assertBigJobsOutput(Path.of(names.get(0)));
+    }
+
+    /** 200,000,000 bytes of lines, as {@link #BIG_JOB} writes them: size and checksum. */
+    private static void assertBigJobsOutput(Path file) throws Exception {
+        assertThat(Files.size(file)).isEqualTo(200_000_000L);
+        Process sums = new ProcessBuilder("sh", "-c", "cksum < \"$0\"; yes abcdefghij | head -c 200000000 | cksum",
+                file.toString()).start();
+        List<String> lines = new String(sums.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertThat(sums.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).as("checksum of %s", file).isEqualTo(lines.get(1));
     }
 
     private String stderr() throws IOException {
