@@ -102,7 +102,7 @@ final class GnuJobs implements Closeable {
 
     /** @return whether this run takes {@code job}: it is in this run's {@code --shard} and not done already */
     boolean selected(Job job) {
-        ParallelOptions.Shard shard = parallel.shard;
+        Shard shard = parallel.shard;
         return (shard == null || shard.contains(job.number())) && !done.contains(job.number());
     }
 

@@ -40,15 +40,15 @@ class ParallelOptionsTest {
 
     @Test
     void shardTakesEveryNthJobAndReadsKubernetesIndexedJobsEnvironment() {
-        ParallelOptions.Shard s = ParallelOptions.Shard.parse("1/3", Map.of());
+        Shard s = Shard.parse("1/3", Map.of());
         assertThat(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L)).filteredOn(s::contains).containsExactly(2L, 5L);
-        assertThat(ParallelOptions.Shard.parse("auto", Map.of("JOB_COMPLETION_INDEX", "2",
-                "JOB_COMPLETION_COUNT", "5"))).isEqualTo(new ParallelOptions.Shard(2, 5));
-        assertThatThrownBy(() -> ParallelOptions.Shard.parse("auto", Map.of("JOB_COMPLETION_INDEX", "2")))
+        assertThat(Shard.parse("auto", Map.of("JOB_COMPLETION_INDEX", "2",
+                "JOB_COMPLETION_COUNT", "5"))).isEqualTo(new Shard(2, 5));
+        assertThatThrownBy(() -> Shard.parse("auto", Map.of("JOB_COMPLETION_INDEX", "2")))
                 .isInstanceOf(UsageException.class).hasMessage("--shard auto needs JOB_COMPLETION_INDEX and "
                         + "JOB_COMPLETION_COUNT in the environment, found JOB_COMPLETION_INDEX=2 "
                         + "JOB_COMPLETION_COUNT=null");
-        assertThatThrownBy(() -> ParallelOptions.Shard.parse("3/3", Map.of())).isInstanceOf(UsageException.class)
+        assertThatThrownBy(() -> Shard.parse("3/3", Map.of())).isInstanceOf(UsageException.class)
                 .hasMessage("--shard must be K/N with 0 <= K < N, was '3/3'");
     }
 

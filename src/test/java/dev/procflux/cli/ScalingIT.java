@@ -90,8 +90,8 @@ class ScalingIT {
         String count = env.stream().filter(e -> e.get("name").equals("JOB_COMPLETION_COUNT"))
                 .map(e -> (String) e.get("value")).findFirst().orElseThrow();
         assertThat(Integer.parseInt(count)).isEqualTo(spec.get("completions"));
-        assertThat(ParallelOptions.Shard.parse("auto", Map.of("JOB_COMPLETION_INDEX", "7",
-                "JOB_COMPLETION_COUNT", count))).isEqualTo(new ParallelOptions.Shard(7, 8));
+        assertThat(Shard.parse("auto", Map.of("JOB_COMPLETION_INDEX", "7",
+                "JOB_COMPLETION_COUNT", count))).isEqualTo(new Shard(7, 8));
         // the rest parses as procflux run's options (auto as the pod would resolve it: this JVM has no index)
         List<String> asInPod = new ArrayList<>(args.subList(1, args.size()));
         asInPod.set(asInPod.indexOf("auto"), "7/" + count);
