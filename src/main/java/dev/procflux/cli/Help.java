@@ -63,7 +63,7 @@ final class Help {
             "A job's output is written whole when it finishes, never interleaved with another's.",
             "Exit status: 0 if every job succeeded, else the number of failed jobs (at most 101);",
             "130 after Ctrl-C, 143 after SIGTERM (running job trees are killed and written to",
-            "the joblog); 255 for a bad option.",
+            "the joblog); 141 when stdout's reader goes away; 255 for a bad option or input.",
             "",
             "Examples:",
             "  procflux run -f docs/examples/jobs.txt",
