@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,6 +60,39 @@ class StreamIT {
             assertThat(bytes[0]).as("stdout bytes, round " + round).isEqualTo(size);
             assertThat(bytes[1]).as("stderr bytes, round " + round).isEqualTo(size);
         }
+    }
+
+    @Test
+    void aFastStreamTakesWhatThePipeHoldsInChunksOfAtMost256KiBWithEveryByteInOrder() throws Exception {
+        // 64 MiB of distinct 64 KiB blocks, written with retries of short writes (a pause's SIGSTOP shortens a
+        // blocked write); the child reports the SHA-256 of what it wrote on stderr
+        String child = "import hashlib, os, sys\n"
+                + "digest = hashlib.sha256()\n"
+                + "for i in range(1024):\n"
+                + "    block = hashlib.sha256(str(i).encode()).digest() * 2048\n"
+                + "    digest.update(block)\n"
+                + "    rest = memoryview(block)\n"
+                + "    while rest:\n"
+                + "        rest = rest[os.write(1, rest):]\n"
+                + "sys.stderr.write(digest.hexdigest())\n";
+        MessageDigest received = MessageDigest.getInstance("SHA-256");
+        StringBuilder written = new StringBuilder();
+        int[] largest = {0};
+        long[] bytes = {0};
+        engine.stream(Command.of("python3", "-c", child)).doOnNext(o -> {
+            if (o.isStdout()) {
+                received.update(o.asByteBuffer());
+                bytes[0] += o.size();
+                largest[0] = Math.max(largest[0], o.size());
+            }
+            else if (o.isStderr()) {
+                written.append(o.text());
+            }
+        }).blockLast(Duration.ofSeconds(60));
+        assertThat(bytes[0]).isEqualTo(64L << 20);
+        assertThat(HexFormat.of().formatHex(received.digest())).isEqualTo(written.toString());
+        // NuProcess reads at most 64 KiB per wake-up; the stream reads on while its grown pipe holds more
+        assertThat(largest[0]).as("the largest chunk").isGreaterThan(64 * 1024).isLessThanOrEqualTo(256 * 1024);
     }
 
     @Test

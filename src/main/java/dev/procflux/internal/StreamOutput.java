@@ -102,23 +102,53 @@ final class StreamOutput implements RunOutput, Subscription {
 
     @Override
     public boolean onStdout(ByteBuffer buffer) {
-        return emit(buffer, true);
+        return emit(buffer, null, true);
+    }
+
+    @Override
+    public boolean onStdout(ByteBuffer first, ByteBuffer second) {
+        return emit(first, second, true);
+    }
+
+    /**
+     * Reads ahead only as far as the queue may grow without pausing (under {@code PAUSE}) or overflowing (under
+     * {@code FAIL}), and the engine's queued output without passing its budget, so every bound holds as if
+     * NuProcess had delivered the same bytes in several callbacks; at most {@link StreamMarks#MAX_CHUNK} per chunk.
+     */
+    @Override
+    public int stdoutReadAhead(int pending) {
+        if (cancelled || done) {
+            return 0;
+        }
+        long queued = buffered.get() + pending;
+        StreamMarks m = marks;
+        long room = m == null ? maxBufferedBytes - queued : StreamMarks.pauseAt(m.mark(), pipeSize) - queued;
+        room = Math.min(room, engine.budgetRoom() - pending);
+        return (int) Math.max(0, Math.min(StreamMarks.MAX_CHUNK - pending, room));
     }
 
     @Override
     public boolean onStderr(ByteBuffer buffer) {
-        return emit(buffer, false);
+        return emit(buffer, null, false);
     }
 
-    private boolean emit(ByteBuffer buffer, boolean stdout) {
-        int n = buffer.remaining();
+    /** I/O thread: queues {@code buffer} and then {@code more} (when given) as one chunk. */
+    private boolean emit(ByteBuffer buffer, @Nullable ByteBuffer more, boolean stdout) {
+        int first = buffer.remaining();
+        int n = more == null ? first : first + more.remaining();
         if (buffered.get() + n > maxBufferedBytes) {
             buffer.position(buffer.limit());
+            if (more != null) {
+                more.position(more.limit());
+            }
             return false;
         }
         // NuProcess reuses this buffer after we return, so the bytes must be copied here
         byte[] bytes = new byte[n];
-        buffer.get(bytes);
+        buffer.get(bytes, 0, first);
+        if (more != null) {
+            more.get(bytes, first, n - first);
+        }
         long now = buffered.addAndGet(n);
         long total = engine.addBuffered(n);
         engine.observeBuffered(now);
