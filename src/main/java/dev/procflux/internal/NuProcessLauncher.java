@@ -415,10 +415,16 @@ final class NuProcessLauncher implements Launcher {
         @Override
         public int resizeStdoutPipe(int bytes) {
             NuProcess p = process;
-            if (!(p instanceof BasePosixProcess)) {
-                return -1;
-            }
-            ReferenceCountedFileDescriptor descriptor = ((BasePosixProcess) p).getStdout();
+            return p instanceof BasePosixProcess ? resize(((BasePosixProcess) p).getStdout(), bytes) : -1;
+        }
+
+        @Override
+        public int resizeStdinPipe(int bytes) {
+            NuProcess p = process;
+            return p instanceof BasePosixProcess ? resize(((BasePosixProcess) p).getStdin(), bytes) : -1;
+        }
+
+        private int resize(ReferenceCountedFileDescriptor descriptor, int bytes) {
             int fd = descriptor.acquire();
             try {
                 return fd == -1 ? -1 : Posix.setPipeSize(fd, bytes);

@@ -21,6 +21,7 @@ import reactor.core.scheduler.Scheduler;
 final class StdinPump implements CoreSubscriber<ByteBuffer> {
     static final int PREFETCH = 8;
     static final int REPLENISH = PREFETCH / 2;
+    static final int STDIN_PIPE = 256 * 1024;
 
     private final Publisher<ByteBuffer> source;
     private final ProcessRun run;
@@ -51,6 +52,7 @@ final class StdinPump implements CoreSubscriber<ByteBuffer> {
      */
     void start(LaunchedProcess launched) {
         this.process = launched;
+        launched.resizeStdinPipe(STDIN_PIPE);
         if (cancelled) {
             return; // the run already ended (a process that died at once): never subscribe to the source
         }
