@@ -2,6 +2,7 @@ package dev.procflux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -36,6 +38,33 @@ class StreamIT {
         assertThat(r.isSuccess()).isTrue();
         assertThat(r.stdoutSize()).isEqualTo(payload.length);
         assertThat(sha256(r.stdout())).isEqualTo(sha256(payload));
+    }
+
+    @Test
+    void aPublishersStdinGoesThroughA256KiBPipeWithAtMostEightBuffersRequestedAhead() {
+        // the child reads one block (so the pump has started), reports its stdin pipe's capacity (F_GETPIPE_SZ),
+        // then counts the rest
+        String child = "import fcntl, sys\n"
+                + "n = len(sys.stdin.buffer.read(65536))\n"
+                + "size = fcntl.fcntl(0, 1032)\n"
+                + "while True:\n"
+                + "    b = sys.stdin.buffer.read(65536)\n"
+                + "    if not b:\n"
+                + "        break\n"
+                + "    n += len(b)\n"
+                + "print(size, n)\n";
+        ByteBuffer block = ByteBuffer.wrap(new byte[65536]).asReadOnlyBuffer();
+        AtomicLong requested = new AtomicLong();
+        AtomicLong emitted = new AtomicLong();
+        AtomicLong mostAhead = new AtomicLong();
+        Flux<ByteBuffer> input = Flux.range(0, 256).map(i -> block.duplicate())
+                .doOnRequest(n -> mostAhead.accumulateAndGet(requested.addAndGet(n) - emitted.get(), Math::max))
+                .doOnNext(b -> emitted.incrementAndGet());
+        ProcessResult r = engine.execute(Command.of("python3", "-c", child).withStdin(input))
+                .block(Duration.ofSeconds(30));
+        assertThat(r.isSuccess()).isTrue();
+        assertThat(r.stdoutText().trim()).isEqualTo((256 * 1024) + " " + (256 * 65536));
+        assertThat(mostAhead.get()).as("buffers requested ahead of the pipe").isBetween(1L, 8L);
     }
 
     @Test
