@@ -111,13 +111,16 @@ final class StreamOutput implements RunOutput, Subscription {
     }
 
     /**
-     * Reads ahead only as far as the queue may grow without pausing (under {@code PAUSE}) or overflowing (under
-     * {@code FAIL}), and the engine's queued output without passing its budget, so every bound holds as if
-     * NuProcess had delivered the same bytes in several callbacks; at most {@link StreamMarks#MAX_CHUNK} per chunk.
+     * Reads ahead only after a full NuProcess read of a grown pipe, and only as far as the queue may grow without
+     * pausing (under {@code PAUSE}) or overflowing (under {@code FAIL}), and the engine's queued output without
+     * passing its budget, so every bound holds as if NuProcess had delivered the same bytes in several callbacks;
+     * at most {@link StreamMarks#MAX_CHUNK} per chunk.
      */
     @Override
     public int stdoutReadAhead(int pending) {
-        if (cancelled || done) {
+        // a NuProcess read that returned less than it asked for emptied the pipe, and a full read of a pipe of the
+        // default size took about all it held: another read would mostly find nothing and cost a system call
+        if (pending < StreamMarks.READ_SIZE || pipeSize <= StreamMarks.PIPE_SIZE || cancelled || done) {
             return 0;
         }
         long queued = buffered.get() + pending;
