@@ -26,7 +26,8 @@ final class JobLogs {
      * @throws UsageException for a line that is not a joblog line
      */
     static Set<Long> finished(Path log, boolean failedRun) throws IOException {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        // Latin-1 maps every byte to a character: a Command column that is not UTF-8 reads without error
+        List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
         Set<Long> done = new HashSet<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);

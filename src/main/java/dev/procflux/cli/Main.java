@@ -91,7 +91,7 @@ public final class Main {
         watch.start();
         Thread hook = new Thread(main::onShutdown, "procflux-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        int status = main.run(args);
+        int status = main.run(RawCommandLine.recover(args));
         if (main.interrupted) {
             // the JVM is already shutting down: System.exit would block forever; the signal sets the status
             return;

@@ -37,6 +37,11 @@ class TrampolineTest {
     }
 
     @Test
+    void aFormatIsAllAsciiWithEveryByteAboveItInOctal() {
+        assertThat(Trampoline.format("é\uDCE9 100% \\n")).isEqualTo("\\303\\251\\351 100%% \\\\n");
+    }
+
+    @Test
     void anExecutableNamedWithAnEqualsSignIsRefusedSinceEnvWouldTakeItForAVariable() {
         assertThatThrownBy(() -> Trampoline.of(List.of("a=b", "\uDCE9"), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
