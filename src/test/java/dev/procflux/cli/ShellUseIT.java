@@ -147,7 +147,9 @@ class ShellUseIT {
                     .append(" 2>&1; parallel --will-cite -k ").append(commands.get(i)).append(" < names > g")
                     .append(i).append(" 2>&1");
         }
-        script.append("; procflux run -k --joblog log printf %s {} < names > /dev/null");
+        script.append("; procflux run -k --joblog log printf %s {} < names > /dev/null")
+                .append("; procflux run -k --resume --joblog log printf %s {} < names > resumed")
+                .append("; printf 'a\\000b\\n' | procflux run printf %s > nul-out 2> nul-err; echo $? > nul-status");
         GnuParallel.executable();
         Process p = sessionScript(script.toString());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -165,6 +167,11 @@ class ShellUseIT {
                 StandardCharsets.UTF_8), cafe, "'\n".getBytes(StandardCharsets.UTF_8)));
         List<String> log = Files.readAllLines(dir.resolve("log"), StandardCharsets.ISO_8859_1);
         assertThat(log.get(1).split("\t", 9)[8]).isEqualTo("printf %s 'caf\u00e9.txt'");
+        assertThat(dir.resolve("resumed")).as("every job of the joblog is done").isEmptyFile();
+        assertThat(dir.resolve("nul-out")).isEmptyFile();
+        assertThat(Files.readString(dir.resolve("nul-err")))
+                .isEqualTo("procflux run: job 1: cannot start 'printf %s 'a\\0b'': argv[2] contains a NUL byte\n");
+        assertThat(Files.readString(dir.resolve("nul-status"))).isEqualTo("1\n");
         assertThat(p.exitValue()).isZero();
     }
 
