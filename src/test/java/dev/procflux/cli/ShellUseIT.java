@@ -189,6 +189,19 @@ class ShellUseIT {
         assertThat(Files.readAllBytes(dir.resolve("p1"))).as("LC_ALL=C").isEqualTo(expected);
     }
 
+    @Test
+    void aFileNameThatIsNotUtf8IsRefusedInOneLineNamingItsOption() throws Exception {
+        String latin1 = "\"$(printf 'caf\\351')\"";
+        assertScript("procflux run -f " + latin1, 255, "procflux run: -f: the file name 'caf?' is not UTF-8, which "
+                + "procflux cannot open\nTry 'procflux run --help'.\n");
+        assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs: argument file: the "
+                + "file name 'caf?' is not UTF-8, which procflux cannot open\n");
+        // the directory --results makes for an argument is named after it
+        assertScript("printf 'caf\\351\\n' | procflux run --results " + dir.resolve("r") + " echo", 255,
+                "procflux run: cannot write --results for job 1 in " + dir.resolve("r") + ": an argument is not "
+                + "UTF-8, which no directory name made here can hold\n");
+    }
+
     private static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] part : parts) {
