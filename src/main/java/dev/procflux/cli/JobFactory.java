@@ -17,15 +17,6 @@ final class JobFactory {
     }
 
     /** @return the job for the next line, or null for a line that holds no command (blank or comment) */
-    @Nullable Job next(InputLines.Line line) {
-        if (line.isValid()) {
-            return next(line.text());
-        }
-        lineNumber++;
-        return Job.invalid(++jobNumber, lineNumber, line.text(), "line " + lineNumber + ": " + line.problem());
-    }
-
-    /** @return the job for the next line, or null for a line that holds no command (blank or comment) */
     @Nullable Job next(String line) {
         lineNumber++;
         if (template == null) {

@@ -1,5 +1,6 @@
 package dev.procflux.cli;
 
+import dev.procflux.internal.SurrogateEscape;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -142,7 +143,7 @@ final class JobSource implements Closeable {
         return Mono.fromRunnable(() -> {
             JobFactory counting = new JobFactory(options.template().orElse(null), options.shell());
             try (InputLines lines = new InputLines(Files.newInputStream(file.get()));
-                    Stream<InputLines.Line> all = lines.lines()) {
+                    Stream<String> all = lines.lines()) {
                 counters.knownTotal(all.filter(l -> counting.next(l) != null).count());
             }
             catch (IOException | UncheckedIOException e) {
@@ -158,8 +159,8 @@ final class JobSource implements Closeable {
         }
         JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
         long invalid = 0;
-        try (Stream<InputLines.Line> lines = opened().lines()) {
-            for (InputLines.Line line : (Iterable<InputLines.Line>) lines::iterator) {
+        try (Stream<String> lines = opened().lines()) {
+            for (String line : (Iterable<String>) lines::iterator) {
                 Job job = factory.next(line);
                 if (job == null) {
                     continue;
@@ -169,7 +170,7 @@ final class JobSource implements Closeable {
                     err.println("procflux run: " + job.problem().get());
                 }
                 else {
-                    out.println(job.commandLine());
+                    printLine(out, job.commandLine());
                     if (out.checkError()) {
                         return ExitCode.STDOUT_CLOSED;
                     }
@@ -182,6 +183,11 @@ final class JobSource implements Closeable {
         }
         out.flush();
         return ExitCode.failedJobs(invalid);
+    }
+
+    /** Prints {@code line} with the raw bytes it carries ({@link SurrogateEscape}) as those bytes. */
+    static void printLine(PrintStream out, String line) {
+        out.writeBytes(SurrogateEscape.encode(line + "\n"));
     }
 
     private InputLines opened() {

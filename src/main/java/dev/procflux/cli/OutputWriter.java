@@ -1,9 +1,9 @@
 package dev.procflux.cli;
 
+import dev.procflux.internal.SurrogateEscape;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
@@ -171,7 +171,7 @@ final class OutputWriter {
         Tagger(PrintStream stream, Job job) {
             this.stream = stream;
             this.tag = options.tag() || options.parallel().tagString != null
-                    ? (job.tag() + "\t").getBytes(StandardCharsets.UTF_8) : null;
+                    ? SurrogateEscape.encode(job.tag() + "\t") : null;
         }
 
         void write(byte[] bytes, int offset, int length) {
