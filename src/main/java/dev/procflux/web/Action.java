@@ -171,9 +171,9 @@ public final class Action {
         return env;
     }
 
-    /** @return whether a parameter is of type {@link Parameter.Type#PATH} (resolving it touches the file system) */
+    /** @return whether a parameter is a {@link PathParameter} (resolving it touches the file system) */
     public boolean hasPathParameter() {
-        return parameters.values().stream().anyMatch(p -> p.type() == Parameter.Type.PATH);
+        return parameters.values().stream().anyMatch(p -> p instanceof PathParameter);
     }
 
     /**

@@ -110,12 +110,13 @@ final class StatusHandlers {
     private static Map<String, @Nullable Object> parameter(Parameter p) {
         Map<String, @Nullable Object> param = new LinkedHashMap<>();
         param.put("name", p.name());
-        param.put("type", p.type().name().toLowerCase(Locale.ROOT));
+        param.put("type", p instanceof PatternParameter ? "pattern" : p instanceof EnumParameter ? "enum"
+                : p instanceof IntegerParameter ? "integer" : "path");
         param.put("rule", p.ruleDescription());
         param.put("default", p.defaultValue().orElse(null));
         param.put("description", p.description());
-        if (p.type() == Parameter.Type.ENUM) {
-            param.put("values", p.values());
+        if (p instanceof EnumParameter e) {
+            param.put("values", e.values());
         }
         return param;
     }
