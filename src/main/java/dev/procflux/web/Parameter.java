@@ -1,5 +1,6 @@
 package dev.procflux.web;
 
+import dev.procflux.internal.Arguments;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -185,9 +186,7 @@ public sealed interface Parameter permits PatternParameter, EnumParameter, Integ
         }
 
         static void checkMaxLength(int value) {
-            if (value < 1) {
-                throw new IllegalArgumentException("maxLength must be >= 1, was " + value);
-            }
+            Arguments.atLeast(value, 1, "maxLength");
         }
 
         /**
