@@ -25,6 +25,7 @@ import java.util.OptionalLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
@@ -66,6 +67,7 @@ final class ActionHandler {
     private final int maxWorkerBodyBytes;
     private final Duration heartbeatInterval;
     private final CrossSiteGuard crossSiteGuard;
+    private final SendWindow sendWindow = new SendWindow(SendWindow.DEFAULT_WINDOW_BYTES);
 
     ActionHandler(ProcessEngine engine, ActionRegistry registry, Duration retryAfter, int maxParameterBodyBytes,
             byte[] page, byte[] script, Map<String, WorkerRoute<?, ?>> workers, int maxWorkerBodyBytes,
@@ -187,7 +189,8 @@ final class ActionHandler {
             Flux<ProcessOutput> outputs) {
         Flux<byte[]> frames = Flux.defer(() -> {
             StreamState state = new StreamState(format, action.maxOutputBytes(), commandLine);
-            Flux<byte[]> encoded = outputs.concatMapIterable(state::frames);
+            // prefetch 1: the encoder holds at most one chunk, the engine keeps its own backpressure
+            Flux<byte[]> encoded = outputs.concatMapIterable(state::frames, 1);
             return format == StreamFormat.RAW ? encoded : encoded.onErrorResume(e -> Flux.just(state.error(e)));
         });
         if (format == StreamFormat.RAW) {
@@ -200,22 +203,28 @@ final class ActionHandler {
                 return Mono.just(ok(format, all));
             }, false).single().flatMap(Function.identity());
         }
-        Flux<byte[]> body = format == StreamFormat.EVENT_STREAM
-                ? Heartbeats.around(frames, heartbeatInterval, Schedulers.parallel())
-                : frames;
         // an empty first write commits the status and headers as soon as the process runs, not with its first
         // output
-        return ok(format, body.startWith(new byte[0]));
+        return ok(format, frames.startWith(new byte[0]));
     }
 
-    private static Mono<ServerResponse> ok(StreamFormat format, Flux<byte[]> body) {
+    private Mono<ServerResponse> ok(StreamFormat format, Flux<byte[]> frames) {
         return ServerResponse.ok()
                 .contentType(MediaType.parseMediaType(format.mediaType()))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 // proxies such as nginx would otherwise hold the stream back
                 .header("X-Accel-Buffering", "no")
-                .body((message, context) -> message.writeAndFlushWith(
-                        body.map(bytes -> Mono.just(message.bufferFactory().wrap(bytes)))));
+                .body((message, context) -> {
+                    DataBufferFactory factory = message.bufferFactory();
+                    Flux<DataBuffer> buffers = sendWindow.buffers(frames, factory);
+                    if (format == StreamFormat.EVENT_STREAM) {
+                        // after the window, so that the frame the merge prefetches is counted in it
+                        buffers = Heartbeats.around(buffers, heartbeatInterval, Schedulers.parallel(),
+                                () -> factory.wrap(Heartbeats.COMMENT));
+                    }
+                    // a buffer dropped by a cancelled queue must still be released: the window counts it until then
+                    return message.writeWith(buffers.doOnDiscard(DataBuffer.class, DataBufferUtils::release));
+                });
     }
 
     /** Turns one subscription's outputs into frames of the chosen format. Used on one thread at a time. */
@@ -490,6 +499,7 @@ final class ActionHandler {
         body.put("peakBufferedBytes", m.peakBufferedBytes());
         body.put("pauses", m.pauses());
         body.put("budgetPauses", m.budgetPauses());
+        body.put("httpBufferedBytes", sendWindow.bufferedBytes());
         if (!workers.isEmpty()) {
             Map<String, Object> pools = new LinkedHashMap<>();
             workers.forEach((name, route) -> {
