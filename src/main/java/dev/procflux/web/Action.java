@@ -2,9 +2,9 @@ package dev.procflux.web;
 
 import dev.procflux.Command;
 import dev.procflux.OutputLimitPolicy;
+import dev.procflux.internal.Arguments;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -47,12 +46,10 @@ public final class Action {
      */
     public static final Set<String> DEFAULT_INHERITED_ENV = Set.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE",
             "TZ", "TMPDIR");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     /** Default for {@link #maxBodyBytes()}: 16 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
 
     private final String name;
     private final String description;
@@ -171,9 +168,9 @@ public final class Action {
         return env;
     }
 
-    /** @return whether a parameter is of type {@link Parameter.Type#PATH} (resolving it touches the file system) */
+    /** @return whether a parameter is a {@link PathParameter} (resolving it touches the file system) */
     public boolean hasPathParameter() {
-        return parameters.values().stream().anyMatch(p -> p.type() == Parameter.Type.PATH);
+        return parameters.values().stream().anyMatch(p -> p instanceof PathParameter);
     }
 
     /**
@@ -186,23 +183,7 @@ public final class Action {
      */
     public List<String> argv(Map<String, String> values) {
         Objects.requireNonNull(values, "values");
-        for (String given : values.keySet()) {
-            if (!parameters.containsKey(given)) {
-                String shown = given.length() > 64 ? given.substring(0, 64) + "..." : given;
-                throw new InvalidParameterException(shown, "unknown", "action '" + name + "' has no parameter '"
-                        + shown + "'; it has " + parameters.keySet());
-            }
-        }
-        Map<String, String> resolved = new LinkedHashMap<>();
-        for (Parameter p : parameters.values()) {
-            resolved.put(p.name(), p.resolve(values.get(p.name())));
-        }
-        List<String> argv = new ArrayList<>(template.size());
-        for (String element : template) {
-            Matcher m = PLACEHOLDER.matcher(element);
-            argv.add(m.matches() ? Objects.requireNonNull(resolved.get(m.group(1))) : element);
-        }
-        return argv;
+        return ActionTemplate.argv(name, template, parameters, values);
     }
 
     /**
@@ -216,20 +197,9 @@ public final class Action {
      * @throws InvalidParameterException as {@link #argv(Map)}
      */
     public Command command(Map<String, String> values) {
-        Command command = Command.of(argv(values))
-                .withoutInheritedEnv()
+        Command command = ActionEnvironment.apply(Command.of(argv(values)).withoutInheritedEnv(), inheritedEnv, env)
                 .withTimeout(timeout)
                 .withMaxOutputBytes(maxOutputBytes, OutputLimitPolicy.TRUNCATE);
-        Map<String, String> server = System.getenv();
-        for (String name : inheritedEnv) {
-            String value = server.get(name);
-            if (value != null) {
-                command = command.withEnv(name, value);
-            }
-        }
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            command = command.withEnv(e.getKey(), e.getValue());
-        }
         return directory == null ? command : command.withDirectory(directory);
     }
 
@@ -261,15 +231,8 @@ public final class Action {
                 throw new IllegalArgumentException("action name must match " + NAME.pattern() + ", was '" + name
                         + "'");
             }
-            if (command.isEmpty()) {
-                throw new IllegalArgumentException("action '" + name + "': command must not be empty");
-            }
-            List<String> copy = new ArrayList<>(command.size());
-            for (String element : command) {
-                copy.add(Objects.requireNonNull(element, "command[]"));
-            }
             this.name = name;
-            this.template = Collections.unmodifiableList(copy);
+            this.template = ActionTemplate.copy(name, command);
         }
 
         /**
@@ -326,10 +289,7 @@ public final class Action {
          * @throws IllegalArgumentException if {@code value} is negative
          */
         public Builder maxOutputBytes(long value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("maxOutputBytes must be >= 0, was " + value);
-            }
-            this.maxOutputBytes = value;
+            this.maxOutputBytes = Arguments.atLeast(value, 0, "maxOutputBytes");
             return this;
         }
 
@@ -354,10 +314,7 @@ public final class Action {
          * @throws IllegalArgumentException if {@code value} is negative
          */
         public Builder maxBodyBytes(long value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("maxBodyBytes must be >= 0, was " + value);
-            }
-            this.maxBodyBytes = value;
+            this.maxBodyBytes = Arguments.atLeast(value, 0, "maxBodyBytes");
             return this;
         }
 
@@ -397,7 +354,7 @@ public final class Action {
             Objects.requireNonNull(names, "names");
             Set<String> copy = new LinkedHashSet<>();
             for (String n : names) {
-                copy.add(envName(n));
+                copy.add(ActionEnvironment.checkName(name, n));
             }
             this.inheritedEnv = copy;
             return this;
@@ -413,17 +370,8 @@ public final class Action {
          */
         public Builder env(String name, String value) {
             Objects.requireNonNull(value, "value");
-            env.put(envName(name), value);
+            env.put(ActionEnvironment.checkName(this.name, name), value);
             return this;
-        }
-
-        private String envName(String name) {
-            Objects.requireNonNull(name, "name");
-            if (!ENV_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("action '" + this.name + "': environment variable name must match "
-                        + ENV_NAME.pattern() + ", was '" + name + "'");
-            }
-            return name;
         }
 
         /**
@@ -432,33 +380,7 @@ public final class Action {
          *         names no declared parameter, or if a declared parameter is not used
          */
         public Action build() {
-            Set<String> used = new LinkedHashSet<>();
-            for (int i = 0; i < template.size(); i++) {
-                String element = template.get(i);
-                Matcher whole = PLACEHOLDER.matcher(element);
-                if (whole.matches()) {
-                    if (i == 0) {
-                        throw new IllegalArgumentException("action '" + name
-                                + "': the executable must not be a placeholder, was " + element);
-                    }
-                    String param = whole.group(1);
-                    if (!parameters.containsKey(param)) {
-                        throw new IllegalArgumentException("action '" + name + "': placeholder " + element
-                                + " names no declared parameter; declared: " + parameters.keySet());
-                    }
-                    used.add(param);
-                }
-                else if (PLACEHOLDER.matcher(element).find()) {
-                    throw new IllegalArgumentException("action '" + name
-                            + "': a placeholder must be a whole argv element, was '" + element + "'");
-                }
-            }
-            for (String declared : parameters.keySet()) {
-                if (!used.contains(declared)) {
-                    throw new IllegalArgumentException("action '" + name + "': parameter '" + declared
-                            + "' is declared but not used in " + template);
-                }
-            }
+            ActionTemplate.check(name, template, parameters.keySet());
             return new Action(this);
         }
     }

@@ -237,20 +237,25 @@ public final class ActionRoutes {
 
         /** @return the routes; register them as a bean, or serve them with {@link ActionServer} */
         public RouterFunction<ServerResponse> build() {
-            ActionHandler handler = new ActionHandler(engine, registry, retryAfter, maxParameterBodyBytes,
-                    resource("index.html"), resource("procflux.js"), Map.copyOf(workers), maxWorkerBodyBytes,
-                    heartbeatInterval, crossSiteGuard);
+            Map<String, WorkerRoute<?, ?>> pools = Map.copyOf(workers);
+            ErrorResponses errors = new ErrorResponses(retryAfter);
+            SendWindow window = new SendWindow(SendWindow.DEFAULT_WINDOW_BYTES);
+            ActionHandler handler = new ActionHandler(engine, pools,
+                    new RequestParser(registry, maxParameterBodyBytes, maxWorkerBodyBytes, crossSiteGuard),
+                    new StreamEncoder(heartbeatInterval, errors, window), errors);
+            StatusHandlers status = new StatusHandlers(engine, registry, pools, window);
+            PageHandlers pages = new PageHandlers(resource("index.html"), resource("procflux.js"));
             // routed separately from the guarded ones, so that they stay open under any prefix the application
             // nests the routes in: the page and its script hold no data, health is for probes
             RouterFunction<ServerResponse> open = RouterFunctions.route()
-                    .GET("", handler::page)
-                    .GET("/", handler::page)
-                    .GET("/procflux.js", handler::script)
-                    .GET("/health", handler::health)
+                    .GET("", pages::page)
+                    .GET("/", pages::page)
+                    .GET("/procflux.js", pages::script)
+                    .GET("/health", status::health)
                     .build();
             RouterFunction<ServerResponse> guarded = RouterFunctions.route()
-                    .GET("/metrics", handler::metrics)
-                    .GET("/actions", handler::list)
+                    .GET("/metrics", status::metrics)
+                    .GET("/actions", status::list)
                     .POST("/actions/{name}", handler::run)
                     .GET("/actions/{name}/stream", handler::stream)
                     .POST("/actions/{name}/stream", handler::stream)
@@ -262,7 +267,7 @@ public final class ActionRoutes {
                     if (token.matches(request.headers().firstHeader(HttpHeaders.AUTHORIZATION))) {
                         return next.handle(request);
                     }
-                    return handler.refuse(request, RequestException.beforeBody(401, "unauthorized",
+                    return errors.refuse(request, RequestException.beforeBody(401, "unauthorized",
                             "this server requires 'Authorization: Bearer <token>'"));
                 });
             }
@@ -273,7 +278,7 @@ public final class ActionRoutes {
                 response.set("X-Content-Type-Options", "nosniff");
                 String host = request.headers().firstHeader(HttpHeaders.HOST);
                 if (!hosts.permits(host)) {
-                    return handler.refuse(request, RequestException.beforeBody(421, "unknown-host", "this server does not answer "
+                    return errors.refuse(request, RequestException.beforeBody(421, "unknown-host", "this server does not answer "
                             + "for host '" + shorten(String.valueOf(host)) + "'; allowed: " + hosts));
                 }
                 HttpMethod method = request.method();
@@ -281,7 +286,7 @@ public final class ActionRoutes {
                     String refused = guard.refuseStateChange(host, request.headers().firstHeader(HttpHeaders.ORIGIN),
                             request.headers().firstHeader("Sec-Fetch-Site"));
                     if (refused != null) {
-                        return handler.refuse(request, RequestException.beforeBody(403, "cross-site", refused));
+                        return errors.refuse(request, RequestException.beforeBody(403, "cross-site", refused));
                     }
                 }
                 return next.handle(request);

@@ -153,20 +153,20 @@ public final class ActionsFile {
 
     /** The {@code engine:} settings, applied in file order to a builder. */
     private static final class EngineSection {
-        private final List<YamlActions.EngineSetting> settings;
+        private final List<YamlEngineSection.Setting> settings;
 
-        EngineSection(List<YamlActions.EngineSetting> settings) {
+        EngineSection(List<YamlEngineSection.Setting> settings) {
             this.settings = List.copyOf(settings);
         }
 
         void applyTo(ProcessEngine.Builder b) {
-            for (YamlActions.EngineSetting s : settings) {
+            for (YamlEngineSection.Setting s : settings) {
                 s.applyTo(b);
             }
         }
 
         List<String> keys() {
-            return settings.stream().map(YamlActions.EngineSetting::key).toList();
+            return settings.stream().map(YamlEngineSection.Setting::key).toList();
         }
     }
 }

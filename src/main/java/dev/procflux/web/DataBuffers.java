@@ -2,6 +2,8 @@ package dev.procflux.web;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.server.ServerRequest;
 
 /** Request bodies as plain bytes. */
 final class DataBuffers {
@@ -23,5 +25,11 @@ final class DataBuffers {
         finally {
             DataBufferUtils.release(buffer);
         }
+    }
+
+    /** @return whether the request's headers announce a body: a positive length, or chunks */
+    static boolean hasBody(ServerRequest request) {
+        HttpHeaders h = request.headers().asHttpHeaders();
+        return h.getContentLength() > 0 || h.containsHeader(HttpHeaders.TRANSFER_ENCODING);
     }
 }

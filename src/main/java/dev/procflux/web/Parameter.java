@@ -1,101 +1,49 @@
 package dev.procflux.web;
 
+import dev.procflux.internal.Arguments;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
-import reactor.util.Logger;
-import reactor.util.Loggers;
 
 /**
  * One typed parameter of an {@link Action}: the rule its value must satisfy before it becomes one argv element.
  *
- * <p>Every type first applies the common rules: at most {@link #maxLength()} characters, no NUL character, and
- * no leading {@code -} unless {@link #allowsLeadingDash()} (so that a value cannot be read as an option such as
- * {@code -rf} or {@code --output=/etc/passwd}). Then the type's rule:
+ * <p>Every kind first applies the common rules of its {@link Common}: at most {@link #maxLength()} characters, no
+ * NUL character, and no leading {@code -} unless {@link #allowsLeadingDash()} (so that a value cannot be read as
+ * an option such as {@code -rf} or {@code --output=/etc/passwd}). Then the kind's rule:
  * <ul>
- * <li>{@link Type#PATTERN}: the whole value matches a regular expression;</li>
- * <li>{@link Type#ENUM}: the value is one of a fixed list;</li>
- * <li>{@link Type#INTEGER}: a decimal integer within a range, passed in canonical form ({@code 007} becomes
+ * <li>{@link PatternParameter}: the whole value matches a regular expression;</li>
+ * <li>{@link EnumParameter}: the value is one of a fixed list;</li>
+ * <li>{@link IntegerParameter}: a decimal integer within a range, passed in canonical form ({@code 007} becomes
  * {@code 7});</li>
- * <li>{@link Type#PATH}: a path that, resolved against a base directory and normalized, stays under it, also once
- * symbolic links are followed; passed as the absolute real path.</li>
+ * <li>{@link PathParameter}: a path that, resolved against a base directory and normalized, stays under it, also
+ * once symbolic links are followed; passed as the absolute real path.</li>
  * </ul>
  *
  * <p>Immutable and thread-safe. Create with {@link #pattern}, {@link #oneOf}, {@link #integer} or {@link #path}.
  */
-public final class Parameter {
+public sealed interface Parameter permits PatternParameter, EnumParameter, IntegerParameter, PathParameter {
     /** Default for {@link #maxLength()}. */
-    public static final int DEFAULT_MAX_LENGTH = 1024;
-
-    /** The kinds of rule a parameter applies. */
-    public enum Type {
-        /** The whole value matches a regular expression. */
-        PATTERN,
-        /** The value is one of a fixed list. */
-        ENUM,
-        /** A decimal integer within a range. */
-        INTEGER,
-        /** A path confined under a base directory. */
-        PATH
-    }
-
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Logger log = Loggers.getLogger(Parameter.class);
-    private static final Pattern DECIMAL = Pattern.compile("-?[0-9]{1,18}");
-
-    private final String name;
-    private final Type type;
-    private final @Nullable Pattern pattern;
-    private final List<String> values;
-    private final long min;
-    private final long max;
-    private final @Nullable Path baseDirectory;
-    private final boolean mustExist;
-    private final boolean allowLeadingDash;
-    private final int maxLength;
-    private final @Nullable String defaultValue;
-    private final String description;
-
-    private Parameter(Builder b) {
-        name = b.name;
-        type = b.type;
-        pattern = b.pattern;
-        values = b.values;
-        min = b.min;
-        max = b.max;
-        baseDirectory = b.baseDirectory;
-        mustExist = b.mustExist;
-        allowLeadingDash = b.allowLeadingDash;
-        maxLength = b.maxLength;
-        defaultValue = b.defaultValue;
-        description = b.description;
-    }
+    int DEFAULT_MAX_LENGTH = 1024;
 
     /**
      * A parameter whose whole value must match {@code regex} (as {@link java.util.regex.Matcher#matches()}).
      *
      * @param name the parameter's name: a letter or {@code _}, then letters, digits or {@code _}
      * @param regex the expression
-     * @return a builder
+     * @return a builder of a {@link PatternParameter}
      * @throws IllegalArgumentException if the name or the expression is invalid
      */
-    public static Builder pattern(String name, String regex) {
+    static Builder pattern(String name, String regex) {
         Objects.requireNonNull(regex, "regex");
-        Builder b = new Builder(name, Type.PATTERN);
-        try {
-            b.pattern = Pattern.compile(regex);
-        }
-        catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("parameter '" + name + "': invalid pattern: " + e.getMessage(), e);
-        }
-        return b;
+        Common.checkName(name);
+        Pattern compiled = PatternParameter.compile(name, regex);
+        return new Builder(name, "PATTERN", b -> new PatternParameter(b.common(), compiled));
     }
 
     /**
@@ -103,10 +51,10 @@ public final class Parameter {
      *
      * @param name the parameter's name
      * @param values the allowed values, at least one
-     * @return a builder
+     * @return a builder of an {@link EnumParameter}
      * @throws IllegalArgumentException if the name is invalid or no value is given
      */
-    public static Builder oneOf(String name, String... values) {
+    static Builder oneOf(String name, String... values) {
         Objects.requireNonNull(values, "values");
         return oneOf(name, Arrays.asList(values));
     }
@@ -116,21 +64,14 @@ public final class Parameter {
      *
      * @param name the parameter's name
      * @param values the allowed values, at least one
-     * @return a builder
+     * @return a builder of an {@link EnumParameter}
      * @throws IllegalArgumentException if the name is invalid or no value is given
      */
-    public static Builder oneOf(String name, List<String> values) {
+    static Builder oneOf(String name, List<String> values) {
         Objects.requireNonNull(values, "values");
-        Builder b = new Builder(name, Type.ENUM);
-        if (values.isEmpty()) {
-            throw new IllegalArgumentException("parameter '" + name + "': an enum needs at least one value");
-        }
-        List<String> copy = new ArrayList<>(values.size());
-        for (String v : values) {
-            copy.add(Objects.requireNonNull(v, "values[]"));
-        }
-        b.values = Collections.unmodifiableList(copy);
-        return b;
+        Common.checkName(name);
+        List<String> copy = EnumParameter.copy(name, values);
+        return new Builder(name, "ENUM", b -> new EnumParameter(b.common(), copy));
     }
 
     /**
@@ -139,18 +80,13 @@ public final class Parameter {
      * @param name the parameter's name
      * @param min the smallest value allowed
      * @param max the largest value allowed
-     * @return a builder
+     * @return a builder of an {@link IntegerParameter}
      * @throws IllegalArgumentException if the name is invalid or {@code min > max}
      */
-    public static Builder integer(String name, long min, long max) {
-        Builder b = new Builder(name, Type.INTEGER);
-        if (min > max) {
-            throw new IllegalArgumentException("parameter '" + name + "': min must be <= max, was " + min + " > "
-                    + max);
-        }
-        b.min = min;
-        b.max = max;
-        return b;
+    static Builder integer(String name, long min, long max) {
+        Common.checkName(name);
+        IntegerParameter.checkRange(name, min, max);
+        return new Builder(name, "INTEGER", b -> new IntegerParameter(b.common(), min, max));
     }
 
     /**
@@ -161,193 +97,156 @@ public final class Parameter {
      *
      * @param name the parameter's name
      * @param baseDirectory the directory values are confined to; made absolute
-     * @return a builder
+     * @return a builder of a {@link PathParameter}
      * @throws IllegalArgumentException if the name is invalid
      */
-    public static Builder path(String name, Path baseDirectory) {
+    static Builder path(String name, Path baseDirectory) {
         Objects.requireNonNull(baseDirectory, "baseDirectory");
-        Builder b = new Builder(name, Type.PATH);
-        b.baseDirectory = baseDirectory.toAbsolutePath().normalize();
-        return b;
+        Common.checkName(name);
+        Builder path = new Builder(name, "PATH", b -> new PathParameter(b.common(), baseDirectory, b.mustExist));
+        path.path = true;
+        return path;
     }
+
+    /** @return the rules every kind of parameter has: name, length, leading dash, default, description */
+    Common common();
 
     /** @return the parameter's name */
-    public String name() {
-        return name;
-    }
-
-    /** @return the kind of rule */
-    public Type type() {
-        return type;
-    }
-
-    /** @return the regular expression of a {@link Type#PATTERN} parameter, or empty */
-    public Optional<Pattern> regex() {
-        return Optional.ofNullable(pattern);
-    }
-
-    /** @return the allowed values of an {@link Type#ENUM} parameter; empty for other types */
-    public List<String> values() {
-        return values;
-    }
-
-    /** @return the smallest value of an {@link Type#INTEGER} parameter ({@link Long#MIN_VALUE} for other types) */
-    public long min() {
-        return min;
-    }
-
-    /** @return the largest value of an {@link Type#INTEGER} parameter ({@link Long#MAX_VALUE} for other types) */
-    public long max() {
-        return max;
-    }
-
-    /** @return the base directory of a {@link Type#PATH} parameter, or empty */
-    public Optional<Path> baseDirectory() {
-        return Optional.ofNullable(baseDirectory);
-    }
-
-    /** @return whether a {@link Type#PATH} value must name an existing file or directory */
-    public boolean mustExist() {
-        return mustExist;
+    default String name() {
+        return common().name();
     }
 
     /** @return whether a value may start with {@code -} */
-    public boolean allowsLeadingDash() {
-        return allowLeadingDash;
+    default boolean allowsLeadingDash() {
+        return common().allowsLeadingDash();
     }
 
     /** @return the longest value accepted, in characters */
-    public int maxLength() {
-        return maxLength;
+    default int maxLength() {
+        return common().maxLength();
     }
 
     /** @return the value used when a request omits the parameter; empty when the parameter is required */
-    public Optional<String> defaultValue() {
-        return Optional.ofNullable(defaultValue);
+    default Optional<String> defaultValue() {
+        return Optional.ofNullable(common().defaultValue());
     }
 
     /** @return a description for people (shown on the HTML page); may be empty */
-    public String description() {
-        return description;
+    default String description() {
+        return common().description();
     }
 
     /** @return the rule in words, as error messages and {@code GET /actions} show it */
-    public String ruleDescription() {
-        switch (type) {
-            case PATTERN:
-                return "must match " + Objects.requireNonNull(pattern).pattern();
-            case ENUM:
-                return "must be one of " + values;
-            case INTEGER:
-                return "must be an integer in [" + min + ", " + max + "]";
-            default:
-                // relative: the server's own directory layout is not the client's business
-                return "must be a path under the base directory";
-        }
-    }
+    String ruleDescription();
 
     /**
-     * Checks {@code value} and returns the argv element to pass. Path parameters touch the file system (real
-     * paths), so call this off event-loop threads for {@link Type#PATH}.
+     * Checks {@code value} and returns the argv element to pass. A {@link PathParameter} touches the file system
+     * (real paths), so call this off event-loop threads for it.
      *
      * @param value the value from the request, or {@code null} when absent (the default is used)
      * @return the argv element
      * @throws InvalidParameterException if the value breaks a rule, or is absent without a default
      */
-    public String resolve(@Nullable String value) {
-        String v = value;
-        if (v == null) {
-            v = defaultValue;
-            if (v == null) {
-                throw invalid("required", "is required");
+    String resolve(@Nullable String value);
+
+    /**
+     * The rules every kind of parameter applies before its own.
+     *
+     * @param name the parameter's name: a letter or {@code _}, then letters, digits or {@code _}
+     * @param allowsLeadingDash whether a value may start with {@code -}
+     * @param maxLength the longest value accepted, in characters; at least 1
+     * @param defaultValue the value used when a request omits the parameter, or {@code null} when it is required;
+     *        checked like any value, when it is used
+     * @param description a description for people; may be empty
+     */
+    record Common(String name, boolean allowsLeadingDash, int maxLength, @Nullable String defaultValue,
+            String description) {
+        private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+        /**
+         * @param name the parameter's name: a letter or {@code _}, then letters, digits or {@code _}
+         * @param allowsLeadingDash whether a value may start with {@code -}
+         * @param maxLength the longest value accepted, in characters; at least 1
+         * @param defaultValue the value used when a request omits the parameter, or {@code null}
+         * @param description a description for people; may be empty
+         * @throws IllegalArgumentException if the name is invalid or {@code maxLength} is below 1
+         */
+        public Common {
+            checkName(name);
+            checkMaxLength(maxLength);
+            Objects.requireNonNull(description, "description");
+        }
+
+        static void checkName(String name) {
+            Objects.requireNonNull(name, "name");
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("parameter name must match " + NAME.pattern() + ", was '" + name
+                        + "'");
             }
         }
-        if (v.length() > maxLength) {
-            throw invalid("max-length", "must be at most " + maxLength + " characters, was " + v.length());
-        }
-        if (v.indexOf('\0') >= 0) {
-            throw invalid("nul", "must not contain a NUL character");
-        }
-        // an integer parameter whose declared range includes negative numbers takes them, as its range says
-        boolean negativeAllowed = type == Type.INTEGER && min < 0;
-        if (v.startsWith("-") && !allowLeadingDash && !negativeAllowed) {
-            throw invalid("leading-dash", "must not start with '-' (it would be read as an option)");
-        }
-        switch (type) {
-            case PATTERN:
-                boolean matches;
-                try {
-                    matches = new BoundedRegex(Objects.requireNonNull(pattern), BoundedRegex.DEFAULT_MAX_STEPS)
-                            .matches(v);
-                }
-                catch (BoundedRegex.BudgetExceededException e) {
-                    throw invalid("pattern-too-costly", ruleDescription() + "; matching this value gave up after "
-                            + BoundedRegex.DEFAULT_MAX_STEPS + " steps (the pattern backtracks too much)");
-                }
-                if (!matches) {
-                    throw invalid("pattern", ruleDescription());
-                }
-                return v;
-            case ENUM:
-                if (!values.contains(v)) {
-                    throw invalid("enum", ruleDescription());
-                }
-                return v;
-            case INTEGER:
-                return resolveInteger(v);
-            default:
-                return resolvePath(v);
-        }
-    }
 
-    private String resolveInteger(String v) {
-        if (!DECIMAL.matcher(v).matches()) {
-            throw invalid("integer", ruleDescription() + "; not a decimal integer");
+        static void checkMaxLength(int value) {
+            Arguments.atLeast(value, 1, "maxLength");
         }
-        long n = Long.parseLong(v);
-        if (n < min || n > max) {
-            throw invalid("range", ruleDescription() + ", was " + n);
+
+        /**
+         * The value, or the default when it is absent, after the common rules.
+         *
+         * @param negativeAllowed whether a leading {@code -} is a sign the kind accepts
+         */
+        String check(@Nullable String value, boolean negativeAllowed) {
+            String v = value;
+            if (v == null) {
+                v = defaultValue;
+                if (v == null) {
+                    throw invalid("required", "is required");
+                }
+            }
+            if (v.length() > maxLength) {
+                throw invalid("max-length", "must be at most " + maxLength + " characters, was " + v.length());
+            }
+            if (v.indexOf('\0') >= 0) {
+                throw invalid("nul", "must not contain a NUL character");
+            }
+            if (v.startsWith("-") && !allowsLeadingDash && !negativeAllowed) {
+                throw invalid("leading-dash", "must not start with '-' (it would be read as an option)");
+            }
+            return v;
         }
-        return Long.toString(n);
-    }
 
-    private String resolvePath(String v) {
-        return new PathConfinement(Objects.requireNonNull(baseDirectory), mustExist).resolve(name, v);
-    }
+        InvalidParameterException invalid(String rule, String what) {
+            return new InvalidParameterException(name, rule, "parameter '" + name + "' " + what);
+        }
 
-    private InvalidParameterException invalid(String rule, String what) {
-        return new InvalidParameterException(name, rule, "parameter '" + name + "' " + what);
-    }
-
-    @Override
-    public String toString() {
-        return "Parameter[" + name + ", " + type + ": " + ruleDescription()
-                + (defaultValue != null ? ", default=" + defaultValue : "") + "]";
+        /** The {@code toString()} of every kind. */
+        String describe(String kind, String rule) {
+            return "Parameter[" + name + ", " + kind + ": " + rule + (defaultValue != null ? ", default="
+                    + defaultValue : "") + "]";
+        }
     }
 
     /** Configures a {@link Parameter}. Not thread-safe: configure on one thread, then call {@link #build()}. */
-    public static final class Builder {
+    final class Builder {
         private final String name;
-        private final Type type;
-        private @Nullable Pattern pattern;
-        private List<String> values = List.of();
-        private long min = Long.MIN_VALUE;
-        private long max = Long.MAX_VALUE;
-        private @Nullable Path baseDirectory;
+        /** The kind, as {@link #mustExist} names it. */
+        private final String kindName;
+        /** Builds the kind's record; its own rule is checked already. */
+        private final Function<Builder, Parameter> kind;
+        private boolean path;
         private boolean mustExist = true;
         private boolean allowLeadingDash;
         private int maxLength = DEFAULT_MAX_LENGTH;
         private @Nullable String defaultValue;
         private String description = "";
 
-        private Builder(String name, Type type) {
-            Objects.requireNonNull(name, "name");
-            if (!NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("parameter name must match " + NAME.pattern() + ", was '" + name
-                        + "'");
-            }
+        private Builder(String name, String kindName, Function<Builder, Parameter> kind) {
             this.name = name;
-            this.type = type;
+            this.kindName = kindName;
+            this.kind = kind;
+        }
+
+        private Common common() {
+            return new Common(name, allowLeadingDash, maxLength, defaultValue, description);
         }
 
         /**
@@ -382,24 +281,23 @@ public final class Parameter {
          * @throws IllegalArgumentException if {@code value} is below 1
          */
         public Builder maxLength(int value) {
-            if (value < 1) {
-                throw new IllegalArgumentException("maxLength must be >= 1, was " + value);
-            }
+            Common.checkMaxLength(value);
             this.maxLength = value;
             return this;
         }
 
         /**
-         * For {@link Type#PATH}: whether the value must name an existing file or directory. Default {@code true}.
+         * For a {@link PathParameter}: whether the value must name an existing file or directory. Default
+         * {@code true}.
          *
          * @param value whether it must exist
          * @return this builder
          * @throws IllegalStateException if this is not a path parameter
          */
         public Builder mustExist(boolean value) {
-            if (type != Type.PATH) {
+            if (!path) {
                 throw new IllegalStateException("mustExist applies to path parameters only, '" + name + "' is "
-                        + type);
+                        + kindName);
             }
             this.mustExist = value;
             return this;
@@ -422,21 +320,7 @@ public final class Parameter {
          *         allowed
          */
         public Parameter build() {
-            Pattern p = pattern;
-            if (p != null && BoundedRegex.hasNestedQuantifier(p.pattern())) {
-                log.warn("parameter '" + name + "': pattern '" + p.pattern() + "' repeats a group that contains a "
-                        + "repetition and may backtrack catastrophically; matching a value gives up after "
-                        + BoundedRegex.DEFAULT_MAX_STEPS + " steps (rule 'pattern-too-costly')");
-            }
-            if (type == Type.ENUM && !allowLeadingDash) {
-                for (String v : values) {
-                    if (v.startsWith("-")) {
-                        throw new IllegalArgumentException("parameter '" + name + "': enum value '" + v
-                                + "' starts with '-': set allowLeadingDash");
-                    }
-                }
-            }
-            return new Parameter(this);
+            return kind.apply(this);
         }
     }
 }

@@ -1,52 +1,37 @@
 package dev.procflux.web;
 
-import dev.procflux.BackpressurePolicy;
-import dev.procflux.Command;
-import dev.procflux.ProcessEngine;
-import dev.procflux.WorkerPool;
-import dev.procflux.WorkerPoolOptions;
-import java.math.BigInteger;
+import static dev.procflux.web.YamlValues.bool;
+import static dev.procflux.web.YamlValues.checkKeys;
+import static dev.procflux.web.YamlValues.duration;
+import static dev.procflux.web.YamlValues.map;
+import static dev.procflux.web.YamlValues.number;
+import static dev.procflux.web.YamlValues.scalar;
+
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
-/** Reads an actions file: {@code actions:}, {@code engine:} and {@code workers:}; see {@link ActionsFile}. */
+/**
+ * Reads an actions file: {@code actions:} here, {@code engine:} with {@link YamlEngineSection} and
+ * {@code workers:} with {@link YamlWorkersSection}; see {@link ActionsFile}.
+ */
 final class YamlActions {
     private static final Set<String> ACTION_KEYS = Set.of("description", "command", "parameters", "timeout",
             "maxOutputBytes", "stdin", "maxBodyBytes", "format", "directory");
     private static final Set<String> PARAMETER_KEYS = Set.of("type", "pattern", "values", "min", "max", "base",
             "mustExist", "allowLeadingDash", "maxLength", "default", "description");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final List<String> TOP_KEYS = List.of("actions", "engine", "workers");
-    private static final Set<String> ENGINE_KEYS = Set.of("maxConcurrency", "maxPending", "acquireTimeout",
-            "killGracePeriod", "maxBufferedBytes", "backpressure", "highWaterBytes", "lowWaterBytes");
-    private static final Set<String> WORKER_KEYS = Set.of("command", "protocol", "size", "maxPending",
-            "maxRequestsPerWorker", "maxIdle", "maxLifetime", "requestTimeout", "maxStartAttempts",
-            "idempotentRetries", "startBackoff");
 
     private YamlActions() {
     }
 
     /** The sections of an actions file, parsed and checked. */
-    record Document(List<Action> actions, List<EngineSetting> engine, List<WorkerPoolSpec> workerPools) {
-    }
-
-    /** One key of the {@code engine:} section, checked when parsed. */
-    record EngineSetting(String key, Consumer<ProcessEngine.Builder> setter) {
-        void applyTo(ProcessEngine.Builder b) {
-            setter.accept(b);
-        }
+    record Document(List<Action> actions, List<YamlEngineSection.Setting> engine, List<WorkerPoolSpec> workerPools) {
     }
 
     static Document document(String yaml, Path baseDirectory) {
@@ -84,173 +69,8 @@ final class YamlActions {
             }
         }
         // a caller that names a section in otherKeys reads it itself: it is ignored here, as documented
-        return new Document(result, otherKeys.contains("engine") ? List.of() : engine(top.get("engine")),
-                otherKeys.contains("workers") ? List.of() : workers(top.get("workers")));
-    }
-
-    private static List<EngineSetting> engine(@Nullable Object section) {
-        List<EngineSetting> settings = new ArrayList<>();
-        if (section == null) {
-            return settings;
-        }
-        Map<?, ?> engine = map(section, "'engine'");
-        checkKeys(engine, ENGINE_KEYS, "engine");
-        if (engine.containsKey("lowWaterBytes") != engine.containsKey("highWaterBytes")) {
-            throw new IllegalArgumentException("engine: 'highWaterBytes' and 'lowWaterBytes' go together");
-        }
-        ProcessEngine.Builder check = ProcessEngine.builder();
-        for (Map.Entry<?, ?> e : engine.entrySet()) {
-            String key = String.valueOf(e.getKey());
-            Object v = e.getValue();
-            Consumer<ProcessEngine.Builder> setter;
-            try {
-                switch (key) {
-                    case "maxConcurrency": {
-                        int n = integer(v, key);
-                        setter = b -> b.maxConcurrency(n);
-                        break;
-                    }
-                    case "maxPending": {
-                        int n = integer(v, key);
-                        setter = b -> b.maxPendingAcquire(n);
-                        break;
-                    }
-                    case "acquireTimeout": {
-                        Duration d = duration(scalar(v, key));
-                        setter = b -> b.acquireTimeout(d);
-                        break;
-                    }
-                    case "killGracePeriod": {
-                        Duration d = duration(scalar(v, key));
-                        setter = b -> b.killGracePeriod(d);
-                        break;
-                    }
-                    case "maxBufferedBytes": {
-                        long n = number(v, key);
-                        setter = b -> b.maxBufferedBytes(n);
-                        break;
-                    }
-                    case "backpressure": {
-                        String policy = scalar(v, key);
-                        BackpressurePolicy p;
-                        if ("pause".equals(policy)) {
-                            p = BackpressurePolicy.PAUSE;
-                        }
-                        else if ("fail".equals(policy)) {
-                            p = BackpressurePolicy.FAIL;
-                        }
-                        else {
-                            throw new IllegalArgumentException("'backpressure' must be pause or fail, was '" + policy
-                                    + "'");
-                        }
-                        setter = b -> b.backpressure(p);
-                        break;
-                    }
-                    case "highWaterBytes": {
-                        long high = number(v, key);
-                        long low = number(engine.get("lowWaterBytes"), "lowWaterBytes");
-                        setter = b -> b.watermarks(high, low);
-                        break;
-                    }
-                    default:
-                        // lowWaterBytes: set together with highWaterBytes
-                        continue;
-                }
-                setter.accept(check); // the builder's own range checks, at load time
-            }
-            catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException("engine: " + ex.getMessage(), ex);
-            }
-            settings.add(new EngineSetting(key, setter));
-        }
-        try {
-            check.buildOptions();
-        }
-        catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException("engine: " + ex.getMessage(), ex);
-        }
-        return settings;
-    }
-
-    private static List<WorkerPoolSpec> workers(@Nullable Object section) {
-        List<WorkerPoolSpec> specs = new ArrayList<>();
-        if (section == null) {
-            return specs;
-        }
-        for (Map.Entry<?, ?> e : map(section, "'workers'").entrySet()) {
-            String name = String.valueOf(e.getKey());
-            try {
-                specs.add(worker(name, map(e.getValue(), "the worker pool")));
-            }
-            catch (IllegalArgumentException | IllegalStateException ex) {
-                throw new IllegalArgumentException("worker pool '" + name + "': " + ex.getMessage(), ex);
-            }
-        }
-        return specs;
-    }
-
-    private static WorkerPoolSpec worker(String name, Map<?, ?> spec) {
-        checkKeys(spec, WORKER_KEYS, "worker");
-        Object command = spec.get("command");
-        if (!(command instanceof List) || ((List<?>) command).isEmpty()) {
-            throw new IllegalArgumentException("'command' must be a non-empty list such as [cat]");
-        }
-        List<String> argv = new ArrayList<>();
-        for (Object element : (List<?>) command) {
-            argv.add(scalar(element, "command element"));
-        }
-        WorkerPool.Builder<String, String> b = WorkerPool.builder(Command.of(argv));
-        WorkerPoolSpec.Framing framing = WorkerPoolSpec.Framing.LINES;
-        if (spec.containsKey("protocol")) {
-            String protocol = scalar(spec.get("protocol"), "protocol");
-            if ("lengthPrefixed".equals(protocol)) {
-                framing = WorkerPoolSpec.Framing.LENGTH_PREFIXED;
-            }
-            else if (!"lines".equals(protocol)) {
-                throw new IllegalArgumentException("'protocol' must be lines or lengthPrefixed, was '" + protocol
-                        + "'");
-            }
-        }
-        if (spec.containsKey("size")) {
-            Map<?, ?> size = map(spec.get("size"), "'size'");
-            checkKeys(size, Set.of("min", "max"), "size");
-            WorkerPoolOptions<String, String> defaults = b.buildOptions();
-            b.sizeBetween(size.containsKey("min") ? integer(size.get("min"), "size.min") : defaults.minSize(),
-                    size.containsKey("max") ? integer(size.get("max"), "size.max") : defaults.maxSize());
-        }
-        if (spec.containsKey("maxPending")) {
-            b.maxPendingAcquire(integer(spec.get("maxPending"), "maxPending"));
-        }
-        if (spec.containsKey("maxRequestsPerWorker")) {
-            b.maxRequestsPerWorker(integer(spec.get("maxRequestsPerWorker"), "maxRequestsPerWorker"));
-        }
-        if (spec.containsKey("maxIdle")) {
-            b.evictionIdle(duration(scalar(spec.get("maxIdle"), "maxIdle")));
-        }
-        if (spec.containsKey("maxLifetime")) {
-            b.maxLifetime(duration(scalar(spec.get("maxLifetime"), "maxLifetime")));
-        }
-        if (spec.containsKey("requestTimeout")) {
-            b.requestTimeout(duration(scalar(spec.get("requestTimeout"), "requestTimeout")));
-        }
-        if (spec.containsKey("maxStartAttempts")) {
-            b.maxStartAttempts(integer(spec.get("maxStartAttempts"), "maxStartAttempts"));
-        }
-        if (spec.containsKey("idempotentRetries")) {
-            b.idempotentRetries(integer(spec.get("idempotentRetries"), "idempotentRetries"));
-        }
-        if (spec.containsKey("startBackoff")) {
-            b.startBackoff(duration(scalar(spec.get("startBackoff"), "startBackoff")));
-        }
-        return WorkerPoolSpec.of(name, framing, b.buildOptions());
-    }
-
-    private static int integer(@Nullable Object o, String what) {
-        long n = number(o, what);
-        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("'" + what + "' is too large: " + n);
-        }
-        return (int) n;
+        return new Document(result, otherKeys.contains("engine") ? List.of() : YamlEngineSection.settings(top.get("engine")),
+                otherKeys.contains("workers") ? List.of() : YamlWorkersSection.pools(top.get("workers")));
     }
 
     private static Action action(String name, Map<?, ?> spec, Path baseDirectory) {
@@ -376,64 +196,5 @@ final class YamlActions {
             throw new IllegalArgumentException("a parameter of type " + type + " needs '" + key + "'");
         }
         return v;
-    }
-
-    private static void checkKeys(Map<?, ?> spec, Set<String> allowed, String what) {
-        for (Object key : spec.keySet()) {
-            if (!allowed.contains(String.valueOf(key))) {
-                throw new IllegalArgumentException("unknown " + what + " key '" + key + "'; expected one of "
-                        + allowed.stream().sorted().toList());
-            }
-        }
-    }
-
-    private static Map<?, ?> map(@Nullable Object o, String what) {
-        if (!(o instanceof Map)) {
-            throw new IllegalArgumentException(what + " must be a mapping");
-        }
-        return (Map<?, ?>) o;
-    }
-
-    private static String scalar(@Nullable Object o, String what) {
-        if (o instanceof String || o instanceof Number || o instanceof Boolean) {
-            return o.toString();
-        }
-        throw new IllegalArgumentException("'" + what + "' must be a string");
-    }
-
-    private static boolean bool(@Nullable Object o, String what) {
-        if (o instanceof Boolean) {
-            return (Boolean) o;
-        }
-        throw new IllegalArgumentException("'" + what + "' must be true or false");
-    }
-
-    private static long number(@Nullable Object o, String what) {
-        if (o instanceof Integer || o instanceof Long) {
-            return ((Number) o).longValue();
-        }
-        if (o instanceof BigInteger) {
-            return ((BigInteger) o).longValueExact();
-        }
-        throw new IllegalArgumentException("'" + what + "' must be an integer");
-    }
-
-    /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}. */
-    static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("a duration must look like 500ms, 30s, 2m or 1h, was '" + text + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        switch (m.group(2)) {
-            case "ms":
-                return Duration.ofMillis(n);
-            case "s":
-                return Duration.ofSeconds(n);
-            case "m":
-                return Duration.ofMinutes(n);
-            default:
-                return Duration.ofHours(n);
-        }
     }
 }

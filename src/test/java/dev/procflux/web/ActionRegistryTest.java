@@ -38,8 +38,9 @@ class ActionRegistryTest {
         assertThat(convert.timeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(convert.maxOutputBytes()).isEqualTo(1000);
         assertThat(convert.streamFormat()).isEqualTo(StreamFormat.RAW);
-        assertThat(convert.parameters().get("input").baseDirectory()).contains(DIR.resolve("images"));
-        assertThat(convert.parameters().get("size").values()).containsExactly("64x64", "128x128");
+        assertThat(((PathParameter) convert.parameters().get("input")).baseDirectory())
+                .isEqualTo(DIR.resolve("images"));
+        assertThat(((EnumParameter) convert.parameters().get("size")).values()).containsExactly("64x64", "128x128");
         assertThat(r.find("wc").orElseThrow().stdinFromBody()).isTrue();
         assertThat(r.find("wc").orElseThrow().maxBodyBytes()).isEqualTo(2048);
         assertThat(r.find("seq").orElseThrow().parameters().get("n").defaultValue()).contains("3");

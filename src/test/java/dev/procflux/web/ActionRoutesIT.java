@@ -38,24 +38,22 @@ class ActionRoutesIT {
     @TempDir
     Path base;
 
+    private WebFixture web;
     private ProcessEngine engine;
     private WebTestClient client;
 
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(base.resolve("a.txt"), "a");
-        engine = ProcessEngine.builder().maxConcurrency(2).maxPendingAcquire(0).killGracePeriod(Duration.ofMillis(500))
-                .build();
-        client = WebTestClient.bindToRouterFunction(ActionRoutes.builder(engine, TestActions.registry(base)).build())
-                .configureClient().responseTimeout(Duration.ofSeconds(20))
+        engine = WebFixture.engine(2).maxPendingAcquire(0).build();
+        web = WebFixture.unserved(engine);
+        client = WebFixture.clientBuilder(ActionRoutes.builder(engine, TestActions.registry(base)).build())
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build();
     }
 
     @AfterEach
     void tearDown() {
-        Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
-        engine.close();
+        web.close();
     }
 
     private JsonNode post(String uri, int status) {
@@ -296,9 +294,8 @@ class ActionRoutesIT {
     void aQuietEventStreamCarriesHeartbeatCommentsThatEventParsersIgnore() {
         ActionRegistry quiet = ActionRegistry.builder()
                 .add(Action.builder("quiet", "sh", "-c", "sleep 2; echo done").build()).build();
-        WebTestClient beating = WebTestClient.bindToRouterFunction(ActionRoutes.builder(engine, quiet)
-                        .heartbeatInterval(Duration.ofSeconds(1)).build())
-                .configureClient().responseTimeout(Duration.ofSeconds(20)).build();
+        WebTestClient beating = WebFixture.client(ActionRoutes.builder(engine, quiet)
+                .heartbeatInterval(Duration.ofSeconds(1)).build());
         String body = beating.post().uri("/actions/quiet/stream").accept(MediaType.TEXT_EVENT_STREAM).exchange()
                 .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
         // the process is silent for its first two seconds: a comment comes first

@@ -38,23 +38,22 @@ class ActionServerIT {
     @TempDir
     Path base;
 
+    private WebFixture web;
     private ProcessEngine engine;
     private ActionServer server;
     private HttpClient client;
 
     @BeforeEach
     void setUp() {
-        engine = ProcessEngine.builder().maxConcurrency(4).killGracePeriod(Duration.ofMillis(500)).build();
-        server = ActionServer.start(ActionRoutes.builder(engine, TestActions.registry(base)).build(), "127.0.0.1", 0);
+        engine = WebFixture.engine(4).build();
+        web = WebFixture.served(engine, ActionRoutes.builder(engine, TestActions.registry(base)).build());
+        server = web.server();
         client = HttpClient.create().baseUrl(server.url()).responseTimeout(Duration.ofSeconds(20));
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
-        Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
-        engine.close();
+        web.close();
     }
 
     @Test

@@ -1,12 +1,10 @@
 package dev.procflux.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +24,7 @@ class CrossSiteIT {
     @TempDir
     Path base;
 
+    private WebFixture web;
     private ProcessEngine engine;
     private ActionServer server;
     private String host;
@@ -33,17 +32,15 @@ class CrossSiteIT {
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(base.resolve("a.txt"), "a");
-        engine = ProcessEngine.builder().maxConcurrency(4).killGracePeriod(Duration.ofMillis(500)).build();
-        server = ActionServer.start(ActionRoutes.builder(engine, TestActions.registry(base)).build(), "127.0.0.1", 0);
-        host = "Host: 127.0.0.1:" + server.port();
+        engine = WebFixture.engine(4).build();
+        web = WebFixture.served(engine, ActionRoutes.builder(engine, TestActions.registry(base)).build());
+        server = web.server();
+        host = web.hostHeader();
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
-        Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
-        engine.close();
+        web.close();
     }
 
     private RawHttp.Response send(String body, String... head) {

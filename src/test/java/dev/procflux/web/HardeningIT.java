@@ -32,6 +32,7 @@ class HardeningIT {
     @TempDir
     Path base;
 
+    private WebFixture web;
     private ProcessEngine engine;
     private ActionServer server;
     private String host;
@@ -39,8 +40,7 @@ class HardeningIT {
     @BeforeEach
     void setUp() throws Exception {
         Files.writeString(base.resolve("a.txt"), "a");
-        engine = ProcessEngine.builder().maxConcurrency(8).maxPendingAcquire(16).killGracePeriod(Duration.ofMillis(500))
-                .build();
+        engine = WebFixture.engine(8).maxPendingAcquire(16).build();
         ActionRegistry registry = ActionRegistry.builder()
                 .add(Action.builder("evil", "echo", "{p}")
                         .parameter(Parameter.pattern("p", "(.*a){10}").maxLength(64).build()).build())
@@ -58,16 +58,14 @@ class HardeningIT {
                 .add(Action.builder("ls", "ls", "{dir}")
                         .parameter(Parameter.path("dir", base).build()).build())
                 .build();
-        server = ActionServer.start(ActionRoutes.builder(engine, registry).build(), "127.0.0.1", 0);
-        host = "Host: 127.0.0.1:" + server.port();
+        web = WebFixture.served(engine, ActionRoutes.builder(engine, registry).build());
+        server = web.server();
+        host = web.hostHeader();
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
-        Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
-        engine.close();
+        web.close();
     }
 
     private RawHttp.Response send(String body, String... head) {

@@ -1,12 +1,10 @@
 package dev.procflux.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +33,7 @@ class InjectionIT {
     Path outside;
 
     private Path marker;
+    private WebFixture web;
     private ProcessEngine engine;
     private WebTestClient client;
 
@@ -43,16 +42,14 @@ class InjectionIT {
         marker = outside.resolve("pwned");
         Files.createDirectory(base.resolve("sub"));
         Files.writeString(outside.resolve("secret.txt"), "secret");
-        engine = ProcessEngine.builder().maxConcurrency(4).killGracePeriod(Duration.ofMillis(500)).build();
-        client = WebTestClient.bindToRouterFunction(ActionRoutes.builder(engine, TestActions.registry(base)).build())
-                .configureClient().responseTimeout(Duration.ofSeconds(20)).build();
+        engine = WebFixture.engine(4).build();
+        web = WebFixture.unserved(engine);
+        client = WebFixture.client(ActionRoutes.builder(engine, TestActions.registry(base)).build());
     }
 
     @AfterEach
     void tearDown() {
-        Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
-        engine.close();
+        web.close();
         assertThat(marker).doesNotExist();
     }
 

@@ -1,11 +1,9 @@
 package dev.procflux.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,24 +21,23 @@ class NestedRoutesIT {
     @TempDir
     Path base;
 
+    private WebFixture web;
     private ProcessEngine engine;
     private ActionServer server;
     private String host;
 
     @BeforeEach
     void setUp() {
-        engine = ProcessEngine.builder().maxConcurrency(2).killGracePeriod(Duration.ofMillis(500)).build();
-        server = ActionServer.start(RouterFunctions.nest(RequestPredicates.path("/procflux"),
-                ActionRoutes.builder(engine, TestActions.registry(base)).bearerToken(TOKEN).build()), "127.0.0.1", 0);
-        host = "Host: 127.0.0.1:" + server.port();
+        engine = WebFixture.engine(2).build();
+        web = WebFixture.served(engine, RouterFunctions.nest(RequestPredicates.path("/procflux"),
+                ActionRoutes.builder(engine, TestActions.registry(base)).bearerToken(TOKEN).build()));
+        server = web.server();
+        host = web.hostHeader();
     }
 
     @AfterEach
     void tearDown() {
-        server.close();
-        Children.awaitNone();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().acquired() == 0);
-        engine.close();
+        web.close();
     }
 
     private RawHttp.Response get(String path, String... more) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,5 +104,40 @@ class ParameterTest {
         assertThatThrownBy(() -> Parameter.integer("x", 1, 5).mustExist(false))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("mustExist applies to path parameters only, 'x' is INTEGER");
+    }
+
+    @Test
+    void eachFactoryBuildsItsKindWithItsRuleAndTheCommonSettings() {
+        Parameter pattern = Parameter.pattern("p", "[a-z]+").defaultValue("x").maxLength(9).description("d").build();
+        assertThat(pattern).isInstanceOfSatisfying(PatternParameter.class,
+                p -> assertThat(p.regex().pattern()).isEqualTo("[a-z]+"));
+        assertThat(pattern.common()).isEqualTo(new Parameter.Common("p", false, 9, "x", "d"));
+        assertThat(pattern.defaultValue()).contains("x");
+        assertThat(pattern).hasToString("Parameter[p, PATTERN: must match [a-z]+, default=x]");
+        assertThat(Parameter.oneOf("e", "a", "b").build()).isEqualTo(new EnumParameter(
+                new Parameter.Common("e", false, Parameter.DEFAULT_MAX_LENGTH, null, ""), List.of("a", "b")));
+        assertThat(Parameter.integer("i", -1, 5).allowLeadingDash(true).build()).isEqualTo(new IntegerParameter(
+                new Parameter.Common("i", true, Parameter.DEFAULT_MAX_LENGTH, null, ""), -1, 5));
+        assertThat(Parameter.path("f", base.resolve("a/..")).mustExist(false).build()).isEqualTo(new PathParameter(
+                new Parameter.Common("f", false, Parameter.DEFAULT_MAX_LENGTH, null, ""), base, false));
+    }
+
+    @Test
+    void aParameterBuiltWithoutTheBuilderIsCheckedAlike() {
+        Parameter.Common common = new Parameter.Common("m", false, 10, null, "");
+        assertThatThrownBy(() -> new EnumParameter(common, List.of("-l")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("parameter 'm': enum value '-l' starts with '-': set allowLeadingDash");
+        assertThatThrownBy(() -> new EnumParameter(common, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("parameter 'm': an enum needs at least one value");
+        assertThatThrownBy(() -> new IntegerParameter(common, 2, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("parameter 'm': min must be <= max, was 2 > 1");
+        assertThatThrownBy(() -> new Parameter.Common("m", false, 0, null, ""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxLength must be >= 1, was 0");
+        assertThatThrownBy(() -> new Parameter.Common("-m", false, 1, null, ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("parameter name must match [A-Za-z_][A-Za-z0-9_]*, was '-m'");
     }
 }

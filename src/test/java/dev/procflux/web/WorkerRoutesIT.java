@@ -51,8 +51,7 @@ class WorkerRoutesIT {
     }
 
     private WebTestClient client(ActionRoutes.Builder routes) {
-        return WebTestClient.bindToRouterFunction(routes.build()).configureClient()
-                .responseTimeout(Duration.ofSeconds(20)).build();
+        return WebFixture.client(routes.build());
     }
 
     private WebTestClient client(String name, WorkerPool<String, String> pool) {
