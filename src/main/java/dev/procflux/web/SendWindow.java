@@ -20,9 +20,9 @@ import reactor.util.context.Context;
  * socket, so that a client that stops reading holds at most {@link #windowBytes()} plus one frame, and at most
  * {@link #MAX_FRAMES} frames, in the server, whatever the server's own prefetch is.
  *
- * <p>Reactor Netty's sender asks for 128 to 256 messages at once and writes them to the channel without regard to
- * its writability; Netty's outbound buffer then holds them until the socket takes them. Unbounded by bytes, a
- * stalled reader of a {@code yes}-like stream held about 6 MB there. With this window a frame is asked for from
+ * <p>Reactor Netty's sender asks its source for a fixed number of messages ahead and writes them to the channel
+ * without regard to its writability; Netty's outbound buffer then holds them until the socket takes them. Bounded
+ * by that count alone, it holds about 6 MB for a stalled reader of a {@code yes}-like stream. With this window a frame is asked for from
  * the encoder only while the bytes and frames of this response that the server holds are below the window.
  *
  * <p>"Held" means: handed to the server and not yet released by it. On a Netty server a frame is a heap buffer
