@@ -14,6 +14,10 @@ public enum BackpressurePolicy {
      * process slow down; memory stays under the mark + 64 KiB per process (about 192 KiB for a stalled subscriber,
      * at most {@code highWaterBytes + 64 KiB}), and all streams together stay near
      * {@link EngineOptions#maxTotalBufferedBytes()}. Cancelling a paused process resumes and kills it.
+     * <p>A stop that lands while the process is blocked writing to its full pipe ends that {@code write(2)} early
+     * with a short count, as any signal does. Programs that write through stdio, or retry short writes as POSIX
+     * requires, lose nothing; a program that ignores what {@code write} returns loses the rest of that write, so
+     * run it under {@link #FAIL}.
      */
     PAUSE,
     /**

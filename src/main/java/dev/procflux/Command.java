@@ -211,14 +211,15 @@ public final class Command {
     }
 
     /**
-     * Streams {@code input} to the process's stdin with backpressure: buffers are requested one at a time, only
-     * once the pipe has taken the previous one, so a fast publisher and a slow process never pile bytes up in the
-     * heap. Stdin is closed when {@code input} completes; an error from {@code input} kills the process tree and
-     * fails the call with that error. Each execution subscribes to {@code input} once.
+     * Streams {@code input} to the process's stdin with backpressure: at most eight buffers are requested ahead of
+     * the pipe, and more only as the pipe takes them, so a fast publisher and a slow process never pile bytes up in
+     * the heap. The stdin pipe is grown to 256 KiB where the system allows it. Stdin is closed when {@code input}
+     * completes; an error from {@code input} kills the process tree and fails the call with that error. Each
+     * execution subscribes to {@code input} once.
      *
-     * <p><b>Threading:</b> {@code input} is subscribed to, and requested from (two buffers ahead, then one per
-     * buffer written), on the engine's {@link EngineOptions#deliveryScheduler()}; never on the NuProcess I/O
-     * thread or the launch thread, so its own code may do what that scheduler allows.
+     * <p><b>Threading:</b> {@code input} is subscribed to, and requested from (eight buffers ahead, then four each
+     * time the pipe has taken four), on the engine's {@link EngineOptions#deliveryScheduler()}; never on the
+     * NuProcess I/O thread or the launch thread, so its own code may do what that scheduler allows.
      *
      * @param input the bytes to write; the buffers are read, not modified, and not used after being written
      * @return a new command

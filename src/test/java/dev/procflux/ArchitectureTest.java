@@ -69,6 +69,14 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAPackage(NUPROCESS)
             .because("NuProcess's contracts (its shared I/O thread, its internal classes) are handled in one place");
 
+    /** A run and a worker each see their owner through a narrow context record, never the owner class itself. */
+    @ArchTest
+    static final ArchRule runsAndWorkersKnowTheirOwnerOnlyThroughTheirContext = noClasses()
+            .that(are(nestedIn(List.of("dev.procflux.internal.ProcessRun", "dev.procflux.internal.WorkerProcess"))))
+            .should().dependOnClassesThat(are(nestedIn(List.of("dev.procflux.internal.DefaultProcessEngine",
+                    "dev.procflux.internal.DefaultWorkerPool"))))
+            .because("RunContext and WorkerContext list exactly what a run and a worker need from their owner");
+
     private static DescribedPredicate<JavaClass> resideIn(String packageIdentifier) {
         return JavaClass.Predicates.resideInAPackage(packageIdentifier);
     }
@@ -79,7 +87,12 @@ class ArchitectureTest {
 
     private static DescribedPredicate<JavaClass> nuProcessAdapter() {
         return DescribedPredicate.describe("the NuProcess adapter " + NUPROCESS_ADAPTERS,
-                c -> NUPROCESS_ADAPTERS.stream()
-                        .anyMatch(a -> c.getName().equals(a) || c.getName().startsWith(a + "$")));
+                nestedIn(NUPROCESS_ADAPTERS)::test);
+    }
+
+    /** One of {@code classes} or a class nested in one of them. */
+    private static DescribedPredicate<JavaClass> nestedIn(List<String> classes) {
+        return DescribedPredicate.describe("one of " + classes + " or nested in one", c -> classes.stream()
+                .anyMatch(a -> c.getName().equals(a) || c.getName().startsWith(a + "$")));
     }
 }

@@ -227,11 +227,15 @@ class BackpressureIT {
 
     @Test
     void aFastStreamGetsALargerPipeAndASlowOneKeepsTheDefault() {
-        // the child writes 64 MiB, then reports its stdout pipe's capacity (F_GETPIPE_SZ) on stderr
+        // the child writes 64 MiB, then reports its stdout pipe's capacity (F_GETPIPE_SZ) on stderr. A SIGSTOP that
+        // lands while it is blocked on the full pipe ends that write(2) early with a short count, so it writes the
+        // rest of each block again, as a correct writer must
         String child = "import fcntl, os, sys\n"
                 + "block = b'x' * 65536\n"
                 + "for _ in range(1024):\n"
-                + "    os.write(1, block)\n"
+                + "    rest = memoryview(block)\n"
+                + "    while rest:\n"
+                + "        rest = rest[os.write(1, rest):]\n"
                 + "sys.stderr.write(str(fcntl.fcntl(1, 1032)))\n";
         try (ProcessEngine wide = ProcessEngine.builder().watermarks(4L << 20, 1L << 20).build()) {
             StringBuilder fast = new StringBuilder();

@@ -2,13 +2,16 @@ package dev.procflux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -38,6 +41,33 @@ class StreamIT {
     }
 
     @Test
+    void aPublishersStdinGoesThroughA256KiBPipeWithAtMostEightBuffersRequestedAhead() {
+        // the child reads one block (so the pump has started), reports its stdin pipe's capacity (F_GETPIPE_SZ),
+        // then counts the rest
+        String child = "import fcntl, sys\n"
+                + "n = len(sys.stdin.buffer.read(65536))\n"
+                + "size = fcntl.fcntl(0, 1032)\n"
+                + "while True:\n"
+                + "    b = sys.stdin.buffer.read(65536)\n"
+                + "    if not b:\n"
+                + "        break\n"
+                + "    n += len(b)\n"
+                + "print(size, n)\n";
+        ByteBuffer block = ByteBuffer.wrap(new byte[65536]).asReadOnlyBuffer();
+        AtomicLong requested = new AtomicLong();
+        AtomicLong emitted = new AtomicLong();
+        AtomicLong mostAhead = new AtomicLong();
+        Flux<ByteBuffer> input = Flux.range(0, 256).map(i -> block.duplicate())
+                .doOnRequest(n -> mostAhead.accumulateAndGet(requested.addAndGet(n) - emitted.get(), Math::max))
+                .doOnNext(b -> emitted.incrementAndGet());
+        ProcessResult r = engine.execute(Command.of("python3", "-c", child).withStdin(input))
+                .block(Duration.ofSeconds(30));
+        assertThat(r.isSuccess()).isTrue();
+        assertThat(r.stdoutText().trim()).isEqualTo((256 * 1024) + " " + (256 * 65536));
+        assertThat(mostAhead.get()).as("buffers requested ahead of the pipe").isBetween(1L, 8L);
+    }
+
+    @Test
     void aChildThatGrowsItsPipesLosesNoOutputWhenItExits() {
         // a pipe still holding more than one 64 KiB read at end-of-file must be read to the end, on both streams:
         // the child grows both pipes to 1 MiB and keeps them full (head writes faster than they are read)
@@ -59,6 +89,39 @@ class StreamIT {
             assertThat(bytes[0]).as("stdout bytes, round " + round).isEqualTo(size);
             assertThat(bytes[1]).as("stderr bytes, round " + round).isEqualTo(size);
         }
+    }
+
+    @Test
+    void aFastStreamTakesWhatThePipeHoldsInChunksOfAtMost256KiBWithEveryByteInOrder() throws Exception {
+        // 64 MiB of distinct 64 KiB blocks, written with retries of short writes (a pause's SIGSTOP shortens a
+        // blocked write); the child reports the SHA-256 of what it wrote on stderr
+        String child = "import hashlib, os, sys\n"
+                + "digest = hashlib.sha256()\n"
+                + "for i in range(1024):\n"
+                + "    block = hashlib.sha256(str(i).encode()).digest() * 2048\n"
+                + "    digest.update(block)\n"
+                + "    rest = memoryview(block)\n"
+                + "    while rest:\n"
+                + "        rest = rest[os.write(1, rest):]\n"
+                + "sys.stderr.write(digest.hexdigest())\n";
+        MessageDigest received = MessageDigest.getInstance("SHA-256");
+        StringBuilder written = new StringBuilder();
+        int[] largest = {0};
+        long[] bytes = {0};
+        engine.stream(Command.of("python3", "-c", child)).doOnNext(o -> {
+            if (o.isStdout()) {
+                received.update(o.asByteBuffer());
+                bytes[0] += o.size();
+                largest[0] = Math.max(largest[0], o.size());
+            }
+            else if (o.isStderr()) {
+                written.append(o.text());
+            }
+        }).blockLast(Duration.ofSeconds(60));
+        assertThat(bytes[0]).isEqualTo(64L << 20);
+        assertThat(HexFormat.of().formatHex(received.digest())).isEqualTo(written.toString());
+        // NuProcess reads at most 64 KiB per wake-up; the stream reads on while its grown pipe holds more
+        assertThat(largest[0]).as("the largest chunk").isGreaterThan(64 * 1024).isLessThanOrEqualTo(256 * 1024);
     }
 
     @Test

@@ -167,7 +167,7 @@ public class ProcfluxAutoConfiguration {
         if (actions != null) {
             specs.addAll(actions.workerPools());
         }
-        for (Map.Entry<String, ProcfluxProperties.Worker> e : properties.getWorkers().entrySet()) {
+        for (Map.Entry<String, ProcfluxWorkerProperties> e : properties.getWorkers().entrySet()) {
             String name = e.getKey();
             if (specs.stream().anyMatch(s -> s.name().equals(name))) {
                 throw new IllegalArgumentException("worker pool '" + name + "' is defined both in "
@@ -208,13 +208,13 @@ public class ProcfluxAutoConfiguration {
         return new ProcfluxWorkerPools(text, bytes);
     }
 
-    private static WorkerPoolSpec spec(String name, ProcfluxProperties.Worker w) {
+    private static WorkerPoolSpec spec(String name, ProcfluxWorkerProperties w) {
         if (w.getCommand().isEmpty()) {
             throw new IllegalArgumentException("command is required, e.g. procflux.workers." + name
                     + ".command=python3,-u,worker.py");
         }
         WorkerPool.Builder<String, String> b = WorkerPool.builder(dev.procflux.Command.of(w.getCommand()));
-        ProcfluxProperties.Size size = w.getSize();
+        ProcfluxWorkerProperties.Size size = w.getSize();
         if (size.getMin() != null || size.getMax() != null) {
             var defaults = b.buildOptions();
             b.sizeBetween(size.getMin() != null ? size.getMin() : defaults.minSize(),
@@ -244,7 +244,7 @@ public class ProcfluxAutoConfiguration {
         if (w.getStartBackoff() != null) {
             b.startBackoff(w.getStartBackoff());
         }
-        WorkerPoolSpec.Framing framing = w.getProtocol() == ProcfluxProperties.Protocol.LENGTH_PREFIXED
+        WorkerPoolSpec.Framing framing = w.getProtocol() == ProcfluxWorkerProperties.Protocol.LENGTH_PREFIXED
                 ? WorkerPoolSpec.Framing.LENGTH_PREFIXED : WorkerPoolSpec.Framing.LINES;
         return WorkerPoolSpec.of(name, framing, b.buildOptions());
     }

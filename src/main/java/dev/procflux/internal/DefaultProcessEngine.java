@@ -314,6 +314,12 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return budget >= 0 && total > budget && held * streams.size() >= budget;
     }
 
+    /** @return how many more output bytes all streams together may queue before the budget is reached */
+    long budgetRoom() {
+        long budget = options.maxTotalBufferedBytes();
+        return budget < 0 ? Long.MAX_VALUE : budget - buffered.get();
+    }
+
     /** @return whether the engine's queued output is over its budget (no stream may earn a larger mark then) */
     boolean isOverBudget() {
         long budget = options.maxTotalBufferedBytes();

@@ -2,7 +2,6 @@ package dev.procflux.internal;
 
 import dev.procflux.Command;
 import dev.procflux.EngineOptions;
-import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessStartException;
 import dev.procflux.Worker;
 import dev.procflux.WorkerCrashedException;
@@ -12,20 +11,16 @@ import dev.procflux.WorkerPoolOptions;
 import dev.procflux.WorkerRestartCause;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolBuilder;
 import reactor.pool.PooledRef;
@@ -62,11 +57,8 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     private final Lifecycle lifecycle;
     // cancelled by close
     private final Disposable warmUp;
-    private final LongAdder succeeded = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder workersStarted = new LongAdder();
-    private final LongAdder startFailures = new LongAdder();
-    private final Map<WorkerRestartCause, LongAdder> restarts = new EnumMap<>(WorkerRestartCause.class);
+    private final WorkerPoolStats stats;
+    private final WorkerContext context;
 
     DefaultWorkerPool(WorkerPoolOptions<I, O> options, EngineOptions engine, Launcher launcher) {
         this.options = Objects.requireNonNull(options, "options");
@@ -77,12 +69,13 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         this.launchCommand = options.command().withStdin(new byte[0]);
         this.commandLine = options.command().commandLine();
         this.gate = new WorkerStartGate(options.maxStartAttempts(), options.startBackoff(), commandLine);
-        for (WorkerRestartCause c : WorkerRestartCause.values()) {
-            restarts.put(c, new LongAdder());
-        }
+        this.stats = new WorkerPoolStats(gate);
         // before the pool: the warm-up's allocations already ask whether the pool is closed
         this.lifecycle = new Lifecycle("worker pool", engine, this::stop, this::killAll, live::isEmpty,
                 this::metrics);
+        this.context = new WorkerContext(engine.deliveryScheduler(), engine.timerScheduler(),
+                engine.killGracePeriod(), options.requestTimeout(), commandLine, lifecycle::isClosed, stats,
+                this::workerGone);
         this.pool = PoolEventsRecorder.install(PoolBuilder.from(allocate())
                         .sizeBetween(options.minSize(), options.maxSize())
                         .maxPendingAcquire(options.maxPendingAcquire())
@@ -150,12 +143,9 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     @Override
     public WorkerPoolMetrics metrics() {
         InstrumentedPool.PoolMetrics m = pool.metrics();
-        WorkerPoolMetrics.Builder b = WorkerPoolMetrics.builder().alive(live.size()).idle(m.idleSize())
-                .acquired(m.acquiredSize()).pending(m.pendingAcquireSize()).maxSize(options.maxSize())
-                .succeeded(succeeded.sum()).failed(failed.sum()).started(workersStarted.sum())
-                .startFailures(startFailures.sum());
-        restarts.forEach((cause, n) -> b.restarts(cause, n.sum()));
-        return b.build();
+        return stats.fill(WorkerPoolMetrics.builder().alive(live.size()).idle(m.idleSize())
+                .acquired(m.acquiredSize()).pending(m.pendingAcquireSize()).maxSize(options.maxSize()))
+                .build();
     }
 
     @Override
@@ -261,7 +251,7 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     private Mono<WorkerProcess<I, O>> allocate() {
         return Mono.defer(() -> {
             if (lifecycle.isClosed()) {
-                return Mono.error(closedError("no worker is started"));
+                return Mono.error(context.closedError("no worker is started"));
             }
             long wait;
             try {
@@ -282,7 +272,7 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         long lifetime = options.maxLifetime().toMillis();
         long limit = options.maxLifetime().isNegative() ? Long.MAX_VALUE
                 : lifetime - (long) (lifetime * LIFETIME_JITTER * ThreadLocalRandom.current().nextDouble());
-        WorkerProcess<I, O> w = new WorkerProcess<>(this, options.protocol(), engine.deliveryScheduler(), limit);
+        WorkerProcess<I, O> w = new WorkerProcess<>(context, options.protocol(), limit);
         live.add(w);
         LaunchedProcess p;
         try {
@@ -293,11 +283,11 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
                     : new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, commandLine,
                             "cannot start worker '" + commandLine + "': " + e, e);
             w.launchFailed();
-            startFailed(error);
+            stats.startFailed(error);
             workerGone(w);
             throw error;
         }
-        workersStarted.increment();
+        stats.started();
         w.launched(p);
         if (lifecycle.isClosed()) {
             w.kill(); // closed during the launch: the pool will destroy it too, this just does not wait for that
@@ -331,7 +321,7 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
     private void destroy(WorkerProcess<I, O> w) {
         WorkerRestartCause cause = w.retireCause();
         if (cause != null && !lifecycle.isClosed()) {
-            restarts.get(cause).increment();
+            stats.restarted(cause);
         }
         w.kill();
     }
@@ -346,44 +336,10 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         return interval.compareTo(MIN_EVICTION_INTERVAL) < 0 ? MIN_EVICTION_INTERVAL : interval;
     }
 
-    // ---- callbacks from workers
-
-    EngineOptions engineOptions() {
-        return engine;
-    }
-
-    Scheduler deliveryScheduler() {
-        return engine.deliveryScheduler();
-    }
-
-    String commandLine() {
-        return commandLine;
-    }
-
-    void succeeded() {
-        succeeded.increment();
-    }
-
-    void failed() {
-        failed.increment();
-    }
-
-    void startSucceeded() {
-        gate.succeeded();
-    }
-
-    void startFailed(RuntimeException failure) {
-        startFailures.increment();
-        gate.failed(failure, System.nanoTime());
-    }
-
-    void workerGone(WorkerProcess<I, O> w) {
+    /** A worker's exit was handled or its launch failed: it no longer counts as alive. */
+    private void workerGone(WorkerProcess<?, ?> w) {
         live.remove(w);
         lifecycle.checkDone();
-    }
-
-    ProcessPoolClosedException closedError(String what) {
-        return new ProcessPoolClosedException("worker pool '" + commandLine + "' closed: " + what, null);
     }
 
     /** A worker leased to a {@link #withWorker} scope; unusable once the scope ended. */

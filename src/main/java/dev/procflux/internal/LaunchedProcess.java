@@ -31,6 +31,15 @@ interface LaunchedProcess {
         return -1;
     }
 
+    /**
+     * Asks for a stdin pipe of {@code bytes} ({@code fcntl(F_SETPIPE_SZ)}).
+     *
+     * @return the capacity now, or -1 when refused or closed
+     */
+    default int resizeStdinPipe(int bytes) {
+        return -1;
+    }
+
     /** @return the identities of the output pipes still open, as {@code /proc/self/fd} shows them ("pipe:[123]") */
     List<String> outputPipes();
 }

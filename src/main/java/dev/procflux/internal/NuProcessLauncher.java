@@ -5,6 +5,7 @@ import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
 import com.zaxxer.nuprocess.NuProcessHandler;
 import com.zaxxer.nuprocess.internal.BasePosixProcess;
+import com.zaxxer.nuprocess.internal.LibC;
 import com.zaxxer.nuprocess.internal.ReferenceCountedFileDescriptor;
 import dev.procflux.Command;
 import dev.procflux.ExitStatus;
@@ -43,6 +44,9 @@ final class NuProcessLauncher implements Launcher {
     // One buffer per I/O thread for reading a pipe to its end after the hang-up; never used concurrently
     private static final ThreadLocal<Memory> TAIL_BUFFER =
             ThreadLocal.withInitial(() -> new Memory(StreamMarks.READ_SIZE));
+    // One buffer per I/O thread for the listener's read-ahead; used only within one callback
+    private static final ThreadLocal<ByteBuffer> READ_AHEAD =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(StreamMarks.MAX_CHUNK - StreamMarks.READ_SIZE));
 
     static {
         // children must not inherit the SIGPIPE that NuProcess ignores as it loads
@@ -254,7 +258,13 @@ final class NuProcessLauncher implements Launcher {
         @Override
         public void onStdout(ByteBuffer buffer, boolean closed) {
             if (buffer.hasRemaining()) {
-                listener.onStdout(buffer);
+                int more = closed ? 0 : listener.stdoutReadAhead(buffer.remaining());
+                if (more > 0) {
+                    listener.onStdout(buffer, readAhead(more));
+                }
+                else {
+                    listener.onStdout(buffer);
+                }
                 buffer.position(buffer.limit());
             }
             if (closed) {
@@ -275,6 +285,38 @@ final class NuProcessLauncher implements Launcher {
                 stderrClosed = true;
                 pipesMaybeClosed();
             }
+        }
+
+        /**
+         * I/O thread, within {@link #onStdout}: NuProcess reads at most 64 KiB per wake-up, while a grown pipe may
+         * hold up to 1 MiB; so one more {@code read} of up to {@code more} bytes takes what else the pipe holds now,
+         * and the listener gets it together with NuProcess's bytes, as one chunk. Each wake-up, chunk and hand-off
+         * then carries more bytes. The pipe is non-blocking, so this never waits; stdout is registered
+         * level-triggered, and epoll checks a descriptor again before reporting it, so a pipe emptied here is never
+         * reported readable on a stale event.
+         *
+         * @return the bytes read ahead, empty when none (end of file and EAGAIN are left to NuProcess's next event)
+         */
+        private ByteBuffer readAhead(int more) {
+            ByteBuffer view = READ_AHEAD.get();
+            view.clear();
+            NuProcess p = process;
+            if (p instanceof BasePosixProcess) {
+                ReferenceCountedFileDescriptor descriptor = ((BasePosixProcess) p).getStdout();
+                int fd = descriptor.acquire();
+                try {
+                    if (fd != -1) {
+                        int n = LibC.read(fd, view, Math.min(more, view.capacity()));
+                        view.limit(Math.max(n, 0));
+                        return view;
+                    }
+                }
+                finally {
+                    descriptor.release();
+                }
+            }
+            view.limit(0);
+            return view;
         }
 
         /**
@@ -373,10 +415,16 @@ final class NuProcessLauncher implements Launcher {
         @Override
         public int resizeStdoutPipe(int bytes) {
             NuProcess p = process;
-            if (!(p instanceof BasePosixProcess)) {
-                return -1;
-            }
-            ReferenceCountedFileDescriptor descriptor = ((BasePosixProcess) p).getStdout();
+            return p instanceof BasePosixProcess ? resize(((BasePosixProcess) p).getStdout(), bytes) : -1;
+        }
+
+        @Override
+        public int resizeStdinPipe(int bytes) {
+            NuProcess p = process;
+            return p instanceof BasePosixProcess ? resize(((BasePosixProcess) p).getStdin(), bytes) : -1;
+        }
+
+        private int resize(ReferenceCountedFileDescriptor descriptor, int bytes) {
             int fd = descriptor.acquire();
             try {
                 return fd == -1 ? -1 : Posix.setPipeSize(fd, bytes);

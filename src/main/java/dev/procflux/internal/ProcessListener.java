@@ -18,6 +18,26 @@ interface ProcessListener {
     /** Bytes from stdout; the listener consumes all of {@code buffer}. */
     void onStdout(ByteBuffer buffer);
 
+    /**
+     * I/O thread, before {@link #onStdout}: how many bytes beyond the {@code pending} ones the launcher may read from
+     * the stdout pipe at once and deliver together with them, in the same callback. Default {@code 0}: only what
+     * NuProcess read.
+     */
+    default int stdoutReadAhead(int pending) {
+        return 0;
+    }
+
+    /**
+     * Bytes from stdout in two pieces, {@code first} then {@code second}, read in one I/O callback (see
+     * {@link #stdoutReadAhead}); the listener consumes both. By default, as two {@link #onStdout(ByteBuffer)} calls.
+     */
+    default void onStdout(ByteBuffer first, ByteBuffer second) {
+        onStdout(first);
+        if (second.hasRemaining()) {
+            onStdout(second);
+        }
+    }
+
     /** Bytes from stderr; the listener consumes all of {@code buffer}. */
     void onStderr(ByteBuffer buffer);
 

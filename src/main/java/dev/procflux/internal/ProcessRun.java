@@ -260,6 +260,23 @@ final class ProcessRun implements ProcessListener {
     }
 
     @Override
+    public void onStdout(ByteBuffer first, ByteBuffer second) {
+        if (cause.get() != Cause.NONE) {
+            first.position(first.limit());
+            second.position(second.limit());
+            return;
+        }
+        if (!output.onStdout(first, second)) {
+            kill(Cause.OVERFLOW);
+        }
+    }
+
+    @Override
+    public int stdoutReadAhead(int pending) {
+        return cause.get() != Cause.NONE ? 0 : output.stdoutReadAhead(pending);
+    }
+
+    @Override
     public void onStderr(ByteBuffer buffer) {
         if (cause.get() != Cause.NONE) {
             buffer.position(buffer.limit());

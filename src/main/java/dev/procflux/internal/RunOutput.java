@@ -18,6 +18,23 @@ interface RunOutput {
     /** @return {@code false} when a limit was exceeded and the process must be killed */
     boolean onStdout(ByteBuffer buffer);
 
+    /**
+     * I/O thread: how many stdout bytes beyond the {@code pending} ones may be read at once and queued with them
+     * ({@link ProcessListener#stdoutReadAhead}). Default {@code 0}.
+     */
+    default int stdoutReadAhead(int pending) {
+        return 0;
+    }
+
+    /**
+     * Stdout in two pieces read in one I/O callback ({@link ProcessListener#onStdout(ByteBuffer, ByteBuffer)}).
+     *
+     * @return {@code false} when a limit was exceeded and the process must be killed
+     */
+    default boolean onStdout(ByteBuffer first, ByteBuffer second) {
+        return onStdout(first) && (!second.hasRemaining() || onStdout(second));
+    }
+
     /** @return {@code false} when a limit was exceeded and the process must be killed */
     boolean onStderr(ByteBuffer buffer);
 

@@ -13,12 +13,15 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * Streams a {@code Publisher<ByteBuffer>} into a process's stdin with backpressure: at most {@link #PREFETCH}
- * buffers are requested ahead, and one more only once the pipe has taken one, so a fast publisher never piles
- * bytes up in the heap. Requests are issued from a scheduler worker, never from the NuProcess I/O thread, so the
- * publisher's own code never runs there.
+ * buffers are requested ahead, and more only once the pipe has taken {@link #REPLENISH} of them, so a fast publisher
+ * never piles bytes up in the heap, and the hop to the worker that requests them is paid once per
+ * {@link #REPLENISH} buffers. Requests are issued from a scheduler worker, never from the NuProcess I/O thread, so
+ * the publisher's own code never runs there.
  */
 final class StdinPump implements CoreSubscriber<ByteBuffer> {
-    private static final int PREFETCH = 2;
+    static final int PREFETCH = 8;
+    static final int REPLENISH = PREFETCH / 2;
+    static final int STDIN_PIPE = 256 * 1024;
 
     private final Publisher<ByteBuffer> source;
     private final ProcessRun run;
@@ -28,8 +31,13 @@ final class StdinPump implements CoreSubscriber<ByteBuffer> {
     private volatile @Nullable LaunchedProcess process;
     private volatile boolean upstreamDone;
     private volatile boolean cancelled;
+    // whether a write is wanted (wantWrite called, or fill() asked for more); set by onNext and fill(), cleared only
+    // by fill() before it looks at the queue a last time, so an offer after that look always sees it cleared
+    private volatile boolean armed;
     // the buffer being written; read and advanced only on the NuProcess I/O thread
     private @Nullable ByteBuffer current;
+    // buffers the pipe took since the last request; I/O thread only
+    private int taken;
     private boolean closed;
 
     StdinPump(Publisher<ByteBuffer> source, ProcessRun run, Scheduler scheduler) {
@@ -44,6 +52,7 @@ final class StdinPump implements CoreSubscriber<ByteBuffer> {
      */
     void start(LaunchedProcess launched) {
         this.process = launched;
+        launched.resizeStdinPipe(STDIN_PIPE);
         if (cancelled) {
             return; // the run already ended (a process that died at once): never subscribe to the source
         }
@@ -88,14 +97,14 @@ final class StdinPump implements CoreSubscriber<ByteBuffer> {
 
     private void wakeWriter() {
         LaunchedProcess p = process;
-        if (p != null && !cancelled) {
+        if (p != null && !cancelled && !armed) {
+            armed = true;
             p.wantWrite();
         }
     }
 
     /** NuProcess I/O thread: fill {@code buffer} from the queue. @return whether more writes are wanted now */
     boolean fill(ByteBuffer buffer) {
-        int taken = 0;
         while (buffer.hasRemaining()) {
             ByteBuffer c = current;
             if (c == null || !c.hasRemaining()) {
@@ -109,11 +118,20 @@ final class StdinPump implements CoreSubscriber<ByteBuffer> {
             Buffers.transfer(c, buffer);
         }
         buffer.flip();
-        if (taken > 0) {
+        if (taken >= REPLENISH) {
             requestMore(taken);
+            taken = 0;
         }
         ByteBuffer c = current;
         boolean more = (c != null && c.hasRemaining()) || !queue.isEmpty();
+        if (!more) {
+            armed = false;
+            // an onNext that saw armed still set offered before this look, so the look finds its buffer
+            more = !queue.isEmpty();
+        }
+        if (more) {
+            armed = true;
+        }
         if (!more && upstreamDone && !closed) {
             closed = true;
             LaunchedProcess p = process;

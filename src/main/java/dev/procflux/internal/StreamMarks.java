@@ -20,6 +20,12 @@ package dev.procflux.internal;
 public final class StreamMarks {
     /** The most one NuProcess read delivers per callback ({@code NuProcess.BUFFER_CAPACITY}). */
     public static final int READ_SIZE = 64 * 1024;
+    /**
+     * The largest stdout chunk of one I/O callback when the stream reads ahead of NuProcess (see
+     * {@code StreamOutput#stdoutReadAhead}): below G1's humongous-object threshold on every heap (half of the
+     * smallest, 1 MiB, region).
+     */
+    static final int MAX_CHUNK = 256 * 1024;
     /** The capacity Linux gives a new pipe: what the child may still have written when the SIGSTOP lands. */
     public static final int PIPE_SIZE = 64 * 1024;
     /** What a write in progress may still push after the SIGSTOP lands (a few pages; seen up to 8 KiB). */

@@ -102,23 +102,56 @@ final class StreamOutput implements RunOutput, Subscription {
 
     @Override
     public boolean onStdout(ByteBuffer buffer) {
-        return emit(buffer, true);
+        return emit(buffer, null, true);
+    }
+
+    @Override
+    public boolean onStdout(ByteBuffer first, ByteBuffer second) {
+        return emit(first, second, true);
+    }
+
+    /**
+     * Reads ahead only after a full NuProcess read of a grown pipe, and only as far as the queue may grow without
+     * pausing (under {@code PAUSE}) or overflowing (under {@code FAIL}), and the engine's queued output without
+     * passing its budget, so every bound holds as if NuProcess had delivered the same bytes in several callbacks;
+     * at most {@link StreamMarks#MAX_CHUNK} per chunk.
+     */
+    @Override
+    public int stdoutReadAhead(int pending) {
+        // a NuProcess read that returned less than it asked for emptied the pipe, and a full read of a pipe of the
+        // default size took about all it held: another read would mostly find nothing and cost a system call
+        if (pending < StreamMarks.READ_SIZE || pipeSize <= StreamMarks.PIPE_SIZE || cancelled || done) {
+            return 0;
+        }
+        long queued = buffered.get() + pending;
+        StreamMarks m = marks;
+        long room = m == null ? maxBufferedBytes - queued : StreamMarks.pauseAt(m.mark(), pipeSize) - queued;
+        room = Math.min(room, engine.budgetRoom() - pending);
+        return (int) Math.max(0, Math.min(StreamMarks.MAX_CHUNK - pending, room));
     }
 
     @Override
     public boolean onStderr(ByteBuffer buffer) {
-        return emit(buffer, false);
+        return emit(buffer, null, false);
     }
 
-    private boolean emit(ByteBuffer buffer, boolean stdout) {
-        int n = buffer.remaining();
+    /** I/O thread: queues {@code buffer} and then {@code more} (when given) as one chunk. */
+    private boolean emit(ByteBuffer buffer, @Nullable ByteBuffer more, boolean stdout) {
+        int first = buffer.remaining();
+        int n = more == null ? first : first + more.remaining();
         if (buffered.get() + n > maxBufferedBytes) {
             buffer.position(buffer.limit());
+            if (more != null) {
+                more.position(more.limit());
+            }
             return false;
         }
         // NuProcess reuses this buffer after we return, so the bytes must be copied here
         byte[] bytes = new byte[n];
-        buffer.get(bytes);
+        buffer.get(bytes, 0, first);
+        if (more != null) {
+            more.get(bytes, first, n - first);
+        }
         long now = buffered.addAndGet(n);
         long total = engine.addBuffered(n);
         engine.observeBuffered(now);

@@ -50,7 +50,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
         }
     }
 
-    private final DefaultWorkerPool<I, O> pool;
+    private final WorkerContext context;
     private final WorkerProtocol<I, O> protocol;
     // used only on the serial worker
     private final WorkerProtocol.Decoder<O> decoder;
@@ -79,12 +79,11 @@ final class WorkerProcess<I, O> implements ProcessListener {
     // when the worker last finished a request (or was launched): the health check's idle clock
     private volatile long lastActiveNanos = System.nanoTime();
 
-    WorkerProcess(DefaultWorkerPool<I, O> pool, WorkerProtocol<I, O> protocol, Scheduler delivery,
-            long lifetimeLimitMillis) {
-        this.pool = pool;
+    WorkerProcess(WorkerContext context, WorkerProtocol<I, O> protocol, long lifetimeLimitMillis) {
+        this.context = context;
         this.protocol = protocol;
         this.decoder = protocol.newDecoder();
-        this.serial = delivery.createWorker();
+        this.serial = context.deliveryScheduler().createWorker();
         this.lifetimeLimitMillis = lifetimeLimitMillis;
     }
 
@@ -142,29 +141,29 @@ final class WorkerProcess<I, O> implements ProcessListener {
                 // refused without touching the call in flight or the worker, which stays healthy
                 IllegalStateException busy = new IllegalStateException("worker (pid " + pid() + ") is already "
                         + "handling a request: a worker takes one request at a time, compose calls in sequence");
-                pool.deliveryScheduler().schedule(() -> sink.error(busy));
+                context.deliveryScheduler().schedule(() -> sink.error(busy));
                 return;
             }
             sink.onCancel(() -> cancelled(c));
             if (exitHandled) {
                 // died between the lease and this call: handleExit has run and will not see this call
                 if (finish(c)) {
-                    pool.failed();
-                    pool.deliveryScheduler().schedule(() -> sink.error(crashed("before the request was sent")));
+                    context.events().failed();
+                    context.deliveryScheduler().schedule(() -> sink.error(crashed("before the request was sent")));
                 }
                 return;
             }
             WorkerRestartCause cause = retireCause.get();
             if (cause != null) {
                 if (finish(c)) {
-                    pool.deliveryScheduler().schedule(() -> sink.error(new IllegalStateException(
+                    context.deliveryScheduler().schedule(() -> sink.error(new IllegalStateException(
                             "worker (pid " + pid() + ") was retired (" + cause + ") and takes no more requests")));
                 }
                 return;
             }
-            Duration timeout = pool.options().requestTimeout();
+            Duration timeout = context.requestTimeout();
             if (!timeout.isNegative()) {
-                c.timeout = pool.engineOptions().timerScheduler()
+                c.timeout = context.timerScheduler()
                         .schedule(() -> timedOut(c, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
             }
             writing = bytes;
@@ -210,11 +209,11 @@ final class WorkerProcess<I, O> implements ProcessListener {
             return;
         }
         retire(WorkerRestartCause.TIMEOUT);
-        pool.failed();
+        context.events().failed();
         kill();
-        ProcessTimeoutException error = new ProcessTimeoutException(pool.commandLine(),
+        ProcessTimeoutException error = new ProcessTimeoutException(context.commandLine(),
                 ProcessTimeoutException.Phase.RUN, timeout);
-        pool.deliveryScheduler().schedule(() -> c.sink.error(error));
+        context.deliveryScheduler().schedule(() -> c.sink.error(error));
     }
 
     // ---- ProcessListener: these run on the NuProcess I/O thread (onExit possibly on the timer)
@@ -304,9 +303,9 @@ final class WorkerProcess<I, O> implements ProcessListener {
         served.incrementAndGet();
         if (!answered) {
             answered = true;
-            pool.startSucceeded();
+            context.events().startSucceeded();
         }
-        pool.succeeded();
+        context.events().succeeded();
         c.sink.success(reply);
     }
 
@@ -314,9 +313,9 @@ final class WorkerProcess<I, O> implements ProcessListener {
         retire(WorkerRestartCause.PROTOCOL_ERROR);
         Call<I, O> c = current.get();
         if (c != null && finish(c)) {
-            pool.failed();
+            context.events().failed();
             kill();
-            c.sink.error(new WorkerProtocolException(pool.commandLine(), pid(), problem, cause));
+            c.sink.error(new WorkerProtocolException(context.commandLine(), pid(), problem, cause));
         }
         else {
             kill(); // idle: its pool entry is evicted when next looked at
@@ -330,18 +329,18 @@ final class WorkerProcess<I, O> implements ProcessListener {
         if (!ourKill) {
             retire(WorkerRestartCause.CRASH);
         }
-        boolean startFailure = !answered && !ourKill && !pool.isDisposed();
+        boolean startFailure = !answered && !ourKill && !context.closed().getAsBoolean();
         Call<I, O> c = current.get();
         WorkerCrashedException crash = crashed(startFailure ? "before answering its first request"
                 : "while handling a request");
         if (startFailure) {
-            pool.startFailed(crash);
+            context.events().startFailed(crash);
         }
         if (c != null && finish(c)) {
-            pool.failed();
-            c.sink.error(pool.isDisposed() ? pool.closedError("the request in flight was aborted") : crash);
+            context.events().failed();
+            c.sink.error(context.closed().getAsBoolean() ? context.closedError("the request in flight was aborted") : crash);
         }
-        pool.workerGone(this);
+        context.gone().accept(this);
         serial.dispose();
     }
 
@@ -351,7 +350,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
         synchronized (stderr) {
             tail = stderr.text(StandardCharsets.UTF_8);
         }
-        return new WorkerCrashedException(pool.commandLine(), pid(), s == null ? ExitStatus.exited(255) : s, tail,
+        return new WorkerCrashedException(context.commandLine(), pid(), s == null ? ExitStatus.exited(255) : s, tail,
                 when, null);
     }
 
@@ -373,9 +372,9 @@ final class WorkerProcess<I, O> implements ProcessListener {
             return;
         }
         p.closeStdin();
-        TreeKiller.kill(p, pool.engineOptions().killGracePeriod(), pool.engineOptions().timerScheduler(),
-                () -> exited, () -> log.debug("worker (pid {}) survived SIGTERM for {}: sent SIGKILL", p.pid(),
-                        pool.engineOptions().killGracePeriod()));
+        TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), () -> exited,
+                () -> log.debug("worker (pid {}) survived SIGTERM for {}: sent SIGKILL", p.pid(),
+                        context.killGracePeriod()));
     }
 
     /** The launch failed: no callbacks will come. */

@@ -2,31 +2,20 @@ package dev.procflux.micrometer;
 
 import dev.procflux.Command;
 import dev.procflux.EngineEvents;
-import dev.procflux.EngineMetrics;
 import dev.procflux.PoolEvents;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessOutcome;
 import dev.procflux.WorkerPool;
-import dev.procflux.WorkerPoolMetrics;
-import dev.procflux.WorkerRestartCause;
 import dev.procflux.internal.ApiFactory;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -175,25 +164,7 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
      */
     public ProcfluxMeters bind(ProcessEngine engine) {
         Objects.requireNonNull(engine, "engine");
-        addGauges(registry -> {
-            gauge(registry, engine, "procflux.processes.alive", "Processes alive", EngineMetrics::alive, null);
-            gauge(registry, engine, "procflux.slots.acquired", "Slots held", EngineMetrics::acquired, null);
-            gauge(registry, engine, "procflux.slots.pending", "Callers waiting for a slot", EngineMetrics::pending,
-                    null);
-            gauge(registry, engine, "procflux.slots.max", "Slot limit (maxConcurrency)", EngineMetrics::maxConcurrency,
-                    null);
-            gauge(registry, engine, "procflux.output.buffered", "Output held for lagging subscribers",
-                    EngineMetrics::bufferedBytes, "bytes");
-            FunctionCounter.builder("procflux.output.pauses", engine, e -> e.metrics().pauses())
-                    .description("Times a process was paused because its subscriber lagged").tags(tags)
-                    .register(registry);
-            FunctionCounter.builder("procflux.output.budget.pauses", engine, e -> e.metrics().budgetPauses())
-                    .description("Times a process was paused because all streams together reached the output "
-                            + "budget").tags(tags).register(registry);
-            FunctionCounter.builder("procflux.calls.rejected", engine, e -> e.metrics().rejected())
-                    .description("Calls refused: overloaded, acquire timeout or closed").tags(tags)
-                    .register(registry);
-        });
+        addGauges(registry -> EngineMeters.bindGauges(registry, engine, tags));
         return this;
     }
 
@@ -215,29 +186,7 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
                     .commandLine());
         }
         Tags poolTags = events.tags;
-        addGauges(registry -> {
-            workerGauge(registry, pool, poolTags, "procflux.workers.alive", "Worker processes alive",
-                    WorkerPoolMetrics::alive);
-            workerGauge(registry, pool, poolTags, "procflux.workers.idle", "Workers waiting for a request",
-                    WorkerPoolMetrics::idle);
-            workerGauge(registry, pool, poolTags, "procflux.workers.acquired", "Workers handling a request",
-                    WorkerPoolMetrics::acquired);
-            workerGauge(registry, pool, poolTags, "procflux.workers.pending", "Callers waiting for a worker",
-                    WorkerPoolMetrics::pending);
-            FunctionCounter.builder("procflux.workers.requests", pool, x -> x.metrics().succeeded())
-                    .description("Worker requests by outcome").tags(poolTags).tag("outcome", "success")
-                    .register(registry);
-            FunctionCounter.builder("procflux.workers.requests", pool, x -> x.metrics().failed())
-                    .description("Worker requests by outcome").tags(poolTags).tag("outcome", "failure")
-                    .register(registry);
-            FunctionCounter.builder("procflux.workers.started", pool, x -> x.metrics().started())
-                    .description("Worker processes started").tags(poolTags).register(registry);
-            for (WorkerRestartCause cause : WorkerRestartCause.values()) {
-                FunctionCounter.builder("procflux.workers.restarts", pool, x -> x.metrics().restarts(cause))
-                        .description("Workers replaced, by cause").tags(poolTags)
-                        .tag("cause", cause.name().toLowerCase(Locale.ROOT)).register(registry);
-            }
-        });
+        addGauges(registry -> WorkerPoolMeters.bindGauges(registry, pool, poolTags));
         return this;
     }
 
@@ -300,22 +249,6 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
         }
     }
 
-    private static void workerGauge(MeterRegistry registry, WorkerPool<?, ?> pool, Tags poolTags, String name,
-            String description, ToDoubleFunction<WorkerPoolMetrics> f) {
-        Gauge.builder(name, pool, x -> f.applyAsDouble(x.metrics())).description(description).tags(poolTags)
-                .register(registry);
-    }
-
-    private void gauge(MeterRegistry registry, ProcessEngine engine, String name, String description,
-            ToDoubleFunction<EngineMetrics> f, @Nullable String unit) {
-        Gauge.Builder<ProcessEngine> b = Gauge.builder(name, engine, e -> f.applyAsDouble(e.metrics()))
-                .description(description).tags(tags);
-        if (unit != null) {
-            b.baseUnit(unit);
-        }
-        b.register(registry);
-    }
-
     @Override
     public void slotAcquired(Duration waited) {
         for (EngineMeters m : engineMeters) {
@@ -334,172 +267,6 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
     public void processKilled(Command command, long pid, boolean forced) {
         for (EngineMeters m : engineMeters) {
             (forced ? m.kills : m.terms).increment();
-        }
-    }
-
-    /**
-     * The {@code outcome} tag of a run: the one vocabulary of every {@code outcome} tag.
-     *
-     * @param outcome how the run ended
-     * @return {@code success}, {@code failure}, {@code timeout}, {@code cancelled} or {@code start_failure}
-     */
-    static String outcomeTag(ProcessOutcome outcome) {
-        switch (outcome) {
-            case SUCCEEDED:
-                return "success";
-            case FAILED:
-                return "failure";
-            case TIMED_OUT:
-                return "timeout";
-            case CANCELLED:
-                return "cancelled";
-            default:
-                return "start_failure";
-        }
-    }
-
-    /** The event-driven engine meters of one registry. */
-    private static final class EngineMeters {
-        final Timer acquire;
-        final Map<ProcessOutcome, Timer> durations = new EnumMap<>(ProcessOutcome.class);
-        final Counter terms;
-        final Counter kills;
-
-        EngineMeters(MeterRegistry registry, Tags tags) {
-            acquire = Timer.builder("procflux.slots.acquire").description("Time waiting for a process slot")
-                    .tags(tags).register(registry);
-            for (ProcessOutcome outcome : ProcessOutcome.values()) {
-                durations.put(outcome, Timer.builder("procflux.processes.duration")
-                        .description("Process run time, from launch to exit")
-                        .tags(tags).tag("outcome", outcomeTag(outcome))
-                        .register(registry));
-            }
-            terms = Counter.builder("procflux.processes.kills").description("Process trees signalled to die")
-                    .tags(tags).tag("signal", "term").register(registry);
-            kills = Counter.builder("procflux.processes.kills").description("Process trees signalled to die")
-                    .tags(tags).tag("signal", "kill").register(registry);
-        }
-    }
-
-    /** One pool's Reactor Pool figures as meters, in every registry bound; {@code what} names the resource. */
-    private static final class PoolMeters implements PoolEvents {
-        final ProcfluxMeters owner;
-        final String prefix;
-        final String what;
-        final Tags tags;
-        // copy-on-write under owner's lock; read without a lock by the callbacks
-        private volatile PoolTimers[] timers = new PoolTimers[0];
-
-        PoolMeters(ProcfluxMeters owner, String prefix, String what, Tags tags) {
-            this.owner = owner;
-            this.prefix = prefix;
-            this.what = what;
-            this.tags = tags;
-        }
-
-        void bindTo(MeterRegistry registry) {
-            PoolTimers[] current = timers;
-            PoolTimers[] next = Arrays.copyOf(current, current.length + 1);
-            next[current.length] = new PoolTimers(registry, prefix, what, tags);
-            timers = next;
-        }
-
-        @Override
-        public void allocationSucceeded(Duration latency) {
-            for (PoolTimers t : timers) {
-                t.allocated.record(latency);
-            }
-        }
-
-        @Override
-        public void allocationFailed(Duration latency) {
-            for (PoolTimers t : timers) {
-                t.allocationFailed.record(latency);
-            }
-        }
-
-        @Override
-        public void pendingAcquireSucceeded(Duration waited) {
-            for (PoolTimers t : timers) {
-                t.queued.record(waited);
-            }
-        }
-
-        @Override
-        public void pendingAcquireFailed(Duration waited) {
-            for (PoolTimers t : timers) {
-                t.queuedFailed.record(waited);
-            }
-        }
-
-        @Override
-        public void acquiredAfterIdle(Duration idleTime) {
-            for (PoolTimers t : timers) {
-                t.idle.record(idleTime);
-            }
-        }
-
-        @Override
-        public void returned(Duration latency) {
-            for (PoolTimers t : timers) {
-                t.release.record(latency);
-            }
-        }
-
-        @Override
-        public void keptIdle() {
-            for (PoolTimers t : timers) {
-                t.kept.increment();
-            }
-        }
-
-        @Override
-        public void destroying(Duration age) {
-            for (PoolTimers t : timers) {
-                t.lifetime.record(age);
-            }
-        }
-
-        @Override
-        public void destroyed(Duration latency) {
-            for (PoolTimers t : timers) {
-                t.destroy.record(latency);
-            }
-        }
-    }
-
-    /** One pool's meters in one registry. */
-    private static final class PoolTimers {
-        final Timer allocated;
-        final Timer allocationFailed;
-        final Timer queued;
-        final Timer queuedFailed;
-        final Timer idle;
-        final Timer release;
-        final Counter kept;
-        final Timer lifetime;
-        final Timer destroy;
-
-        PoolTimers(MeterRegistry registry, String prefix, String what, Tags tags) {
-            allocated = timer(registry, prefix + ".allocation", "Time to create a " + what,
-                    tags.and("outcome", "success"));
-            allocationFailed = timer(registry, prefix + ".allocation", "Time to create a " + what,
-                    tags.and("outcome", "failure"));
-            queued = timer(registry, prefix + ".queued", "Time queued for a " + what
-                    + ", by acquisitions that had to queue", tags.and("outcome", "success"));
-            queuedFailed = timer(registry, prefix + ".queued", "Time queued for a " + what
-                    + ", by acquisitions that had to queue", tags.and("outcome", "failure"));
-            idle = timer(registry, prefix + ".idle.duration", "Time a " + what + " was idle before it was handed out",
-                    tags);
-            release = timer(registry, prefix + ".release", "Returns of a " + what + " to the pool", tags);
-            kept = Counter.builder(prefix + ".release.kept").description("Returns that kept the " + what
-                    + " for reuse").tags(tags).register(registry);
-            lifetime = timer(registry, prefix + ".lifetime", "Age of a " + what + " when it was destroyed", tags);
-            destroy = timer(registry, prefix + ".destroy", "Time to destroy a " + what, tags);
-        }
-
-        private static Timer timer(MeterRegistry registry, String name, String description, Tags tags) {
-            return Timer.builder(name).description(description).tags(tags).register(registry);
         }
     }
 }
