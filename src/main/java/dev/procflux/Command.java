@@ -27,6 +27,16 @@ import org.reactivestreams.Publisher;
  *
  * <p>Arguments are not checked here, so that commands built from untrusted data can still be described and
  * logged; an empty argv or an argument with a NUL byte fails at execution with {@link ProcessStartException}.
+ *
+ * <p><b>Bytes that are not UTF-8.</b> Arguments and environment values reach the process as UTF-8, except that an
+ * argument may carry any raw byte {@code 0x80..0xFF} as the lone surrogate {@code U+DC80..U+DCFF} (the convention
+ * of Python's {@code surrogateescape}, PEP 383), so a file name in Latin-1 passes through byte for byte:
+ * {@link #argument(byte[])} makes such a string from bytes, and {@link #argumentBytes(String)} gives the bytes back.
+ * A command with such bytes starts through {@code /bin/sh}, which rebuilds them without parsing them and then
+ * {@code exec}s the command (same pid, same signal state); other commands start directly. Environment values may
+ * carry raw bytes the same way, under names of letters, digits and underscores. An executable name with raw bytes
+ * is not looked up before the start: when it is missing, the process exits with status 127 (126 when it is not
+ * executable), as from a shell.
  */
 public final class Command {
     /** Default for {@link #maxOutputBytes()}: 64 MiB per stream. */
@@ -103,6 +113,36 @@ public final class Command {
      */
     public static Command of(List<String> argv) {
         return new Command(new Spec(Arguments.copyOfNonNull(argv, "argv")));
+    }
+
+    /**
+     * An argument that stands for exactly these bytes: UTF-8 text decodes as such, and every byte that is not part of
+     * well-formed UTF-8 becomes the lone surrogate {@code U+DC80..U+DCFF}. {@code argumentBytes(argument(b))} equals
+     * {@code b} for every byte array.
+     *
+     * <pre>{@code
+     * byte[] name = {'c', 'a', 'f', (byte) 0xe9, '.', 't', 'x', 't'}; // "café.txt" in Latin-1
+     * Command cat = Command.of("cat", "--", Command.argument(name));
+     * }</pre>
+     *
+     * @param bytes the argument's bytes (a NUL byte fails at execution, as in any argument)
+     * @return the argument as a string
+     */
+    public static String argument(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        return ApiFactory.argument(bytes);
+    }
+
+    /**
+     * The bytes a process receives for {@code argument}: its UTF-8 encoding, with each lone surrogate
+     * {@code U+DC80..U+DCFF} as the raw byte it stands for (see {@link #argument(byte[])}).
+     *
+     * @param argument an argument
+     * @return its bytes
+     */
+    public static byte[] argumentBytes(String argument) {
+        Objects.requireNonNull(argument, "argument");
+        return ApiFactory.argumentBytes(argument);
     }
 
     /**

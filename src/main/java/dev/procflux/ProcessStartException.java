@@ -10,7 +10,10 @@ public class ProcessStartException extends ProcessException {
     public enum Reason {
         /** The argv is empty. */
         EMPTY_COMMAND,
-        /** An argument or environment entry holds a NUL byte, which the operating system cannot pass. */
+        /**
+         * An argument or environment entry holds a NUL byte, which the operating system cannot pass; or an executable
+         * named with {@code =} is given bytes that are not UTF-8 (see {@link Command}).
+         */
         INVALID_ARGUMENT,
         /** The executable was not found (as a path, or on {@code PATH}). */
         EXECUTABLE_NOT_FOUND,

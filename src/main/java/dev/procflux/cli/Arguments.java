@@ -131,7 +131,7 @@ final class Arguments implements Iterator<List<String>>, Closeable {
         }
         else {
             ArgumentSource.File f = (ArgumentSource.File) source;
-            InputStream in = f.isStdin() ? stdin : Files.newInputStream(Path.of(f.path()));
+            InputStream in = f.isStdin() ? stdin : Files.newInputStream(UsageException.path("argument file", f.path()));
             RecordReader reader = new RecordReader(in, options.delimiter());
             opened.add(reader);
             values = reader;

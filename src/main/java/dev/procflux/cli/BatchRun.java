@@ -9,11 +9,11 @@ import dev.procflux.ProcessPoolClosedException;
 import dev.procflux.ProcessStartException;
 import dev.procflux.ProcessTimeoutException;
 import dev.procflux.internal.Subreaper;
+import dev.procflux.internal.SurrogateEscape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -296,7 +296,7 @@ final class BatchRun {
         return Mono.fromRunnable(() -> {
             JobFactory counting = new JobFactory(options.template().orElse(null), options.shell());
             try (InputLines lines = new InputLines(Files.newInputStream(file.get()));
-                    Stream<InputLines.Line> all = lines.lines()) {
+                    Stream<String> all = lines.lines()) {
                 counters.knownTotal(all.filter(l -> counting.next(l) != null).count());
             }
             catch (IOException | UncheckedIOException e) {
@@ -536,7 +536,7 @@ final class BatchRun {
         Tagger(PrintStream stream, Job job) {
             this.stream = stream;
             this.tag = options.tag() || options.parallel().tagString != null
-                    ? (job.tag() + "\t").getBytes(StandardCharsets.UTF_8) : null;
+                    ? SurrogateEscape.encode(job.tag() + "\t") : null;
         }
 
         void write(byte[] bytes, int offset, int length) {
@@ -566,8 +566,8 @@ final class BatchRun {
     private int dryRun(InputLines reader) {
         JobFactory factory = new JobFactory(options.template().orElse(null), options.shell());
         long invalid = 0;
-        try (Stream<InputLines.Line> lines = reader.lines()) {
-            for (InputLines.Line line : (Iterable<InputLines.Line>) lines::iterator) {
+        try (Stream<String> lines = reader.lines()) {
+            for (String line : (Iterable<String>) lines::iterator) {
                 Job job = factory.next(line);
                 if (job == null) {
                     continue;
@@ -577,7 +577,7 @@ final class BatchRun {
                     err.println("procflux run: " + job.problem().get());
                 }
                 else {
-                    out.println(job.commandLine());
+                    printLine(out, job.commandLine());
                     if (out.checkError()) {
                         return EXIT_STDOUT_CLOSED;
                     }
@@ -590,6 +590,11 @@ final class BatchRun {
         }
         out.flush();
         return (int) Math.min(invalid, 101);
+    }
+
+    /** Prints {@code line} with the raw bytes it carries ({@link SurrogateEscape}) as those bytes. */
+    static void printLine(PrintStream out, String line) {
+        out.writeBytes(SurrogateEscape.encode(line + "\n"));
     }
 
     private Disposable startTicker(long startNanos) {
@@ -633,15 +638,6 @@ final class BatchRun {
         JobFactory(@Nullable Template template, boolean shell) {
             this.template = template;
             this.shell = shell;
-        }
-
-        /** @return the job for the next line, or null for a line that holds no command (blank or comment) */
-        @Nullable Job next(InputLines.Line line) {
-            if (line.isValid()) {
-                return next(line.text());
-            }
-            lineNumber++;
-            return Job.invalid(++jobNumber, lineNumber, line.text(), "line " + lineNumber + ": " + line.problem());
         }
 
         /** @return the job for the next line, or null for a line that holds no command (blank or comment) */

@@ -116,7 +116,7 @@ final class GnuJobs implements Closeable {
                     err.println("procflux run: " + job.problem().get());
                 }
                 else {
-                    out.println(job.atSlot(1).commandLine());
+                    BatchRun.printLine(out, job.atSlot(1).commandLine());
                 }
             }
         }

@@ -1,10 +1,11 @@
 package dev.procflux.cli;
 
-import java.io.BufferedWriter;
+import dev.procflux.internal.SurrogateEscape;
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +19,15 @@ import java.util.Locale;
  * {@code --timeout}, {@code --halt now}, Ctrl-C or SIGTERM has Exitval -1 and the signal it died of (15, or 9 after
  * the grace period), or its own exit code if it caught the signal and exited (see {@link JobOutcome#killed}); a line
  * that could not be parsed has Exitval 2 (what {@code sh} reports for a syntax error) and a command that could not
- * start 127 or 126 (as in {@code sh}). Jobs that never started have no line, as in GNU parallel.
+ * start 127 or 126 (as in {@code sh}). Jobs that never started have no line, as in GNU parallel. The Command column
+ * holds the bytes of the job's arguments as they are, UTF-8 or not.
  *
  * <p>Not thread-safe: written only by the thread that writes job output.
  */
 final class JobLog implements Closeable {
     static final String HEADER = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand";
 
-    private final BufferedWriter writer;
+    private final OutputStream writer;
 
     /** @throws IOException when the file cannot be created or written */
     JobLog(Path path) throws IOException {
@@ -42,21 +44,18 @@ final class JobLog implements Closeable {
             throw new FileSystemException(path.toString(), null, "Is a directory");
         }
         boolean header = !append || !Files.isRegularFile(path) || Files.size(path) == 0;
-        writer = append
-                ? Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND)
-                : Files.newBufferedWriter(path, StandardCharsets.UTF_8);
+        writer = new BufferedOutputStream(append
+                ? Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                : Files.newOutputStream(path));
         if (header) {
-            writer.write(HEADER);
-            writer.write('\n');
+            writer.write(SurrogateEscape.encode(HEADER + "\n"));
         }
         writer.flush();
     }
 
     void write(JobOutcome o) {
         try {
-            writer.write(line(o));
-            writer.write('\n');
+            writer.write(SurrogateEscape.encode(line(o) + "\n"));
             // flushed per job so that the log is complete up to the last finished job even if procflux is then
             // killed outright (SIGKILL, or a signal's shutdown outlasting its bound)
             writer.flush();

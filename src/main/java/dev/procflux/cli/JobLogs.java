@@ -26,7 +26,9 @@ final class JobLogs {
      * @throws UsageException for a line that is not a joblog line
      */
     static Set<Long> finished(Path log, boolean failedRun) throws IOException {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        // Latin-1 maps every byte to a character, so a Command column that is not UTF-8 reads without error; lines
+        // end at \n only, as the joblog writes them: a \r is part of a command
+        List<String> lines = List.of(new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1).split("\n"));
         Set<Long> done = new HashSet<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);

@@ -91,7 +91,8 @@ public final class Main {
         watch.start();
         Thread hook = new Thread(main::onShutdown, "procflux-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        int status = main.run(args);
+        // only run's arguments reach jobs; serve's are names of files and addresses
+        int status = main.run(args.length > 0 && args[0].equals("run") ? RawCommandLine.recover(args) : args);
         if (main.interrupted) {
             // the JVM is already shutting down: System.exit would block forever; the signal sets the status
             return;

@@ -117,7 +117,7 @@ final class ParallelOptions {
             }
             case "-I" -> replace = value;
             case "--tagstring" -> tagString = value;
-            case "--results", "--res" -> results = Path.of(value);
+            case "--results", "--res" -> results = UsageException.path(name, value);
             case "--retry-delay" -> retryDelay = DurationArgument.parse(name, value);
             case "--delay" -> delay = DurationArgument.parse(name, value);
             case "--memfree" -> memfreeBytes = size(name, value);

@@ -1,5 +1,6 @@
 package dev.procflux.cli;
 
+import dev.procflux.internal.SurrogateEscape;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -13,8 +14,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Splits a byte stream into records at a delimiter ({@code \n} by default, {@code -d} or {@code -0} otherwise),
- * decoding each as UTF-8. The delimiter is removed; a last record without one is kept, and input ending with the
- * delimiter has no empty last record, as in GNU parallel. Reads lazily: only as far as the next record.
+ * decoding each as UTF-8 with every other byte as {@code U+DC80..U+DCFF} ({@link SurrogateEscape}), so a job
+ * receives the record's bytes as they are. The delimiter is removed; a last record without one is kept, and input
+ * ending with the delimiter has no empty last record, as in GNU parallel. Reads lazily: only as far as the next
+ * record.
  *
  * <p>Not thread-safe: used by the thread that reads input. Errors reading arrive as {@link UncheckedIOException}.
  */
@@ -61,7 +64,7 @@ final class RecordReader implements Iterator<String>, Closeable {
         byte last = delimiter[delimiter.length - 1];
         while (true) {
             if (position == limit && (eof || !fill())) {
-                return length == 0 ? null : new String(record, 0, length, StandardCharsets.UTF_8);
+                return length == 0 ? null : SurrogateEscape.decode(record, 0, length);
             }
             byte b = buffer[position++];
             if (length == record.length) {
@@ -69,7 +72,7 @@ final class RecordReader implements Iterator<String>, Closeable {
             }
             record[length++] = b;
             if (b == last && length >= delimiter.length && endsWithDelimiter(length)) {
-                return new String(record, 0, length - delimiter.length, StandardCharsets.UTF_8);
+                return SurrogateEscape.decode(record, 0, length - delimiter.length);
             }
         }
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -45,7 +46,16 @@ final class ResultFiles {
 
     /** Writes the results of one job: its stdout, stderr and job number. */
     static void write(Path root, Job job, Map<String, Integer> header, byte[] stdout, byte[] stderr) {
-        Path dir = directory(root, job.args(), header);
+        Path dir;
+        try {
+            dir = directory(root, job.args(), header);
+        }
+        catch (InvalidPathException e) {
+            // Java's file API names files in UTF-8 only: a directory named after raw bytes cannot be made with it
+            throw new UncheckedIOException("cannot write --results for job " + job.number() + " in " + root
+                    + ": an argument is not UTF-8, which no directory name made here can hold",
+                    new IOException(e.getMessage(), e));
+        }
         try {
             Files.createDirectories(dir);
             Files.write(dir.resolve("stdout"), stdout);

@@ -227,7 +227,7 @@ final class RunOptions {
                     break;
                 case "-f":
                 case "--file":
-                    file = Path.of(value);
+                    file = UsageException.path(name, value);
                     break;
                 case "--timeout":
                     if (value.trim().endsWith("%")) {
@@ -243,7 +243,7 @@ final class RunOptions {
                     halt = HaltPolicy.parse(value);
                     break;
                 case "--joblog":
-                    joblog = Path.of(value);
+                    joblog = UsageException.path(name, value);
                     break;
                 default:
                     if (!parallel.option(name, value)) {

@@ -370,9 +370,10 @@ final class Template {
         return dot > path.lastIndexOf('/') + 1 ? path.substring(0, dot) : path;
     }
 
+    /** @return {@code value} as one shell word: as is when it is plain ASCII, otherwise single-quoted (as GNU parallel) */
     static String shellQuote(String value) {
-        if (!value.isEmpty()
-                && value.chars().allMatch(c -> Character.isLetterOrDigit(c) || "@%+=:,./_-".indexOf(c) >= 0)) {
+        if (!value.isEmpty() && value.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9') || "@%+=:,./_-".indexOf(c) >= 0)) {
             return value;
         }
         return "'" + value.replace("'", "'\\''") + "'";

@@ -66,6 +66,22 @@ public final class ApiFactory {
     }
 
     /**
+     * @param bytes raw bytes
+     * @return them as a string: UTF-8 text as such, other bytes as {@code U+DC80..U+DCFF}
+     */
+    public static String argument(byte[] bytes) {
+        return SurrogateEscape.decode(bytes);
+    }
+
+    /**
+     * @param argument a string, possibly with raw bytes as {@code U+DC80..U+DCFF}
+     * @return the bytes it stands for
+     */
+    public static byte[] argumentBytes(String argument) {
+        return SurrogateEscape.encode(argument);
+    }
+
+    /**
      * @param command a command
      * @return its {@code toString()}: the command line and its settings, environment values redacted
      */

@@ -73,6 +73,18 @@ final class NuProcessLauncher implements Launcher {
             env.putAll(command.environment());
         }
         List<String> argv = argv(command);
+        if (Trampoline.isNeeded(argv, command.environment())) {
+            Trampoline.Launch viaShell;
+            try {
+                viaShell = Trampoline.of(argv, env);
+            }
+            catch (IllegalArgumentException e) {
+                throw new ProcessStartException(ProcessStartException.Reason.INVALID_ARGUMENT, command.commandLine(),
+                        "cannot start '" + abbreviated(command.commandLine()) + "': " + e.getMessage(), e);
+            }
+            argv = viaShell.argv();
+            env = viaShell.environment();
+        }
         NuProcessBuilder builder = new NuProcessBuilder(argv, env);
         command.directory().ifPresent(builder::setCwd);
         Handler handler = new Handler(listener,
@@ -123,7 +135,7 @@ final class NuProcessLauncher implements Launcher {
         }
         Path setpriv;
         try {
-            setpriv = StartChecks.check(Command.of("setpriv"));
+            setpriv = java.util.Objects.requireNonNull(StartChecks.check(Command.of("setpriv")));
         }
         catch (ProcessStartException e) {
             throw new ProcessStartException(e.reason(), command.commandLine(), "cannot start '"
@@ -155,7 +167,7 @@ final class NuProcessLauncher implements Launcher {
     static @Nullable String argumentsTooLong(List<String> argv, Map<String, String> env) {
         long total = 0;
         for (int i = 0; i < argv.size(); i++) {
-            long size = argv.get(i).getBytes(java.nio.charset.Charset.defaultCharset()).length + 1L;
+            long size = SurrogateEscape.encodedLength(argv.get(i)) + 1L;
             if (size > MAX_ARG_STRLEN) {
                 return "argument list too long (argument " + (i + 1) + " is " + (size - 1) + " bytes, limit "
                         + (MAX_ARG_STRLEN - 1) + " per argument)";
@@ -163,7 +175,7 @@ final class NuProcessLauncher implements Launcher {
             total += size + 8;
         }
         for (Map.Entry<String, String> e : env.entrySet()) {
-            total += (e.getKey() + "=" + e.getValue()).getBytes(java.nio.charset.Charset.defaultCharset()).length
+            total += SurrogateEscape.encodedLength(e.getKey()) + 1 + SurrogateEscape.encodedLength(e.getValue())
                     + 1L + 8;
         }
         long max;

@@ -18,8 +18,12 @@ final class StartChecks {
     private StartChecks() {
     }
 
-    /** @return the executable as it will be run: the argv[0] path, or the first match on the JVM's PATH */
-    static Path check(Command command) {
+    /**
+     * @return the executable as it will be run: the argv[0] path, or the first match on the JVM's PATH; null for a
+     *     name with bytes that are not UTF-8, which no {@link Path} can hold: the shell that rebuilds those bytes
+     *     ({@link Trampoline}) reports a missing one as a shell does, with exit status 127 (126 if not executable)
+     */
+    static @Nullable Path check(Command command) {
         List<String> argv = command.argv();
         String line = command.commandLine();
         if (argv.isEmpty()) {
@@ -48,7 +52,7 @@ final class StartChecks {
                         "cannot start '" + line + "': working directory " + dir + " is not a directory");
             }
         }
-        return executable(argv.get(0), dir, line);
+        return SurrogateEscape.hasEscapes(argv.get(0)) ? null : executable(argv.get(0), dir, line);
     }
 
     private static Path executable(String name, @Nullable Path dir, String line) {

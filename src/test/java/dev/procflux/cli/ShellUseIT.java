@@ -135,13 +135,79 @@ class ShellUseIT {
     }
 
     @Test
-    void aLineThatIsNotUtf8IsRefusedNeverAltered() throws Exception {
-        Process p = sessionScript("printf 'ok\\nbad-\\377\\376\\ngrüße\\n' | procflux run -k printf '[%s]'");
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("[ok][grüße]");
-        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("procflux run: line 2: not valid UTF-8 (byte 0xff at "
-                + "offset 4); arguments reach jobs as UTF-8 text, so it cannot be passed on unchanged\n");
-        assertThat(p.exitValue()).isEqualTo(1);
+    void aLatin1FileNameReachesJobsByteForByteAsInGnuParallel() throws Exception {
+        // caf\351.txt: "café.txt" in Latin-1, not UTF-8; the other lines are UTF-8 and a CR
+        String setup = "cd " + dir + " && printf 'contents\\n' > \"$(printf 'caf\\351.txt')\""
+                + " && printf 'caf\\351.txt\\ngr\\303\\274\\303\\237e\\nx\\r\\n' > names";
+        List<String> commands = List.of("ls -- {}", "cat {}", "printf %s {}", "--tag printf %s {}",
+                "--dry-run printf %s {}", "-a names printf [%s] {}");
+        StringBuilder script = new StringBuilder(setup);
+        for (int i = 0; i < commands.size(); i++) {
+            script.append("; procflux run -k ").append(commands.get(i)).append(" < names > p").append(i)
+                    .append(" 2>&1; parallel --will-cite -k ").append(commands.get(i)).append(" < names > g")
+                    .append(i).append(" 2>&1");
+        }
+        script.append("; procflux run -k --joblog log printf %s {} < names > /dev/null")
+                .append("; procflux run -k --resume --joblog log printf %s {} < names > resumed")
+                .append("; printf 'a\\000b\\n' | procflux run printf %s > nul-out 2> nul-err; echo $? > nul-status");
+        GnuParallel.executable();
+        Process p = sessionScript(script.toString());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEmpty();
+        for (int i = 0; i < commands.size(); i++) {
+            assertThat(Files.readAllBytes(dir.resolve("p" + i))).as(commands.get(i))
+                    .isEqualTo(Files.readAllBytes(dir.resolve("g" + i)));
+        }
+        byte[] cafe = {'c', 'a', 'f', (byte) 0xe9, '.', 't', 'x', 't'};
+        assertThat(Files.readAllBytes(dir.resolve("p0"))).startsWith(cafe);
+        assertThat(Files.readAllBytes(dir.resolve("p1"))).startsWith("contents\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(Files.readAllBytes(dir.resolve("p2"))).isEqualTo(concat(cafe,
+                "grüßex\r".getBytes(StandardCharsets.UTF_8)));
+        assertThat(Files.readAllBytes(dir.resolve("p4"))).startsWith(concat("printf %s '".getBytes(
+                StandardCharsets.UTF_8), cafe, "'\n".getBytes(StandardCharsets.UTF_8)));
+        List<String> log = Files.readAllLines(dir.resolve("log"), StandardCharsets.ISO_8859_1);
+        assertThat(log.get(1).split("\t", 9)[8]).isEqualTo("printf %s 'caf\u00e9.txt'");
+        assertThat(dir.resolve("resumed")).as("every job of the joblog is done").isEmptyFile();
+        assertThat(dir.resolve("nul-out")).isEmptyFile();
+        assertThat(Files.readString(dir.resolve("nul-err")))
+                .isEqualTo("procflux run: job 1: cannot start 'printf %s 'a\\0b'': argv[2] contains a NUL byte\n");
+        assertThat(Files.readString(dir.resolve("nul-status"))).isEqualTo("1\n");
+        assertThat(p.exitValue()).isZero();
+    }
+
+    @Test
+    void argumentsAfterTripleColonKeepTheirBytesWhateverTheLocale() throws Exception {
+        String args = " printf '[%s]' ::: \"$(printf 'caf\\351')\" \"$(printf 'gr\\303\\274\\303\\237e')\"";
+        Process p = sessionScript("cd " + dir + " && procflux run -k" + args + " > p0 && LC_ALL=C procflux run -k"
+                + args + " > p1 && parallel --will-cite -k" + args + " > g");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEmpty();
+        byte[] expected = concat(new byte[] {'[', 'c', 'a', 'f', (byte) 0xe9, ']'},
+                "[grüße]".getBytes(StandardCharsets.UTF_8));
+        assertThat(Files.readAllBytes(dir.resolve("g"))).isEqualTo(expected);
+        assertThat(Files.readAllBytes(dir.resolve("p0"))).isEqualTo(expected);
+        assertThat(Files.readAllBytes(dir.resolve("p1"))).as("LC_ALL=C").isEqualTo(expected);
+    }
+
+    @Test
+    void aFileNameThatIsNotUtf8IsRefusedInOneLineNamingItsOption() throws Exception {
+        String latin1 = "\"$(printf 'caf\\351')\"";
+        assertScript("procflux run -f " + latin1, 255, "procflux run: -f: the file name 'caf?' is not UTF-8, which "
+                + "procflux cannot open\nTry 'procflux run --help'.\n");
+        assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs: argument file: the "
+                + "file name 'caf?' is not UTF-8, which procflux cannot open\n");
+        // the directory --results makes for an argument is named after it
+        assertScript("printf 'caf\\351\\n' | procflux run --results " + dir.resolve("r") + " echo", 255,
+                "procflux run: cannot write --results for job 1 in " + dir.resolve("r") + ": an argument is not "
+                + "UTF-8, which no directory name made here can hold\n");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     @Test
