@@ -52,7 +52,10 @@ class ServeProcessIT {
         Files.writeString(config, yaml);
         stdout = dir.resolve("stdout.txt");
         stderr = dir.resolve("stderr.txt");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // env resets SIGINT: a test JVM started in the background by a non-interactive shell inherits it ignored,
+        // and a JVM that starts with SIGINT ignored never handles it
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Runtime.version().feature() >= 22) {
             // as the CLI jar's manifest grants it: Netty's native transport loads a library
             cmd.add("--enable-native-access=ALL-UNNAMED");
