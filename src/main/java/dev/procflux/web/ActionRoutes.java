@@ -239,10 +239,11 @@ public final class ActionRoutes {
         public RouterFunction<ServerResponse> build() {
             Map<String, WorkerRoute<?, ?>> pools = Map.copyOf(workers);
             ErrorResponses errors = new ErrorResponses(retryAfter);
+            SendWindow window = new SendWindow(SendWindow.DEFAULT_WINDOW_BYTES);
             ActionHandler handler = new ActionHandler(engine, pools,
                     new RequestParser(registry, maxParameterBodyBytes, maxWorkerBodyBytes, crossSiteGuard),
-                    new StreamEncoder(heartbeatInterval, errors), errors);
-            StatusHandlers status = new StatusHandlers(engine, registry, pools);
+                    new StreamEncoder(heartbeatInterval, errors, window), errors);
+            StatusHandlers status = new StatusHandlers(engine, registry, pools, window);
             PageHandlers pages = new PageHandlers(resource("index.html"), resource("procflux.js"));
             // routed separately from the guarded ones, so that they stay open under any prefix the application
             // nests the routes in: the page and its script hold no data, health is for probes

@@ -15,17 +15,21 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code GET /health}, {@code /metrics} and {@code /actions}: what the server is and how it is doing, as JSON.
- * Thread-safe: reads only immutable configuration and the engine's and pools' own thread-safe metrics.
+ * Thread-safe: reads only immutable configuration and the engine's, pools' and send window's thread-safe metrics.
  */
 final class StatusHandlers {
     private final ProcessEngine engine;
     private final ActionRegistry registry;
     private final Map<String, WorkerRoute<?, ?>> workers;
+    private final SendWindow window;
 
-    StatusHandlers(ProcessEngine engine, ActionRegistry registry, Map<String, WorkerRoute<?, ?>> workers) {
+    /** @param window the send window of the stream responses, whose held bytes {@code /metrics} reports */
+    StatusHandlers(ProcessEngine engine, ActionRegistry registry, Map<String, WorkerRoute<?, ?>> workers,
+            SendWindow window) {
         this.engine = engine;
         this.registry = registry;
         this.workers = workers;
+        this.window = window;
     }
 
     Mono<ServerResponse> health(ServerRequest request) {
@@ -62,6 +66,7 @@ final class StatusHandlers {
         body.put("peakBufferedBytes", m.peakBufferedBytes());
         body.put("pauses", m.pauses());
         body.put("budgetPauses", m.budgetPauses());
+        body.put("httpBufferedBytes", window.bufferedBytes());
         if (!workers.isEmpty()) {
             Map<String, Object> pools = new LinkedHashMap<>();
             workers.forEach((name, route) -> pools.put(name, poolMetrics(route.metrics())));

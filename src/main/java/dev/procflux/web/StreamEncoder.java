@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -24,14 +27,17 @@ import reactor.core.scheduler.Schedulers;
 final class StreamEncoder {
     private final Duration heartbeatInterval;
     private final ErrorResponses errors;
+    private final SendWindow window;
 
     /**
      * @param heartbeatInterval how often a quiet event stream gets a comment line; {@link Duration#ZERO} for never
      * @param errors answers a raw stream that fails before its first bytes
+     * @param window bounds what each response hands to the HTTP server ahead of its socket
      */
-    StreamEncoder(Duration heartbeatInterval, ErrorResponses errors) {
+    StreamEncoder(Duration heartbeatInterval, ErrorResponses errors, SendWindow window) {
         this.heartbeatInterval = heartbeatInterval;
         this.errors = errors;
+        this.window = window;
     }
 
     /**
@@ -44,7 +50,8 @@ final class StreamEncoder {
             Flux<ProcessOutput> outputs) {
         Flux<byte[]> frames = Flux.defer(() -> {
             Frames state = new Frames(format, maxOutputBytes, commandLine);
-            Flux<byte[]> encoded = outputs.concatMapIterable(state::frames);
+            // prefetch 1: the encoder holds at most one chunk, the engine keeps its own backpressure
+            Flux<byte[]> encoded = outputs.concatMapIterable(state::frames, 1);
             return format == StreamFormat.RAW ? encoded : encoded.onErrorResume(e -> Flux.just(state.error(e)));
         });
         if (format == StreamFormat.RAW) {
@@ -57,22 +64,28 @@ final class StreamEncoder {
                 return Mono.just(ok(format, all));
             }, false).single().flatMap(Function.identity());
         }
-        Flux<byte[]> body = format == StreamFormat.EVENT_STREAM
-                ? Heartbeats.around(frames, heartbeatInterval, Schedulers.parallel())
-                : frames;
         // an empty first write commits the status and headers as soon as the process runs, not with its first
         // output
-        return ok(format, body.startWith(new byte[0]));
+        return ok(format, frames.startWith(new byte[0]));
     }
 
-    private static Mono<ServerResponse> ok(StreamFormat format, Flux<byte[]> body) {
+    private Mono<ServerResponse> ok(StreamFormat format, Flux<byte[]> frames) {
         return ServerResponse.ok()
                 .contentType(MediaType.parseMediaType(format.mediaType()))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 // proxies such as nginx would otherwise hold the stream back
                 .header("X-Accel-Buffering", "no")
-                .body((message, context) -> message.writeAndFlushWith(
-                        body.map(bytes -> Mono.just(message.bufferFactory().wrap(bytes)))));
+                .body((message, context) -> {
+                    DataBufferFactory factory = message.bufferFactory();
+                    Flux<DataBuffer> buffers = window.buffers(frames, factory);
+                    if (format == StreamFormat.EVENT_STREAM) {
+                        // after the window, so that the frame the merge prefetches is counted in it
+                        buffers = Heartbeats.around(buffers, heartbeatInterval, Schedulers.parallel(),
+                                () -> factory.wrap(Heartbeats.COMMENT));
+                    }
+                    // a buffer dropped by a cancelled queue must still be released: the window counts it until then
+                    return message.writeWith(buffers.doOnDiscard(DataBuffer.class, DataBufferUtils::release));
+                });
     }
 
     /** Turns one subscription's outputs into frames of the chosen format. Used on one thread at a time. */

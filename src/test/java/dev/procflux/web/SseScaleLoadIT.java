@@ -1,0 +1,280 @@
+package dev.procflux.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.procflux.EngineMetrics;
+import dev.procflux.ProcessEngine;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/**
+ * The WebFlux face at server scale: 500 SSE clients of {@code yes} over real TCP, half of them reading 10 KiB/s,
+ * the other half as fast as they can. The slow half must cost the server a bounded heap and cost the fast half
+ * little throughput, and everything is released when the clients hang up.
+ *
+ * <p>Heavy (500 processes, 1,000 descriptors of pipes, 500 sockets): tagged {@code load}, run with
+ * {@code -Pload}. {@code -Dprocflux.load.seconds=N} sets how long each phase is measured (default 60).
+ */
+@EnabledOnOs(OS.LINUX)
+@Tag("load")
+class SseScaleLoadIT {
+    private static final int CLIENTS = Integer.getInteger("procflux.load.clients", 500);
+    private static final int SLOW_BYTES_PER_SECOND = 10 * 1024;
+    /**
+     * Stated before measuring, above the baseline: the engine's budget for all queues, plus 512 KiB per stream for
+     * what the budget does not count (the send window of 64 KiB and a frame, a chunk in the encoder, the
+     * connection's objects). A stream that a stalled client pins in Netty's outbound buffer held about 6 MB.
+     */
+    private static final long UNCOUNTED_PER_STREAM = 512 * 1024;
+
+    @Test
+    void fiveHundredSseClientsHalfOfThemSlowKeepTheHeapBoundedAndTheFastOnesFast() throws Exception {
+        Duration phase = Duration.ofSeconds(Long.getLong("procflux.load.seconds", 60));
+        ActionRegistry registry = ActionRegistry.builder()
+                .add(Action.builder("yes", "yes").timeout(Duration.ofHours(1)).maxOutputBytes(Long.MAX_VALUE)
+                        .build())
+                .build();
+        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(CLIENTS + 8).maxPendingAcquire(CLIENTS)
+                .killGracePeriod(Duration.ofMillis(500)).build();
+        ActionServer server = ActionServer.builder(ActionRoutes.builder(engine, registry).build())
+                .host("127.0.0.1").port(0).maxConnections(CLIENTS + 64).start();
+        try {
+            // each phase starts with the event loops, the encoder and the JIT warm
+            try (Clients warm = Clients.open(server.port(), 1, 0)) {
+                warm.runUntilAllStream(Duration.ofSeconds(30));
+                warm.run(Duration.ofSeconds(5));
+            }
+            awaitReleased(engine, server);
+            long heapBefore = StalledClientsIT.heapAfterGc();
+
+            // the same fast clients are measured alone, then beside the slow ones: each against itself
+            double[] alone;
+            double[] mixed;
+            double[] slowRates;
+            long heapGrowth;
+            EngineMetrics m;
+            long http;
+            try (Clients fast = Clients.open(server.port(), CLIENTS / 2, 0)) {
+                fast.runUntilAllStream(Duration.ofMinutes(3));
+                fast.run(Duration.ofSeconds(5));
+                alone = fast.run(phase);
+                try (Clients slow = Clients.open(server.port(), CLIENTS / 2, SLOW_BYTES_PER_SECOND)) {
+                    Clients all = Clients.both(fast, slow);
+                    all.runUntilAllStream(Duration.ofMinutes(3));
+                    all.run(Duration.ofSeconds(5));
+                    double[] rates = all.run(phase);
+                    mixed = Arrays.copyOfRange(rates, 0, CLIENTS / 2);
+                    slowRates = Arrays.copyOfRange(rates, CLIENTS / 2, CLIENTS);
+                    m = engine.metrics();
+                    http = StalledClientsIT.httpBufferedBytes(server);
+                    heapGrowth = StalledClientsIT.heapAfterGc() - heapBefore;
+                    assertThat(m.alive()).as("every client's process is running; answers: %s", all.heads())
+                            .isEqualTo(CLIENTS);
+                }
+            }
+            double[] kept = new double[alone.length];
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] = mixed[i] / alone[i];
+            }
+            Arrays.sort(kept);
+            System.out.printf("%d SSE clients of yes, %s per phase: %d fast clients alone %.0f B/s each on average "
+                    + "(min %.0f), beside %d slow ones %.0f B/s (min %.0f); each fast client kept min %.2f, median "
+                    + "%.2f, max %.2f of its own rate alone; slow clients %.0f B/s on average (min %.0f); heap growth "
+                    + "after GC %,d bytes; engine queue %,d (peak per stream %,d), HTTP layer %,d; budget pauses %d"
+                    + "%n", CLIENTS, phase, CLIENTS / 2, mean(alone), min(alone), CLIENTS / 2, mean(mixed),
+                    min(mixed), kept[0], kept[kept.length / 2], kept[kept.length - 1], mean(slowRates),
+                    min(slowRates), heapGrowth, m.bufferedBytes(), m.peakBufferedBytes(), http, m.budgetPauses());
+
+            // every client has hung up: nothing may be left, whatever the figures were
+            awaitReleased(engine, server);
+            assertThat(heapGrowth).as("server heap growth after GC with %d clients", CLIENTS)
+                    .isLessThanOrEqualTo(engine.options().maxTotalBufferedBytes() + CLIENTS * UNCOUNTED_PER_STREAM);
+            assertThat(kept[0]).as("the share of its own rate alone that the worst fast client kept")
+                    .isGreaterThanOrEqualTo(0.8);
+        }
+        finally {
+            server.close();
+            engine.close();
+        }
+    }
+
+    private static double mean(double[] values) {
+        return Arrays.stream(values).average().orElseThrow();
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElseThrow();
+    }
+
+    private static void awaitReleased(ProcessEngine engine, ActionServer server) {
+        long begin = System.nanoTime();
+        // hundreds of process trees are killed at once on two loaded cores: allow for it
+        java.util.function.Supplier<String> state = () -> "children " + Children.alive() + ", " + engine.metrics()
+                + ", httpBufferedBytes " + StalledClientsIT.httpBufferedBytes(server) + ", connections "
+                + server.openConnections();
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Children.alive() == 0 && engine.metrics().acquired() == 0
+                            && engine.metrics().bufferedBytes() == 0
+                            && StalledClientsIT.httpBufferedBytes(server) == 0 && server.openConnections() <= 1);
+        }
+        catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not released: " + state.get(), e);
+        }
+        System.out.printf("released after %d ms%n", (System.nanoTime() - begin) / 1_000_000);
+        Children.awaitNone();
+    }
+
+    /**
+     * SSE clients on one selector thread (the caller's): a client with a rate reads at most that many bytes per
+     * second, in ticks of 100 ms; one without reads whatever has arrived.
+     */
+    private static final class Clients implements AutoCloseable {
+        private final List<SocketChannel> channels;
+        private final long[] rates;
+        private final long[] received;
+        /** The start of each answer: its status line, or more of it when it is not a stream. */
+        private final String[] heads;
+
+        private Clients(List<SocketChannel> channels, long[] rates) {
+            this.channels = channels;
+            this.rates = rates;
+            this.received = new long[rates.length];
+            this.heads = new String[rates.length];
+            Arrays.fill(heads, "");
+        }
+
+        /** @return each distinct answer start with the number of clients that got it */
+        java.util.Map<String, Long> heads() {
+            return Arrays.stream(heads).collect(java.util.stream.Collectors.groupingBy(
+                    h -> h.startsWith("HTTP/1.1 200") ? "HTTP/1.1 200" : h.isEmpty() ? "(nothing yet)" : h, java.util.TreeMap::new,
+                    java.util.stream.Collectors.counting()));
+        }
+
+        static Clients open(int port, int count, long bytesPerSecond) throws IOException {
+            List<SocketChannel> channels = new ArrayList<>();
+            byte[] request = ("GET /actions/yes/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                    + "Sec-Fetch-Site: same-origin\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < count; i++) {
+                SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+                channel.write(ByteBuffer.wrap(request));
+                channel.configureBlocking(false);
+                channels.add(channel);
+            }
+            long[] rates = new long[count];
+            Arrays.fill(rates, bytesPerSecond);
+            return new Clients(channels, rates);
+        }
+
+        static Clients both(Clients a, Clients b) {
+            List<SocketChannel> channels = new ArrayList<>(a.channels);
+            channels.addAll(b.channels);
+            long[] rates = Arrays.copyOf(a.rates, a.rates.length + b.rates.length);
+            System.arraycopy(b.rates, 0, rates, a.rates.length, b.rates.length);
+            Clients both = new Clients(channels, rates);
+            System.arraycopy(a.heads, 0, both.heads, 0, a.heads.length);
+            System.arraycopy(b.heads, 0, both.heads, a.heads.length, b.heads.length);
+            return both;
+        }
+
+        /** @return whether every client has received the status line and headers of a 200 */
+        boolean allStreaming() {
+            return Arrays.stream(heads).allMatch(h -> h.startsWith("HTTP/1.1 200") && h.contains("\r\n\r\n"));
+        }
+
+        /** Reads until every client streams, in slices of a second, for at most {@code timeout}. */
+        void runUntilAllStream(Duration timeout) throws IOException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!allStreaming()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("not every client streams after " + timeout + ": " + heads());
+                }
+                run(Duration.ofSeconds(1));
+            }
+        }
+
+        /** Reads for {@code duration}; returns each client's bytes per second over it. */
+        double[] run(Duration duration) throws IOException {
+            long[] start = received.clone();
+            long[] allowance = new long[rates.length];
+            ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
+            long begin = System.nanoTime();
+            long end = begin + duration.toNanos();
+            long nextTick = begin;
+            try (Selector selector = Selector.open()) {
+                for (int i = 0; i < channels.size(); i++) {
+                    if (rates[i] == 0) {
+                        channels.get(i).register(selector, SelectionKey.OP_READ, i);
+                    }
+                }
+                for (long now = begin; now < end; now = System.nanoTime()) {
+                    if (now >= nextTick) {
+                        nextTick += 100_000_000L;
+                        for (int i = 0; i < rates.length; i++) {
+                            if (rates[i] > 0) {
+                                allowance[i] = Math.min(allowance[i] + rates[i] / 10, rates[i]);
+                                allowance[i] -= read(i, buffer, allowance[i]);
+                            }
+                        }
+                    }
+                    selector.select(Math.max(1, Math.min(100, (nextTick - now) / 1_000_000)));
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        int i = (Integer) key.attachment();
+                        while (read(i, buffer, buffer.capacity()) > 0) {
+                            // drains what has arrived
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                }
+                for (SelectionKey key : selector.keys()) {
+                    key.cancel();
+                }
+                selector.selectNow();
+            }
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            double[] perSecond = new double[received.length];
+            for (int i = 0; i < perSecond.length; i++) {
+                perSecond[i] = (received[i] - start[i]) / seconds;
+            }
+            return perSecond;
+        }
+
+        private long read(int i, ByteBuffer buffer, long atMost) throws IOException {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), atMost));
+            int n = channels.get(i).read(buffer);
+            if (n < 0) {
+                throw new IOException("client " + i + ": the server ended the stream after " + received[i]
+                        + " bytes");
+            }
+            if (heads[i].length() < 300 && n > 0) {
+                buffer.flip();
+                byte[] start = new byte[Math.min(n, 300 - heads[i].length())];
+                buffer.get(start);
+                heads[i] += new String(start, StandardCharsets.ISO_8859_1);
+            }
+            received[i] += n;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (SocketChannel channel : channels) {
+                channel.close();
+            }
+        }
+    }
+}
