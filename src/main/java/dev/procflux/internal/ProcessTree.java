@@ -20,9 +20,33 @@ final class ProcessTree {
     private ProcessTree() {
     }
 
-    /** Signals {@code pid} and then its descendants, parents before children (so SIGSTOP stops forks first). */
+    /**
+     * Signals {@code pid} and its descendants: parents before children (so SIGSTOP stops forks first), except SIGCONT,
+     * which reaches children before parents, after the whole tree was read.
+     */
     static void signalTree(long pid, int signal) {
+        if (signal == Posix.SIGCONT) {
+            // The whole tree is read before any of it runs again: a running parent reaps its exited children, and a
+            // child leaving a children list while the list is read can hide its siblings from that read, which
+            // would leave them stopped for good. Stopped, the tree cannot change under the walk.
+            List<Long> tree = new ArrayList<>();
+            collect(pid, tree, 0);
+            for (int i = tree.size() - 1; i >= 0; i--) {
+                Posix.signal(tree.get(i), signal);
+            }
+            return;
+        }
         signalTree(pid, signal, 0);
+    }
+
+    private static void collect(long pid, List<Long> tree, int depth) {
+        tree.add(pid);
+        if (depth >= MAX_DEPTH) {
+            return;
+        }
+        for (long child : children(pid)) {
+            collect(child, tree, depth + 1);
+        }
     }
 
     private static void signalTree(long pid, int signal, int depth) {
