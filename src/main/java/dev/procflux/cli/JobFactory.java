@@ -58,7 +58,7 @@ final class JobFactory {
                 line.append(' ');
             }
             boolean assignment = line.length() == 0 && word.indexOf('=') >= 0;
-            line.append(assignment ? "'" + word.replace("'", "'\\''") + "'" : Template.shellQuote(word));
+            line.append(assignment ? "'" + word.replace("'", "'\\''") + "'" : Replacements.shellQuote(word));
         }
         return line.toString();
     }

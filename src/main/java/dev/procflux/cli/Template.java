@@ -223,7 +223,7 @@ final class Template {
         }
         if (appendsInput) {
             for (String a : args) {
-                words.add(shellQuote(a));
+                words.add(Replacements.shellQuote(a));
             }
         }
         return String.join(" ", words);
@@ -261,7 +261,7 @@ final class Template {
         String modifier = ((All) part.get(all)).modifier();
         List<String> values = new ArrayList<>(args.size());
         for (String a : args) {
-            values.add(quoted(modify(a, modifier), quote));
+            values.add(quoted(Replacements.modify(a, modifier), quote));
         }
         if (context == Context.REPEAT) {
             for (String v : values) {
@@ -302,13 +302,13 @@ final class Template {
                     if (joined.length() > 0) {
                         joined.append(' ');
                     }
-                    joined.append(quoted(modify(arg, a.modifier()), quote));
+                    joined.append(quoted(Replacements.modify(arg, a.modifier()), quote));
                 }
                 sb.append(joined);
             }
             else if (p instanceof Position pos) {
                 String v = pos.position() <= args.size() ? args.get(pos.position() - 1) : "";
-                sb.append(quoted(modify(v, pos.modifier()), quote));
+                sb.append(quoted(Replacements.modify(v, pos.modifier()), quote));
             }
             else if (p instanceof Named n) {
                 Integer column = header.get(n.name());
@@ -317,7 +317,7 @@ final class Template {
                 }
                 else {
                     String v = column < args.size() ? args.get(column) : "";
-                    sb.append(quoted(modify(v, n.modifier()), quote));
+                    sb.append(quoted(Replacements.modify(v, n.modifier()), quote));
                 }
             }
             else if (p instanceof Seq) {
@@ -331,52 +331,7 @@ final class Template {
     }
 
     private static String quoted(String value, boolean quote) {
-        return quote ? shellQuote(value) : value;
-    }
-
-    private static String modify(String value, String modifier) {
-        switch (modifier) {
-            case "":
-                return value;
-            case ".":
-                return withoutExtension(value);
-            case "/":
-                return basename(value);
-            case "//":
-                return dirname(value);
-            default:
-                return withoutExtension(basename(value));
-        }
-    }
-
-    static String basename(String path) {
-        return path.substring(path.lastIndexOf('/') + 1);
-    }
-
-    static String dirname(String path) {
-        int slash = path.lastIndexOf('/');
-        if (slash < 0) {
-            return ".";
-        }
-        return slash == 0 ? "/" : path.substring(0, slash);
-    }
-
-    /**
-     * Removes the extension of the last path component only: {@code dir.d/file} has none, and neither has a
-     * hidden file such as {@code .profile}.
-     */
-    static String withoutExtension(String path) {
-        int dot = path.lastIndexOf('.');
-        return dot > path.lastIndexOf('/') + 1 ? path.substring(0, dot) : path;
-    }
-
-    /** @return {@code value} as one shell word: as is when it is plain ASCII, otherwise single-quoted (as GNU parallel) */
-    static String shellQuote(String value) {
-        if (!value.isEmpty() && value.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-                || (c >= '0' && c <= '9') || "@%+=:,./_-".indexOf(c) >= 0)) {
-            return value;
-        }
-        return "'" + value.replace("'", "'\\''") + "'";
+        return quote ? Replacements.shellQuote(value) : value;
     }
 
     @Override

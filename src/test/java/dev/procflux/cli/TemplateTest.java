@@ -33,11 +33,11 @@ class TemplateTest {
 
     @Test
     void extensionRemovalTouchesOnlyTheLastPathComponent() {
-        assertThat(Template.withoutExtension("dir.d/file")).isEqualTo("dir.d/file");
-        assertThat(Template.withoutExtension("a.tar.gz")).isEqualTo("a.tar");
-        assertThat(Template.withoutExtension(".profile")).isEqualTo(".profile");
-        assertThat(Template.dirname("file")).isEqualTo(".");
-        assertThat(Template.dirname("/file")).isEqualTo("/");
+        assertThat(Replacements.withoutExtension("dir.d/file")).isEqualTo("dir.d/file");
+        assertThat(Replacements.withoutExtension("a.tar.gz")).isEqualTo("a.tar");
+        assertThat(Replacements.withoutExtension(".profile")).isEqualTo(".profile");
+        assertThat(Replacements.dirname("file")).isEqualTo(".");
+        assertThat(Replacements.dirname("/file")).isEqualTo("/");
     }
 
     @Test
