@@ -31,7 +31,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 final class Serve {
     /** The environment variable holding the bearer token. */
     static final String TOKEN_VARIABLE = "PROCFLUX_TOKEN";
-    private static final Set<String> ENGINE_KEYS = Set.of("maxConcurrency", "maxPending", "killGracePeriod",
+    private static final Set<String> ENGINE_KEYS = Set.of("maxConcurrency", "maxPendingAcquire", "killGracePeriod",
             "acquireTimeout");
 
     private final Map<String, String> env;
@@ -263,7 +263,7 @@ final class Serve {
                 case "maxConcurrency":
                     b.maxConcurrency(integer(key, v));
                     break;
-                case "maxPending":
+                case "maxPendingAcquire":
                     b.maxPendingAcquire(integer(key, v));
                     break;
                 case "killGracePeriod":

@@ -27,13 +27,14 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *     protocol: lines          # or lengthPrefixed (raw bytes in and out)
  *     size: {min: 1, max: 2}
  *     requestTimeout: 5s
- *     maxPending: 64
+ *     maxPendingAcquire: 64
  * }</pre>
  *
  * <p>Immutable once parsed; {@link #start} builds the pools.
  */
 final class ServeWorkers {
-    private static final Set<String> KEYS = Set.of("command", "protocol", "size", "requestTimeout", "maxPending");
+    private static final Set<String> KEYS =
+            Set.of("command", "protocol", "size", "requestTimeout", "maxPendingAcquire");
     private static final Set<String> SIZE_KEYS = Set.of("min", "max");
 
     /** One pool's settings, checked when parsed. */
@@ -139,8 +140,8 @@ final class ServeWorkers {
         if (spec.containsKey("requestTimeout")) {
             b.requestTimeout(duration(spec.get("requestTimeout")));
         }
-        if (spec.containsKey("maxPending")) {
-            b.maxPendingAcquire(integer(spec.get("maxPending"), "maxPending"));
+        if (spec.containsKey("maxPendingAcquire")) {
+            b.maxPendingAcquire(integer(spec.get("maxPendingAcquire"), "maxPendingAcquire"));
         }
         return new Spec(name, binary, b);
     }

@@ -61,7 +61,8 @@ public final class ActionRoutes {
     /**
      * Starts a builder.
      *
-     * @param engine runs the actions; its {@code maxConcurrency} and {@code maxPending} bound the server's load
+     * @param engine runs the actions; its {@code maxConcurrency} and {@code maxPendingAcquire} bound the server's
+     *     load
      * @param registry the actions clients may run
      * @return a builder
      */

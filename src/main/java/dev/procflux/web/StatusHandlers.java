@@ -54,7 +54,7 @@ final class StatusHandlers {
         body.put("acquired", m.acquired());
         body.put("pending", m.pending());
         body.put("maxConcurrency", m.maxConcurrency());
-        body.put("maxPending", engine.options().maxPendingAcquire());
+        body.put("maxPendingAcquire", engine.options().maxPendingAcquire());
         body.put("started", m.started());
         body.put("succeeded", m.succeeded());
         body.put("failed", m.failed());

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 /** Reads the {@code engine:} section of an actions file into settings checked by the engine's own builder. */
 final class YamlEngineSection {
-    private static final Set<String> ENGINE_KEYS = Set.of("maxConcurrency", "maxPending", "acquireTimeout",
+    private static final Set<String> ENGINE_KEYS = Set.of("maxConcurrency", "maxPendingAcquire", "acquireTimeout",
             "killGracePeriod", "maxBufferedBytes", "backpressure", "highWaterBytes", "lowWaterBytes");
 
     private YamlEngineSection() {
@@ -79,7 +79,7 @@ final class YamlEngineSection {
                 int n = integer(v, key);
                 return b -> b.maxConcurrency(n);
             }
-            case "maxPending": {
+            case "maxPendingAcquire": {
                 int n = integer(v, key);
                 return b -> b.maxPendingAcquire(n);
             }

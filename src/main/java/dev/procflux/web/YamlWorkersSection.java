@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 
 /** Reads the {@code workers:} section of an actions file: one checked {@link WorkerPoolSpec} per pool. */
 final class YamlWorkersSection {
-    private static final Set<String> WORKER_KEYS = Set.of("command", "protocol", "size", "maxPending",
+    private static final Set<String> WORKER_KEYS = Set.of("command", "protocol", "size", "maxPendingAcquire",
             "maxRequestsPerWorker", "maxIdle", "maxLifetime", "requestTimeout", "maxStartAttempts",
             "idempotentRetries", "startBackoff");
 
@@ -74,8 +74,8 @@ final class YamlWorkersSection {
             b.sizeBetween(size.containsKey("min") ? integer(size.get("min"), "size.min") : defaults.minSize(),
                     size.containsKey("max") ? integer(size.get("max"), "size.max") : defaults.maxSize());
         }
-        if (spec.containsKey("maxPending")) {
-            b.maxPendingAcquire(integer(spec.get("maxPending"), "maxPending"));
+        if (spec.containsKey("maxPendingAcquire")) {
+            b.maxPendingAcquire(integer(spec.get("maxPendingAcquire"), "maxPendingAcquire"));
         }
         if (spec.containsKey("maxRequestsPerWorker")) {
             b.maxRequestsPerWorker(integer(spec.get("maxRequestsPerWorker"), "maxRequestsPerWorker"));

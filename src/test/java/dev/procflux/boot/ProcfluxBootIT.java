@@ -66,7 +66,8 @@ class ProcfluxBootIT {
     @Test
     void propertiesOverrideTheActionsFileWhichOverridesTheDefaults() {
         assertThat(engine.options().maxConcurrency()).as("procflux.engine.max-concurrency").isEqualTo(3);
-        assertThat(engine.options().maxPendingAcquire()).as("the actions file's engine.maxPending").isEqualTo(32);
+        assertThat(engine.options().maxPendingAcquire()).as("the actions file's engine.maxPendingAcquire")
+                .isEqualTo(32);
         assertThat(engine.options().killGracePeriod()).isEqualTo(Duration.ofMillis(500));
         assertThat(engine.options().closeOnShutdown()).as("the engine's own JVM hook is off under Boot").isFalse();
         assertThat(lifecycle.drain()).isEqualTo(Duration.ofSeconds(7));

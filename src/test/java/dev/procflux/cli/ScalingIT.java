@@ -150,10 +150,10 @@ class ScalingIT {
         assertThat(hold.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 
-    private String serve(String name, int maxConcurrency, int maxPending) throws IOException {
+    private String serve(String name, int maxConcurrency, int maxPendingAcquire) throws IOException {
         Path config = dir.resolve(name + ".yaml");
         Files.writeString(config, String.join("\n",
-                "engine:", "  maxConcurrency: " + maxConcurrency, "  maxPending: " + maxPending,
+                "engine:", "  maxConcurrency: " + maxConcurrency, "  maxPendingAcquire: " + maxPendingAcquire,
                 "actions:", "  who:", "    command: [echo, " + name + "]",
                 "  hold:", "    command: [sleep, \"3\"]", ""));
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -134,7 +134,7 @@ class ServeIT {
                 new PrintStream(e, true, StandardCharsets.UTF_8)).execute(List.of("--config", bad.toString()));
         assertThat(status).isEqualTo(2);
         assertThat(text(e)).startsWith("procflux serve: " + bad + ": worker pool 'w': unknown worker key 'protocl'; "
-                + "expected one of [command, maxPending, protocol, requestTimeout, size]\n");
+                + "expected one of [command, maxPendingAcquire, protocol, requestTimeout, size]\n");
     }
 
     @Test

@@ -220,7 +220,7 @@ class ActionRoutesIT {
 
     @Test
     void overloadIs503WithRetryAfter() {
-        // maxConcurrency 2, maxPending 0: two sleepers hold both slots, the next request is refused at once
+        // maxConcurrency 2, maxPendingAcquire 0: two sleepers hold both slots, the next request is refused at once
         Disposable a = engine.execute(Command.of("sleep", "30")).subscribe(r -> { }, e -> { });
         Disposable b = engine.execute(Command.of("sleep", "30")).subscribe(r -> { }, e -> { });
         try {

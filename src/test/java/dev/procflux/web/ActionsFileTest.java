@@ -18,7 +18,7 @@ class ActionsFileTest {
         ActionsFile file = ActionsFile.read(SHIPPED);
         assertThat(file.registry().actions()).extracting(Action::name)
                 .containsExactly("echo", "date", "wc", "seq", "countdown", "ls");
-        assertThat(file.engineKeys()).containsExactly("maxConcurrency", "maxPending", "killGracePeriod");
+        assertThat(file.engineKeys()).containsExactly("maxConcurrency", "maxPendingAcquire", "killGracePeriod");
         EngineOptions engine = file.engine().buildOptions();
         assertThat(engine.maxConcurrency()).isEqualTo(4);
         assertThat(engine.maxPendingAcquire()).isEqualTo(32);

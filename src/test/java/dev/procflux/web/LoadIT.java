@@ -77,7 +77,7 @@ class LoadIT {
             long refused = answers.stream().filter(a -> a.status == 503).count();
             assertThat(accepted + refused).as("every answer is 200 or 503").isEqualTo(CLIENTS);
             assertThat(accepted).isGreaterThanOrEqualTo(MAX_CONCURRENCY + MAX_PENDING);
-            assertThat(refused).as("the clients beyond maxConcurrency + maxPending are refused").isPositive();
+            assertThat(refused).as("the clients beyond maxConcurrency + maxPendingAcquire are refused").isPositive();
             for (Answer a : answers) {
                 if (a.status == 200) {
                     assertCompleteOutput(a.body);
