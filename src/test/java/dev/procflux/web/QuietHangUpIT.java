@@ -10,18 +10,21 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A client that hangs up on a stream whose process never writes: the server notices the closed connection without
- * any write to fail on, cancels the run and kills the process. The process would otherwise run for ten minutes,
- * so only the hang-up can end it within the test's bound. A raw stream is left before its status line, which waits
- * for the first byte.
+ * A client that hangs up on a stream whose process never writes: the server notices the closed connection, cancels
+ * the run and kills the process. The process would otherwise run for ten minutes, so only the hang-up can end it
+ * within the test's bound. A raw stream is left before its status line, which waits for the first byte. The event
+ * stream's heartbeat (1 s here) is a write that also reveals a hang-up the connection did not report.
  */
 @EnabledOnOs(OS.LINUX)
 class QuietHangUpIT {
@@ -36,7 +39,8 @@ class QuietHangUpIT {
                 .add(Action.builder("silent-raw", "sleep", "600").timeout(Duration.ofMinutes(15))
                         .streamFormat(StreamFormat.RAW).build())
                 .build();
-        server = ActionServer.start(ActionRoutes.builder(engine, registry).build(), "127.0.0.1", 0);
+        server = ActionServer.start(ActionRoutes.builder(engine, registry).heartbeatInterval(Duration.ofSeconds(1))
+                .build(), "127.0.0.1", 0);
     }
 
     @AfterEach
@@ -46,12 +50,16 @@ class QuietHangUpIT {
         Children.awaitNone();
     }
 
+    /** Each format, {@code procflux.hangup.rounds} times (3 by default): the race it guards against is timing. */
+    static Stream<Arguments> hangUps() {
+        int rounds = Integer.getInteger("procflux.hangup.rounds", 3);
+        return Stream.of(new String[] {"silent", "text/event-stream"}, new String[] {"silent", "application/x-ndjson"},
+                        new String[] {"silent-raw", "application/octet-stream"})
+                .flatMap(c -> IntStream.rangeClosed(1, rounds).mapToObj(r -> Arguments.of(c[0], c[1], r)));
+    }
+
     @ParameterizedTest(name = "{0} as {1}, round {2}")
-    @CsvSource({
-            "silent, text/event-stream, 1", "silent, text/event-stream, 2", "silent, text/event-stream, 3",
-            "silent, application/x-ndjson, 1", "silent, application/x-ndjson, 2", "silent, application/x-ndjson, 3",
-            "silent-raw, application/octet-stream, 1", "silent-raw, application/octet-stream, 2",
-            "silent-raw, application/octet-stream, 3"})
+    @MethodSource("hangUps")
     void aHangUpOnAQuietStreamKillsItsProcess(String action, String accept, int round) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
