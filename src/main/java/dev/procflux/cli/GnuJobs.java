@@ -113,7 +113,7 @@ final class GnuJobs implements Closeable {
             for (Job job : (Iterable<Job>) this::jobsForDryRun) {
                 if (job.problem().isPresent()) {
                     invalid++;
-                    err.println("procflux run: " + job.problem().get());
+                    Diagnostics.print(err, "procflux run", job.problem().get());
                 }
                 else {
                     JobSource.printLine(out, job.atSlot(1).commandLine());
@@ -121,7 +121,7 @@ final class GnuJobs implements Closeable {
             }
         }
         catch (UncheckedIOException e) {
-            err.println("procflux run: cannot read jobs: " + e.getMessage());
+            Diagnostics.print(err, "procflux run", "cannot read jobs: " + e.getMessage());
             return ExitCode.RUN_ERROR;
         }
         out.flush();

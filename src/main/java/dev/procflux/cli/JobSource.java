@@ -167,7 +167,7 @@ final class JobSource implements Closeable {
                 }
                 if (job.problem().isPresent()) {
                     invalid++;
-                    err.println("procflux run: " + job.problem().get());
+                    Diagnostics.print(err, "procflux run", job.problem().get());
                 }
                 else {
                     printLine(out, job.commandLine());
@@ -178,7 +178,7 @@ final class JobSource implements Closeable {
             }
         }
         catch (UncheckedIOException e) {
-            err.println("procflux run: " + cannotRead(e.getCause()).getMessage());
+            Diagnostics.print(err, "procflux run", cannotRead(e.getCause()).getMessage());
             return ExitCode.RUN_ERROR;
         }
         out.flush();

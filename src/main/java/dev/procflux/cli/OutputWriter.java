@@ -90,7 +90,7 @@ final class OutputWriter {
             }
             o.stdout().delete();
             o.stderr().delete();
-            o.message().ifPresent(m -> err.println("procflux run: " + m));
+            o.message().ifPresent(m -> Diagnostics.print(err, "procflux run", m));
             out.flush();
             err.flush();
         }
@@ -114,7 +114,7 @@ final class OutputWriter {
     void message(String message) {
         synchronized (lock) {
             clearStatus();
-            err.println("procflux run: " + message);
+            Diagnostics.print(err, "procflux run", message);
             err.flush();
         }
     }
@@ -124,7 +124,7 @@ final class OutputWriter {
         synchronized (lock) {
             clearStatus();
             if (summary != null) {
-                err.println("procflux run: " + summary);
+                Diagnostics.print(err, "procflux run", summary);
             }
             out.flush();
             err.flush();

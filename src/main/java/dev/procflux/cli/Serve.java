@@ -114,7 +114,7 @@ final class Serve {
             }
         }
         catch (UsageException e) {
-            err.println("procflux serve: " + e.getMessage());
+            Diagnostics.print(err, "procflux serve", e.getMessage());
             err.println("Try 'procflux serve --help'.");
             return ExitCode.USAGE;
         }
@@ -131,7 +131,7 @@ final class Serve {
                 routes.allowedHosts(hosts).allowedOrigins(options.allowedOrigins);
             }
             catch (IllegalArgumentException e) {
-                err.println("procflux serve: " + e.getMessage());
+                Diagnostics.print(err, "procflux serve", e.getMessage());
                 err.println("Try 'procflux serve --help'.");
                 return ExitCode.USAGE;
             }
@@ -147,8 +147,8 @@ final class Serve {
                             .idleTimeout(options.idleTimeout).accessLog(options.accessLog).start();
                 }
                 catch (RuntimeException e) {
-                    err.println("procflux serve: cannot listen on " + options.host + ":" + options.port + ": "
-                            + e.getMessage());
+                    Diagnostics.print(err, "procflux serve", "cannot listen on " + options.host + ":"
+                            + options.port + ": " + e.getMessage());
                     return ExitCode.CANNOT_LISTEN;
                 }
                 try {
@@ -184,7 +184,7 @@ final class Serve {
         int running = drained ? 0 : engine.metrics().alive();
         server.close();
         if (!drained) {
-            err.println("procflux serve: " + (running > 0 ? "killed " + running + " running action"
+            Diagnostics.print(err, "procflux serve", (running > 0 ? "killed " + running + " running action"
                     + (running == 1 ? "" : "s") : "closed connections with requests in progress")
                     + " after the drain period of " + DurationArgument.format(options.drainTimeout));
             err.flush();

@@ -192,14 +192,29 @@ class ShellUseIT {
     @Test
     void aFileNameThatIsNotUtf8IsRefusedInOneLineNamingItsOption() throws Exception {
         String latin1 = "\"$(printf 'caf\\351')\"";
-        assertScript("procflux run -f " + latin1, 255, "procflux run: -f: the file name 'caf?' is not UTF-8, which "
+        assertScript("procflux run -f " + latin1, 255, "procflux run: -f: the file name 'caf\\xe9' is not UTF-8, which "
                 + "procflux cannot open\nTry 'procflux run --help'.\n");
         assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs: argument file: the "
-                + "file name 'caf?' is not UTF-8, which procflux cannot open\n");
+                + "file name 'caf\\xe9' is not UTF-8, which procflux cannot open\n");
         // the directory --results makes for an argument is named after it
         assertScript("printf 'caf\\351\\n' | procflux run --results " + dir.resolve("r") + " echo", 255,
                 "procflux run: cannot write --results for job 1 in " + dir.resolve("r") + ": an argument is not "
                 + "UTF-8, which no directory name made here can hold\n");
+    }
+
+    @Test
+    void rawBytesInMessagesAreShownAsHexEscapes() throws Exception {
+        Process p = sessionScript("cd " + dir + "; procflux run \"--bogus$(printf '\\377')\" 2> e1"
+                + "; printf 'caf\\351\\000\\n' | procflux run printf %s 2> e2"
+                + "; printf 'caf\\351\\n' | procflux run --timeout 1 sh -c 'sleep 30' 2> e3");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("e1")))
+                .isEqualTo("procflux run: unknown option '--bogus\\xff'\nTry 'procflux run --help'.\n");
+        assertThat(Files.readString(dir.resolve("e2")))
+                .isEqualTo("procflux run: job 1: cannot start 'printf %s 'caf\\xe9\\0'': argv[2] contains a NUL "
+                        + "byte\n");
+        assertThat(Files.readString(dir.resolve("e3")))
+                .startsWith("procflux run: job 1: 'sh -c 'sleep 30' caf\\xe9' timed out after 1s");
     }
 
     private static byte[] concat(byte[]... parts) {
