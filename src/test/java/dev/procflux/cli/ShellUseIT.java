@@ -288,6 +288,32 @@ class ShellUseIT {
     }
 
     @Test
+    void anOverLongArgumentWithRawBytesIsNamedByItsOwnIndexAndSize() throws Exception {
+        // raw bytes start the job through /bin/sh: the message still speaks of the job's arguments and sizes
+        Files.write(dir.resolve("big"), concat("echo ".getBytes(StandardCharsets.US_ASCII),
+                "x".repeat(200_000).getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xff, '\n'},
+                "echo fine\n".getBytes(StandardCharsets.US_ASCII)));
+        // 40,000 raw bytes fit in one argument, but not as the printf format (four bytes each) that carries them
+        byte[] raw = new byte[40_000];
+        java.util.Arrays.fill(raw, (byte) 0xff);
+        Files.write(dir.resolve("escaped"), concat("echo a ".getBytes(StandardCharsets.US_ASCII), raw,
+                new byte[] {'\n'}));
+        Process p = sessionScript("cd " + dir + "; procflux run -k -f big > out1 2> err1; echo $? > status1"
+                + "; procflux run -f escaped > out2 2> err2; echo $? > status2");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out1"))).isEqualTo("fine\n");
+        assertThat(Files.readString(dir.resolve("err1"))).isEqualTo("procflux run: job 1: cannot start 'echo "
+                + "x".repeat(115) + "... (200006 characters)': argument list too long (argument 2 is 200001 bytes, "
+                + "limit 131071 per argument)\n");
+        assertThat(Files.readString(dir.resolve("status1"))).isEqualTo("1\n");
+        assertThat(dir.resolve("out2")).isEmptyFile();
+        assertThat(Files.readString(dir.resolve("err2"))).startsWith("procflux run: job 1: cannot start 'echo a ")
+                .endsWith("(40007 characters)': argument list too long (argument 3 is 40000 bytes, 160000 as the "
+                        + "printf format that passes its bytes through /bin/sh, limit 131071 per argument)\n");
+        assertThat(Files.readString(dir.resolve("status2"))).isEqualTo("1\n");
+    }
+
+    @Test
     void jobsReadFromATerminalAreAnnouncedWithHowToEndThem() throws Exception {
         // script(1) gives procflux a terminal; the terminal turns Ctrl-D (\\004) into the end of the input
         Process p = sessionScript("printf 'echo hi\\n\\004' | script -qec 'procflux run --no-summary' /dev/null");
