@@ -255,7 +255,7 @@ final class GnuJobs implements Closeable {
      * @return whether stdout was put aside
      */
     boolean keepAside(JobOutcome o, PrintStream out) {
-        Path results = parallel.results;
+        String results = parallel.results;
         if (results != null) {
             ResultFiles.write(results, o.job(), header, o.stdout(), o.stderr());
             return true;

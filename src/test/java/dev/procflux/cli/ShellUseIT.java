@@ -196,10 +196,29 @@ class ShellUseIT {
                 + "procflux cannot open\nTry 'procflux run --help'.\n");
         assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs: argument file: the "
                 + "file name 'caf\\xe9' is not UTF-8, which procflux cannot open\n");
-        // the directory --results makes for an argument is named after it
-        assertScript("printf 'caf\\351\\n' | procflux run --results " + dir.resolve("r") + " echo", 255,
-                "procflux run: cannot write --results for job 1 in " + dir.resolve("r") + ": an argument is not "
-                + "UTF-8, which no directory name made here can hold\n");
+    }
+
+    @Test
+    void resultsMakesTheDirectoriesGnuParallelMakesByteForByteWhateverTheBytes() throws Exception {
+        // raw bytes in the root's name and in the arguments (each directory level is named after one), UTF-8 and
+        // the characters --results escapes; under the C locale too, where JDK 17 names files in ASCII only
+        String args = " ::: a \"$(printf 'caf\\351')\" \"$(printf 'gr\\303\\274\\303\\237e')\" 'c/d' 'b\\\\s'"
+                + " ::: \"$(printf '\\377')\" x";
+        String job = " echo out";
+        Process p = sessionScript("cd " + dir + " && parallel --will-cite --results \"g$(printf '\\377')\"" + job
+                + args + " > g.out && procflux run --results \"p$(printf '\\377')\"" + job + args + " > p.out"
+                + " && LC_ALL=C procflux run --results \"c$(printf '\\377')/sub\"" + job + args + " > c.out"
+                + " && diff -r \"g$(printf '\\377')\" \"p$(printf '\\377')\""
+                + " && diff -r \"g$(printf '\\377')\" \"c$(printf '\\377')/sub\""
+                + " && find \"p$(printf '\\377')\" -name stdout | wc -l"
+                + " && cat \"p$(printf '\\377')/1/caf$(printf '\\351')/2/$(printf '\\377')/stdout\" > one");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEmpty();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("10\n");
+        assertThat(p.exitValue()).isZero();
+        assertThat(dir.resolve("p.out")).isEmptyFile();
+        assertThat(Files.readAllBytes(dir.resolve("one")))
+                .isEqualTo(new byte[] {'o', 'u', 't', ' ', 'c', 'a', 'f', (byte) 0xe9, ' ', (byte) 0xff, '\n'});
     }
 
     @Test
