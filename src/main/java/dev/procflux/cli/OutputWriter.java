@@ -132,11 +132,17 @@ final class OutputWriter {
     }
 
     /** Output of a running job ({@code --line-buffer}, {@code -u}), from its delivery thread. */
-    void writeLive(Job job, boolean stdout, byte[] bytes) {
+    void writeLive(Job job, boolean stdout, ChunkSource content) {
         synchronized (lock) {
             clearStatus();
             PrintStream stream = stdout ? out : err;
-            new Tagger(stream, job).write(bytes, 0, bytes.length);
+            try {
+                content.writeTo(new Tagger(stream, job)::write);
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot read back the held output of job " + job.number() + ": "
+                        + e.getMessage(), e);
+            }
             stream.flush();
         }
     }
