@@ -26,6 +26,7 @@ final class RawDirectory implements Closeable {
     private static final int O_CLOEXEC = 0x80000;
     private static final int MODE = 0777; // narrowed by the umask, as for mkdir -p
 
+    /** The libc calls on names given as bytes; {@code path} arguments end with a NUL byte. */
     interface CLib extends Library {
         int mkdir(byte[] path, int mode);
 
@@ -36,7 +37,7 @@ final class RawDirectory implements Closeable {
         String strerror(int errnum);
     }
 
-    private static final class Holder {
+    static final class Holder {
         static final CLib C = Native.load("c", CLib.class);
     }
 
@@ -84,7 +85,7 @@ final class RawDirectory implements Closeable {
         Holder.C.close(fd);
     }
 
-    private static byte[] terminated(byte[] name, int length) {
+    static byte[] terminated(byte[] name, int length) {
         byte[] c = new byte[length + 1];
         System.arraycopy(name, 0, c, 0, length);
         return c;

@@ -190,12 +190,27 @@ class ShellUseIT {
     }
 
     @Test
-    void aFileNameThatIsNotUtf8IsRefusedInOneLineNamingItsOption() throws Exception {
+    void filesNamedInBytesThatAreNotUtf8AreReadAsGnuParallelReadsThem() throws Exception {
         String latin1 = "\"$(printf 'caf\\351')\"";
-        assertScript("procflux run -f " + latin1, 255, "procflux run: -f: the file name 'caf\\xe9' is not UTF-8, which "
-                + "procflux cannot open\nTry 'procflux run --help'.\n");
-        assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs: argument file: the "
-                + "file name 'caf\\xe9' is not UTF-8, which procflux cannot open\n");
+        Process p = sessionScript("cd " + dir + " && printf 'echo one\\necho two\\n' > " + latin1
+                + " && procflux run -k -f " + latin1 + " > f.out && procflux run -k echo :::: " + latin1 + " > a.out"
+                + " && procflux run -k -a " + latin1 + " echo > a2.out && parallel --will-cite -k echo :::: " + latin1
+                + " > g.out && cmp a.out g.out && cmp a2.out g.out");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEmpty();
+        assertThat(p.exitValue()).isZero();
+        assertThat(Files.readString(dir.resolve("f.out"))).isEqualTo("one\ntwo\n");
+        assertThat(Files.readString(dir.resolve("g.out"))).isEqualTo("echo one\necho two\n");
+    }
+
+    @Test
+    void aMissingFileNamedInRawBytesIsNamedWithHexEscapes() throws Exception {
+        String latin1 = "\"$(printf 'caf\\351')\"";
+        assertScript("procflux run -f " + latin1, 255, "procflux run: cannot read jobs from caf\\xe9: No such file or "
+                + "directory\n");
+        assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs: caf\\xe9\n");
+        assertScript("procflux run --joblog " + latin1 + " echo ::: a", 255, "procflux run: --joblog: the file name "
+                + "'caf\\xe9' is not UTF-8, which procflux cannot open\nTry 'procflux run --help'.\n");
     }
 
     @Test
