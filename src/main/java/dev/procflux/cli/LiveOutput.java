@@ -84,24 +84,23 @@ final class LiveOutput {
 
     /** Writes what is held: a last line without a newline. */
     void end() {
-        Spool out = stdout;
-        stdout = null;
-        if (out != null) {
-            try {
-                writer.write(true, out);
-            }
-            finally {
-                out.delete();
-            }
+        try {
+            endLine(true);
         }
-        Spool err = stderr;
-        stderr = null;
-        if (err != null) {
+        finally {
+            endLine(false);
+        }
+    }
+
+    private void endLine(boolean isStdout) {
+        Spool line = isStdout ? stdout : stderr;
+        hold(isStdout, null);
+        if (line != null) {
             try {
-                writer.write(false, err);
+                writer.write(isStdout, line);
             }
             finally {
-                err.delete();
+                line.delete();
             }
         }
     }
