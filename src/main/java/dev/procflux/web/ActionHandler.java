@@ -99,12 +99,12 @@ final class ActionHandler {
                 // as the response's write (StreamResponse): a client that goes away before the start leaves the
                 // queue or gives its slot back without running the program, one that goes away later kills the
                 // tree.
-                return new StreamResponse<>(run, (first, all) -> {
+                return new StreamResponse<>(run, (first, all, owner) -> {
                     if (first.isOnError()) {
                         return errors.refuse(request, first.getThrowable());
                     }
                     Flux<ProcessOutput> outputs = all.filter(o -> o != STARTED).cast(ProcessOutput.class);
-                    return streams.respond(format, action.maxOutputBytes(), command.commandLine(), outputs)
+                    return streams.respond(format, action.maxOutputBytes(), command.commandLine(), outputs, owner)
                             .onErrorResume(e -> errors.refuse(request, e));
                 });
             });

@@ -1,7 +1,7 @@
 package dev.procflux.web;
 
 import java.util.concurrent.CancellationException;
-import java.util.function.BiFunction;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -17,13 +17,15 @@ import reactor.core.publisher.Signal;
 import reactor.core.publisher.Sinks;
 
 /**
- * A response whose run starts when the response is written and is cancelled when that write ends, so the run can
- * never outlive the HTTP exchange that wants it: a response that is never written runs nothing; a write that is
- * cancelled (the connection closed), fails, or ends before its body asked for the run's output, cancels the run.
+ * A response whose run starts when the response is written and never outlives the consumer of that response. A
+ * response that is never written runs nothing. While the write has not subscribed to the body, the write owns the
+ * run: its end (completed, failed, cancelled) cancels the run. Once a body built with {@link Owner#body} is
+ * subscribed, the body owns the run: its end, however it ends, cancels the run, even when the body had not yet
+ * asked for any of the run's output.
  *
- * <p>The status and headers are decided by the run's first signal: {@code answer} turns it into the response
- * actually written, which may be an error answer. Until then this response reports {@code 200} and no headers,
- * the status of a run that starts.
+ * <p>The status and headers are decided by the run's first signal: the {@link Answer} turns it into the response
+ * actually written, which may be an error answer. Until then this response reports {@code 200} and no headers, the
+ * status of a run that starts.
  *
  * <p>Thread-safe: immutable; each {@link #writeTo} subscription subscribes to the run once.
  *
@@ -33,15 +35,26 @@ final class StreamResponse<T> implements ServerResponse {
     private static final MultiValueMap<String, ResponseCookie> NO_COOKIES =
             CollectionUtils.unmodifiableMultiValueMap(new LinkedMultiValueMap<>());
 
+    /** Turns a run's first signal into the response to write. */
+    @FunctionalInterface
+    interface Answer<T> {
+        /**
+         * @param first the run's first signal
+         * @param all the run, from its first signal on; subscribed, if at all, by the response's body
+         * @param owner wraps the body that will subscribe to {@code all}
+         * @return the response to write
+         */
+        Mono<ServerResponse> answer(Signal<? extends T> first, Flux<T> all, Owner owner);
+    }
+
     private final Flux<T> run;
-    private final BiFunction<Signal<? extends T>, Flux<T>, Mono<ServerResponse>> answer;
+    private final Answer<T> answer;
 
     /**
      * @param run cold; subscribed once per write
-     * @param answer the response for the run's first signal; the flux replays that signal and the rest of the
-     *        run, and is subscribed, if at all, by the returned response's body
+     * @param answer the response for the run's first signal
      */
-    StreamResponse(Flux<T> run, BiFunction<Signal<? extends T>, Flux<T>, Mono<ServerResponse>> answer) {
+    StreamResponse(Flux<T> run, Answer<T> answer) {
         this.run = run;
         this.answer = answer;
     }
@@ -64,20 +77,54 @@ final class StreamResponse<T> implements ServerResponse {
     @Override
     public Mono<Void> writeTo(ServerWebExchange exchange, Context context) {
         return Mono.defer(() -> {
-            Sinks.Empty<Void> ended = Sinks.empty();
-            // The body subscribes to the run lazily (an event stream's body only after its first, empty write),
-            // and the answer's own operators keep their source once they have produced a response: a write that
-            // ends before the body took the run would otherwise leave the run waiting for a subscriber forever.
-            // Ending the write, however it ends, cancels the run here; a run that completed ignores it.
-            return run.takeUntilOther(ended.asMono())
+            Owner owner = new Owner();
+            return run.takeUntilOther(owner.released.asMono())
                     // A server may still ask a body for its next element after its write failed, when the switch is
                     // already cancelled: that late subscriber gets an empty run instead of a CancellationException
                     // it would report as a failure of the run; nobody reads it.
-                    .switchOnFirst((first, all) -> answer.apply(first,
-                                    all.onErrorResume(CancellationException.class, e -> Flux.empty()))
+                    .switchOnFirst((first, all) -> answer.answer(first,
+                                    all.onErrorResume(CancellationException.class, e -> Flux.empty()), owner)
                             .flatMap(response -> response.writeTo(exchange, context)), false)
                     .then()
-                    .doFinally(signal -> ended.tryEmitEmpty());
+                    .doFinally(signal -> owner.writeEnded());
         });
+    }
+
+    /**
+     * Who owns one write's run: the write until the body subscribes, then the body. Either owner's end cancels the
+     * run; the switches between the run and the body keep their source once they have produced a response, and a
+     * body asks for the run's output only after its first write (an event stream's empty frame), so a body ended
+     * before that would otherwise leave the run waiting for a subscriber forever. A run that completed ignores it.
+     */
+    static final class Owner {
+        private final Sinks.Empty<Void> released = Sinks.empty();
+        private final AtomicBoolean bodySubscribed = new AtomicBoolean();
+
+        private Owner() {
+        }
+
+        /**
+         * @param body the response body that subscribes to the run
+         * @return {@code body}, taking the run over from the write when subscribed and cancelling it when it ends
+         */
+        <X> Flux<X> body(Flux<X> body) {
+            return Flux.defer(() -> {
+                bodySubscribed.set(true);
+                return body;
+            }).doFinally(signal -> release());
+        }
+
+        private void writeEnded() {
+            // a server writes a streamed body as it subscribes to it (it may complete the write before the body
+            // ends, handing the subscription on): a body never subscribed by the end of the write is never read
+            if (!bodySubscribed.get()) {
+                release();
+            }
+        }
+
+        private void release() {
+            // fails only while another thread releases it at the same time, which ends the run just as well
+            released.tryEmitEmpty();
+        }
     }
 }
