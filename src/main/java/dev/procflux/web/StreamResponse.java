@@ -97,7 +97,9 @@ final class StreamResponse<T> implements ServerResponse {
      * before that would otherwise leave the run waiting for a subscriber forever. A run that completed ignores it.
      */
     static final class Owner {
+        // completed by whichever owner ends first; the run is taken until it completes
         private final Sinks.Empty<Void> released = Sinks.empty();
+        // set once, by the body's subscription, on the server's thread
         private final AtomicBoolean bodySubscribed = new AtomicBoolean();
 
         private Owner() {
