@@ -35,8 +35,8 @@ import org.reactivestreams.Publisher;
  * A command with such bytes starts through {@code /bin/sh}, which rebuilds them without parsing them and then
  * {@code exec}s the command (same pid, same signal state); other commands start directly. Environment values may
  * carry raw bytes the same way, under names of letters, digits and underscores. An executable name with raw bytes
- * is not looked up before the start: when it is missing, the process exits with status 127 (126 when it is not
- * executable), as from a shell.
+ * is checked on its bytes before the start like any other, so a missing one fails with
+ * {@link ProcessStartException} too.
  */
 public final class Command {
     /** Default for {@link #maxOutputBytes()}: 64 MiB per stream. */

@@ -1,6 +1,7 @@
 package dev.procflux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
@@ -120,9 +121,45 @@ class RawBytesIT {
     }
 
     @Test
-    void anExecutableNamedInRawBytesThatIsMissingExitsWith127AsFromAShell() {
-        ProcessResult r = engine.execute(Command.of("./caf\uDCE9").withDirectory(dir)).block(WAIT);
-        assertThat(r.exitCode()).isEqualTo(127);
+    void aMissingExecutableFailsToStartTheSameWayWhetherItsNameOrArgumentsHoldRawBytes() {
+        for (String missing : new String[] {"procflux-no-such-program", "./procflux-no-such-program"}) {
+            ProcessStartException plain = startFailure(Command.of(missing, "x").withDirectory(dir));
+            for (Command raw : new Command[] {Command.of(missing, "caf\uDCE9"),
+                    Command.of(missing + "\uDCE9", "x"), Command.of(missing + "\uDCE9", "caf\uDCE9")}) {
+                ProcessStartException e = startFailure(raw.withDirectory(dir));
+                assertThat(e.reason()).as(raw.commandLine())
+                        .isEqualTo(ProcessStartException.Reason.EXECUTABLE_NOT_FOUND).isEqualTo(plain.reason());
+                assertThat(e.getMessage().replace(raw.commandLine(), "LINE").replace(raw.argv().get(0), "NAME"))
+                        .isEqualTo(plain.getMessage().replace(plain.commandLine(), "LINE").replace(missing, "NAME"))
+                        .contains("NAME");
+            }
+        }
+        assertThat(startFailure(Command.of("./caf\uDCE9").withDirectory(dir)))
+                .hasMessage("cannot start './caf\uDCE9': executable ./caf\uDCE9 does not exist");
+    }
+
+    @Test
+    void anExecutableNamedInRawBytesIsCheckedOnItsBytesAndRunsWhenItIsThere() {
+        // made by a shell, independently of the start checks under test
+        assertThat(stdout(Command.shell("printf '#!/bin/sh\\necho ran\\n' > \"$(printf 'run\\351')\"; "
+                + "chmod +x \"$(printf 'run\\351')\"; printf 'echo no\\n' > \"$(printf 'plain\\351')\"; "
+                + "mkdir \"$(printf 'dir\\351')\"").withDirectory(dir))).isEmpty();
+        byte[] ran = "ran\n".getBytes(StandardCharsets.UTF_8);
+        assertThat(stdout(Command.of("./run\uDCE9").withDirectory(dir))).isEqualTo(ran);
+        assertThat(stdout(Command.of(dir + "/run\uDCE9"))).isEqualTo(ran);
+        ProcessStartException notExecutable = startFailure(Command.of("./plain\uDCE9").withDirectory(dir));
+        assertThat(notExecutable.reason()).isEqualTo(ProcessStartException.Reason.NOT_EXECUTABLE);
+        assertThat(notExecutable).hasMessage("cannot start './plain\uDCE9': ./plain\uDCE9 is not executable "
+                + "(permission denied)");
+        ProcessStartException directory = startFailure(Command.of("./dir\uDCE9").withDirectory(dir));
+        assertThat(directory.reason()).isEqualTo(ProcessStartException.Reason.NOT_EXECUTABLE);
+        assertThat(directory).hasMessage("cannot start './dir\uDCE9': ./dir\uDCE9 is a directory, not an executable");
+    }
+
+    private ProcessStartException startFailure(Command command) {
+        Throwable e = catchThrowable(() -> engine.execute(command).block(WAIT));
+        assertThat(e).as(command.commandLine()).isInstanceOf(ProcessStartException.class);
+        return (ProcessStartException) e;
     }
 
     @Test

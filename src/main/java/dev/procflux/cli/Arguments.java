@@ -42,55 +42,62 @@ final class Arguments implements Iterator<List<String>>, Closeable {
      * @throws IOException if a file cannot be opened
      */
     Arguments(ArgumentOptions options, InputStream stdin, @Nullable String file, int slots) throws IOException {
-        List<ArgumentSource> sources = new ArrayList<>();
-        if (file != null) {
-            sources.add(new ArgumentSource.File(file, false));
-        }
-        sources.addAll(options.sources());
-        if (sources.isEmpty()) {
-            sources.add(new ArgumentSource.File("-", false));
-        }
-        List<Iterator<List<String>>> iterators = new ArrayList<>();
-        int offset = 0;
-        for (ArgumentSource s : sources) {
-            Iterator<List<String>> it = open(s, options, stdin);
-            if (options.header()) {
-                if (it.hasNext()) {
-                    List<String> names = it.next();
-                    for (int i = 0; i < names.size(); i++) {
-                        header.putIfAbsent(names.get(i), offset + i);
+        try {
+            List<ArgumentSource> sources = new ArrayList<>();
+            if (file != null) {
+                sources.add(new ArgumentSource.File(file, false));
+            }
+            sources.addAll(options.sources());
+            if (sources.isEmpty()) {
+                sources.add(new ArgumentSource.File("-", false));
+            }
+            List<Iterator<List<String>>> iterators = new ArrayList<>();
+            int offset = 0;
+            for (ArgumentSource s : sources) {
+                Iterator<List<String>> it = open(s, options, stdin);
+                if (options.header()) {
+                    if (it.hasNext()) {
+                        List<String> names = it.next();
+                        for (int i = 0; i < names.size(); i++) {
+                            header.putIfAbsent(names.get(i), offset + i);
+                        }
+                        offset += names.size();
                     }
-                    offset += names.size();
+                }
+                iterators.add(it);
+            }
+            // group the sources: a linked source joins the group of the one before it
+            List<List<Iterator<List<String>>>> groups = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++) {
+                if (i > 0 && (options.linkAll() || sources.get(i).linked())) {
+                    groups.get(groups.size() - 1).add(iterators.get(i));
+                }
+                else {
+                    groups.add(new ArrayList<>(List.of(iterators.get(i))));
                 }
             }
-            iterators.add(it);
-        }
-        // group the sources: a linked source joins the group of the one before it
-        List<List<Iterator<List<String>>>> groups = new ArrayList<>();
-        for (int i = 0; i < sources.size(); i++) {
-            if (i > 0 && (options.linkAll() || sources.get(i).linked())) {
-                groups.get(groups.size() - 1).add(iterators.get(i));
+            Iterator<List<String>> first = groups.get(0).size() == 1 ? groups.get(0).get(0)
+                    : linked(groups.get(0), options.linkAll()).iterator();
+            List<List<List<String>>> rest = new ArrayList<>();
+            for (List<Iterator<List<String>>> g : groups.subList(1, groups.size())) {
+                rest.add(linked(g, options.linkAll()));
+            }
+            Iterator<List<String>> product = rest.isEmpty() ? first : new Product(first, rest);
+            if (options.fill() && options.maxArgs() == 0) {
+                List<List<String>> all = new ArrayList<>();
+                product.forEachRemaining(all::add);
+                perJob = Math.max(1, (all.size() + slots - 1) / Math.max(1, slots));
+                records = all.iterator();
             }
             else {
-                groups.add(new ArrayList<>(List.of(iterators.get(i))));
+                perJob = Math.max(1, options.maxArgs());
+                records = product;
             }
         }
-        Iterator<List<String>> first = groups.get(0).size() == 1 ? groups.get(0).get(0)
-                : linked(groups.get(0), options.linkAll()).iterator();
-        List<List<List<String>>> rest = new ArrayList<>();
-        for (List<Iterator<List<String>>> g : groups.subList(1, groups.size())) {
-            rest.add(linked(g, options.linkAll()));
-        }
-        Iterator<List<String>> product = rest.isEmpty() ? first : new Product(first, rest);
-        if (options.fill() && options.maxArgs() == 0) {
-            List<List<String>> all = new ArrayList<>();
-            product.forEachRemaining(all::add);
-            perJob = Math.max(1, (all.size() + slots - 1) / Math.max(1, slots));
-            records = all.iterator();
-        }
-        else {
-            perJob = Math.max(1, options.maxArgs());
-            records = product;
+        catch (IOException | RuntimeException e) {
+            // the sources opened before the one that failed
+            closeOpened(e);
+            throw e;
         }
     }
 
@@ -210,6 +217,15 @@ final class Arguments implements Iterator<List<String>>, Closeable {
                 current = null;
             }
             return record;
+        }
+    }
+
+    private void closeOpened(Exception failure) {
+        try {
+            close();
+        }
+        catch (IOException e) {
+            failure.addSuppressed(e);
         }
     }
 

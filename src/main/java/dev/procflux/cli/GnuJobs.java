@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +74,11 @@ final class GnuJobs implements Closeable {
         return parallel.pipe || options.arguments().explicit();
     }
 
-    /** Opens the argument files and reads a {@code --resume} joblog. */
+    /**
+     * Opens the argument files and reads a {@code --resume} joblog.
+     *
+     * @throws JobSource.InputException when an argument file cannot be opened, saying which and why
+     */
     void open() throws IOException {
         if (parallel.resume || parallel.resumeFailed) {
             Path log = options.joblog().orElseThrow();
@@ -87,8 +92,16 @@ final class GnuJobs implements Closeable {
                     options.shell());
         }
         else if (reads()) {
-            Arguments arguments = new Arguments(options.arguments(), in, options.file().orElse(null),
-                    Math.max(1, options.jobs()));
+            Arguments arguments;
+            try {
+                arguments = new Arguments(options.arguments(), in, options.file().orElse(null),
+                        Math.max(1, options.jobs()));
+            }
+            catch (FileSystemException e) {
+                // an argument file (::::, -a) that does not open: the exception names it, raw bytes as \xNN
+                throw new JobSource.InputException("cannot read jobs from " + e.getFile() + ": "
+                        + JobSource.reason(e), e);
+            }
             header = arguments.header();
             sourceResource = arguments;
             source = new ArgumentJobs(arguments, options.template().orElse(null),

@@ -21,6 +21,7 @@ final class InputFiles {
     private static final int O_CLOEXEC = 0x80000;
     private static final int ENOENT = 2;
     private static final int EACCES = 13;
+    private static final String IS_A_DIRECTORY = "Is a directory";
 
     private InputFiles() {
     }
@@ -28,8 +29,10 @@ final class InputFiles {
     /**
      * @param name the file's name as given, raw bytes as {@code U+DC80..U+DCFF}
      * @return a stream of its bytes
-     * @throws IOException as {@link Files#newInputStream} throws it ({@link NoSuchFileException},
-     *     {@link AccessDeniedException}, ...), naming the file with its raw bytes as {@code \xNN}
+     * @throws FileSystemException as {@link Files#newInputStream} throws it ({@link NoSuchFileException},
+     *     {@link AccessDeniedException}, ...), and with the reason "Is a directory" for a directory (which opens,
+     *     then fails the first read), naming the file with its raw bytes as {@code \xNN}
+     * @throws IOException when the file cannot be opened otherwise
      */
     static InputStream open(String name) throws IOException {
         Path path;
@@ -39,18 +42,10 @@ final class InputFiles {
         catch (InvalidPathException e) {
             return openRaw(name);
         }
+        if (Files.isDirectory(path)) {
+            throw new FileSystemException(name, null, IS_A_DIRECTORY);
+        }
         return Files.newInputStream(path);
-    }
-
-    /** @return whether {@code name} is a directory; false when it cannot be told */
-    static boolean isDirectory(String name) {
-        try {
-            return Files.isDirectory(Path.of(name));
-        }
-        catch (InvalidPathException e) {
-            // opened as a file, reading a directory fails with EISDIR, which names the reason as well
-            return false;
-        }
     }
 
     /**
@@ -83,8 +78,12 @@ final class InputFiles {
             }
         }
         try {
+            Path opened = Path.of("/proc/self/fd/" + fd);
+            if (Files.isDirectory(opened)) {
+                throw new FileSystemException(Diagnostics.visible(name), null, IS_A_DIRECTORY);
+            }
             // a second open description of the same file, owned by the stream
-            return Files.newInputStream(Path.of("/proc/self/fd/" + fd));
+            return Files.newInputStream(opened);
         }
         finally {
             c.close(fd);

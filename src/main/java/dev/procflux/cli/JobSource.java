@@ -76,9 +76,6 @@ final class JobSource implements Closeable {
         if (file.isEmpty()) {
             return new InputLines(in);
         }
-        if (InputFiles.isDirectory(file.get())) {
-            throw new FileSystemException(file.get(), null, "Is a directory");
-        }
         return new InputLines(InputFiles.open(file.get()));
     }
 

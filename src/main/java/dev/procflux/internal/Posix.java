@@ -5,11 +5,13 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import dev.procflux.ExitStatus;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The few libc calls NuProcess does not expose: a non-reaping {@code waitid} for prompt exit detection and
- * {@code kill} for signals the JDK cannot send (SIGCONT, SIGSTOP). Linux layouts only.
+ * {@code kill} for signals the JDK cannot send (SIGCONT, SIGSTOP), and {@code access} for file names that are not
+ * UTF-8, which no {@link java.nio.file.Path} can hold. Linux layouts only.
  */
 final class Posix {
     static final int SIGKILL = 9;
@@ -49,9 +51,30 @@ final class Posix {
         int read(int fd, Pointer buffer, int count);
 
         int fcntl(int fd, int cmd, int arg);
+
+        int access(byte[] path, int mode);
     }
 
     private static final int F_SETPIPE_SZ = 1031;
+    private static final int F_OK = 0;
+    private static final int X_OK = 1;
+
+    /**
+     * @param path a file name's bytes, without a NUL byte
+     * @return whether the file exists ({@code access(F_OK)}, following symbolic links)
+     */
+    static boolean exists(byte[] path) {
+        return C.access(terminated(path), F_OK) == 0;
+    }
+
+    /** @return whether the calling process may execute (or search) the file ({@code access(X_OK)}) */
+    static boolean isExecutable(byte[] path) {
+        return C.access(terminated(path), X_OK) == 0;
+    }
+
+    private static byte[] terminated(byte[] path) {
+        return Arrays.copyOf(path, path.length + 1);
+    }
 
     /**
      * Sets a pipe's capacity ({@code fcntl(F_SETPIPE_SZ)}): the kernel rounds it up to a power-of-two number of

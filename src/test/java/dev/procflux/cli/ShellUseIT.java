@@ -125,6 +125,46 @@ class ShellUseIT {
     }
 
     @Test
+    void argumentFilesThatDoNotOpenAreNamedWithTheReasonAndExit255AsInGnuParallel() throws Exception {
+        // root reads any file: without the capabilities that let it, a file of mode 000 is unreadable to root too
+        Process p = sessionScript("cd " + dir + " && echo a > a.txt && : > locked && chmod 000 locked && mkdir adir"
+                + " && drop= && if [ \"$(id -u)\" = 0 ]; then drop='setpriv --bounding-set "
+                + "-dac_override,-dac_read_search'; fi"
+                + "; both() { $drop procflux run \"$@\"; echo \"procflux $?\"; $drop parallel --will-cite \"$@\""
+                + " 2> /dev/null; echo \"parallel $?\"; }"
+                + "; both echo :::: missing; both -a missing echo; both echo :::: locked; both -a locked echo"
+                + "; both echo :::: a.txt :::: missing"
+                + "; procflux run echo :::: adir; echo \"procflux $?\"");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo(""
+                + "procflux run: cannot read jobs from missing: No such file or directory\n".repeat(2)
+                + "procflux run: cannot read jobs from locked: Permission denied\n".repeat(2)
+                + "procflux run: cannot read jobs from missing: No such file or directory\n"
+                + "procflux run: cannot read jobs from adir: Is a directory\n");
+        // GNU parallel reads a directory as no arguments; procflux refuses it as it refuses -f DIR
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("procflux 255\nparallel 255\n".repeat(5)
+                + "procflux 255\n");
+    }
+
+    @Test
+    void aMissingProgramNamedInRawBytesFailsToStartAsAnyMissingProgramAndItsJobFailsAsInGnuParallel()
+            throws Exception {
+        Process p = sessionScript("cd " + dir + "; for name in procflux-no-such-program "
+                + "\"$(printf 'procflux-no-such-program\\351')\"; do procflux run -k \"$name\" ::: a 'b c'"
+                + "; echo \"procflux $?\"; parallel --will-cite -k \"$name\" ::: a 'b c' 2> /dev/null"
+                + "; echo \"parallel $?\"; done");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("procflux 2\nparallel 2\n".repeat(2));
+        List<String> err = Files.readAllLines(dir.resolve("err"));
+        assertThat(err).hasSize(4);
+        assertThat(err.get(0)).startsWith("procflux run: job 1: cannot start 'procflux-no-such-program a': "
+                + "executable 'procflux-no-such-program' not found on PATH=");
+        assertThat(err.get(1)).startsWith("procflux run: job 2: cannot start 'procflux-no-such-program 'b c'': ");
+        assertThat(err.subList(2, 4)).containsExactlyElementsOf(err.subList(0, 2).stream()
+                .map(line -> line.replace("procflux-no-such-program", "procflux-no-such-program\\xe9")).toList());
+    }
+
+    @Test
     void inputLinesEndAtNewlineOnlyAndCarriageReturnsReachTheJob() throws Exception {
         Process p = sessionScript("printf 'a\\rb\\r\\nc\\n\\nlast' | procflux run -k -j 2 printf '[%s]'");
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -208,7 +248,10 @@ class ShellUseIT {
         String latin1 = "\"$(printf 'caf\\351')\"";
         assertScript("procflux run -f " + latin1, 255, "procflux run: cannot read jobs from caf\\xe9: No such file or "
                 + "directory\n");
-        assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs: caf\\xe9\n");
+        assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs from caf\\xe9: No such "
+                + "file or directory\n");
+        assertScript("cd " + dir + " && mkdir " + latin1 + " && procflux run echo :::: " + latin1, 255,
+                "procflux run: cannot read jobs from caf\\xe9: Is a directory\n");
         assertScript("procflux run --joblog " + latin1 + " echo ::: a", 255, "procflux run: --joblog: the file name "
                 + "'caf\\xe9' is not UTF-8, which procflux cannot open\nTry 'procflux run --help'.\n");
     }
