@@ -11,18 +11,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 @EnabledOnOs(OS.LINUX)
 class StreamIT {
@@ -261,106 +257,6 @@ class StreamIT {
                 .collectList().block(Duration.ofSeconds(30));
         assertThat(lines).hasSize(50).contains("job 1", "job 50");
         assertThat(engine.metrics().succeeded()).isEqualTo(50);
-    }
-
-    @Test
-    void aBusyStreamIsPolledByItsDeliveryWorkerAndLosesNoByte() {
-        CountingScheduler delivery = new CountingScheduler(Schedulers.newSingle("stream-it-delivery"));
-        // FAIL keeps the pipe at 64 KiB: chunks of at most 64 KiB, tens of microseconds apart while head runs
-        ProcessEngine counted = ProcessEngine.builder().deliveryScheduler(delivery)
-                .backpressure(BackpressurePolicy.FAIL).maxBufferedBytes(1L << 30).build();
-        try {
-            AtomicLong chunks = new AtomicLong();
-            // a stream whose chunks come within the polling period of each other at least once is polled; on a
-            // loaded machine a run may see every chunk late, so up to five runs
-            for (int run = 0; run < 5 && delivery.delayed.get() == 0; run++) {
-                Long bytes = counted.stream(Command.of("head", "-c", Long.toString(64L << 20), "/dev/zero"))
-                        .doOnNext(o -> chunks.incrementAndGet())
-                        .reduce(0L, (n, o) -> n + o.size()).block(Duration.ofSeconds(60));
-                assertThat(bytes).isEqualTo(64L << 20);
-            }
-            assertThat(delivery.delayed.get()).as("polls of %d chunks, %d wake-ups", chunks.get(),
-                    delivery.immediate.get()).isPositive();
-        }
-        finally {
-            OsProcesses.closeAndAssertClean(counted);
-            delivery.dispose();
-        }
-    }
-
-    @Test
-    void aStreamDeliveredOnAVirtualTimeSchedulerNeverWaitsForThatClock() {
-        // a poll scheduled on a virtual clock would wait until a test advances it: such a stream is woken per chunk
-        VirtualTimeScheduler virtual = VirtualTimeScheduler.create();
-        ProcessEngine onVirtualTime = ProcessEngine.builder().deliveryScheduler(virtual)
-                .backpressure(BackpressurePolicy.FAIL).maxBufferedBytes(1L << 30).build();
-        try {
-            for (int run = 0; run < 3; run++) {
-                Long bytes = onVirtualTime.stream(Command.of("head", "-c", Long.toString(64L << 20), "/dev/zero"))
-                        .reduce(0L, (n, o) -> n + o.size()).block(Duration.ofSeconds(30));
-                assertThat(bytes).isEqualTo(64L << 20);
-            }
-        }
-        finally {
-            OsProcesses.closeAndAssertClean(onVirtualTime);
-            virtual.dispose();
-        }
-    }
-
-    /** Counts the tasks scheduled on its workers: at once (a wake-up) or after a delay (a poll). */
-    private static final class CountingScheduler implements Scheduler {
-        private final Scheduler delegate;
-        final AtomicLong immediate = new AtomicLong();
-        final AtomicLong delayed = new AtomicLong();
-
-        CountingScheduler(Scheduler delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Disposable schedule(Runnable task) {
-            immediate.incrementAndGet();
-            return delegate.schedule(task);
-        }
-
-        @Override
-        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-            delayed.incrementAndGet();
-            return delegate.schedule(task, delay, unit);
-        }
-
-        @Override
-        public Worker createWorker() {
-            Worker worker = delegate.createWorker();
-            return new Worker() {
-                @Override
-                public Disposable schedule(Runnable task) {
-                    immediate.incrementAndGet();
-                    return worker.schedule(task);
-                }
-
-                @Override
-                public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-                    delayed.incrementAndGet();
-                    return worker.schedule(task, delay, unit);
-                }
-
-                @Override
-                public void dispose() {
-                    worker.dispose();
-                }
-
-                @Override
-                public boolean isDisposed() {
-                    return worker.isDisposed();
-                }
-            };
-        }
-
-        @Override
-        public void dispose() {
-            delegate.dispose();
-        }
     }
 
     static String sha256(byte[] bytes) throws Exception {
