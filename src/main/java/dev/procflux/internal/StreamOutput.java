@@ -8,8 +8,6 @@ import dev.procflux.ProcessOutput;
 import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -32,18 +30,8 @@ import reactor.core.scheduler.Scheduler;
  * <p>Under {@link BackpressurePolicy#PAUSE} the process is paused at the stream's adaptive high-water mark
  * ({@link StreamMarks}), and also, while the engine's queued output is over its budget, once this stream holds at
  * least its share of the budget (the budget divided by the streams) and more than its resume mark.
- *
- * <p>While output arrives faster than every {@link #POLL_NANOS}, the drain loop polls the queue at that period
- * instead of being woken for each chunk: a process that writes a few KiB at a time makes the I/O thread queue a
- * chunk every few microseconds, and waking the delivery worker for each one costs more CPU than the reads. Chunks
- * of such a stream wait at most one period; a stream whose chunks are further apart is woken for each, at once.
  */
 final class StreamOutput implements RunOutput, Subscription {
-    /**
-     * The polling period of a busy stream, and the gap between deliveries below which a stream counts as busy:
-     * about 256 KiB at the speed of one pipe.
-     */
-    static final long POLL_NANOS = 100_000;
     private final Command command;
     private final long maxBufferedBytes;
     // the adaptive marks; null under BackpressurePolicy.FAIL (never pause)
@@ -73,17 +61,8 @@ final class StreamOutput implements RunOutput, Subscription {
     private volatile long requested;
     private static final AtomicLongFieldUpdater<StreamOutput> REQUESTED =
             AtomicLongFieldUpdater.newUpdater(StreamOutput.class, "requested");
-    // drain-loop guard: only the thread that moves it from 0 schedules the drain; a pending poll holds one count,
-    // so that chunks queued meanwhile schedule nothing
+    // drain-loop guard: only the thread that moves it from 0 schedules the drain
     private final AtomicInteger wip = new AtomicInteger();
-    private final Runnable drainTask = this::drainLoop;
-    // whether the worker takes delayed tasks on a clock that runs in real time; cleared by the drain loop when a
-    // delayed task is refused
-    private boolean polls;
-    // System.nanoTime() at the end of the last pass that delivered; drain loop only
-    private long deliveredAt;
-    // whether the pending (or running) pass is a poll; written by the drain loop before it schedules the poll
-    private boolean polled;
     private volatile @Nullable ProcessRun run;
     private volatile boolean done;
     private volatile @Nullable Throwable error;
@@ -104,8 +83,6 @@ final class StreamOutput implements RunOutput, Subscription {
         this.onStart = onStart;
         this.reportsStart = onStart != null;
         this.worker = delivery.createWorker();
-        // a virtual-time scheduler would hold a poll until its clock is advanced, and the stream with it
-        this.polls = Math.abs(delivery.now(TimeUnit.MILLISECONDS) - System.currentTimeMillis()) < 1000;
     }
 
     void attach(ProcessRun run) {
@@ -251,7 +228,7 @@ final class StreamOutput implements RunOutput, Subscription {
 
     private void drain() {
         if (wip.getAndIncrement() == 0) {
-            worker.schedule(drainTask);
+            worker.schedule(this::drainLoop);
         }
     }
 
@@ -297,29 +274,6 @@ final class StreamOutput implements RunOutput, Subscription {
             StreamMarks m = marks;
             if (m != null && run != null) {
                 adapt(m, run, starved);
-            }
-            boolean wasPolled = polled;
-            polled = false;
-            if (e != 0 && polls && requested != 0 && !done) {
-                long now = System.nanoTime();
-                // busy: a poll found output, or this wake-up came within a period of the last delivery
-                boolean busy = wasPolled || now - deliveredAt < POLL_NANOS;
-                deliveredAt = now;
-                if (busy) {
-                    // counted down before the poll is scheduled: on a worker whose tasks may run in parallel, the
-                    // poll may start at once, and must find only its own count
-                    missed = wip.addAndGet(-(missed - 1));
-                    polled = true;
-                    try {
-                        worker.schedule(drainTask, POLL_NANOS, TimeUnit.NANOSECONDS);
-                        return;
-                    }
-                    catch (RejectedExecutionException notTimed) {
-                        polled = false;
-                        polls = false; // no delayed tasks (or disposed): wake for each chunk
-                        missed = 1; // the count held for the poll, released below
-                    }
-                }
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
