@@ -141,7 +141,7 @@ public final class StreamingCost {
         if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
             return 3;
         }
-        return comm.equals("main") ? 4 : -1;
+        return comm.equals("main") || comm.equals("java") ? 4 : -1;
     }
 
     /** @return the CPU time of each thread of this JVM so far, keyed by "tid name" */
