@@ -281,8 +281,10 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * to the mark. A process is paused early enough (80 KiB below its mark) that what is still in its pipe when
          * it stops keeps the queue under {@code mark + 64 KiB}: a stalled subscriber costs about 192 KiB whatever
          * {@code high} is, a fast one up to {@code high + 64 KiB}. A stream's stdout pipe follows its mark (a quarter
-         * of it, from 64 KiB up to 1 MiB), so a fast stream wakes the engine less often per byte. Defaults 4 MiB and
-         * 1 MiB.
+         * of it, from 64 KiB up to 1 MiB), so a fast stream wakes the engine less often per byte. Marks grow only
+         * while {@link #maxTotalBufferedBytes(long)} could give every open stream {@code high} at once (64 streams
+         * with the defaults); with more streams every mark stays at 128 KiB, so that subscribers that drain alike get
+         * alike shares of the CPU. Defaults 4 MiB and 1 MiB.
          *
          * @param high the largest bound, at least 128 KiB
          * @param low the resume mark at that bound, at least 0 and below {@code high - 80 KiB}

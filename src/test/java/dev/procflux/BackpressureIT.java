@@ -25,6 +25,18 @@ import reactor.test.StepVerifier;
 class BackpressureIT {
     private static final long HIGH = 256 * 1024;
     private static final long READ = 64 * 1024;
+    /**
+     * Writes 64 MiB, then reports its stdout pipe's capacity (F_GETPIPE_SZ) on stderr. A SIGSTOP that lands while it
+     * is blocked on the full pipe ends that write(2) early with a short count, so it writes the rest of each block
+     * again, as a correct writer must.
+     */
+    private static final String PIPE_REPORTER = "import fcntl, os, sys\n"
+            + "block = b'x' * 65536\n"
+            + "for _ in range(1024):\n"
+            + "    rest = memoryview(block)\n"
+            + "    while rest:\n"
+            + "        rest = rest[os.write(1, rest):]\n"
+            + "sys.stderr.write(str(fcntl.fcntl(1, 1032)))\n";
 
     // the prototype's tight marks, not the defaults: the bounds asserted below are relative to them
     private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(70).watermarks(HIGH, 64 * 1024)
@@ -227,30 +239,10 @@ class BackpressureIT {
 
     @Test
     void aFastStreamGetsALargerPipeAndASlowOneKeepsTheDefault() {
-        // the child writes 64 MiB, then reports its stdout pipe's capacity (F_GETPIPE_SZ) on stderr. A SIGSTOP that
-        // lands while it is blocked on the full pipe ends that write(2) early with a short count, so it writes the
-        // rest of each block again, as a correct writer must
-        String child = "import fcntl, os, sys\n"
-                + "block = b'x' * 65536\n"
-                + "for _ in range(1024):\n"
-                + "    rest = memoryview(block)\n"
-                + "    while rest:\n"
-                + "        rest = rest[os.write(1, rest):]\n"
-                + "sys.stderr.write(str(fcntl.fcntl(1, 1032)))\n";
+        String child = PIPE_REPORTER;
         try (ProcessEngine wide = ProcessEngine.builder().watermarks(4L << 20, 1L << 20).build()) {
-            StringBuilder fast = new StringBuilder();
-            Long bytes = wide.stream(Command.of("python3", "-c", child))
-                    .doOnNext(o -> {
-                        if (o.kind() == ProcessOutput.Kind.STDERR) {
-                            fast.append(o.text());
-                        }
-                    })
-                    .filter(o -> o.kind() == ProcessOutput.Kind.STDOUT).reduce(0L, (n, o) -> n + o.size())
-                    .block(Duration.ofSeconds(60));
-            assertThat(bytes).isEqualTo(64L << 20);
             // a quarter of the mark it earned: 128 KiB at 512 KiB, up to 1 MiB at 4 MiB
-            assertThat(Integer.parseInt(fast.toString())).as("the fast stream's pipe capacity")
-                    .isGreaterThan(64 * 1024);
+            assertThat(fastPipe(wide, child)).as("the fast stream's pipe capacity").isGreaterThan(64 * 1024);
         }
         // a subscriber that drains slowly falls back to the small mark whenever it stalls: its pipe ends at 64 KiB
         SlowCounter slow = new SlowCounter();
@@ -267,22 +259,62 @@ class BackpressureIT {
     }
 
     @Test
+    void streamsBeyondWhatTheBudgetGivesTheLargestMarkAllKeepTheInitialMarkAndPipe() {
+        String child = PIPE_REPORTER;
+        // a budget of two largest marks: with three streams open, none may earn a larger mark than the others
+        try (ProcessEngine shared = ProcessEngine.builder().watermarks(4L << 20, 1L << 20)
+                .maxTotalBufferedBytes(8L << 20).killGracePeriod(Duration.ofMillis(500)).build()) {
+            List<Stalling> stalled = List.of(new Stalling(0), new Stalling(0));
+            stalled.forEach(s -> shared.stream(Command.of("yes")).subscribe(s));
+            await().atMost(Duration.ofSeconds(30)).until(() -> shared.metrics().pauses() >= 2);
+            assertThat(fastPipe(shared, child)).as("a fast stream's pipe beside two stalled ones")
+                    .isEqualTo(64 * 1024);
+            stalled.forEach(Disposable::dispose);
+            OsProcesses.awaitNoLiveChildren();
+            // alone, the same stream fits the budget with the largest mark and earns it
+            assertThat(fastPipe(shared, child)).as("the same stream's pipe alone").isGreaterThan(64 * 1024);
+        }
+    }
+
+    /** @return the stdout pipe capacity that {@code child} reports after a subscriber drained it at full speed */
+    private static int fastPipe(ProcessEngine engine, String child) {
+        StringBuilder pipe = new StringBuilder();
+        Long bytes = engine.stream(Command.of("python3", "-c", child))
+                .doOnNext(o -> {
+                    if (o.kind() == ProcessOutput.Kind.STDERR) {
+                        pipe.append(o.text());
+                    }
+                })
+                .filter(o -> o.kind() == ProcessOutput.Kind.STDOUT).reduce(0L, (n, o) -> n + o.size())
+                .block(Duration.ofSeconds(60));
+        assertThat(bytes).isEqualTo(64L << 20);
+        return Integer.parseInt(pipe.toString());
+    }
+
+    @Test
     void theEngineBudgetBoundsTheOutputQueuedByTwoHundredStreams() {
         long budget = 16L << 20;
         long perStreamSlack = READ + 64 * 1024 + 16 * 1024; // one read, the pipe and the stop slack
-        // marks up to 384 KiB: their pipes stay at 64 KiB, and without the budget 200 stalled streams could hold up to
-        // 200 x 448 KiB = 87.5 MiB
+        // marks up to 384 KiB: their pipes stay at 64 KiB. Marks grow only while the budget could give every open stream
+        // the largest one (41 streams here), so 40 streams earn large marks first, then 160 more join; without the
+        // budget the 200 stalled streams could hold up to 40 x 448 KiB + 160 x 192 KiB = 47.5 MiB
         try (ProcessEngine budgeted = ProcessEngine.builder().maxConcurrency(200).watermarks(384 * 1024, 64 * 1024)
                 .maxTotalBufferedBytes(budget).killGracePeriod(Duration.ofMillis(500)).build()) {
-            // each subscriber reads 2 MiB as fast as it can (earning large marks), then stops reading
+            // each of the first 40 reads 32 MiB as fast as it can, then stops reading; the others never read
             List<Stalling> subs = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                Stalling s = new Stalling(2L << 20);
+            for (int i = 0; i < 40; i++) {
+                Stalling s = new Stalling(32L << 20);
                 budgeted.stream(Command.of("yes")).subscribe(s);
                 subs.add(s);
             }
-            await().atMost(Duration.ofSeconds(120)).until(() -> subs.stream().allMatch(s -> s.bytes.get() >= 2L << 20)
-                    && budgeted.metrics().alive() == 200);
+            await().atMost(Duration.ofSeconds(120)).until(() -> subs.stream().allMatch(s -> s.bytes.get() >= 2L << 20));
+            for (int i = 0; i < 160; i++) {
+                Stalling s = new Stalling(0);
+                budgeted.stream(Command.of("yes")).subscribe(s);
+                subs.add(s);
+            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> subs.stream().limit(40)
+                    .allMatch(s -> s.bytes.get() >= 32L << 20) && budgeted.metrics().alive() == 200);
             // all stalled now: every process ends up paused and the total stops moving
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 long before = budgeted.metrics().bufferedBytes();

@@ -320,6 +320,16 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return budget < 0 ? Long.MAX_VALUE : budget - buffered.get();
     }
 
+    /**
+     * @return whether the budget could give every live stream the largest mark at once; beyond that many streams
+     *         ({@code maxTotalBufferedBytes / highWaterBytes}) the budget, not the marks, bounds what they hold, and
+     *         marks earned by some streams and lost by others make equal subscribers unequal
+     */
+    boolean hasRoomForLargestMarks() {
+        long budget = options.maxTotalBufferedBytes();
+        return budget < 0 || (long) streams.size() * options.highWaterBytes() <= budget;
+    }
+
     /** @return whether the engine's queued output is over its budget (no stream may earn a larger mark then) */
     boolean isOverBudget() {
         long budget = options.maxTotalBufferedBytes();

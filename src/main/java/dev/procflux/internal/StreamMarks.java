@@ -7,7 +7,9 @@ package dev.procflux.internal;
  * {@code highWaterBytes}, only while its subscriber keeps draining: a subscriber that asked for more and found the
  * queue empty, with nothing new emitted since the drain loop resumed the process, was starved by the pause, so
  * the mark was too small for it and grows {@link #GROWTH}-fold. A subscriber that stops asking while its process
- * is paused falls back to {@link #INITIAL_MARK}. So a stalled or slow subscriber costs at most the small mark plus
+ * is paused falls back to {@link #INITIAL_MARK}. Marks grow only while the engine's budget could give every open
+ * stream the largest mark: beyond that many streams the budget bounds them anyway, and marks earned by some and lost
+ * by others would give equal subscribers unequal chunks, pipes and shares of the CPU. So a stalled or slow subscriber costs at most the small mark plus
  * the slack after a stop ({@link #PIPE_SIZE}), whatever the maximum is, and a fast one pays for few pauses.
  *
  * <p>A stream's stdout pipe follows its mark ({@link #pipeFor}: a quarter of it, from the default 64 KiB up to

@@ -292,7 +292,7 @@ final class StreamOutput implements RunOutput, Subscription {
             if (since >= 0) {
                 resumedAt = -1;
                 // nothing emitted since the resume, and the subscriber already wants more: the pause cost it time
-                if (emitted == since && !engine.isOverBudget()) {
+                if (emitted == since && !engine.isOverBudget() && engine.hasRoomForLargestMarks()) {
                     m.grow();
                 }
             }

@@ -27,7 +27,11 @@ import org.junit.jupiter.api.condition.OS;
  * little throughput, and everything is released when the clients hang up.
  *
  * <p>Heavy (500 processes, 1,000 descriptors of pipes, 500 sockets): tagged {@code load}, run with
- * {@code -Pload}. {@code -Dprocflux.load.seconds=N} sets how long each phase is measured (default 60).
+ * {@code -Pload}. {@code -Dprocflux.load.seconds=N} sets how long each phase is measured (default 60),
+ * {@code -Dprocflux.load.clients=N} the clients (default 500), {@code -Dprocflux.load.readers=N} the client threads
+ * (default 2), {@code -Dprocflux.load.high=B -Dprocflux.load.low=B} the engine's watermarks (default the engine's),
+ * and {@code -Dprocflux.load.detail=true} prints each fast client's rate and mean frame size in both phases and its
+ * rate over every 5 s.
  */
 @EnabledOnOs(OS.LINUX)
 @Tag("load")
@@ -40,6 +44,12 @@ class SseScaleLoadIT {
      * connection's objects). A stream that a stalled client pins in Netty's outbound buffer held about 6 MB.
      */
     private static final long UNCOUNTED_PER_STREAM = 512 * 1024;
+    /** {@code -Dprocflux.load.detail=true}: counts each client's frames and prints one line per fast client. */
+    private static final boolean DETAIL = Boolean.getBoolean("procflux.load.detail");
+    /** Client threads, each reading its share of the clients ({@code -Dprocflux.load.readers}). */
+    private static final int READERS = Integer.getInteger("procflux.load.readers", 2);
+    /** The most one client reads per pass of its reader. */
+    private static final int READ_BYTES = Integer.getInteger("procflux.load.readBytes", 256 * 1024);
 
     @Test
     void fiveHundredSseClientsHalfOfThemSlowKeepTheHeapBoundedAndTheFastOnesFast() throws Exception {
@@ -48,8 +58,13 @@ class SseScaleLoadIT {
                 .add(Action.builder("yes", "yes").timeout(Duration.ofHours(1)).maxOutputBytes(Long.MAX_VALUE)
                         .build())
                 .build();
-        ProcessEngine engine = ProcessEngine.builder().maxConcurrency(CLIENTS + 8).maxPendingAcquire(CLIENTS)
-                .killGracePeriod(Duration.ofMillis(500)).build();
+        ProcessEngine.Builder engineBuilder = ProcessEngine.builder().maxConcurrency(CLIENTS + 8).maxPendingAcquire(CLIENTS)
+                .killGracePeriod(Duration.ofMillis(500));
+        Long high = Long.getLong("procflux.load.high");
+        if (high != null) {
+            engineBuilder.watermarks(high, Long.getLong("procflux.load.low", high / 4));
+        }
+        ProcessEngine engine = engineBuilder.build();
         ActionServer server = ActionServer.builder(ActionRoutes.builder(engine, registry).build())
                 .host("127.0.0.1").port(0).maxConnections(CLIENTS + 64).start();
         try {
@@ -72,6 +87,8 @@ class SseScaleLoadIT {
                 fast.runUntilAllStream(Duration.ofMinutes(3));
                 fast.run(Duration.ofSeconds(5));
                 alone = fast.run(phase);
+                double[] aloneFrames = fast.frameRates;
+                long[][] aloneSeries = fast.series;
                 try (Clients slow = Clients.open(server.port(), CLIENTS / 2, SLOW_BYTES_PER_SECOND)) {
                     Clients all = Clients.both(fast, slow);
                     all.runUntilAllStream(Duration.ofMinutes(3));
@@ -79,6 +96,22 @@ class SseScaleLoadIT {
                     double[] rates = all.run(phase);
                     mixed = Arrays.copyOfRange(rates, 0, CLIENTS / 2);
                     slowRates = Arrays.copyOfRange(rates, CLIENTS / 2, CLIENTS);
+                    if (DETAIL) {
+                        for (int i = 0; i < CLIENTS / 2; i++) {
+                            System.out.printf("client %d alone %.0f B/s frame %.0f mixed %.0f B/s frame %.0f kept %.2f%n",
+                                    i, alone[i], alone[i] / Math.max(1, aloneFrames[i]), mixed[i],
+                                    mixed[i] / Math.max(1, all.frameRates[i]), mixed[i] / alone[i]);
+                            StringBuilder line = new StringBuilder("series " + i + " alone");
+                            for (int w = 1; w < aloneSeries.length && aloneSeries[w][i] > 0; w++) {
+                                line.append(' ').append((aloneSeries[w][i] - aloneSeries[w - 1][i]) / 5);
+                            }
+                            line.append(" mixed");
+                            for (int w = 1; w < all.series.length && all.series[w][i] > 0; w++) {
+                                line.append(' ').append((all.series[w][i] - all.series[w - 1][i]) / 5);
+                            }
+                            System.out.println(line);
+                        }
+                    }
                     m = engine.metrics();
                     http = StalledClientsIT.httpBufferedBytes(server);
                     heapGrowth = StalledClientsIT.heapAfterGc() - heapBefore;
@@ -147,6 +180,12 @@ class SseScaleLoadIT {
         private final List<SocketChannel> channels;
         private final long[] rates;
         private final long[] received;
+        /** Frames received per client, counted only with {@link #DETAIL}: each event holds one 'v' ("event"). */
+        private final long[] frames;
+        /** Each client's frames per second over the last {@link #run}. */
+        double[] frameRates = new double[0];
+        /** With {@link #DETAIL}: each client's bytes received at every 5 s of the last {@link #run}. */
+        long[][] series = new long[0][0];
         /** The start of each answer: its status line, or more of it when it is not a stream. */
         private final String[] heads;
 
@@ -154,6 +193,7 @@ class SseScaleLoadIT {
             this.channels = channels;
             this.rates = rates;
             this.received = new long[rates.length];
+            this.frames = new long[rates.length];
             this.heads = new String[rates.length];
             Arrays.fill(heads, "");
         }
@@ -207,24 +247,73 @@ class SseScaleLoadIT {
             }
         }
 
-        /** Reads for {@code duration}; returns each client's bytes per second over it. */
+        /**
+         * Reads for {@code duration} on {@link #READERS} threads, each with a selector of its own over every
+         * {@code READERS}-th client; returns each client's bytes per second over it.
+         */
         double[] run(Duration duration) throws IOException {
             long[] start = received.clone();
-            long[] allowance = new long[rates.length];
-            ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
+            long[] startFrames = frames.clone();
             long begin = System.nanoTime();
             long end = begin + duration.toNanos();
+            series = new long[(int) (duration.toMillis() / 5000) + 2][received.length];
+            List<java.util.concurrent.CompletableFuture<Void>> readers = new ArrayList<>();
+            for (int r = 0; r < READERS; r++) {
+                int reader = r;
+                readers.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        read(reader, begin, end);
+                    }
+                    catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, command -> new Thread(command, "sse-client-reader-" + reader).start()));
+            }
+            try {
+                java.util.concurrent.CompletableFuture.allOf(readers.toArray(new java.util.concurrent.CompletableFuture<?>[0])).join();
+            }
+            catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof java.io.UncheckedIOException io) {
+                    throw io.getCause();
+                }
+                throw e;
+            }
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            double[] perSecond = new double[received.length];
+            frameRates = new double[received.length];
+            for (int i = 0; i < perSecond.length; i++) {
+                perSecond[i] = (received[i] - start[i]) / seconds;
+                frameRates[i] = (frames[i] - startFrames[i]) / seconds;
+            }
+            return perSecond;
+        }
+
+        /**
+         * One reader's loop over the clients {@code i} with {@code i % READERS == reader}: a slow client reads its
+         * allowance every 100 ms; each fast client that has bytes gets one read of at most the buffer per pass, so
+         * that every fast client of the reader is served alike however much has piled up for one of them.
+         */
+        private void read(int reader, long begin, long end) throws IOException {
+            long[] allowance = new long[rates.length];
+            ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BYTES);
             long nextTick = begin;
+            int tick = 0;
             try (Selector selector = Selector.open()) {
-                for (int i = 0; i < channels.size(); i++) {
+                for (int i = reader; i < channels.size(); i += READERS) {
                     if (rates[i] == 0) {
                         channels.get(i).register(selector, SelectionKey.OP_READ, i);
                     }
                 }
-                for (long now = begin; now < end; now = System.nanoTime()) {
+                for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
                     if (now >= nextTick) {
                         nextTick += 100_000_000L;
-                        for (int i = 0; i < rates.length; i++) {
+                        if (DETAIL && tick % 50 == 0 && tick / 50 < series.length) {
+                            for (int i = reader; i < rates.length; i += READERS) {
+                                series[tick / 50][i] = received[i];
+                            }
+                        }
+                        tick++;
+                        for (int i = reader; i < rates.length; i += READERS) {
                             if (rates[i] > 0) {
                                 allowance[i] = Math.min(allowance[i] + rates[i] / 10, rates[i]);
                                 allowance[i] -= read(i, buffer, allowance[i]);
@@ -233,10 +322,7 @@ class SseScaleLoadIT {
                     }
                     selector.select(Math.max(1, Math.min(100, (nextTick - now) / 1_000_000)));
                     for (SelectionKey key : selector.selectedKeys()) {
-                        int i = (Integer) key.attachment();
-                        while (read(i, buffer, buffer.capacity()) > 0) {
-                            // drains what has arrived
-                        }
+                        read((Integer) key.attachment(), buffer, buffer.capacity());
                     }
                     selector.selectedKeys().clear();
                 }
@@ -245,12 +331,6 @@ class SseScaleLoadIT {
                 }
                 selector.selectNow();
             }
-            double seconds = (System.nanoTime() - begin) / 1e9;
-            double[] perSecond = new double[received.length];
-            for (int i = 0; i < perSecond.length; i++) {
-                perSecond[i] = (received[i] - start[i]) / seconds;
-            }
-            return perSecond;
         }
 
         private long read(int i, ByteBuffer buffer, long atMost) throws IOException {
@@ -267,6 +347,15 @@ class SseScaleLoadIT {
                 heads[i] += new String(start, StandardCharsets.ISO_8859_1);
             }
             received[i] += n;
+            if (DETAIL && n > 0) {
+                byte[] bytes = new byte[n];
+                buffer.get(0, bytes);
+                for (byte b : bytes) {
+                    if (b == 'v') {
+                        frames[i]++;
+                    }
+                }
+            }
             return n;
         }
 
