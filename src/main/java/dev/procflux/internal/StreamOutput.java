@@ -77,6 +77,9 @@ final class StreamOutput implements RunOutput, Subscription {
     private volatile boolean cancelled;
     // written only by the drain loop
     private boolean terminated;
+    // set by the drain loop when it ends for good (its last pass never decrements wip, so no later drain() runs);
+    // read by the I/O thread, which then releases what it queued itself
+    private volatile boolean drainEnded;
 
     StreamOutput(Command command, DefaultProcessEngine engine, CoreSubscriber<? super ProcessOutput> actual,
             @Nullable LongConsumer onStart) {
@@ -107,11 +110,15 @@ final class StreamOutput implements RunOutput, Subscription {
         if (marks != null && r != null) {
             synchronized (pipeLock) {
                 // NuProcess reads the pipe only after this returns: a child that wrote at most a page by now gets a
-                // one-page pipe before its first read; otherwise the drain loop retries once the pipe is drained
+                // one-page pipe before its first read. One that wrote more gets the smallest pipe that holds what it
+                // wrote (Linux refuses less), and the drain loop shrinks it to a page once a pause has drained it
                 if (!finished && engine.isBudgetTight()) {
-                    int now = r.resizeStdoutPipe(StreamMarks.PAGE_PIPE);
-                    if (now > 0) {
-                        pipeSize = now;
+                    for (int size = StreamMarks.PAGE_PIPE; size < pipeSize; size *= 2) {
+                        int now = r.resizeStdoutPipe(size);
+                        if (now > 0) {
+                            pipeSize = now;
+                            break;
+                        }
                     }
                 }
                 if (!finished) {
@@ -202,6 +209,12 @@ final class StreamOutput implements RunOutput, Subscription {
             }
         }
         drain();
+        if (drainEnded) {
+            // output of a process that outlived its subscriber (read after the cancel, before the kill landed):
+            // either this poll or the ended loop's own discard, which comes after its flag, releases the chunk, so
+            // the engine's total returns to zero
+            discard();
+        }
         return true;
     }
 
@@ -435,6 +448,7 @@ final class StreamOutput implements RunOutput, Subscription {
 
     private void finishDrain() {
         terminated = true;
+        drainEnded = true;
         discard();
         worker.dispose();
     }
