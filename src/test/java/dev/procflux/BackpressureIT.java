@@ -269,8 +269,8 @@ class BackpressureIT {
     @Test
     void theEngineBudgetBoundsTheOutputQueuedByTwoHundredStreams() {
         long budget = 16L << 20;
-        // marks up to 384 KiB: their pipes stay at 64 KiB, and without the budget 200 stalled streams could hold up to
-        // 200 x 448 KiB = 87.5 MiB
+        // marks up to 384 KiB: their pipes stay at 64 KiB at most, and without the budget 200 stalled streams could
+        // hold up to 200 x 448 KiB = 87.5 MiB
         try (ProcessEngine budgeted = ProcessEngine.builder().maxConcurrency(200).watermarks(384 * 1024, 64 * 1024)
                 .maxTotalBufferedBytes(budget).killGracePeriod(Duration.ofMillis(500)).build()) {
             // each subscriber reads 2 MiB as fast as it can (earning large marks), then stops reading
