@@ -111,14 +111,19 @@ final class StreamOutput implements RunOutput, Subscription {
             synchronized (pipeLock) {
                 // NuProcess reads the pipe only after this returns: a child that wrote at most a page by now gets a
                 // one-page pipe before its first read. One that wrote more gets the smallest pipe that holds what it
-                // wrote (Linux refuses less), and the drain loop shrinks it to a page once a pause has drained it
+                // wrote (Linux refuses less); one that filled half its pipe already is stopped before that first
+                // read, so the read empties the pipe, and the drain loop's pass after it shrinks it to a page
                 if (!finished && engine.isBudgetTight()) {
-                    for (int size = StreamMarks.PAGE_PIPE; size < pipeSize; size *= 2) {
+                    boolean shrunk = false;
+                    for (int size = StreamMarks.PAGE_PIPE; size < pipeSize && !shrunk; size *= 2) {
                         int now = r.resizeStdoutPipe(size);
                         if (now > 0) {
                             pipeSize = now;
-                            break;
+                            shrunk = true;
                         }
+                    }
+                    if (!shrunk && r.pause()) {
+                        engine.budgetPaused();
                     }
                 }
                 if (!finished) {
