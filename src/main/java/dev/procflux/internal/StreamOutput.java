@@ -30,7 +30,8 @@ import reactor.core.scheduler.Scheduler;
  * <p>Under {@link BackpressurePolicy#PAUSE} the process is paused at the stream's adaptive high-water mark
  * ({@link StreamMarks}), and also whenever the engine's queued output plus the streams' reserves is over its budget;
  * while it is, a paused process resumes only once its queue is empty. The stream reserves
- * {@link StreamMarks#reserve} of its stdout pipe from its start to its finish.
+ * {@link StreamMarks#reserve} of its stdout pipe (that of a one-page pipe before its start) from its subscription
+ * to its finish.
  */
 final class StreamOutput implements RunOutput, Subscription {
     private final Command command;
@@ -94,6 +95,12 @@ final class StreamOutput implements RunOutput, Subscription {
         this.onStart = onStart;
         this.reportsStart = onStart != null;
         this.worker = delivery.createWorker();
+        if (marks != null) {
+            // reserved from the subscription on, not from the start: a stream that starts once the budget is reached
+            // then adds what was already counted (when it gets its one-page pipe at the start)
+            reserved = StreamMarks.BUDGET_FLOOR;
+            engine.addReserved(reserved);
+        }
     }
 
     void attach(ProcessRun run) {
