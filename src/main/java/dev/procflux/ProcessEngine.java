@@ -302,15 +302,15 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
 
         /**
          * The budget for output queued in all streams of the engine together, under
-         * {@link BackpressurePolicy#PAUSE}. The engine counts against it, besides the queued bytes, each live
-         * stream's reserve: what the stream may still queue after the read that pauses it (that read, what its stdout
+         * {@link BackpressurePolicy#PAUSE}. The engine counts against it, besides the queued bytes, each stream's
+         * reserve from its subscription to its end: what the stream may still queue after the read that pauses it (that read, what its stdout
          * pipe holds, and what a write in progress pushes before the stop lands). Once queued bytes and reserves
          * together pass the budget, every stream pauses its process at its next read and resumes it only once its
          * subscriber has taken everything queued, and no stream earns a larger mark or pipe.
          * <p><b>Guarantee:</b> the stdout output queued in all {@code PAUSE} streams together stays within the budget
          * whenever the budget is at least 12 KiB per live stream (the reserve of a stream with a one-page pipe),
-         * except that a stream starting while the budget is already reached adds up to its reserve before its first
-         * pause (up to 64 KiB and the stop slack if its child filled half a default pipe before the start).
+         * except that a stream starting while the budget is already reached whose child wrote more than a page
+         * before the start adds up to 64 KiB and the stop slack beyond it (its first read).
          * While queued bytes and reserves take more than half the budget, a stream that has not earned a larger mark
          * gets a one-page (4 KiB) stdout pipe, at its start or once a pause has drained the pipe; a stream whose
          * subscriber keeps draining earns its mark and a larger pipe back once they take less than a quarter. A
