@@ -4,8 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -43,10 +41,10 @@ final class Arguments implements Iterator<List<String>>, Closeable {
      * @param slots the job slots {@code -X}/{@code -m} spread the arguments over
      * @throws IOException if a file cannot be opened
      */
-    Arguments(ArgumentOptions options, InputStream stdin, @Nullable Path file, int slots) throws IOException {
+    Arguments(ArgumentOptions options, InputStream stdin, @Nullable String file, int slots) throws IOException {
         List<ArgumentSource> sources = new ArrayList<>();
         if (file != null) {
-            sources.add(new ArgumentSource.File(file.toString(), false));
+            sources.add(new ArgumentSource.File(file, false));
         }
         sources.addAll(options.sources());
         if (sources.isEmpty()) {
@@ -131,7 +129,7 @@ final class Arguments implements Iterator<List<String>>, Closeable {
         }
         else {
             ArgumentSource.File f = (ArgumentSource.File) source;
-            InputStream in = f.isStdin() ? stdin : Files.newInputStream(UsageException.path("argument file", f.path()));
+            InputStream in = f.isStdin() ? stdin : InputFiles.open(f.path());
             RecordReader reader = new RecordReader(in, options.delimiter());
             opened.add(reader);
             values = reader;

@@ -53,8 +53,8 @@ final class BatchRun {
             source.open();
         }
         catch (JobSource.InputException e) {
-            err.println("procflux run: " + e.getMessage());
-            closeQuietly(source, m -> err.println("procflux run: " + m));
+            Diagnostics.print(err, "procflux run", e.getMessage());
+            closeQuietly(source, m -> Diagnostics.print(err, "procflux run", m));
             return ExitCode.RUN_ERROR;
         }
         if (options.dryRun()) {
@@ -62,7 +62,7 @@ final class BatchRun {
                 return source.dryRun(out, err);
             }
             finally {
-                closeQuietly(source, m -> err.println("procflux run: " + m));
+                closeQuietly(source, m -> Diagnostics.print(err, "procflux run", m));
             }
         }
         @Nullable JobLog joblog = null;
@@ -71,9 +71,9 @@ final class BatchRun {
                 joblog = gnu.joblog(options.joblog().get());
             }
             catch (IOException e) {
-                err.println("procflux run: cannot write joblog " + options.joblog().get() + ": "
+                Diagnostics.print(err, "procflux run", "cannot write joblog " + options.joblog().get() + ": "
                         + JobSource.reason(e));
-                closeQuietly(source, m -> err.println("procflux run: " + m));
+                closeQuietly(source, m -> Diagnostics.print(err, "procflux run", m));
                 return ExitCode.RUN_ERROR;
             }
         }

@@ -55,11 +55,13 @@ final class GnuJobs implements Closeable {
     private final @Nullable KeptOrder keptOrder;
     // the order number of each running job under --line-buffer -k; written when it starts, removed when it ends
     private final Map<Long, Long> orderOf = new ConcurrentHashMap<>();
+    private final SpoolStore spools;
 
     GnuJobs(RunOptions options, InputStream in, Counters counters, SpoolStore spools) {
         this.options = options;
         this.parallel = options.parallel();
         this.in = in;
+        this.spools = spools;
         this.gate = new StartGate(parallel.delay, parallel.memfreeBytes, parallel.maxLoad, Schedulers.parallel());
         this.medianTimeout = parallel.timeoutPercent > 0 ? new MedianTimeout(parallel.timeoutPercent) : null;
         this.keptOrder = options.keepOrder() && parallel.outputMode == ParallelOptions.OutputMode.LINE
@@ -113,7 +115,7 @@ final class GnuJobs implements Closeable {
             for (Job job : (Iterable<Job>) this::jobsForDryRun) {
                 if (job.problem().isPresent()) {
                     invalid++;
-                    err.println("procflux run: " + job.problem().get());
+                    Diagnostics.print(err, "procflux run", job.problem().get());
                 }
                 else {
                     JobSource.printLine(out, job.atSlot(1).commandLine());
@@ -121,7 +123,7 @@ final class GnuJobs implements Closeable {
             }
         }
         catch (UncheckedIOException e) {
-            err.println("procflux run: cannot read jobs: " + e.getMessage());
+            Diagnostics.print(err, "procflux run", "cannot read jobs: " + e.getMessage());
             return ExitCode.RUN_ERROR;
         }
         out.flush();
@@ -214,10 +216,10 @@ final class GnuJobs implements Closeable {
             long start = System.nanoTime();
             KeptOrder order = keptOrder;
             Long position = orderOf.get(job.number());
-            LiveOutput output = new LiveOutput(parallel.outputMode == ParallelOptions.OutputMode.LINE,
-                    order == null || position == null ? (stdout, bytes) -> live.write(job, stdout, bytes)
-                            : (stdout, bytes) -> order.write(position, stdout, bytes,
-                                    (out, b) -> live.write(job, out, b)));
+            LiveOutput output = new LiveOutput(parallel.outputMode == ParallelOptions.OutputMode.LINE, spools,
+                    order == null || position == null ? (stdout, content) -> live.write(job, stdout, content)
+                            : (stdout, content) -> order.write(position, stdout, content,
+                                    (out, c) -> live.write(job, out, c)));
             AtomicReference<@Nullable ExitStatus> exit = new AtomicReference<>();
             return engine.stream(command)
                     .doOnNext(o -> {
@@ -238,7 +240,7 @@ final class GnuJobs implements Closeable {
 
     /** Writes bytes of a running job's output. */
     interface LiveWriter {
-        void write(Job job, boolean stdout, byte[] bytes);
+        void write(Job job, boolean stdout, ChunkSource content);
     }
 
     /** Records a finished job: its runtime for {@code --timeout P%}; drops its {@code --pipe} block. */
@@ -255,7 +257,7 @@ final class GnuJobs implements Closeable {
      * @return whether stdout was put aside
      */
     boolean keepAside(JobOutcome o, PrintStream out) {
-        Path results = parallel.results;
+        String results = parallel.results;
         if (results != null) {
             ResultFiles.write(results, o.job(), header, o.stdout(), o.stderr());
             return true;

@@ -8,9 +8,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -74,14 +72,14 @@ final class JobSource implements Closeable {
     }
 
     private InputLines openLines() throws IOException {
-        Optional<Path> file = options.file();
+        Optional<String> file = options.file();
         if (file.isEmpty()) {
             return new InputLines(in);
         }
-        if (Files.isDirectory(file.get())) {
-            throw new FileSystemException(file.get().toString(), null, "Is a directory");
+        if (InputFiles.isDirectory(file.get())) {
+            throw new FileSystemException(file.get(), null, "Is a directory");
         }
-        return new InputLines(Files.newInputStream(file.get()));
+        return new InputLines(InputFiles.open(file.get()));
     }
 
     private InputException cannotRead(IOException e) {
@@ -89,7 +87,7 @@ final class JobSource implements Closeable {
     }
 
     private String inputName() {
-        return options.file().map(Path::toString).orElse("stdin");
+        return options.file().orElse("stdin");
     }
 
     /** The reason alone, as the C library words it, without the path the exception repeats. */
@@ -136,13 +134,13 @@ final class JobSource implements Closeable {
      * comment lines are not counted as jobs.
      */
     Disposable countBeside() {
-        Optional<Path> file = options.file();
-        if (file.isEmpty() || !Files.isRegularFile(file.get()) || gnu.reads()) {
+        Optional<String> file = options.file();
+        if (file.isEmpty() || !InputFiles.isRegularFile(file.get()) || gnu.reads()) {
             return () -> { };
         }
         return Mono.fromRunnable(() -> {
             JobFactory counting = new JobFactory(options.template().orElse(null), options.shell());
-            try (InputLines lines = new InputLines(Files.newInputStream(file.get()));
+            try (InputLines lines = new InputLines(InputFiles.open(file.get()));
                     Stream<String> all = lines.lines()) {
                 counters.knownTotal(all.filter(l -> counting.next(l) != null).count());
             }
@@ -167,7 +165,7 @@ final class JobSource implements Closeable {
                 }
                 if (job.problem().isPresent()) {
                     invalid++;
-                    err.println("procflux run: " + job.problem().get());
+                    Diagnostics.print(err, "procflux run", job.problem().get());
                 }
                 else {
                     printLine(out, job.commandLine());
@@ -178,7 +176,7 @@ final class JobSource implements Closeable {
             }
         }
         catch (UncheckedIOException e) {
-            err.println("procflux run: " + cannotRead(e.getCause()).getMessage());
+            Diagnostics.print(err, "procflux run", cannotRead(e.getCause()).getMessage());
             return ExitCode.RUN_ERROR;
         }
         out.flush();

@@ -1,8 +1,8 @@
 package dev.procflux.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -32,14 +32,25 @@ final class KeptOrder {
         return next++;
     }
 
-    synchronized void write(long order, boolean stdout, byte[] bytes, LiveOutput.Writer writer) {
+    /**
+     * @param content whole lines, or a job's last line without its newline once the job ended
+     * @throws UncheckedIOException when the content cannot be read or held
+     */
+    synchronized void write(long order, boolean stdout, ChunkSource content, LiveOutput.Writer writer) {
         if (order <= head) {
-            writer.write(stdout, bytes);
+            writer.write(stdout, content);
             return;
         }
         Held h = held.computeIfAbsent(order, o -> new Held(writer, store));
         // stdout and stderr are held apart: the relative order of the two streams is lost, as in GNU parallel
-        (stdout ? h.stdout : h.stderr).append(bytes);
+        Spool spool = stdout ? h.stdout : h.stderr;
+        try {
+            content.writeTo((bytes, offset, length) -> spool.append(Arrays.copyOfRange(bytes, offset,
+                    offset + length)));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot read back spooled output: " + e.getMessage(), e);
+        }
     }
 
     /** The job numbered {@code order} has ended: the jobs after it, up to the next running one, write what they hold. */
@@ -78,40 +89,22 @@ final class KeptOrder {
             stderr.seal();
         }
 
+        /**
+         * Writes what the job held, each stream in one piece: it is whole lines (and perhaps a last line without
+         * its newline), so nothing of another job can come within a line.
+         */
         void flush() {
             try {
-                write(stdout, true);
-                write(stderr, false);
+                if (stdout.size() > 0) {
+                    writer.write(true, stdout);
+                }
+                if (stderr.size() > 0) {
+                    writer.write(false, stderr);
+                }
             }
             finally {
                 stdout.delete();
                 stderr.delete();
-            }
-        }
-
-        /** Writes whole lines, as they were held: a chunk read back from a file may end within a line. */
-        private void write(Spool spool, boolean isStdout) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            try {
-                spool.writeTo((bytes, offset, length) -> {
-                    int end = offset + length;
-                    int cut = end;
-                    while (cut > offset && bytes[cut - 1] != '\n') {
-                        cut--;
-                    }
-                    line.write(bytes, offset, cut - offset);
-                    if (line.size() > 0 && cut > offset) {
-                        writer.write(isStdout, line.toByteArray());
-                        line.reset();
-                    }
-                    line.write(bytes, cut, end - cut);
-                });
-            }
-            catch (IOException e) {
-                throw new UncheckedIOException("cannot read back spooled output: " + e.getMessage(), e);
-            }
-            if (line.size() > 0) {
-                writer.write(isStdout, line.toByteArray());
             }
         }
     }

@@ -1,36 +1,42 @@
 package dev.procflux.cli;
 
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The output of one running job under {@code --line-buffer}: chunks are cut after their last newline and the whole
  * lines written at once, the rest held until its newline (or the job's end) arrives, so lines of different jobs
- * never mix within a line. Under {@code -u} chunks are written as they come.
+ * never mix within a line, as in GNU parallel. A line held without its newline goes to a {@link Spool} of the run's
+ * {@link SpoolStore} (the heap up to the store's shared budget, then a file), so a job that prints a gigabyte
+ * without a newline holds no more heap than any other; the line is written whole, in one piece, when its newline
+ * or the job's end arrives. Under {@code -u} chunks are written as they come.
  *
  * <p>Used by one job's delivery thread at a time (the engine delivers a process's output serially).
  */
 final class LiveOutput {
-    /** Writes bytes of one stream, holding the run's output lock. */
+    /** Writes bytes of one stream as one piece, holding the run's output lock throughout. */
     interface Writer {
-        void write(boolean stdout, byte[] bytes);
+        void write(boolean stdout, ChunkSource content);
     }
 
     private final boolean wholeLines;
+    private final SpoolStore store;
     private final Writer writer;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    // the last line so far of each stream, without its newline; null while there is none
+    private @Nullable Spool stdout;
+    private @Nullable Spool stderr;
 
-    LiveOutput(boolean wholeLines, Writer writer) {
+    LiveOutput(boolean wholeLines, SpoolStore store, Writer writer) {
         this.wholeLines = wholeLines;
+        this.store = store;
         this.writer = writer;
     }
 
     void chunk(boolean isStdout, byte[] bytes) {
         if (!wholeLines) {
-            writer.write(isStdout, bytes);
+            writer.write(isStdout, ChunkSource.of(bytes, 0, bytes.length));
             return;
         }
-        ByteArrayOutputStream held = isStdout ? stdout : stderr;
         int lastNewline = -1;
         for (int i = bytes.length - 1; i >= 0; i--) {
             if (bytes[i] == '\n') {
@@ -38,25 +44,64 @@ final class LiveOutput {
                 break;
             }
         }
+        Spool held = isStdout ? stdout : stderr;
         if (lastNewline < 0) {
-            held.write(bytes, 0, bytes.length);
+            if (held == null) {
+                held = store.newSpool();
+                hold(isStdout, held);
+            }
+            held.append(bytes);
             return;
         }
-        held.write(bytes, 0, lastNewline + 1);
-        writer.write(isStdout, held.toByteArray());
-        held.reset();
-        held.write(bytes, lastNewline + 1, bytes.length - lastNewline - 1);
+        int cut = lastNewline + 1;
+        if (held == null) {
+            writer.write(isStdout, ChunkSource.of(bytes, 0, cut));
+        }
+        else {
+            Spool head = held;
+            writer.write(isStdout, sink -> {
+                head.writeTo(sink);
+                sink.write(bytes, 0, cut);
+            });
+            head.delete();
+            hold(isStdout, null);
+        }
+        if (cut < bytes.length) {
+            Spool rest = store.newSpool();
+            rest.append(Arrays.copyOfRange(bytes, cut, bytes.length));
+            hold(isStdout, rest);
+        }
+    }
+
+    private void hold(boolean isStdout, @Nullable Spool line) {
+        if (isStdout) {
+            stdout = line;
+        }
+        else {
+            stderr = line;
+        }
     }
 
     /** Writes what is held: a last line without a newline. */
     void end() {
-        if (stdout.size() > 0) {
-            writer.write(true, stdout.toByteArray());
-            stdout.reset();
+        try {
+            endLine(true);
         }
-        if (stderr.size() > 0) {
-            writer.write(false, stderr.toByteArray());
-            stderr.reset();
+        finally {
+            endLine(false);
+        }
+    }
+
+    private void endLine(boolean isStdout) {
+        Spool line = isStdout ? stdout : stderr;
+        hold(isStdout, null);
+        if (line != null) {
+            try {
+                writer.write(isStdout, line);
+            }
+            finally {
+                line.delete();
+            }
         }
     }
 }

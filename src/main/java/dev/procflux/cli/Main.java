@@ -213,7 +213,7 @@ public final class Main {
                 }
                 return 0;
             default:
-                err.println("procflux: unknown command '" + command + "'");
+                Diagnostics.print(err, "procflux", "unknown command '" + command + "'");
                 err.print(Help.MAIN);
                 return ExitCode.USAGE;
         }
@@ -225,7 +225,7 @@ public final class Main {
             options = RunOptions.parse(args);
         }
         catch (UsageException e) {
-            err.println("procflux run: " + e.getMessage());
+            Diagnostics.print(err, "procflux run", e.getMessage());
             err.println("Try 'procflux run --help'.");
             return ExitCode.RUN_ERROR;
         }

@@ -90,7 +90,7 @@ final class OutputWriter {
             }
             o.stdout().delete();
             o.stderr().delete();
-            o.message().ifPresent(m -> err.println("procflux run: " + m));
+            o.message().ifPresent(m -> Diagnostics.print(err, "procflux run", m));
             out.flush();
             err.flush();
         }
@@ -114,7 +114,7 @@ final class OutputWriter {
     void message(String message) {
         synchronized (lock) {
             clearStatus();
-            err.println("procflux run: " + message);
+            Diagnostics.print(err, "procflux run", message);
             err.flush();
         }
     }
@@ -124,7 +124,7 @@ final class OutputWriter {
         synchronized (lock) {
             clearStatus();
             if (summary != null) {
-                err.println("procflux run: " + summary);
+                Diagnostics.print(err, "procflux run", summary);
             }
             out.flush();
             err.flush();
@@ -132,11 +132,17 @@ final class OutputWriter {
     }
 
     /** Output of a running job ({@code --line-buffer}, {@code -u}), from its delivery thread. */
-    void writeLive(Job job, boolean stdout, byte[] bytes) {
+    void writeLive(Job job, boolean stdout, ChunkSource content) {
         synchronized (lock) {
             clearStatus();
             PrintStream stream = stdout ? out : err;
-            new Tagger(stream, job).write(bytes, 0, bytes.length);
+            try {
+                content.writeTo(new Tagger(stream, job)::write);
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot read back the held output of job " + job.number() + ": "
+                        + e.getMessage(), e);
+            }
             stream.flush();
         }
     }

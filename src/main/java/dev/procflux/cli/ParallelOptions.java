@@ -1,6 +1,5 @@
 package dev.procflux.cli;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,8 @@ final class ParallelOptions {
     @Nullable String replace;
     @Nullable String tagString;
     OutputMode outputMode = OutputMode.GROUP;
-    @Nullable Path results;
+    /** {@code --results}: the directory's name as given, raw bytes included (see {@link ResultFiles}). */
+    @Nullable String results;
     boolean files;
     boolean resume;
     boolean resumeFailed;
@@ -115,7 +115,7 @@ final class ParallelOptions {
             }
             case "-I" -> replace = value;
             case "--tagstring" -> tagString = value;
-            case "--results", "--res" -> results = UsageException.path(name, value);
+            case "--results", "--res" -> results = value;
             case "--retry-delay" -> retryDelay = DurationArgument.parse(name, value);
             case "--delay" -> delay = DurationArgument.parse(name, value);
             case "--memfree" -> memfreeBytes = size(name, value);

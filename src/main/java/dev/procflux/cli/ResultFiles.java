@@ -1,5 +1,6 @@
 package dev.procflux.cli;
 
+import dev.procflux.internal.SurrogateEscape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +25,12 @@ final class ResultFiles {
     private ResultFiles() {
     }
 
-    /** @return the directory of one job's results under {@code root} */
-    static Path directory(Path root, List<String> args, Map<String, Integer> header) {
-        Path dir = root;
+    /**
+     * @return the name of the directory of one job's results under {@code root}, raw bytes as
+     *     {@code U+DC80..U+DCFF}
+     */
+    static String directory(String root, List<String> args, Map<String, Integer> header) {
+        StringBuilder dir = new StringBuilder(root);
         for (int i = 0; i < args.size(); i++) {
             String name = Integer.toString(i + 1);
             for (Map.Entry<String, Integer> e : header.entrySet()) {
@@ -34,9 +38,12 @@ final class ResultFiles {
                     name = e.getKey();
                 }
             }
-            dir = dir.resolve(escape(name)).resolve(escape(args.get(i)));
+            if (dir.length() > 0 && dir.charAt(dir.length() - 1) != '/') {
+                dir.append('/');
+            }
+            dir.append(escape(name)).append('/').append(escape(args.get(i)));
         }
-        return dir;
+        return dir.toString();
     }
 
     static String escape(String value) {
@@ -44,28 +51,37 @@ final class ResultFiles {
         return escaped.isEmpty() ? "\\_" : escaped.equals(".") || escaped.equals("..") ? "\\" + escaped : escaped;
     }
 
-    /** Writes the results of one job: its stdout, stderr (copied from their spools) and job number. */
-    static void write(Path root, Job job, Map<String, Integer> header, Spool stdout, Spool stderr) {
-        Path dir;
+    /**
+     * Writes the results of one job: its stdout, stderr (copied from their spools) and job number. A directory
+     * whose name Java's file API cannot hold (raw bytes, or text beyond the locale's charset) is made byte for byte
+     * by {@link RawDirectory}.
+     */
+    static void write(String root, Job job, Map<String, Integer> header, Spool stdout, Spool stderr) {
+        String name = directory(root, job.args(), header);
         try {
-            dir = directory(root, job.args(), header);
-        }
-        catch (InvalidPathException e) {
-            // Java's file API names files in UTF-8 only: a directory named after raw bytes cannot be made with it
-            throw new UncheckedIOException("cannot write --results for job " + job.number() + " in " + root
-                    + ": an argument is not UTF-8, which no directory name made here can hold",
-                    new IOException(e.getMessage(), e));
-        }
-        try {
+            Path dir;
+            try {
+                dir = Path.of(name);
+            }
+            catch (InvalidPathException e) {
+                try (RawDirectory raw = RawDirectory.create(SurrogateEscape.encode(name))) {
+                    write(raw.path(), job, stdout, stderr);
+                }
+                return;
+            }
             Files.createDirectories(dir);
-            stdout.copyTo(dir.resolve("stdout"));
-            stderr.copyTo(dir.resolve("stderr"));
-            Files.write(dir.resolve("seq"), Long.toString(job.number()).getBytes(StandardCharsets.US_ASCII));
+            write(dir, job, stdout, stderr);
         }
         catch (IOException e) {
-            throw new UncheckedIOException("cannot write --results for job " + job.number() + " in " + dir + ": "
+            throw new UncheckedIOException("cannot write --results for job " + job.number() + " in " + name + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private static void write(Path dir, Job job, Spool stdout, Spool stderr) throws IOException {
+        stdout.copyTo(dir.resolve("stdout"));
+        stderr.copyTo(dir.resolve("stderr"));
+        Files.write(dir.resolve("seq"), Long.toString(job.number()).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** @return the new file holding {@code stdout} (copied from its spool), for {@code --files} */

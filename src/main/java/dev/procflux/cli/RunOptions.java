@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class RunOptions {
     private final int jobs;
-    private final @Nullable Path file;
+    private final @Nullable String file;
     private final @Nullable Template template;
     private final boolean shell;
     private final @Nullable Duration timeout;
@@ -66,7 +66,8 @@ final class RunOptions {
         return jobs;
     }
 
-    Optional<Path> file() {
+    /** @return {@code -f FILE}: the name as given, raw bytes included (opened with {@link InputFiles}) */
+    Optional<String> file() {
         return Optional.ofNullable(file);
     }
 
@@ -128,7 +129,7 @@ final class RunOptions {
     /** Mutable parse state; used once by {@link #parse(List)}. */
     private static final class Parser {
         int jobs = Runtime.getRuntime().availableProcessors();
-        @Nullable Path file;
+        @Nullable String file;
         final List<String> template = new ArrayList<>();
         boolean shell;
         @Nullable Duration timeout;
@@ -227,7 +228,7 @@ final class RunOptions {
                     break;
                 case "-f":
                 case "--file":
-                    file = UsageException.path(name, value);
+                    file = value;
                     break;
                 case "--timeout":
                     if (value.trim().endsWith("%")) {

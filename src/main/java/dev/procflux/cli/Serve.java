@@ -2,9 +2,12 @@ package dev.procflux.cli;
 
 import dev.procflux.ProcessEngine;
 import dev.procflux.WorkerPool;
-import dev.procflux.web.ActionRegistry;
+import dev.procflux.WorkerProtocol;
 import dev.procflux.web.ActionRoutes;
 import dev.procflux.web.ActionServer;
+import dev.procflux.web.ActionsFile;
+import dev.procflux.web.WorkerCodec;
+import dev.procflux.web.WorkerPoolSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -15,12 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * {@code procflux serve}: the actions of a YAML file over HTTP, on Reactor Netty, until interrupted.
@@ -31,8 +30,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 final class Serve {
     /** The environment variable holding the bearer token. */
     static final String TOKEN_VARIABLE = "PROCFLUX_TOKEN";
-    private static final Set<String> ENGINE_KEYS = Set.of("maxConcurrency", "maxPendingAcquire", "killGracePeriod",
-            "acquireTimeout");
+    /** {@code maxPendingAcquire} of the engine when the file's {@code engine:} section does not set it. */
+    static final int DEFAULT_MAX_PENDING_ACQUIRE = 64;
 
     private final Map<String, String> env;
     private final PrintStream out;
@@ -90,9 +89,7 @@ final class Serve {
      */
     int execute(List<String> args) {
         ServeOptions options;
-        ActionRegistry registry;
-        ProcessEngine.Builder engineBuilder;
-        ServeWorkers workers;
+        ActionsFile file;
         String token;
         try {
             options = ServeOptions.parse(args);
@@ -107,10 +104,7 @@ final class Serve {
             }
             Path config = options.config;
             try {
-                registry = ActionRegistry.fromYaml(config, "engine", "workers");
-                String yaml = Files.readString(config, StandardCharsets.UTF_8);
-                engineBuilder = engine(yaml);
-                workers = ServeWorkers.parse(yaml);
+                file = ActionsFile.read(config);
             }
             catch (IOException e) {
                 throw new UsageException("cannot read " + config + ": " + e.getMessage(), e);
@@ -120,12 +114,12 @@ final class Serve {
             }
         }
         catch (UsageException e) {
-            err.println("procflux serve: " + e.getMessage());
+            Diagnostics.print(err, "procflux serve", e.getMessage());
             err.println("Try 'procflux serve --help'.");
             return ExitCode.USAGE;
         }
-        try (ProcessEngine engine = engineBuilder.build()) {
-            ActionRoutes.Builder routes = ActionRoutes.builder(engine, registry);
+        try (ProcessEngine engine = engine(file).build()) {
+            ActionRoutes.Builder routes = ActionRoutes.builder(engine, file.registry());
             if (token != null) {
                 routes.bearerToken(token);
             }
@@ -137,11 +131,11 @@ final class Serve {
                 routes.allowedHosts(hosts).allowedOrigins(options.allowedOrigins);
             }
             catch (IllegalArgumentException e) {
-                err.println("procflux serve: " + e.getMessage());
+                Diagnostics.print(err, "procflux serve", e.getMessage());
                 err.println("Try 'procflux serve --help'.");
                 return ExitCode.USAGE;
             }
-            List<WorkerPool<?, ?>> pools = workers.start(engine, routes);
+            List<WorkerPool<?, ?>> pools = startWorkerPools(file.workerPools(), engine, routes);
             if (options.accessLog) {
                 printAccessLog(out);
             }
@@ -153,13 +147,14 @@ final class Serve {
                             .idleTimeout(options.idleTimeout).accessLog(options.accessLog).start();
                 }
                 catch (RuntimeException e) {
-                    err.println("procflux serve: cannot listen on " + options.host + ":" + options.port + ": "
-                            + e.getMessage());
+                    Diagnostics.print(err, "procflux serve", "cannot listen on " + options.host + ":"
+                            + options.port + ": " + e.getMessage());
                     return ExitCode.CANNOT_LISTEN;
                 }
                 try {
-                    out.println("procflux serve: " + registry.actions().size() + " actions on " + server.url()
-                            + (workers.names().isEmpty() ? "" : " with worker pools " + workers.names())
+                    List<String> poolNames = file.workerPools().stream().map(WorkerPoolSpec::name).toList();
+                    out.println("procflux serve: " + file.registry().actions().size() + " actions on " + server.url()
+                            + (poolNames.isEmpty() ? "" : " with worker pools " + poolNames)
                             + (token != null ? " (bearer token required)" : ""));
                     out.flush();
                     stop.await();
@@ -189,7 +184,7 @@ final class Serve {
         int running = drained ? 0 : engine.metrics().alive();
         server.close();
         if (!drained) {
-            err.println("procflux serve: " + (running > 0 ? "killed " + running + " running action"
+            Diagnostics.print(err, "procflux serve", (running > 0 ? "killed " + running + " running action"
                     + (running == 1 ? "" : "s") : "closed connections with requests in progress")
                     + " after the drain period of " + DurationArgument.format(options.drainTimeout));
             err.flush();
@@ -237,53 +232,45 @@ final class Serve {
         }
     }
 
-    /** The optional {@code engine:} section of the actions file. */
-    static ProcessEngine.Builder engine(String yaml) {
+    /** The engine the file's {@code engine:} section describes, with serve's own defaults where it is silent. */
+    static ProcessEngine.Builder engine(ActionsFile file) {
         // serve stops the engine itself, after the server has drained: the engine's own shutdown hook would kill
         // running actions at SIGTERM while the server still waits for them
-        ProcessEngine.Builder b = ProcessEngine.builder().maxPendingAcquire(64).closeOnShutdown(false);
-        Object root;
-        try {
-            root = new Load(LoadSettings.builder().build()).loadFromString(yaml);
-        }
-        catch (YamlEngineException e) {
-            throw new IllegalArgumentException("invalid YAML: " + e.getMessage(), e);
-        }
-        Object section = root instanceof Map ? ((Map<?, ?>) root).get("engine") : null;
-        if (section == null) {
-            return b;
-        }
-        if (!(section instanceof Map)) {
-            throw new IllegalArgumentException("'engine' must be a mapping");
-        }
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) section).entrySet()) {
-            String key = String.valueOf(e.getKey());
-            Object v = e.getValue();
-            switch (key) {
-                case "maxConcurrency":
-                    b.maxConcurrency(integer(key, v));
-                    break;
-                case "maxPendingAcquire":
-                    b.maxPendingAcquire(integer(key, v));
-                    break;
-                case "killGracePeriod":
-                    b.killGracePeriod(DurationArgument.parse("engine.killGracePeriod", String.valueOf(v)));
-                    break;
-                case "acquireTimeout":
-                    b.acquireTimeout(DurationArgument.parse("engine.acquireTimeout", String.valueOf(v)));
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown engine key '" + key + "'; expected one of "
-                            + ENGINE_KEYS.stream().sorted().toList());
-            }
+        ProcessEngine.Builder b = file.engine().closeOnShutdown(false);
+        if (!file.engineKeys().contains("maxPendingAcquire")) {
+            b.maxPendingAcquire(DEFAULT_MAX_PENDING_ACQUIRE);
         }
         return b;
     }
 
-    private static int integer(String key, @Nullable Object v) {
-        if (v instanceof Integer) {
-            return (Integer) v;
+    /**
+     * Builds every pool of the file's {@code workers:} section on {@code engine} and registers it with
+     * {@code routes}; a pool that cannot be built closes the ones built before it.
+     *
+     * @return the pools, for the caller to close before the engine
+     */
+    private static List<WorkerPool<?, ?>> startWorkerPools(List<WorkerPoolSpec> specs, ProcessEngine engine,
+            ActionRoutes.Builder routes) {
+        List<WorkerPool<?, ?>> pools = new ArrayList<>();
+        try {
+            for (WorkerPoolSpec spec : specs) {
+                WorkerPool.Builder<String, String> b = spec.options().toBuilder();
+                if (spec.framing() == WorkerPoolSpec.Framing.LENGTH_PREFIXED) {
+                    WorkerPool<byte[], byte[]> pool = b.protocol(WorkerProtocol.lengthPrefixed()).build(engine);
+                    pools.add(pool);
+                    routes.workerPool(spec.name(), pool, WorkerCodec.bytes());
+                }
+                else {
+                    WorkerPool<String, String> pool = b.build(engine);
+                    pools.add(pool);
+                    routes.workerPool(spec.name(), pool, WorkerCodec.text());
+                }
+            }
         }
-        throw new IllegalArgumentException("engine." + key + " must be an integer, was '" + v + "'");
+        catch (RuntimeException e) {
+            pools.forEach(WorkerPool::close);
+            throw e;
+        }
+        return pools;
     }
 }

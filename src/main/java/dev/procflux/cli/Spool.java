@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe: appended and sealed by one thread at a time (the engine's delivery of one job), then printed
  * and deleted by the output thread after the job ended; the reactive chain between them orders these.
  */
-final class Spool {
+final class Spool implements ChunkSource {
     /** Bytes held on the heap per stream before the rest goes to a file. */
     static final int MEMORY_LIMIT = 64 * 1024;
     static final Spool EMPTY = new Spool(new byte[0]);
@@ -98,7 +98,8 @@ final class Spool {
     }
 
     /** Writes everything appended, in order, through {@code sink}; the spool stays readable until deleted. */
-    void writeTo(ChunkSink sink) throws IOException {
+    @Override
+    public void writeTo(ChunkSink sink) throws IOException {
         byte[] bytes = memory.toByteArray();
         if (bytes.length > 0) {
             sink.write(bytes, 0, bytes.length);

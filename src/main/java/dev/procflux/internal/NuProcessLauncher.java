@@ -73,6 +73,10 @@ final class NuProcessLauncher implements Launcher {
             env.putAll(command.environment());
         }
         List<String> argv = argv(command);
+        // what the caller asked to exec: a refusal names its arguments, not the trampoline's
+        List<String> commandArgv = argv;
+        Map<String, String> commandEnv = env;
+        boolean trampolined = false;
         if (Trampoline.isNeeded(argv, command.environment())) {
             Trampoline.Launch viaShell;
             try {
@@ -84,6 +88,7 @@ final class NuProcessLauncher implements Launcher {
             }
             argv = viaShell.argv();
             env = viaShell.environment();
+            trampolined = true;
         }
         NuProcessBuilder builder = new NuProcessBuilder(argv, env);
         command.directory().ifPresent(builder::setCwd);
@@ -120,7 +125,10 @@ final class NuProcessLauncher implements Launcher {
             headroom.launchFailed();
             // NuProcess logged the cause and returned null: after our checks this is the OS refusing, either the
             // arguments (E2BIG, told by their size) or the process itself (fork limits)
-            String tooLong = argumentsTooLong(argv, env);
+            String tooLong = argumentsTooLong(commandArgv, commandEnv);
+            if (tooLong == null && trampolined) {
+                tooLong = trampolineTooLong(commandArgv, commandEnv, argv);
+            }
             throw new ProcessStartException(ProcessStartException.Reason.LAUNCH_FAILED, command.commandLine(),
                     "cannot start '" + abbreviated(command.commandLine()) + "': " + (tooLong != null ? tooLong
                             : "the operating system refused to create the process (" + limits() + ")"), null);
@@ -178,15 +186,51 @@ final class NuProcessLauncher implements Launcher {
             total += SurrogateEscape.encodedLength(e.getKey()) + 1 + SurrogateEscape.encodedLength(e.getValue())
                     + 1L + 8;
         }
-        long max;
-        try {
-            max = com.sun.jna.Native.load("c", Sysconf.class).sysconf(SC_ARG_MAX);
-        }
-        catch (RuntimeException | LinkageError e) {
-            return null;
-        }
+        long max = argMax();
         return max > 0 && total > max ? "argument list too long (" + total + " bytes with the environment, limit "
                 + max + ")" : null;
+    }
+
+    /**
+     * @param argv the command's argv, as the caller gave it
+     * @param env the command's environment
+     * @param shArgv the {@link Trampoline}'s argv for it: {@code /bin/sh -c SCRIPT}, then one parameter per
+     *     argument of {@code argv} and per variable of {@code env}, in that order, raw bytes written as
+     *     {@code printf} formats (up to four bytes each)
+     * @return why {@code execve} refuses {@code shArgv} with E2BIG, in terms of the command's own arguments, or
+     *     null when it is within the kernel's limits
+     */
+    static @Nullable String trampolineTooLong(List<String> argv, Map<String, String> env, List<String> shArgv) {
+        List<String> names = new ArrayList<>(env.keySet());
+        long total = 0;
+        for (int i = 0; i < shArgv.size(); i++) {
+            long size = SurrogateEscape.encodedLength(shArgv.get(i)) + 1L;
+            int parameter = i - Trampoline.FIRST_PARAMETER;
+            if (size > MAX_ARG_STRLEN && parameter >= 0) {
+                String what = parameter < argv.size()
+                        ? "argument " + (parameter + 1) + " is " + SurrogateEscape.encodedLength(argv.get(parameter))
+                        : "environment variable " + names.get(parameter - argv.size()) + " is "
+                                + SurrogateEscape.encodedLength(env.get(names.get(parameter - argv.size())));
+                return "argument list too long (" + what + " bytes, " + (size - 1) + " as the printf format that "
+                        + "passes its bytes through " + Trampoline.SHELL + ", limit " + (MAX_ARG_STRLEN - 1)
+                        + " per argument)";
+            }
+            total += size + 8;
+        }
+        long max = argMax();
+        return max > 0 && total > max ? "argument list too long (" + total + " bytes with the environment once its "
+                + "bytes are written as printf formats for " + Trampoline.SHELL + ", limit " + max + ")" : null;
+    }
+
+    /** @return {@code sysconf(_SC_ARG_MAX)}, or -1 when it cannot be read */
+    private static long argMax() {
+        try {
+            return com.sun.jna.Native.load("c", Sysconf.class).sysconf(SC_ARG_MAX);
+        }
+        catch (RuntimeException | LinkageError e) {
+            // no figure to compare with: the caller then gives the operating system's refusal without one
+            return -1;
+        }
     }
 
     /** A command line short enough for a message: a 1 MB argument must not make a 1 MB message. */

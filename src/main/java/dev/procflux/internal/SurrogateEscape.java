@@ -114,7 +114,8 @@ public final class SurrogateEscape {
         return false;
     }
 
-    private static boolean isEscape(String text, int i) {
+    /** @return whether the char at {@code i} stands for a raw byte: a lone {@code U+DC80..U+DCFF} */
+    public static boolean isEscape(String text, int i) {
         char c = text.charAt(i);
         return c >= FIRST && c <= LAST && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)));
     }

@@ -30,6 +30,8 @@ import java.util.Map;
 final class Trampoline {
     static final String SHELL = "/bin/sh";
     static final String ENV = "/usr/bin/env";
+    /** The index in {@link Launch#argv()} of the parameter that carries the command's first argument. */
+    static final int FIRST_PARAMETER = 3;
     // NuProcess encodes argv and environment with the default charset: UTF-8 on JDK 18+, the locale's on JDK 17
     private static final boolean UTF8_DEFAULT = StandardCharsets.UTF_8.equals(Charset.defaultCharset());
 

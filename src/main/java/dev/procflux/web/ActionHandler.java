@@ -5,7 +5,6 @@ import dev.procflux.ProcessOutput;
 import dev.procflux.ProcessResult;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -85,7 +84,7 @@ final class ActionHandler {
             requests.checkRunningGet(request);
             Action action = requests.action(request);
             StreamFormat format = RequestParser.format(request, action);
-            return requests.command(request, action).flatMap(command -> {
+            return requests.command(request, action).<ServerResponse>map(command -> {
                 Flux<Object> run = Flux.defer(() -> {
                     Sinks.One<Object> started = Sinks.one();
                     // the only emission, on the delivery thread; it fails only once the merge is cancelled, when
@@ -95,19 +94,19 @@ final class ActionHandler {
                     return Flux.merge(1, started.asMono(), outputs);
                 });
                 // Overload, a closed engine, an acquire timeout and a program that cannot start must become a
-                // status, so the response is built only once the process runs: the engine calls back before any
-                // output, so the first signal is STARTED or an error from before the start. The source is not
-                // cancelled when the single response completes: the response body subscribes to it; a client that
-                // goes away cancels it, which kills the tree, and one gone before the start cancels the wait for
-                // a slot or the launch.
-                return run.switchOnFirst((first, all) -> {
+                // status, so the status is decided only once the process runs: the engine calls back before any
+                // output, so the first signal is STARTED or an error from before the start. The run lives as long
+                // as the response's write (StreamResponse): a client that goes away before the start leaves the
+                // queue or gives its slot back without running the program, one that goes away later kills the
+                // tree.
+                return new StreamResponse<>(run, (first, all, owner) -> {
                     if (first.isOnError()) {
-                        return Mono.error(first.getThrowable());
+                        return errors.refuse(request, first.getThrowable());
                     }
                     Flux<ProcessOutput> outputs = all.filter(o -> o != STARTED).cast(ProcessOutput.class);
-                    return Mono.just(streams.respond(format, action.maxOutputBytes(), command.commandLine(),
-                            outputs));
-                }, false).single().flatMap(Function.identity());
+                    return streams.respond(format, action.maxOutputBytes(), command.commandLine(), outputs, owner)
+                            .onErrorResume(e -> errors.refuse(request, e));
+                });
             });
         }).onErrorResume(e -> errors.refuse(request, e));
     }

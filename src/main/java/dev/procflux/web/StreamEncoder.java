@@ -45,9 +45,10 @@ final class StreamEncoder {
      * @param maxOutputBytes the most stdout plus stderr bytes sent; beyond it the stream fails and the run is
      *        cancelled
      * @param commandLine the run's command, for the overflow error
+     * @param owner wraps the response body, which owns the run once subscribed
      */
     Mono<ServerResponse> respond(StreamFormat format, long maxOutputBytes, String commandLine,
-            Flux<ProcessOutput> outputs) {
+            Flux<ProcessOutput> outputs, StreamResponse.Owner owner) {
         Flux<byte[]> frames = Flux.defer(() -> {
             Frames state = new Frames(format, maxOutputBytes, commandLine);
             // prefetch 1: the encoder holds at most one chunk, the engine keeps its own backpressure
@@ -61,15 +62,15 @@ final class StreamEncoder {
                 if (first.isOnError()) {
                     return Mono.just(errors.failure(first.getThrowable()));
                 }
-                return Mono.just(ok(format, all));
+                return Mono.just(ok(format, all, owner));
             }, false).single().flatMap(Function.identity());
         }
         // an empty first write commits the status and headers as soon as the process runs, not with its first
         // output
-        return ok(format, frames.startWith(new byte[0]));
+        return ok(format, frames.startWith(new byte[0]), owner);
     }
 
-    private Mono<ServerResponse> ok(StreamFormat format, Flux<byte[]> frames) {
+    private Mono<ServerResponse> ok(StreamFormat format, Flux<byte[]> frames, StreamResponse.Owner owner) {
         return ServerResponse.ok()
                 .contentType(MediaType.parseMediaType(format.mediaType()))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
@@ -84,7 +85,8 @@ final class StreamEncoder {
                                 () -> factory.wrap(Heartbeats.COMMENT));
                     }
                     // a buffer dropped by a cancelled queue must still be released: the window counts it until then
-                    return message.writeWith(buffers.doOnDiscard(DataBuffer.class, DataBufferUtils::release));
+                    return message.writeWith(
+                            owner.body(buffers.doOnDiscard(DataBuffer.class, DataBufferUtils::release)));
                 });
     }
 

@@ -13,9 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
-/** Reads the {@code workers:} section of an actions file: one checked {@link WorkerPoolSpec} per pool. */
+/**
+ * Reads the {@code workers:} section of an actions file: one checked {@link WorkerPoolSpec} per pool. A worker
+ * inherits only {@link Action#DEFAULT_INHERITED_ENV} from the server, as an action does.
+ */
 final class YamlWorkersSection {
     private static final Set<String> WORKER_KEYS = Set.of("command", "protocol", "size", "maxPendingAcquire",
             "maxRequestsPerWorker", "maxIdle", "maxLifetime", "requestTimeout", "maxStartAttempts",
@@ -55,7 +59,15 @@ final class YamlWorkersSection {
         for (Object element : (List<?>) command) {
             argv.add(scalar(element, "command element"));
         }
-        WorkerPool.Builder<String, String> b = WorkerPool.builder(Command.of(argv));
+        // as for actions: the server's environment (its token, its credentials) never reaches a worker
+        Command worker = Command.of(argv).withoutInheritedEnv();
+        for (String variable : new TreeSet<>(Action.DEFAULT_INHERITED_ENV)) {
+            String inherited = System.getenv(variable);
+            if (inherited != null) {
+                worker = worker.withEnv(variable, inherited);
+            }
+        }
+        WorkerPool.Builder<String, String> b = WorkerPool.builder(worker);
         WorkerPoolSpec.Framing framing = WorkerPoolSpec.Framing.LINES;
         if (spec.containsKey("protocol")) {
             String protocol = scalar(spec.get("protocol"), "protocol");

@@ -150,16 +150,29 @@ class ParallelOptionsTest {
         long first = order.start();
         long second = order.start();
         long third = order.start();
-        LiveOutput.Writer w = (stdout, bytes) -> out.append(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
-        order.write(third, true, "3\n".getBytes(), w);
-        order.write(second, true, "2\n".getBytes(), w);
-        order.write(first, true, "1\n".getBytes(), w);
+        LiveOutput.Writer w = (stdout, content) -> {
+            try {
+                content.writeTo((b, offset, length) -> out.append(new String(b, offset, length,
+                        java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        order.write(third, true, bytes("3\n"), w);
+        order.write(second, true, bytes("2\n"), w);
+        order.write(first, true, bytes("1\n"), w);
         assertThat(out).hasToString("1\n");
         order.end(second);
         assertThat(out).hasToString("1\n");
         order.end(first);
         assertThat(out).hasToString("1\n2\n3\n");
-        order.write(third, true, "3b\n".getBytes(), w);
+        order.write(third, true, bytes("3b\n"), w);
         assertThat(out).hasToString("1\n2\n3\n3b\n");
+    }
+
+    private static ChunkSource bytes(String text) {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return ChunkSource.of(b, 0, b.length);
     }
 }

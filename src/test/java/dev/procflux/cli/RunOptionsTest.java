@@ -33,7 +33,7 @@ class RunOptionsTest {
         assertThat(o.tag()).isTrue();
         assertThat(o.halt()).hasToString("soon,fail=10%");
         assertThat(o.joblog()).contains(Path.of("/tmp/log"));
-        assertThat(o.file()).contains(Path.of("jobs.txt"));
+        assertThat(o.file()).contains("jobs.txt");
         assertThat(o.dryRun()).isTrue();
         assertThat(o.summary(false)).isTrue();
     }

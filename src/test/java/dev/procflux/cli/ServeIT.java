@@ -3,6 +3,8 @@ package dev.procflux.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.procflux.ProcessEngine;
+import dev.procflux.web.ActionsFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -134,7 +136,37 @@ class ServeIT {
                 new PrintStream(e, true, StandardCharsets.UTF_8)).execute(List.of("--config", bad.toString()));
         assertThat(status).isEqualTo(2);
         assertThat(text(e)).startsWith("procflux serve: " + bad + ": worker pool 'w': unknown worker key 'protocl'; "
-                + "expected one of [command, maxPendingAcquire, protocol, requestTimeout, size]\n");
+                + "expected one of [command, idempotentRetries, maxIdle, maxLifetime, maxPendingAcquire, "
+                + "maxRequestsPerWorker, maxStartAttempts, protocol, requestTimeout, size, startBackoff]\n");
+    }
+
+    @Test
+    void theEngineSectionTakesEveryKeyOfTheActionsFileFormat() throws Exception {
+        Path file = Files.writeString(dir.resolve("engine.yaml"), "engine:\n  maxConcurrency: 2\n"
+                + "  backpressure: fail\n  maxBufferedBytes: 1048576\nactions:\n  seq:\n    command: [seq, '3']\n");
+        String url = start("serve", "--config", file.toString(), "--port", "0");
+        String[] seq = post(HttpClient.create().baseUrl(url), "/actions/seq", "");
+        assertThat(seq[0]).isEqualTo("200");
+        assertThat(seq[1]).contains("\"stdout\":\"1\\n2\\n3\\n\"");
+    }
+
+    @Test
+    void anInvalidEngineSectionIsAUsageErrorNamingTheKeyAndValue() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "engine:\n  maxConcurrency: 0\nactions: {}\n");
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status = new Serve(Map.of(), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(e, true, StandardCharsets.UTF_8)).execute(List.of("--config", bad.toString()));
+        assertThat(status).isEqualTo(2);
+        assertThat(text(e)).isEqualTo("procflux serve: " + bad + ": engine: maxConcurrency must be >= 1, was 0\n"
+                + "Try 'procflux serve --help'.\n");
+    }
+
+    @Test
+    void withoutAnEngineSectionServeQueuesUpTo64Requests() {
+        ProcessEngine.Builder b = Serve.engine(ActionsFile.parse("actions: {}\n", dir));
+        assertThat(b.buildOptions().maxPendingAcquire()).isEqualTo(Serve.DEFAULT_MAX_PENDING_ACQUIRE).isEqualTo(64);
+        assertThat(Serve.engine(ActionsFile.parse("engine: {maxPendingAcquire: 5}\nactions: {}\n", dir))
+                .buildOptions().maxPendingAcquire()).isEqualTo(5);
     }
 
     @Test

@@ -190,16 +190,65 @@ class ShellUseIT {
     }
 
     @Test
-    void aFileNameThatIsNotUtf8IsRefusedInOneLineNamingItsOption() throws Exception {
+    void filesNamedInBytesThatAreNotUtf8AreReadAsGnuParallelReadsThem() throws Exception {
         String latin1 = "\"$(printf 'caf\\351')\"";
-        assertScript("procflux run -f " + latin1, 255, "procflux run: -f: the file name 'caf?' is not UTF-8, which "
-                + "procflux cannot open\nTry 'procflux run --help'.\n");
-        assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs: argument file: the "
-                + "file name 'caf?' is not UTF-8, which procflux cannot open\n");
-        // the directory --results makes for an argument is named after it
-        assertScript("printf 'caf\\351\\n' | procflux run --results " + dir.resolve("r") + " echo", 255,
-                "procflux run: cannot write --results for job 1 in " + dir.resolve("r") + ": an argument is not "
-                + "UTF-8, which no directory name made here can hold\n");
+        Process p = sessionScript("cd " + dir + " && printf 'echo one\\necho two\\n' > " + latin1
+                + " && procflux run -k -f " + latin1 + " > f.out && procflux run -k echo :::: " + latin1 + " > a.out"
+                + " && procflux run -k -a " + latin1 + " echo > a2.out && parallel --will-cite -k echo :::: " + latin1
+                + " > g.out && cmp a.out g.out && cmp a2.out g.out");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEmpty();
+        assertThat(p.exitValue()).isZero();
+        assertThat(Files.readString(dir.resolve("f.out"))).isEqualTo("one\ntwo\n");
+        assertThat(Files.readString(dir.resolve("g.out"))).isEqualTo("echo one\necho two\n");
+    }
+
+    @Test
+    void aMissingFileNamedInRawBytesIsNamedWithHexEscapes() throws Exception {
+        String latin1 = "\"$(printf 'caf\\351')\"";
+        assertScript("procflux run -f " + latin1, 255, "procflux run: cannot read jobs from caf\\xe9: No such file or "
+                + "directory\n");
+        assertScript("procflux run echo :::: " + latin1, 255, "procflux run: cannot read jobs: caf\\xe9\n");
+        assertScript("procflux run --joblog " + latin1 + " echo ::: a", 255, "procflux run: --joblog: the file name "
+                + "'caf\\xe9' is not UTF-8, which procflux cannot open\nTry 'procflux run --help'.\n");
+    }
+
+    @Test
+    void resultsMakesTheDirectoriesGnuParallelMakesByteForByteWhateverTheBytes() throws Exception {
+        // raw bytes in the root's name and in the arguments (each directory level is named after one), UTF-8 and
+        // the characters --results escapes; under the C locale too, where JDK 17 names files in ASCII only
+        String args = " ::: a \"$(printf 'caf\\351')\" \"$(printf 'gr\\303\\274\\303\\237e')\" 'c/d' 'b\\\\s'"
+                + " ::: \"$(printf '\\377')\" x";
+        String job = " echo out";
+        Process p = sessionScript("cd " + dir + " && parallel --will-cite --results \"g$(printf '\\377')\"" + job
+                + args + " > g.out && procflux run --results \"p$(printf '\\377')\"" + job + args + " > p.out"
+                + " && LC_ALL=C procflux run --results \"c$(printf '\\377')/sub\"" + job + args + " > c.out"
+                + " && diff -r \"g$(printf '\\377')\" \"p$(printf '\\377')\""
+                + " && diff -r \"g$(printf '\\377')\" \"c$(printf '\\377')/sub\""
+                + " && find \"p$(printf '\\377')\" -name stdout | wc -l"
+                + " && cat \"p$(printf '\\377')/1/caf$(printf '\\351')/2/$(printf '\\377')/stdout\" > one");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEmpty();
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("10\n");
+        assertThat(p.exitValue()).isZero();
+        assertThat(dir.resolve("p.out")).isEmptyFile();
+        assertThat(Files.readAllBytes(dir.resolve("one")))
+                .isEqualTo(new byte[] {'o', 'u', 't', ' ', 'c', 'a', 'f', (byte) 0xe9, ' ', (byte) 0xff, '\n'});
+    }
+
+    @Test
+    void rawBytesInMessagesAreShownAsHexEscapes() throws Exception {
+        Process p = sessionScript("cd " + dir + "; procflux run \"--bogus$(printf '\\377')\" 2> e1"
+                + "; printf 'caf\\351\\000\\n' | procflux run printf %s 2> e2"
+                + "; printf 'caf\\351\\n' | procflux run --timeout 1 sh -c 'sleep 30' 2> e3");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("e1")))
+                .isEqualTo("procflux run: unknown option '--bogus\\xff'\nTry 'procflux run --help'.\n");
+        assertThat(Files.readString(dir.resolve("e2")))
+                .isEqualTo("procflux run: job 1: cannot start 'printf %s 'caf\\xe9\\0'': argv[2] contains a NUL "
+                        + "byte\n");
+        assertThat(Files.readString(dir.resolve("e3")))
+                .startsWith("procflux run: job 1: 'sh -c 'sleep 30' caf\\xe9' timed out after 1s");
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -270,6 +319,32 @@ class ShellUseIT {
                 + "x".repeat(115) + "... (1000005 characters)': argument list too long (argument 2 is 1000000 bytes, "
                 + "limit 131071 per argument)\n");
         assertThat(p.exitValue()).isEqualTo(1);
+    }
+
+    @Test
+    void anOverLongArgumentWithRawBytesIsNamedByItsOwnIndexAndSize() throws Exception {
+        // raw bytes start the job through /bin/sh: the message still speaks of the job's arguments and sizes
+        Files.write(dir.resolve("big"), concat("echo ".getBytes(StandardCharsets.US_ASCII),
+                "x".repeat(200_000).getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xff, '\n'},
+                "echo fine\n".getBytes(StandardCharsets.US_ASCII)));
+        // 40,000 raw bytes fit in one argument, but not as the printf format (four bytes each) that carries them
+        byte[] raw = new byte[40_000];
+        java.util.Arrays.fill(raw, (byte) 0xff);
+        Files.write(dir.resolve("escaped"), concat("echo a ".getBytes(StandardCharsets.US_ASCII), raw,
+                new byte[] {'\n'}));
+        Process p = sessionScript("cd " + dir + "; procflux run -k -f big > out1 2> err1; echo $? > status1"
+                + "; procflux run -f escaped > out2 2> err2; echo $? > status2");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("out1"))).isEqualTo("fine\n");
+        assertThat(Files.readString(dir.resolve("err1"))).isEqualTo("procflux run: job 1: cannot start 'echo "
+                + "x".repeat(115) + "... (200006 characters)': argument list too long (argument 2 is 200001 bytes, "
+                + "limit 131071 per argument)\n");
+        assertThat(Files.readString(dir.resolve("status1"))).isEqualTo("1\n");
+        assertThat(dir.resolve("out2")).isEmptyFile();
+        assertThat(Files.readString(dir.resolve("err2"))).startsWith("procflux run: job 1: cannot start 'echo a ")
+                .endsWith("(40007 characters)': argument list too long (argument 3 is 40000 bytes, 160000 as the "
+                        + "printf format that passes its bytes through /bin/sh, limit 131071 per argument)\n");
+        assertThat(Files.readString(dir.resolve("status2"))).isEqualTo("1\n");
     }
 
     @Test

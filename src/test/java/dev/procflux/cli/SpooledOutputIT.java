@@ -135,6 +135,44 @@ class SpooledOutputIT {
         assertBigJobsOutput(Path.of(names.get(0)));
     }
 
+    @Test
+    void lineBufferHoldsAHundredMegabyteLineOutsideA64MegabyteHeapAndWritesItWholeAsGnuParallelDoes()
+            throws Exception {
+        // the first job's line stays open until the second job's lines are in the output: they must come first,
+        // whole, and the 100 MB line after them in one piece
+        String jobs = "head -c 100000000 /dev/zero; until [ -e go ]; do sleep 0.05; done; echo\n"
+                + "echo line1; echo line2; echo line3; until grep -q line3 \"$RES\"; do sleep 0.05; done; touch go\n";
+        String expected = "{ printf 'line1\\nline2\\nline3\\n'; head -c 100000000 /dev/zero; echo; }";
+        assertSameAsGnuParallelWithin64Megabytes(jobs, "--line-buffer -j 2", expected);
+    }
+
+    @Test
+    void keepOrderWithLineBufferHoldsAHundredMegabyteLineOfALaterJobOutsideA64MegabyteHeap() throws Exception {
+        String jobs = "until [ -e go ]; do sleep 0.05; done; echo first\n"
+                + "head -c 100000000 /dev/zero; echo; touch go\n";
+        String expected = "{ echo first; head -c 100000000 /dev/zero; echo; }";
+        assertSameAsGnuParallelWithin64Megabytes(jobs, "-k --line-buffer -j 2", expected);
+    }
+
+    /**
+     * Runs {@code jobs} (shell lines; {@code $RES} names the output file) through {@code procflux run} with a 64 MB
+     * heap and through GNU parallel, and compares both outputs with what {@code expected} prints, by checksum.
+     */
+    private void assertSameAsGnuParallelWithin64Megabytes(String jobs, String options, String expected)
+            throws Exception {
+        GnuParallel.executable();
+        Files.writeString(dir.resolve("jobs"), jobs);
+        Process p = script("RES=p.res PROCFLUX_JAVA_OPTS=-Xmx64m procflux run --shell " + options + " < jobs > p.res"
+                + "; echo $? >&2; rm -f go; RES=g.res parallel --will-cite " + options + " < jobs > g.res"
+                + "; echo $? >&2; cksum < p.res; cksum < g.res; " + expected + " | cksum");
+        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(stderr()).isEqualTo("0\n0\n");
+        List<String> sums = Files.readAllLines(dir.resolve("out"));
+        assertThat(sums).hasSize(3);
+        assertThat(sums.get(1)).as("GNU parallel").isEqualTo(sums.get(2));
+        assertThat(sums.get(0)).as("procflux").isEqualTo(sums.get(2));
+    }
+
     /** 200,000,000 bytes of lines, as {@link #BIG_JOB} writes them: size and checksum. */
     private static void assertBigJobsOutput(Path file) throws Exception {
         assertThat(Files.size(file)).isEqualTo(200_000_000L);

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,13 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseCookie;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -192,12 +198,13 @@ class ActionServerIT {
                 .closeOnShutdown(false).launchScheduler(Schedulers.fromExecutorService(launches)).build();
         CountDownLatch handlerCancelled = new CountDownLatch(1);
         RouterFunction<ServerResponse> routes = ActionRoutes.builder(gated, TestActions.registry(base)).build()
-                // doFinally runs once the cancel has gone upstream, into the engine
-                .filter((request, next) -> next.handle(request).doFinally(signal -> {
+                // a stream runs while its response is written: the write's doFinally runs once the cancel has gone
+                // upstream, into the engine
+                .filter((request, next) -> next.handle(request).map(response -> onWriteEnd(response, signal -> {
                     if (signal == SignalType.CANCEL) {
                         handlerCancelled.countDown();
                     }
-                }));
+                })));
         ActionServer gatedServer = ActionServer.start(routes, "127.0.0.1", 0);
         try {
             Disposable request = HttpClient.create().baseUrl(gatedServer.url())
@@ -235,5 +242,30 @@ class ActionServerIT {
                 .atMost(Duration.ofSeconds(10)).until(() -> Children.alive() == 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
         assertThat(engine.metrics().cancelled()).isEqualTo(1);
+    }
+
+    /** {@code response}, telling {@code onEnd} the signal that ends each write of it. */
+    private static ServerResponse onWriteEnd(ServerResponse response, Consumer<SignalType> onEnd) {
+        return new ServerResponse() {
+            @Override
+            public HttpStatusCode statusCode() {
+                return response.statusCode();
+            }
+
+            @Override
+            public HttpHeaders headers() {
+                return response.headers();
+            }
+
+            @Override
+            public MultiValueMap<String, ResponseCookie> cookies() {
+                return response.cookies();
+            }
+
+            @Override
+            public Mono<Void> writeTo(ServerWebExchange exchange, Context context) {
+                return response.writeTo(exchange, context).doFinally(onEnd);
+            }
+        };
     }
 }

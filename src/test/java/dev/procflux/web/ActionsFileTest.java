@@ -3,6 +3,7 @@ package dev.procflux.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.procflux.Command;
 import dev.procflux.EngineOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -97,6 +98,15 @@ class ActionsFileTest {
                 Path.of("/"));
         assertThat(bytes.workerPools().get(0).framing()).isEqualTo(WorkerPoolSpec.Framing.LENGTH_PREFIXED);
         assertThat(bytes.workerPools().get(0).options().evictionIdle()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void aWorkerInheritsOnlyTheDefaultEnvironmentOfAnAction() {
+        ActionsFile file = ActionsFile.parse("actions: {}\nworkers: {w: {command: [cat]}}\n", Path.of("/"));
+        Command worker = file.workerPools().get(0).options().command();
+        assertThat(worker.inheritsEnvironment()).isFalse();
+        assertThat(Action.DEFAULT_INHERITED_ENV).containsAll(worker.environment().keySet());
+        assertThat(worker.environment()).containsEntry("PATH", System.getenv("PATH"));
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,13 +23,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A client that hangs up on a stream whose process never writes: the server notices the closed connection, cancels
  * the run and kills the process. The process would otherwise run for ten minutes, so only the hang-up can end it
- * within the test's bound. A raw stream is left before its status line, which waits for the first byte.
- *
- * <p>Runs with the soak ({@code -Psoak}): about one hang-up in a hundred on such a stream still goes unnoticed
- * (docs/webflux.md), so the default run would fail at random; {@code -Dprocflux.hangup.rounds=40} measures the rate.
+ * within the test's bound. A raw stream is left before its status line, which waits for the first byte. The
+ * hang-ups race the server's first write of the response; {@link StreamLifetimeIT} drives each point of that race
+ * on purpose, this test against a real socket. {@code -Dprocflux.hangup.rounds=40} repeats each format 40 times.
  */
 @EnabledOnOs(OS.LINUX)
-@Tag("soak")
 class QuietHangUpIT {
     private ProcessEngine engine;
     private ActionServer server;
@@ -54,9 +51,9 @@ class QuietHangUpIT {
         Children.awaitNone();
     }
 
-    /** Each format, {@code procflux.hangup.rounds} times (3 by default): the race it guards against is timing. */
+    /** Each format, {@code procflux.hangup.rounds} times (5 by default): the race it guards against is timing. */
     static Stream<Arguments> hangUps() {
-        int rounds = Integer.getInteger("procflux.hangup.rounds", 3);
+        int rounds = Integer.getInteger("procflux.hangup.rounds", 5);
         return Stream.of(new String[] {"silent", "text/event-stream"}, new String[] {"silent", "application/x-ndjson"},
                         new String[] {"silent-raw", "application/octet-stream"})
                 .flatMap(c -> IntStream.rangeClosed(1, rounds).mapToObj(r -> Arguments.of(c[0], c[1], r)));

@@ -1,0 +1,225 @@
+package dev.procflux.jmh;
+
+import com.sun.management.OperatingSystemMXBean;
+import com.zaxxer.nuprocess.NuAbstractProcessHandler;
+import com.zaxxer.nuprocess.NuProcess;
+import com.zaxxer.nuprocess.NuProcessBuilder;
+import dev.procflux.BackpressurePolicy;
+import dev.procflux.Command;
+import dev.procflux.ProcessEngine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Where the CPU of reading {@code head -c 256M /dev/zero} to its end goes, per variant and per thread: the JDK
+ * {@code InputStream} loop, raw NuProcess (a handler that only counts, and one that copies every read into a new
+ * array), and procflux's {@code stream} under the default options and under {@code BackpressurePolicy.FAIL}. The
+ * variants take turns in one JVM, the order rotating every round; round 0 is warm-up.
+ *
+ * <p>Per variant it prints the median MiB/s, the geometric mean of the per-round ratio to the JDK loop, and the
+ * median CPU time per 256 MiB of the whole JVM and of its threads by role, read from
+ * {@code /proc/self/task/TID/schedstat} (Linux): the NuProcess I/O thread, the delivery workers
+ * ({@code Schedulers.parallel()}), the JIT compilers, the garbage collector and the calling thread; also the
+ * median count of chunks ({@code stream}) or NuProcess callbacks (raw) per 256 MiB.
+ * Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.procflux.jmh.StreamingCost [rounds]}.
+ */
+public final class StreamingCost {
+    private static final long BYTES = 256L << 20;
+    private static final String[] ROLES = {"io", "delivery", "jit", "gc", "caller"};
+
+    private StreamingCost() {
+    }
+
+    /** One variant's run: returns the bytes it counted and adds its chunks or callbacks to {@code pieces}. */
+    private interface Variant {
+        long run(AtomicLong pieces) throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 21;
+        Command head = Command.of(StreamingBenchmark.HEAD);
+        ProcessEngine engine = ProcessEngine.builder().build();
+        ProcessEngine noPause = ProcessEngine.builder().backpressure(BackpressurePolicy.FAIL)
+                .maxBufferedBytes(1L << 30).build();
+        Map<String, Variant> variants = new LinkedHashMap<>();
+        variants.put("JDK InputStream loop", pieces -> jdkLoop());
+        variants.put("NuProcess, count only", pieces -> nuProcess(false, pieces));
+        variants.put("NuProcess, copy", pieces -> nuProcess(true, pieces));
+        variants.put("procflux default", pieces -> engine.stream(head)
+                .reduce(0L, (s, o) -> {
+                    pieces.incrementAndGet();
+                    return s + o.size();
+                }).block());
+        variants.put("procflux FAIL", pieces -> noPause.stream(head)
+                .reduce(0L, (s, o) -> {
+                    pieces.incrementAndGet();
+                    return s + o.size();
+                }).block());
+        List<String> names = new ArrayList<>(variants.keySet());
+        Map<String, List<double[]>> samples = new LinkedHashMap<>();
+        names.forEach(n -> samples.put(n, new ArrayList<>()));
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try {
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < names.size(); i++) {
+                    String name = names.get((i + round) % names.size());
+                    AtomicLong pieces = new AtomicLong();
+                    Map<String, Long> threads0 = threadNanos();
+                    long cpu0 = os.getProcessCpuTime();
+                    long start = System.nanoTime();
+                    long n = variants.get(name).run(pieces);
+                    long nanos = System.nanoTime() - start;
+                    long cpu = os.getProcessCpuTime() - cpu0;
+                    Map<String, Long> threads1 = threadNanos();
+                    if (n != BYTES) {
+                        throw new IllegalStateException(name + ": expected " + BYTES + " bytes but counted " + n);
+                    }
+                    if (round == 0) {
+                        continue;
+                    }
+                    double[] s = new double[4 + ROLES.length];
+                    s[0] = (BYTES >> 20) / (nanos / 1e9);
+                    s[1] = cpu / 1e6;
+                    s[2] = pieces.get();
+                    threads1.forEach((task, v) -> {
+                        int role = role(task.substring(task.indexOf(' ') + 1));
+                        if (role >= 0) {
+                            s[4 + role] += (v - threads0.getOrDefault(task, 0L)) / 1e6;
+                        }
+                    });
+                    samples.get(name).add(s);
+                }
+            }
+        }
+        finally {
+            engine.close();
+            noPause.close();
+        }
+        List<double[]> reference = samples.get(names.get(0));
+        System.out.printf(Locale.ROOT, "%-22s %8s %7s %9s %7s %9s %6s %6s %6s %7s%n", "ms per 256 MiB (medians)",
+                "MiB/s", "÷ JDK", "JVM CPU", "I/O", "delivery", "JIT", "GC", "caller", "pieces");
+        for (String name : names) {
+            List<double[]> r = samples.get(name);
+            double logs = 0;
+            for (int i = 0; i < r.size(); i++) {
+                logs += Math.log(r.get(i)[0] / reference.get(i)[0]);
+            }
+            System.out.printf(Locale.ROOT, "%-22s %8.0f %7.3f %9.0f %7.0f %9.0f %6.0f %6.0f %6.0f %7.0f%n", name,
+                    median(r, 0), Math.exp(logs / r.size()), median(r, 1), median(r, 4), median(r, 5), median(r, 6),
+                    median(r, 7), median(r, 8), median(r, 2));
+        }
+        System.out.printf(Locale.ROOT, "%d rounds; I/O = the NuProcess I/O thread (the JDK loop: the caller), "
+                + "pieces = chunks delivered (procflux) or NuProcess callbacks (raw)%n", reference.size());
+    }
+
+    /** @return the role of a thread by its kernel name, or -1 when none of the roles */
+    private static int role(String comm) {
+        if (comm.startsWith("NuProcess")) {
+            return 0;
+        }
+        if (comm.startsWith("parallel-")) {
+            return 1;
+        }
+        if (comm.contains("CompilerThre")) {
+            return 2;
+        }
+        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
+            return 3;
+        }
+        return comm.equals("main") || comm.equals("java") ? 4 : -1;
+    }
+
+    /** @return the CPU time of each thread of this JVM so far, keyed by "tid name" */
+    private static Map<String, Long> threadNanos() throws IOException {
+        Map<String, Long> nanos = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String comm = Files.readString(task.resolve("comm")).trim();
+                    String schedstat = Files.readString(task.resolve("schedstat"));
+                    nanos.put(task.getFileName() + " " + comm, Long.parseLong(schedstat.split(" ")[0]));
+                }
+                catch (IOException | RuntimeException e) {
+                    // the thread ended between the listing and the read: it adds nothing to this round
+                }
+            }
+        }
+        return nanos;
+    }
+
+    private static double median(List<double[]> rows, int column) {
+        return rows.stream().mapToDouble(a -> a[column]).sorted().toArray()[rows.size() / 2];
+    }
+
+    /** JDK loop, with the JDK loop's own thread counted as "caller". */
+    private static long jdkLoop() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(StreamingBenchmark.HEAD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        p.getOutputStream().close();
+        long count = 0;
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = p.getInputStream()) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                count += n;
+            }
+        }
+        p.waitFor();
+        return count;
+    }
+
+    /** Raw NuProcess: every read only counted ({@code copy} false) or copied into a new array. */
+    private static long nuProcess(boolean copy, AtomicLong callbacks) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        // written on the NuProcess I/O thread; the latch publishes it to this thread
+        AtomicLong count = new AtomicLong();
+        NuProcessBuilder b = new NuProcessBuilder(StreamingBenchmark.HEAD);
+        b.setProcessListener(new NuAbstractProcessHandler() {
+            @Override
+            public void onStart(NuProcess nuProcess) {
+                nuProcess.closeStdin(true);
+            }
+
+            @Override
+            public void onStdout(ByteBuffer buffer, boolean closed) {
+                int n = buffer.remaining();
+                if (copy) {
+                    byte[] bytes = new byte[n];
+                    buffer.get(bytes);
+                }
+                else {
+                    buffer.position(buffer.limit());
+                }
+                count.addAndGet(n);
+                callbacks.incrementAndGet();
+            }
+
+            @Override
+            public void onExit(int statusCode) {
+                done.countDown();
+            }
+        });
+        if (b.start() == null) {
+            throw new UncheckedIOException(new IOException("NuProcess could not start " + StreamingBenchmark.HEAD));
+        }
+        if (!done.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("no exit within 60 s: " + StreamingBenchmark.HEAD);
+        }
+        return count.get();
+    }
+}
