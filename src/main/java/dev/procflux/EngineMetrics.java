@@ -125,8 +125,9 @@ public final class EngineMetrics {
     }
 
     /**
-     * @return times a process was paused because the engine's queued output reached
-     *         {@link EngineOptions#maxTotalBufferedBytes()} (also counted in {@link #pauses()})
+     * @return times a process was paused because the engine's queued output, with what the streams may still queue
+     *         after their pauses, reached {@link EngineOptions#maxTotalBufferedBytes()} (also counted in
+     *         {@link #pauses()})
      */
     public long budgetPauses() {
         return budgetPauses;

@@ -304,12 +304,21 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
 
         /**
          * The budget for output queued in all streams of the engine together, under
-         * {@link BackpressurePolicy#PAUSE}. Once the total passes it, a stream that holds at least its share (the
-         * budget divided by the number of streams) and more than its resume mark pauses its process at its next read,
-         * and no stream earns a larger mark or pipe; paused processes resume as their subscribers drain. The total can
-         * exceed the budget by what paused processes still had in their pipes: one read, the pipe and the stop slack,
-         * 144 KiB per stream with the default 64 KiB pipe (a stream that earned a large mark has a pipe of a quarter
-         * of it, up to 1 MiB, until it falls back).
+         * {@link BackpressurePolicy#PAUSE}. The engine counts against it, besides the queued bytes, each stream's
+         * reserve from its subscription to its end: what the stream may still queue after the read that pauses it (that read, what its stdout
+         * pipe holds, and what a write in progress pushes before the stop lands). Once queued bytes and reserves
+         * together pass the budget, every stream pauses its process at its next read and resumes it only once its
+         * subscriber has taken everything queued, and no stream earns a larger mark or pipe.
+         * <p><b>Guarantee:</b> the stdout output queued in all {@code PAUSE} streams together stays within the budget
+         * whenever the budget is at least 12 KiB per live stream (the reserve of a stream with a one-page pipe),
+         * except that a stream starting while the budget is already reached whose child wrote more than a page
+         * before the start adds up to 64 KiB and the stop slack beyond it (its first read).
+         * While queued bytes and reserves take more than half the budget, a stream that has not earned a larger mark
+         * gets a one-page (4 KiB) stdout pipe, at its start or once a pause has drained the pipe; a stream whose
+         * subscriber keeps draining earns its mark and a larger pipe back once they take less than a quarter. A
+         * stream still on the default 64 KiB pipe reserves 144 KiB, one on a grown pipe (up to 1 MiB) its pipe plus
+         * 80 KiB. Not counted in the reserve: what a paused child's stderr pipe still holds (up to 64 KiB), and
+         * {@link BackpressurePolicy#FAIL} streams, which never pause.
          * Default: a quarter of the maximum heap, at most 256 MiB.
          *
          * @param value at least 64 KiB, or negative ({@link #NO_LIMIT}) for no budget (each stream is still bounded by

@@ -45,12 +45,16 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final AtomicInteger slotIds = new AtomicInteger();
     // every run from creation to finish; close() kills them, metrics() sums their buffers
     private final Set<ProcessRun> runs = ConcurrentHashMap.newKeySet();
-    private final Set<StreamOutput> streams = ConcurrentHashMap.newKeySet();
     private final Lifecycle lifecycle;
     private final EngineStats stats;
     private final LongAdder budgetPauses = new LongAdder();
     // output bytes queued in all streams together; added on the I/O threads, subtracted on the delivery threads
     private final AtomicLong buffered = new AtomicLong();
+    // what the live streams may still queue before their pauses take hold (StreamMarks.reserve of each stream's
+    // stdout pipe); added and subtracted by the streams under their pipe locks
+    private final AtomicLong reserved = new AtomicLong();
+    // streams from subscription to finish
+    private final AtomicInteger liveStreams = new AtomicInteger();
     private final RunContext runContext;
 
     DefaultProcessEngine(EngineOptions options, Launcher launcher) {
@@ -201,8 +205,11 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return Flux.from(subscriber -> {
             StreamOutput out = new StreamOutput(command, this, Operators.toCoreSubscriber(subscriber), onStart);
             ProcessRun run = new ProcessRun(runContext, command, out);
-            streams.add(out);
-            run.onFinish(() -> streams.remove(out));
+            liveStreams.incrementAndGet();
+            run.onFinish(() -> {
+                liveStreams.decrementAndGet();
+                out.finished();
+            });
             subscriber.onSubscribe(out);
             out.attach(run);
             submit(run, slots);
@@ -302,22 +309,30 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return buffered.addAndGet(delta);
     }
 
+    /** @param delta a stream's change of its reserve ({@link StreamMarks#reserve}) */
+    void addReserved(long delta) {
+        reserved.addAndGet(delta);
+    }
+
     /**
      * @param total the engine's queued output, as {@link #addBuffered} returned it
-     * @param held what the asking stream holds
-     * @return whether the engine is over its budget and the stream holds at least its fair share of it (the budget
-     *         divided by the streams): the producers holding the most are paused, and a share that does not move as
-     *         streams pause keeps the total within the budget plus what each paused pipe still held
+     * @return whether the queued output plus what the live streams may still queue before a pause takes hold is
+     *         over the budget: every stream that reads then pauses, so the total never passes the budget
      */
-    boolean isOverBudget(long total, long held) {
+    boolean isOverBudget(long total) {
         long budget = options.maxTotalBufferedBytes();
-        return budget >= 0 && total > budget && held * streams.size() >= budget;
+        return budget >= 0 && total + reserved.get() > budget;
+    }
+
+    /** @return whether the engine is over its budget now (no stream may earn a larger mark or pipe then) */
+    boolean isOverBudget() {
+        return isOverBudget(buffered.get());
     }
 
     /** @return how many more output bytes all streams together may queue before the budget is reached */
     long budgetRoom() {
         long budget = options.maxTotalBufferedBytes();
-        return budget < 0 ? Long.MAX_VALUE : budget - buffered.get();
+        return budget < 0 ? Long.MAX_VALUE : budget - buffered.get() - reserved.get();
     }
 
     /**
@@ -327,13 +342,27 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
      */
     boolean hasRoomForLargestMarks() {
         long budget = options.maxTotalBufferedBytes();
-        return budget < 0 || (long) streams.size() * options.highWaterBytes() <= budget;
+        return budget < 0 || (long) liveStreams.get() * options.highWaterBytes() <= budget;
     }
 
-    /** @return whether the engine's queued output is over its budget (no stream may earn a larger mark then) */
-    boolean isOverBudget() {
+    /**
+     * @return whether the queued output and the reserves take more than half the budget: streams that have not
+     *         earned a larger mark then keep a one-page pipe ({@link StreamMarks#PAGE_PIPE}), which shrinks their
+     *         reserve to {@link StreamMarks#BUDGET_FLOOR}
+     */
+    boolean isBudgetTight() {
         long budget = options.maxTotalBufferedBytes();
-        return budget >= 0 && buffered.get() > budget;
+        return budget >= 0 && buffered.get() + reserved.get() > budget / 2;
+    }
+
+    /**
+     * @return whether a stream may reserve {@code delta} more for a larger pipe: only while the queued output and
+     *         the reserves, with it, stay within a quarter of the budget (below {@link #isBudgetTight()}, so pipes do
+     *         not grow and shrink back and forth)
+     */
+    boolean mayReserve(long delta) {
+        long budget = options.maxTotalBufferedBytes();
+        return budget < 0 || buffered.get() + reserved.get() + delta <= budget / 4;
     }
 
     private void runDone(ProcessRun run) {

@@ -4,20 +4,100 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Cheap process-tree walks through {@code /proc/<pid>/task/<tid>/children} (Linux 3.5+): one small file per
  * process instead of the full {@code /proc} scan that {@link ProcessHandle#descendants()} does, so pausing and
- * resuming a tree is affordable many times a second.
+ * resuming a tree is affordable many times a second, and killing hundreds of trees at once costs each kill only
+ * the reads of its own tree.
  */
 final class ProcessTree {
     private static final int MAX_DEPTH = 32;
     /** {@code PF_EXITING} in {@code /proc/PID/stat}'s flags field ({@code include/linux/sched.h}). */
     private static final long PF_EXITING = 0x4;
+    /** Whether this kernel has the children files ({@code CONFIG_PROC_CHILDREN}); read once. */
+    private static final boolean HAS_CHILDREN_FILES = hasChildrenFiles(Path.of("/proc/self/task"));
+    /** Listings by {@link #descendants(ProcessHandle)} that had to scan all of {@code /proc}; any thread adds. */
+    private static final LongAdder FULL_SCANS = new LongAdder();
 
     private ProcessTree() {
+    }
+
+    private static boolean hasChildrenFiles(Path tasks) {
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+            Iterator<Path> any = threads.iterator();
+            return any.hasNext() && Files.isReadable(any.next().resolve("children"));
+        }
+        catch (IOException | RuntimeException e) {
+            // no /proc/self/task: no children files either
+        }
+        return false;
+    }
+
+    /** @return whether tree listings walk the children files (false: they scan all of {@code /proc}) */
+    static boolean walksChildrenFiles() {
+        return HAS_CHILDREN_FILES;
+    }
+
+    /** @return how many listings by {@link #descendants(ProcessHandle)} scanned all of {@code /proc} so far */
+    static long fullScans() {
+        return FULL_SCANS.sum();
+    }
+
+    /**
+     * The descendants of {@code root}, parents before children, as handles: a handle carries its process's start
+     * time, so a pid recycled later is never signalled through it. Walks the children files (a few small reads per
+     * process in the tree); without them, {@link ProcessHandle#descendants()}, which reads every process's
+     * {@code /proc/PID/stat}. The walk's answer is exact only for a tree that is stopped: a child that was not
+     * stopped can fork or exit while it is read, so a caller freezing a tree lists it again until nothing is new.
+     */
+    static List<ProcessHandle> descendants(ProcessHandle root) {
+        return descendants(root, HAS_CHILDREN_FILES);
+    }
+
+    static List<ProcessHandle> descendants(ProcessHandle root, boolean walkChildrenFiles) {
+        if (!walkChildrenFiles) {
+            FULL_SCANS.increment();
+            return root.descendants().toList();
+        }
+        List<ProcessHandle> found = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        ArrayDeque<Long> parents = new ArrayDeque<>();
+        seen.add(root.pid());
+        parents.add(root.pid());
+        while (!parents.isEmpty()) {
+            long parent = parents.poll();
+            for (long child : children(parent)) {
+                if (!seen.add(child)) {
+                    continue;
+                }
+                // the parent is read again after the handle took the start time: a pid that exited and was reused
+                // between the children file and the handle belongs to someone else, and is left out
+                ProcessHandle.of(child).filter(h -> parentPid(child) == parent).ifPresent(h -> {
+                    found.add(h);
+                    parents.add(child);
+                });
+            }
+        }
+        return found;
+    }
+
+    /** @return the parent pid of {@code pid}, or -1 when it is gone */
+    private static long parentPid(long pid) {
+        String[] fields = statFields(pid);
+        try {
+            return fields.length > 1 ? Long.parseLong(fields[1]) : -1;
+        }
+        catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /**

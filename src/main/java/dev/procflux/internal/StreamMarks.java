@@ -17,6 +17,12 @@ package dev.procflux.internal;
  * chunks per byte. The pause point moves down by the extra capacity, so the bound stays {@code mark + 64 KiB}; the
  * pipe shrinks back with the mark.
  *
+ * <p>The engine's budget counts, besides the queued bytes, each stream's {@link #reserve}: what it may still queue
+ * after the read that pauses it. Once queued bytes and reserves together pass the budget, every stream that reads
+ * pauses, so the total stays within the budget. While they take more than half of it, a stream that has not earned
+ * a larger mark keeps a one-page pipe ({@link #PAGE_PIPE}): its reserve is then {@link #BUDGET_FLOOR}, and a budget
+ * of at least that much per stream holds a thousand stalled streams.
+ *
  * <p>Public only so that {@code ProcessEngine.Builder} can validate marks against the same figures; not API.
  */
 public final class StreamMarks {
@@ -41,6 +47,13 @@ public final class StreamMarks {
     public static final long INITIAL_MARK = 128 * 1024;
     /** How much a starved stream's mark grows at a time (like TCP's window, in few steps to the maximum). */
     static final int GROWTH = 4;
+    /** The stdout pipe of a stream while the engine's budget is tight: one page, the smallest pipe Linux gives. */
+    public static final int PAGE_PIPE = 4096;
+    /**
+     * The reserve of a stream with a one-page pipe ({@code reserve(PAGE_PIPE)}, 12 KiB): the budget holds whenever it
+     * is at least this much per stream.
+     */
+    public static final long BUDGET_FLOOR = 3 * PAGE_PIPE;
     /** The largest stdout pipe a stream asks for (Linux's default {@code /proc/sys/fs/pipe-max-size}). */
     static final int MAX_PIPE = 1024 * 1024;
 
@@ -77,6 +90,17 @@ public final class StreamMarks {
      */
     static long pauseAt(long mark, int pipeSize) {
         return mark - PAUSE_MARGIN - (pipeSize - PIPE_SIZE);
+    }
+
+    /**
+     * @return what a stream with a stdout pipe of {@code pipeSize} may still queue after the read that decides to
+     *         pause it: that read (NuProcess reads what the pipe holds, up to {@link #READ_SIZE}), what the pipe
+     *         holds when the SIGSTOP lands, and what a write in progress pushes before it lands (at most the pipe
+     *         again, at most {@link #STOP_SLACK}). The SIGSTOP is sent within the I/O callback of that read, so
+     *         nothing else is read in between.
+     */
+    static long reserve(int pipeSize) {
+        return pipeSize + Math.min(pipeSize, READ_SIZE) + Math.min(pipeSize, STOP_SLACK);
     }
 
     /**

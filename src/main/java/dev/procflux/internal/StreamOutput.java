@@ -28,8 +28,10 @@ import reactor.core.scheduler.Scheduler;
  * ahead of queued chunks (a subscriber that requests nothing must still learn of the overflow).
  *
  * <p>Under {@link BackpressurePolicy#PAUSE} the process is paused at the stream's adaptive high-water mark
- * ({@link StreamMarks}), and also, while the engine's queued output is over its budget, once this stream holds at
- * least its share of the budget (the budget divided by the streams) and more than its resume mark.
+ * ({@link StreamMarks}), and also whenever the engine's queued output plus the streams' reserves is over its budget;
+ * while it is, a paused process resumes only once its queue is empty. The stream reserves
+ * {@link StreamMarks#reserve} of its stdout pipe (that of a one-page pipe before its start) from its subscription
+ * to its finish.
  */
 final class StreamOutput implements RunOutput, Subscription {
     private final Command command;
@@ -52,9 +54,16 @@ final class StreamOutput implements RunOutput, Subscription {
     // the value of emitted when the drain loop last resumed the process, -1 when no resume awaits its refill;
     // written only by the drain loop
     private long resumedAt = -1;
-    // the stdout pipe's capacity; written only by the drain loop (raised before the pipe grows and lowered after it
-    // shrinks, so the I/O thread never pauses later than the pipe allows), read by the I/O thread
+    // guards the stdout pipe's resizes and this stream's reserve: taken by the launching thread at the start, by the
+    // drain loop and by the run's finish
+    private final Object pipeLock = new Object();
+    // the stdout pipe's capacity; written under pipeLock (raised before the pipe grows and lowered after it shrinks,
+    // so the I/O thread never pauses later than the pipe allows), read by the I/O thread
     private volatile int pipeSize = StreamMarks.PIPE_SIZE;
+    // this stream's part of the engine's reserve; guarded by pipeLock
+    private long reserved;
+    // the run finished: nothing is reserved any more; guarded by pipeLock
+    private boolean finished;
     // the pipe could not be grown (pipe-max-size, or no pipe to grow): do not ask again; drain loop only
     private boolean pipeRefused;
     // outstanding demand; CAS via REQUESTED
@@ -69,6 +78,9 @@ final class StreamOutput implements RunOutput, Subscription {
     private volatile boolean cancelled;
     // written only by the drain loop
     private boolean terminated;
+    // set by the drain loop when it ends for good (its last pass never decrements wip, so no later drain() runs);
+    // read by the I/O thread, which then releases what it queued itself
+    private volatile boolean drainEnded;
 
     StreamOutput(Command command, DefaultProcessEngine engine, CoreSubscriber<? super ProcessOutput> actual,
             @Nullable LongConsumer onStart) {
@@ -83,6 +95,12 @@ final class StreamOutput implements RunOutput, Subscription {
         this.onStart = onStart;
         this.reportsStart = onStart != null;
         this.worker = delivery.createWorker();
+        if (marks != null) {
+            // reserved from the subscription on, not from the start: a stream that starts once the budget is reached
+            // then adds what was already counted (when it gets its one-page pipe at the start)
+            reserved = StreamMarks.BUDGET_FLOOR;
+            engine.addReserved(reserved);
+        }
     }
 
     void attach(ProcessRun run) {
@@ -95,6 +113,31 @@ final class StreamOutput implements RunOutput, Subscription {
     @Override
     public void started(long pid) {
         startedPid = pid;
+        ProcessRun r = run;
+        if (marks != null && r != null) {
+            synchronized (pipeLock) {
+                // NuProcess reads the pipe only after this returns: a child that wrote at most a page by now gets a
+                // one-page pipe before its first read. One that wrote more gets the smallest pipe that holds what it
+                // wrote (Linux refuses less); one that filled half its pipe already is stopped before that first
+                // read, so the read empties the pipe, and the drain loop's pass after it shrinks it to a page
+                if (!finished && engine.isBudgetTight()) {
+                    boolean shrunk = false;
+                    for (int size = StreamMarks.PAGE_PIPE; size < pipeSize && !shrunk; size *= 2) {
+                        int now = r.resizeStdoutPipe(size);
+                        if (now > 0) {
+                            pipeSize = now;
+                            shrunk = true;
+                        }
+                    }
+                    if (!shrunk && r.pause()) {
+                        engine.budgetPaused();
+                    }
+                }
+                if (!finished) {
+                    reserve(pipeSize);
+                }
+            }
+        }
         if (reportsStart) {
             drain(); // the caller hears of the start even if the process stays quiet
         }
@@ -164,7 +207,7 @@ final class StreamOutput implements RunOutput, Subscription {
         if (m != null) {
             long mark = m.mark();
             boolean overMark = now > StreamMarks.pauseAt(mark, pipeSize);
-            boolean overBudget = !overMark && now > m.resumeAt(mark) && engine.isOverBudget(total, now);
+            boolean overBudget = !overMark && engine.isOverBudget(total);
             ProcessRun r = run;
             if ((overMark || overBudget) && r != null) {
                 if (r.pause() && overBudget) {
@@ -172,12 +215,18 @@ final class StreamOutput implements RunOutput, Subscription {
                 }
                 // the subscriber may have drained everything between our count and the SIGSTOP, finding nothing
                 // paused to resume; with nothing left to deliver, nobody else would ever continue the process
-                if (buffered.get() <= m.resumeAt(m.mark())) {
+                if (mayResume(m)) {
                     r.resume();
                 }
             }
         }
         drain();
+        if (drainEnded) {
+            // output of a process that outlived its subscriber (read after the cancel, before the kill landed):
+            // either this poll or the ended loop's own discard, which comes after its flag, releases the chunk, so
+            // the engine's total returns to zero
+            discard();
+        }
         return true;
     }
 
@@ -301,31 +350,67 @@ final class StreamOutput implements RunOutput, Subscription {
             m.fallBack(); // the subscriber, not the process, holds the stream up
         }
         resizePipe(m, run);
-        if (buffered.get() <= m.resumeAt(m.mark()) && run.resume()) {
+        if (mayResume(m) && run.resume()) {
             resumedAt = emitted;
         }
     }
 
     /**
+     * @return whether a paused process may continue: its queue is at or below the resume mark and, while the engine
+     *         is over its budget, empty (so a stream adds at most its reserve while the budget is reached)
+     */
+    private boolean mayResume(StreamMarks m) {
+        long held = buffered.get();
+        return held <= m.resumeAt(m.mark()) && (held == 0 || !engine.isOverBudget());
+    }
+
+    /**
      * The stdout pipe follows the mark ({@link StreamMarks#pipeFor}), growing only while the engine is within its
-     * budget; a refused growth is not asked again. Shrinking fails
-     * while the pipe holds more than the default, so it is retried on later passes (the stopped child's pipe empties
-     * into the queue).
+     * budget and the larger reserve fits ({@link DefaultProcessEngine#mayReserve}); a refused growth is not asked
+     * again. While the budget is tight, a stream that has not earned a larger mark shrinks to one page. Shrinking
+     * fails while the pipe holds more than the new size, so it is retried on later passes (a paused child's pipe
+     * empties into the queue).
      */
     private void resizePipe(StreamMarks m, ProcessRun run) {
-        int size = pipeSize;
-        int target = StreamMarks.pipeFor(m.mark());
-        if (target > size && !pipeRefused && !engine.isOverBudget()) {
-            pipeSize = target;
-            int now = run.resizeStdoutPipe(target);
-            pipeRefused = now < target;
-            pipeSize = now < target ? size : now;
-        }
-        else if (target < size) {
-            int now = run.resizeStdoutPipe(target);
-            if (now > 0) {
-                pipeSize = now;
+        synchronized (pipeLock) {
+            if (finished) {
+                return;
             }
+            int size = pipeSize;
+            int target = m.mark() <= StreamMarks.INITIAL_MARK && engine.isBudgetTight() ? StreamMarks.PAGE_PIPE
+                    : StreamMarks.pipeFor(m.mark());
+            if (target > size && !pipeRefused && !engine.isOverBudget()
+                    && engine.mayReserve(StreamMarks.reserve(target) - StreamMarks.reserve(size))) {
+                pipeSize = target;
+                reserve(target);
+                int now = run.resizeStdoutPipe(target);
+                pipeRefused = now < target;
+                pipeSize = now < target ? size : now;
+                reserve(pipeSize);
+            }
+            else if (target < size) {
+                int now = run.resizeStdoutPipe(target);
+                if (now > 0) {
+                    pipeSize = now;
+                    reserve(now);
+                }
+            }
+        }
+    }
+
+    /** Sets this stream's reserve to that of a pipe of {@code size}. Under pipeLock, before the finish. */
+    private void reserve(int size) {
+        long r = StreamMarks.reserve(size);
+        engine.addReserved(r - reserved);
+        reserved = r;
+    }
+
+    /** The run finished: its pipe is gone, and so is its reserve. */
+    void finished() {
+        synchronized (pipeLock) {
+            finished = true;
+            engine.addReserved(-reserved);
+            reserved = 0;
         }
     }
 
@@ -375,6 +460,7 @@ final class StreamOutput implements RunOutput, Subscription {
 
     private void finishDrain() {
         terminated = true;
+        drainEnded = true;
         discard();
         worker.dispose();
     }

@@ -70,7 +70,15 @@ final class TreeKiller {
         }, grace.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private static List<ProcessHandle> snapshot(Optional<ProcessHandle> root) {
+    /**
+     * Freezes and lists the tree under {@code root}: SIGSTOP to each process as it is found, parents first, and
+     * listing again until a listing finds nothing new. Listings walk the children files
+     * ({@link ProcessTree#descendants(ProcessHandle)}), so a kill costs the reads of its own tree, not a scan of
+     * every process on the machine: this runs on the cancelling thread, which may be an event loop.
+     *
+     * @return the root (if still there) and its descendants, parents before children
+     */
+    static List<ProcessHandle> snapshot(Optional<ProcessHandle> root) {
         List<ProcessHandle> tree = new ArrayList<>();
         if (root.isEmpty()) {
             return tree;
@@ -83,11 +91,11 @@ final class TreeKiller {
         // a child forked just before its parent stopped shows up in the next listing: repeat until none is new
         for (int round = 0; round < MAX_FREEZE_ROUNDS; round++) {
             List<ProcessHandle> fresh = new ArrayList<>();
-            r.descendants().forEach(p -> {
+            for (ProcessHandle p : ProcessTree.descendants(r)) {
                 if (stopped.add(p.pid())) {
                     fresh.add(p);
                 }
-            });
+            }
             if (fresh.isEmpty()) {
                 break;
             }

@@ -8,14 +8,93 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
-/** {@link ProcessTree#holders}: who still holds a killed run's pipes, against real processes. */
+/**
+ * {@link ProcessTree#holders}: who still holds a killed run's pipes; {@link ProcessTree#descendants} and
+ * {@link TreeKiller#snapshot}: how a tree is listed and frozen before a kill. Against real processes.
+ */
 @EnabledOnOs(OS.LINUX)
 class ProcessTreeIT {
+    /** {@code sh} → {@code sh} → {@code sleep}: the inner shell runs a command after {@code sleep}, so it forks it. */
+    private static final String THREE_LEVELS = "sh -c 'sleep 60; :' & wait";
+
+    /** @return the pids of the tree under {@code root}: root, its child, its grandchild, once all three exist */
+    private static List<Long> threeLevels(Process root) {
+        long[] tree = new long[3];
+        tree[0] = root.pid();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Optional<ProcessHandle> child = root.toHandle().children().findFirst();
+            Optional<ProcessHandle> grandchild = child.flatMap(c -> c.children().findFirst());
+            if (grandchild.isEmpty() || !grandchild.get().info().command().orElse("").endsWith("sleep")) {
+                return false;
+            }
+            tree[1] = child.get().pid();
+            tree[2] = grandchild.get().pid();
+            return true;
+        });
+        return List.of(tree[0], tree[1], tree[2]);
+    }
+
+    private static void killAll(Process root, List<Long> tree) throws InterruptedException {
+        for (long pid : tree) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            Posix.signal(pid, Posix.SIGCONT);
+        }
+        assertThat(root.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tree.stream().noneMatch(ProcFs::isLive));
+    }
+
+    @Test
+    void aFreezeListsTheTreeThroughTheChildrenFilesWithoutScanningEveryProcess() throws Exception {
+        assertThat(ProcessTree.walksChildrenFiles())
+                .as("/proc/self/task/TID/children is missing: a kernel without CONFIG_PROC_CHILDREN (Linux 3.5+)")
+                .isTrue();
+        Process root = new ProcessBuilder("sh", "-c", THREE_LEVELS).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<Long> tree = List.of(root.pid());
+        try {
+            tree = threeLevels(root);
+            long scans = ProcessTree.fullScans();
+
+            List<ProcessHandle> frozen = TreeKiller.snapshot(ProcessHandle.of(root.pid()));
+
+            assertThat(frozen).extracting(ProcessHandle::pid).containsExactlyElementsOf(tree);
+            assertThat(ProcessTree.fullScans()).as("listings that scanned all of /proc").isEqualTo(scans);
+            List<Long> stopped = tree;
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(stopped).allMatch(pid -> ProcFs.state(pid) == 'T'));
+        }
+        finally {
+            killAll(root, tree);
+        }
+    }
+
+    @Test
+    void theChildrenWalkAndTheFullScanListTheSameTree() throws Exception {
+        Process root = new ProcessBuilder("sh", "-c", THREE_LEVELS).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<Long> tree = List.of(root.pid());
+        try {
+            tree = threeLevels(root);
+            ProcessHandle handle = root.toHandle();
+            long scans = ProcessTree.fullScans();
+
+            assertThat(ProcessTree.descendants(handle, true)).extracting(ProcessHandle::pid)
+                    .containsExactlyElementsOf(tree.subList(1, 3));
+            assertThat(ProcessTree.fullScans()).isEqualTo(scans);
+            assertThat(ProcessTree.descendants(handle, false)).extracting(ProcessHandle::pid)
+                    .containsExactlyInAnyOrderElementsOf(tree.subList(1, 3));
+            assertThat(ProcessTree.fullScans()).isEqualTo(scans + 1);
+        }
+        finally {
+            killAll(root, tree);
+        }
+    }
     private static String stdoutPipe(long pid) throws IOException {
         return ProcFs.fdTarget(pid, 1);
     }

@@ -1,5 +1,7 @@
 package dev.procflux.testsupport;
 
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +18,40 @@ public final class ProcFs {
     /** Returned by {@link #state(long)} for a process that is gone (or was never there). */
     public static final char GONE = '?';
 
+    private static final int O_RDONLY = 0;
+    private static final int O_NONBLOCK = 04000;
+    private static final int F_GETPIPE_SZ = 1032;
+
     private ProcFs() {
+    }
+
+    /** The libc calls that read a pipe's capacity: the JDK has no {@code fcntl}. */
+    private interface CLib extends Library {
+        CLib C = Native.load("c", CLib.class);
+
+        int open(String path, int flags);
+
+        int fcntl(int fd, int cmd);
+
+        int close(int fd);
+    }
+
+    /**
+     * @return the capacity of the pipe that descriptor {@code fd} of {@code pid} refers to ({@code F_GETPIPE_SZ} on a
+     *         descriptor of the same pipe, opened through {@code /proc} without blocking and closed at once), or -1
+     *         when the process or the descriptor is gone or is not a pipe
+     */
+    public static int pipeSize(long pid, int fd) {
+        int own = CLib.C.open("/proc/" + pid + "/fd/" + fd, O_RDONLY | O_NONBLOCK);
+        if (own < 0) {
+            return -1;
+        }
+        try {
+            return CLib.C.fcntl(own, F_GETPIPE_SZ);
+        }
+        finally {
+            CLib.C.close(own);
+        }
     }
 
     /**

@@ -1,0 +1,140 @@
+package dev.procflux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.procflux.testsupport.ProcFs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+
+/**
+ * The stdout pipe under the engine's budget, read from the child's side ({@code F_GETPIPE_SZ} through
+ * {@code /proc}): while stalled streams hold the budget, a new stream's pipe is one page; once the budget frees, a
+ * stream whose subscriber drains grows it back, and the whole output arrives.
+ */
+@EnabledOnOs(OS.LINUX)
+class PipeBudgetIT {
+    private static final long BUDGET = 1L << 20;
+    private static final int PAGE = 4096;
+    private static final int DEFAULT_PIPE = 64 * 1024;
+    private static final long LATE_START = DEFAULT_PIPE + 16 * 1024;
+
+    private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(16).maxTotalBufferedBytes(BUDGET)
+            .killGracePeriod(Duration.ofMillis(500)).build();
+
+    @AfterEach
+    void tearDown() {
+        OsProcesses.closeAndAssertClean(engine);
+    }
+
+    @Test
+    void aStreamStartedWhileStalledStreamsHoldTheBudgetGetsAOnePagePipeAndGrowsItBackOnceItIsFree() {
+        List<Disposable> blockers = stallTwelveStreams();
+        long held = Math.max(BUDGET, engine.metrics().bufferedBytes());
+        AtomicLong pid = new AtomicLong(-1);
+        Gated probe = new Gated();
+        engine.stream(Command.of("yes"), pid::set).subscribe(probe);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pid.get() > 0 && ProcFs.pipeSize(pid.get(), 1) == PAGE);
+        // a stream that starts once the budget is reached adds at most its reserve before its first pause: 12 KiB on
+        // a page, or what its child wrote before the start (at most a default pipe) and the stop slack
+        assertThat(engine.metrics().bufferedBytes()).as("queued").isLessThanOrEqualTo(held + LATE_START);
+
+        blockers.forEach(Disposable::dispose);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().alive() == 1);
+        probe.requestUnbounded();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProcFs.pipeSize(pid.get(), 1) >= DEFAULT_PIPE);
+        assertThat(probe.bytes.get()).isPositive();
+        probe.dispose();
+        OsProcesses.awaitNoLiveChildren();
+    }
+
+    @Test
+    void theWholeOutputArrivesThroughAPipeThatShrankToAPageAndGrewBack() {
+        long size = 256L << 20;
+        List<Disposable> blockers = stallTwelveStreams();
+        AtomicLong pid = new AtomicLong(-1);
+        Gated probe = new Gated();
+        engine.stream(Command.of("head", "-c", Long.toString(size), "/dev/zero"), pid::set).subscribe(probe);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pid.get() > 0 && ProcFs.pipeSize(pid.get(), 1) == PAGE);
+
+        blockers.forEach(Disposable::dispose);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().alive() == 1);
+        probe.requestUnbounded();
+        // the pipe grows while head still writes; a poll that comes too late finds head gone (-1) and fails
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2))
+                .until(() -> ProcFs.pipeSize(pid.get(), 1), n -> n >= DEFAULT_PIPE || n < 0);
+        assertThat(ProcFs.pipeSize(pid.get(), 1)).as("head's pipe while it writes").isGreaterThanOrEqualTo(DEFAULT_PIPE);
+        await().atMost(Duration.ofSeconds(60)).until(() -> probe.exit != null);
+        assertThat(probe.exit.isSuccess()).isTrue();
+        assertThat(probe.bytes.get()).isEqualTo(size);
+        assertThat(probe.nonZero.get()).isZero();
+    }
+
+    /**
+     * Twelve {@code yes} streams that take one chunk each and then stall until their processes are paused: each then
+     * holds at least its pause point (48 KiB or more), so together with their reserves they take more than half the
+     * budget, which makes it tight.
+     */
+    private List<Disposable> stallTwelveStreams() {
+        List<Disposable> blockers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Stalled s = new Stalled();
+            engine.stream(Command.of("yes")).subscribe(s);
+            blockers.add(s);
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            long before = engine.metrics().bufferedBytes();
+            return engine.metrics().alive() == 12 && engine.metrics().pauses() >= 12
+                    && engine.metrics().bufferedBytes() == before;
+        });
+        assertThat(engine.metrics().bufferedBytes()).as("queued by the stalled streams")
+                .isGreaterThan(BUDGET / 2 - 12 * 12 * 1024).isLessThanOrEqualTo(BUDGET + 12 * LATE_START);
+        return blockers;
+    }
+
+    /** Requests nothing until told; counts the bytes and the non-zero bytes it gets, keeps the exit. */
+    private static class Gated extends BaseSubscriber<ProcessOutput> {
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicLong nonZero = new AtomicLong();
+        volatile ExitStatus exit;
+
+        @Override
+        protected void hookOnSubscribe(Subscription s) {
+            // nothing until the test asks
+        }
+
+        @Override
+        protected void hookOnNext(ProcessOutput o) {
+            if (o.isExit()) {
+                exit = o.exitStatus();
+                return;
+            }
+            byte[] b = o.bytes();
+            bytes.addAndGet(b.length);
+            long z = 0;
+            for (byte x : b) {
+                if (x != 0) {
+                    z++;
+                }
+            }
+            nonZero.addAndGet(z);
+        }
+    }
+
+    /** Takes the first chunk, then never asks for more. */
+    private static final class Stalled extends Gated {
+        @Override
+        protected void hookOnSubscribe(Subscription s) {
+            s.request(1);
+        }
+    }
+}
