@@ -357,7 +357,9 @@ class BackpressureIT {
                 .reduce(0L, Long::sum).block(Duration.ofSeconds(60));
         assertThat(total).isEqualTo(256L * 64 * 1024);
         assertThat(out.digest()).isEqualTo(in.digest());
-        assertThat(requested.get()).isLessThanOrEqualTo(256 + 3);
+        // the pump asks for at most 8 buffers ahead of what the pipe took (StdinPump.PREFETCH), in steps of 4: a step
+        // asked for while the last buffers go in can reach past the end of a finite publisher
+        assertThat(requested.get()).isLessThanOrEqualTo(256 + 8);
     }
 
     @Test
