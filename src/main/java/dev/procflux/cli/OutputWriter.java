@@ -176,7 +176,9 @@ final class OutputWriter {
 
         Tagger(PrintStream stream, Job job) {
             this.stream = stream;
-            this.tag = options.tag() || options.parallel().tagString != null
+            // as in GNU parallel, -u ignores --tag and --tagstring: ungrouped chunks need not start lines
+            this.tag = (options.tag() || options.parallel().tagString != null)
+                    && options.parallel().outputMode != ParallelOptions.OutputMode.UNGROUP
                     ? SurrogateEscape.encode(job.tag() + "\t") : null;
         }
 

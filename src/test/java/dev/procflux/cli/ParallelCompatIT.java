@@ -86,6 +86,8 @@ class ParallelCompatIT {
                 row("--lb with a last line without newline", "", "-k -q --lb printf '%s|%s' ::: a b ::: c"),
                 row("-u", "", "-k -j1 -u echo ::: a b"),
                 row("--ungroup", "", "-k -j1 --ungroup echo ::: a b"),
+                row("-u ignores --tag", "", "-k -j1 -u --tag echo ::: a b"),
+                row("-u ignores --tagstring", "", "-k -j1 -u --tagstring '<{}>' echo ::: a b"),
                 row("--tag with several sources", "", "-k --tag echo ::: a b ::: 1 2"),
                 row("--tagstring with replacement strings", "", "-k --tagstring '<{}-{#}>' echo ::: a b"),
                 row("--results: the output goes to files, not stdout", "", "-k --results $DIR/res echo ::: a b"),
