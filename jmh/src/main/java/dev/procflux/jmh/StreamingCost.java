@@ -8,7 +8,6 @@ import dev.procflux.BackpressurePolicy;
 import dev.procflux.Command;
 import dev.procflux.ProcessEngine;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -57,7 +56,8 @@ public final class StreamingCost {
         ProcessEngine noPause = ProcessEngine.builder().backpressure(BackpressurePolicy.FAIL)
                 .maxBufferedBytes(1L << 30).build();
         Map<String, Variant> variants = new LinkedHashMap<>();
-        variants.put("JDK InputStream loop", pieces -> jdkLoop());
+        // the JDK loop runs on this thread, counted as "caller"
+        variants.put("JDK InputStream loop", pieces -> StreamingPairs.jdkLoop());
         variants.put("NuProcess, count only", pieces -> nuProcess(false, pieces));
         variants.put("NuProcess, copy", pieces -> nuProcess(true, pieces));
         variants.put("procflux default", pieces -> engine.stream(head)
@@ -164,23 +164,6 @@ public final class StreamingCost {
 
     private static double median(List<double[]> rows, int column) {
         return rows.stream().mapToDouble(a -> a[column]).sorted().toArray()[rows.size() / 2];
-    }
-
-    /** JDK loop, with the JDK loop's own thread counted as "caller". */
-    private static long jdkLoop() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(StreamingBenchmark.HEAD).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        p.getOutputStream().close();
-        long count = 0;
-        byte[] buf = new byte[64 * 1024];
-        try (InputStream in = p.getInputStream()) {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                count += n;
-            }
-        }
-        p.waitFor();
-        return count;
     }
 
     /** Raw NuProcess: every read only counted ({@code copy} false) or copied into a new array. */

@@ -77,7 +77,8 @@ public final class StreamingPairs {
         }
     }
 
-    private static long jdkLoop() {
+    /** @return the bytes of {@code head -c 256M /dev/zero} read with a plain JDK {@code InputStream} loop */
+    static long jdkLoop() {
         long count = 0;
         try {
             Process p = new ProcessBuilder(StreamingBenchmark.HEAD).redirectError(ProcessBuilder.Redirect.DISCARD)
