@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -99,24 +97,12 @@ class HardeningIT {
                 s.setSoTimeout(5000);
                 s.getOutputStream().write(("POST /actions/quiet/stream HTTP/1.1\r\n" + host + "\r\nAccept: " + accept
                         + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                String head = readHead(s.getInputStream());
+                String head = WebFixture.readHead(s.getInputStream());
                 assertThat(head).as(accept).startsWith("HTTP/1.1 200 OK").contains("Content-Type: " + accept);
             }
             // the hang-up cancels the run; failing that, the process ends by itself after 8 s
             await().atMost(Duration.ofSeconds(12)).until(() -> engine.metrics().acquired() == 0);
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     @Test

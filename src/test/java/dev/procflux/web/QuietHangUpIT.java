@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -73,24 +72,12 @@ class QuietHangUpIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().alive() == 1);
             }
             else {
-                assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 200 OK");
+                assertThat(WebFixture.readHead(s.getInputStream())).startsWith("HTTP/1.1 200 OK");
             }
         }
         await().alias("the hang-up ends the run; still alive: " + Children.describe())
                 .atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
         await().atMost(Duration.ofSeconds(5)).until(() -> Children.alive() == 0);
         assertThat(engine.metrics().cancelled()).isEqualTo(1);
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 }

@@ -3,6 +3,8 @@ package dev.procflux.web;
 import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +27,19 @@ final class WebFixture implements AutoCloseable {
     }
 
     /** An engine builder with the tests' usual settings: a short kill grace period. */
+    /** @return the status line and headers of a raw HTTP response, up to the blank line (or the end of input) */
+    static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
     static ProcessEngine.Builder engine(int maxConcurrency) {
         return ProcessEngine.builder().maxConcurrency(maxConcurrency).killGracePeriod(Duration.ofMillis(500));
     }
