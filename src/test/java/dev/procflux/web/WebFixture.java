@@ -26,7 +26,6 @@ final class WebFixture implements AutoCloseable {
         this.server = server;
     }
 
-    /** An engine builder with the tests' usual settings: a short kill grace period. */
     /** @return the status line and headers of a raw HTTP response, up to the blank line (or the end of input) */
     static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
@@ -40,6 +39,7 @@ final class WebFixture implements AutoCloseable {
         return head.toString();
     }
 
+    /** An engine builder with the tests' usual settings: a short kill grace period. */
     static ProcessEngine.Builder engine(int maxConcurrency) {
         return ProcessEngine.builder().maxConcurrency(maxConcurrency).killGracePeriod(Duration.ofMillis(500));
     }
