@@ -76,19 +76,31 @@ class SseScaleLoadIT {
             awaitReleased(engine, server);
             long heapBefore = StalledClientsIT.heapAfterGc();
 
-            // the same fast clients are measured alone, then beside the slow ones: each against itself
+            // the same fast clients are measured alone twice, then beside the slow ones: each against itself. The
+            // second phase alone is the noise floor: what a client's rate changes by when nothing else changes
             double[] alone;
+            double[] alone2;
             double[] mixed;
             double[] slowRates;
             long heapGrowth;
             EngineMetrics m;
             long http;
+            double[][] cvs = new double[3][];
             try (Clients fast = Clients.open(server.port(), CLIENTS / 2, 0)) {
                 fast.runUntilAllStream(Duration.ofMinutes(3));
                 fast.run(Duration.ofSeconds(5));
+                long[] cappedBefore = fast.cappedReads.clone();
                 alone = fast.run(phase);
                 double[] aloneFrames = fast.frameRates;
                 long[][] aloneSeries = fast.series;
+                cvs[0] = fast.windowCvs(CLIENTS / 2);
+                long[] aloneCapped = fast.cappedReads.clone();
+                for (int i = 0; i < aloneCapped.length; i++) {
+                    aloneCapped[i] -= cappedBefore[i];
+                }
+                alone2 = fast.run(phase);
+                long[][] alone2Series = fast.series;
+                cvs[1] = fast.windowCvs(CLIENTS / 2);
                 try (Clients slow = Clients.open(server.port(), CLIENTS / 2, SLOW_BYTES_PER_SECOND)) {
                     Clients all = Clients.both(fast, slow);
                     all.runUntilAllStream(Duration.ofMinutes(3));
@@ -96,20 +108,17 @@ class SseScaleLoadIT {
                     double[] rates = all.run(phase);
                     mixed = Arrays.copyOfRange(rates, 0, CLIENTS / 2);
                     slowRates = Arrays.copyOfRange(rates, CLIENTS / 2, CLIENTS);
+                    cvs[2] = all.windowCvs(CLIENTS / 2);
                     if (DETAIL) {
                         for (int i = 0; i < CLIENTS / 2; i++) {
-                            System.out.printf("client %d alone %.0f B/s frame %.0f mixed %.0f B/s frame %.0f kept %.2f%n",
-                                    i, alone[i], alone[i] / Math.max(1, aloneFrames[i]), mixed[i],
-                                    mixed[i] / Math.max(1, all.frameRates[i]), mixed[i] / alone[i]);
-                            StringBuilder line = new StringBuilder("series " + i + " alone");
-                            for (int w = 1; w < aloneSeries.length && aloneSeries[w][i] > 0; w++) {
-                                line.append(' ').append((aloneSeries[w][i] - aloneSeries[w - 1][i]) / 5);
-                            }
-                            line.append(" mixed");
-                            for (int w = 1; w < all.series.length && all.series[w][i] > 0; w++) {
-                                line.append(' ').append((all.series[w][i] - all.series[w - 1][i]) / 5);
-                            }
-                            System.out.println(line);
+                            System.out.printf("client %d alone %.0f B/s frame %.0f alone2 %.0f B/s mixed %.0f B/s "
+                                    + "frame %.0f kept %.2f noise %.2f cv %.2f %.2f %.2f capped reads %d%n",
+                                    i, alone[i], alone[i] / Math.max(1, aloneFrames[i]), alone2[i], mixed[i],
+                                    mixed[i] / Math.max(1, all.frameRates[i]), mixed[i] / alone[i],
+                                    alone2[i] / alone[i], cvs[0][i], cvs[1][i], cvs[2][i], aloneCapped[i]);
+                            System.out.println("series " + i + " alone" + Clients.windowLine(aloneSeries, i)
+                                    + " alone2" + Clients.windowLine(alone2Series, i) + " mixed"
+                                    + Clients.windowLine(all.series, i));
                         }
                     }
                     m = engine.metrics();
@@ -120,17 +129,25 @@ class SseScaleLoadIT {
                 }
             }
             double[] kept = new double[alone.length];
+            double[] noise = new double[alone.length];
             for (int i = 0; i < kept.length; i++) {
                 kept[i] = mixed[i] / alone[i];
+                noise[i] = alone2[i] / alone[i];
             }
             Arrays.sort(kept);
+            Arrays.sort(noise);
             System.out.printf("%d SSE clients of yes, %s per phase: %d fast clients alone %.0f B/s each on average "
-                    + "(min %.0f), beside %d slow ones %.0f B/s (min %.0f); each fast client kept min %.2f, median "
-                    + "%.2f, max %.2f of its own rate alone; slow clients %.0f B/s on average (min %.0f); heap growth "
-                    + "after GC %,d bytes; engine queue %,d (peak per stream %,d), HTTP layer %,d; budget pauses %d"
-                    + "%n", CLIENTS, phase, CLIENTS / 2, mean(alone), min(alone), CLIENTS / 2, mean(mixed),
-                    min(mixed), kept[0], kept[kept.length / 2], kept[kept.length - 1], mean(slowRates),
-                    min(slowRates), heapGrowth, m.bufferedBytes(), m.peakBufferedBytes(), http, m.budgetPauses());
+                    + "(min %.0f), alone again %.0f B/s (min %.0f), beside %d slow ones %.0f B/s (min %.0f); each "
+                    + "fast client kept min %.2f, median %.2f, max %.2f of its own rate alone; alone again ÷ alone "
+                    + "(the noise floor) min %.2f, median %.2f, max %.2f; each fast client's 5-s rates vary by "
+                    + "(coefficient of variation, mean over the clients) %.2f alone, %.2f alone again, %.2f beside "
+                    + "the slow ones; slow clients %.0f B/s on average (min %.0f); heap growth after GC %,d bytes; "
+                    + "engine queue %,d (peak per stream %,d), HTTP layer %,d; budget pauses %d%n", CLIENTS, phase,
+                    CLIENTS / 2, mean(alone), min(alone), mean(alone2), min(alone2), CLIENTS / 2, mean(mixed),
+                    min(mixed), kept[0], kept[kept.length / 2], kept[kept.length - 1], noise[0],
+                    noise[noise.length / 2], noise[noise.length - 1], mean(cvs[0]), mean(cvs[1]), mean(cvs[2]),
+                    mean(slowRates), min(slowRates), heapGrowth, m.bufferedBytes(), m.peakBufferedBytes(), http,
+                    m.budgetPauses());
 
             // every client has hung up: nothing may be left, whatever the figures were
             awaitReleased(engine, server);
@@ -184,8 +201,10 @@ class SseScaleLoadIT {
         private final long[] frames;
         /** Each client's frames per second over the last {@link #run}. */
         double[] frameRates = new double[0];
-        /** With {@link #DETAIL}: each client's bytes received at every 5 s of the last {@link #run}. */
+        /** Each client's bytes received at every 5 s of the last {@link #run}. */
         long[][] series = new long[0][0];
+        /** Reads per client that filled the whole buffer (more was waiting), over every {@link #run}. */
+        final long[] cappedReads;
         /** The start of each answer: its status line, or more of it when it is not a stream. */
         private final String[] heads;
 
@@ -194,6 +213,7 @@ class SseScaleLoadIT {
             this.rates = rates;
             this.received = new long[rates.length];
             this.frames = new long[rates.length];
+            this.cappedReads = new long[rates.length];
             this.heads = new String[rates.length];
             Arrays.fill(heads, "");
         }
@@ -307,7 +327,7 @@ class SseScaleLoadIT {
                 for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
                     if (now >= nextTick) {
                         nextTick += 100_000_000L;
-                        if (DETAIL && tick % 50 == 0 && tick / 50 < series.length) {
+                        if (tick % 50 == 0 && tick / 50 < series.length) {
                             for (int i = reader; i < rates.length; i += READERS) {
                                 series[tick / 50][i] = received[i];
                             }
@@ -347,6 +367,9 @@ class SseScaleLoadIT {
                 heads[i] += new String(start, StandardCharsets.ISO_8859_1);
             }
             received[i] += n;
+            if (n == buffer.capacity()) {
+                cappedReads[i]++;
+            }
             if (DETAIL && n > 0) {
                 byte[] bytes = new byte[n];
                 buffer.get(0, bytes);
@@ -357,6 +380,41 @@ class SseScaleLoadIT {
                 }
             }
             return n;
+        }
+
+        /** @return client {@code i}'s rate over each 5 s of the last {@link #run}, in bytes per second */
+        double[] windowRates(int i) {
+            double[] rates = new double[series.length - 1];
+            int n = 0;
+            for (int w = 1; w < series.length && series[w][i] > 0; w++) {
+                rates[n++] = (series[w][i] - series[w - 1][i]) / 5.0;
+            }
+            return Arrays.copyOf(rates, n);
+        }
+
+        /**
+         * @return for each of the first {@code count} clients, the coefficient of variation (standard deviation ÷
+         *         mean) of its 5-s rates over the last {@link #run}: how steady the client was
+         */
+        double[] windowCvs(int count) {
+            double[] cvs = new double[count];
+            for (int i = 0; i < count; i++) {
+                double[] rates = windowRates(i);
+                double mean = Arrays.stream(rates).average().orElse(0);
+                double variance = Arrays.stream(rates).map(r -> (r - mean) * (r - mean)).sum()
+                        / Math.max(1, rates.length - 1);
+                cvs[i] = mean == 0 ? 0 : Math.sqrt(variance) / mean;
+            }
+            return cvs;
+        }
+
+        /** @return client {@code i}'s rate over each 5 s of {@code series}, one number each, after a space */
+        static String windowLine(long[][] series, int i) {
+            StringBuilder line = new StringBuilder();
+            for (int w = 1; w < series.length && series[w][i] > 0; w++) {
+                line.append(' ').append((series[w][i] - series[w - 1][i]) / 5);
+            }
+            return line.toString();
         }
 
         @Override
