@@ -26,12 +26,17 @@ import org.junit.jupiter.api.condition.OS;
  * the other half as fast as they can. The slow half must cost the server a bounded heap and cost the fast half
  * little throughput, and everything is released when the clients hang up.
  *
+ * <p>The fast clients are measured alone, alone again, then beside the slow ones, each against its own first rate.
+ * The second phase alone is the noise floor: how far a client's ratio moves when nothing but time changes. The
+ * summary also gives how steady each client is: the coefficient of variation of its 5-s rates, and of its share of
+ * the fast clients' mean rate over the same 5 s (which moves only when a client gains at the others' expense).
+ *
  * <p>Heavy (500 processes, 1,000 descriptors of pipes, 500 sockets): tagged {@code load}, run with
  * {@code -Pload}. {@code -Dprocflux.load.seconds=N} sets how long each phase is measured (default 60),
  * {@code -Dprocflux.load.clients=N} the clients (default 500), {@code -Dprocflux.load.readers=N} the client threads
  * (default 2), {@code -Dprocflux.load.high=B -Dprocflux.load.low=B} the engine's watermarks (default the engine's),
- * and {@code -Dprocflux.load.detail=true} prints each fast client's rate and mean frame size in both phases and its
- * rate over every 5 s.
+ * and {@code -Dprocflux.load.detail=true} prints each fast client's rate in every phase, its mean frame size, the
+ * coefficients of variation of its 5-s rates, its reads that filled the client's buffer, and its rate over every 5 s.
  */
 @EnabledOnOs(OS.LINUX)
 @Tag("load")
@@ -86,6 +91,7 @@ class SseScaleLoadIT {
             EngineMetrics m;
             long http;
             double[][] cvs = new double[3][];
+            double[][] shareCvs = new double[3][];
             try (Clients fast = Clients.open(server.port(), CLIENTS / 2, 0)) {
                 fast.runUntilAllStream(Duration.ofMinutes(3));
                 fast.run(Duration.ofSeconds(5));
@@ -93,14 +99,16 @@ class SseScaleLoadIT {
                 alone = fast.run(phase);
                 double[] aloneFrames = fast.frameRates;
                 long[][] aloneSeries = fast.series;
-                cvs[0] = fast.windowCvs(CLIENTS / 2);
+                cvs[0] = fast.windowCvs(CLIENTS / 2, false);
+                shareCvs[0] = fast.windowCvs(CLIENTS / 2, true);
                 long[] aloneCapped = fast.cappedReads.clone();
                 for (int i = 0; i < aloneCapped.length; i++) {
                     aloneCapped[i] -= cappedBefore[i];
                 }
                 alone2 = fast.run(phase);
                 long[][] alone2Series = fast.series;
-                cvs[1] = fast.windowCvs(CLIENTS / 2);
+                cvs[1] = fast.windowCvs(CLIENTS / 2, false);
+                shareCvs[1] = fast.windowCvs(CLIENTS / 2, true);
                 try (Clients slow = Clients.open(server.port(), CLIENTS / 2, SLOW_BYTES_PER_SECOND)) {
                     Clients all = Clients.both(fast, slow);
                     all.runUntilAllStream(Duration.ofMinutes(3));
@@ -108,7 +116,8 @@ class SseScaleLoadIT {
                     double[] rates = all.run(phase);
                     mixed = Arrays.copyOfRange(rates, 0, CLIENTS / 2);
                     slowRates = Arrays.copyOfRange(rates, CLIENTS / 2, CLIENTS);
-                    cvs[2] = all.windowCvs(CLIENTS / 2);
+                    cvs[2] = all.windowCvs(CLIENTS / 2, false);
+                    shareCvs[2] = all.windowCvs(CLIENTS / 2, true);
                     if (DETAIL) {
                         for (int i = 0; i < CLIENTS / 2; i++) {
                             System.out.printf("client %d alone %.0f B/s frame %.0f alone2 %.0f B/s mixed %.0f B/s "
@@ -141,12 +150,13 @@ class SseScaleLoadIT {
                     + "fast client kept min %.2f, median %.2f, max %.2f of its own rate alone; alone again ÷ alone "
                     + "(the noise floor) min %.2f, median %.2f, max %.2f; each fast client's 5-s rates vary by "
                     + "(coefficient of variation, mean over the clients) %.2f alone, %.2f alone again, %.2f beside "
-                    + "the slow ones; slow clients %.0f B/s on average (min %.0f); heap growth after GC %,d bytes; "
+                    + "the slow ones, and its share of the fast clients' mean rate over the same 5 s by %.2f, %.2f, "
+                    + "%.2f; slow clients %.0f B/s on average (min %.0f); heap growth after GC %,d bytes; "
                     + "engine queue %,d (peak per stream %,d), HTTP layer %,d; budget pauses %d%n", CLIENTS, phase,
                     CLIENTS / 2, mean(alone), min(alone), mean(alone2), min(alone2), CLIENTS / 2, mean(mixed),
                     min(mixed), kept[0], kept[kept.length / 2], kept[kept.length - 1], noise[0],
                     noise[noise.length / 2], noise[noise.length - 1], mean(cvs[0]), mean(cvs[1]), mean(cvs[2]),
-                    mean(slowRates), min(slowRates), heapGrowth, m.bufferedBytes(), m.peakBufferedBytes(), http,
+                    mean(shareCvs[0]), mean(shareCvs[1]), mean(shareCvs[2]), mean(slowRates), min(slowRates), heapGrowth, m.bufferedBytes(), m.peakBufferedBytes(), http,
                     m.budgetPauses());
 
             // every client has hung up: nothing may be left, whatever the figures were
@@ -393,19 +403,35 @@ class SseScaleLoadIT {
         }
 
         /**
+         * @param shares false: each client's 5-s rates as they are; true: each divided by the mean of the first
+         *        {@code count} clients over the same 5 s, which takes out what moves every client alike (the
+         *        machine's other load) and leaves what one client gains at the others' expense
          * @return for each of the first {@code count} clients, the coefficient of variation (standard deviation ÷
-         *         mean) of its 5-s rates over the last {@link #run}: how steady the client was
+         *         mean) of those figures over the last {@link #run}: how steady the client was
          */
-        double[] windowCvs(int count) {
+        double[] windowCvs(int count, boolean shares) {
+            double[][] rates = new double[count][];
+            for (int i = 0; i < count; i++) {
+                rates[i] = windowRates(i);
+            }
+            int windows = Arrays.stream(rates).mapToInt(r -> r.length).min().orElse(0);
             double[] cvs = new double[count];
             for (int i = 0; i < count; i++) {
-                double[] rates = windowRates(i);
-                double mean = Arrays.stream(rates).average().orElse(0);
-                double variance = Arrays.stream(rates).map(r -> (r - mean) * (r - mean)).sum()
-                        / Math.max(1, rates.length - 1);
-                cvs[i] = mean == 0 ? 0 : Math.sqrt(variance) / mean;
+                double[] figures = Arrays.copyOf(rates[i], windows);
+                for (int w = 0; shares && w < windows; w++) {
+                    int window = w;
+                    figures[w] /= Math.max(1, Arrays.stream(rates).mapToDouble(r -> r[window]).average().orElse(1));
+                }
+                cvs[i] = cv(figures);
             }
             return cvs;
+        }
+
+        private static double cv(double[] values) {
+            double mean = Arrays.stream(values).average().orElse(0);
+            double variance = Arrays.stream(values).map(r -> (r - mean) * (r - mean)).sum()
+                    / Math.max(1, values.length - 1);
+            return mean == 0 ? 0 : Math.sqrt(variance) / mean;
         }
 
         /** @return client {@code i}'s rate over each 5 s of {@code series}, one number each, after a space */
