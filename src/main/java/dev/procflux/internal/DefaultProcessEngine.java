@@ -58,10 +58,15 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final RunContext runContext;
 
     DefaultProcessEngine(EngineOptions options, Launcher launcher) {
+        this(options, launcher, KillQueue.ownThreads("engine"));
+    }
+
+    /** @param kills where the engine's process trees are killed; shut down once the engine is closed and empty */
+    DefaultProcessEngine(EngineOptions options, Launcher launcher, KillQueue kills) {
         this.options = Objects.requireNonNull(options, "options");
         this.stats = new EngineStats(options);
         this.runContext = new RunContext(Objects.requireNonNull(launcher, "launcher"), options.launchScheduler(), options.deliveryScheduler(),
-                options.timerScheduler(), timeoutClock(), options.killGracePeriod(), stats, this::runDone);
+                options.timerScheduler(), kills, timeoutClock(), options.killGracePeriod(), stats, this::runDone);
         this.pool = PoolEventsRecorder.install(
                 PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
                         .sizeBetween(0, options.maxConcurrency())
@@ -75,6 +80,8 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
             // fails callers waiting for a slot; slots in use are destroyed as they come back
             pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
         }, this::killAll, runs::isEmpty, this::metrics);
+        // not before: a run cancelled just before the close is still being killed on these threads
+        lifecycle.afterAllGone(kills::shutdown);
         lifecycle.installShutdownHook();
     }
 

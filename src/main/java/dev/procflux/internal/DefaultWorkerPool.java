@@ -73,7 +73,10 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         // before the pool: the warm-up's allocations already ask whether the pool is closed
         this.lifecycle = new Lifecycle("worker pool", engine, this::stop, this::killAll, live::isEmpty,
                 this::metrics);
-        this.context = new WorkerContext(engine.deliveryScheduler(), engine.timerScheduler(),
+        KillQueue kills = KillQueue.ownThreads("worker pool");
+        // not before: a worker retired just before the close is still being killed on these threads
+        lifecycle.afterAllGone(kills::shutdown);
+        this.context = new WorkerContext(engine.deliveryScheduler(), engine.timerScheduler(), kills,
                 engine.killGracePeriod(), options.requestTimeout(), commandLine, lifecycle::isClosed, stats,
                 this::workerGone);
         this.pool = PoolEventsRecorder.install(PoolBuilder.from(allocate())

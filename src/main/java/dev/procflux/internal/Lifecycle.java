@@ -108,6 +108,14 @@ final class Lifecycle {
         }
     }
 
+    /**
+     * Runs {@code action} once, when the resource is closed and nothing is left, on the thread that saw the last
+     * process go (or the closing thread), before {@link #disposeLater()} completes.
+     */
+    void afterAllGone(Runnable action) {
+        allGone.asMono().doOnTerminate(action).subscribe();
+    }
+
     /** Completes the disposal once closed and nothing is left; call after each process of the resource is gone. */
     void checkDone() {
         if (closed.get() && nothingLeft.getAsBoolean()) {
