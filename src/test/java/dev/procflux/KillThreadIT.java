@@ -211,6 +211,39 @@ class KillThreadIT {
     }
 
     @Test
+    void aCancelledWorkerCallKillsTheWorkerWithoutAReadCallOnTheCancellingThread() throws InterruptedException {
+        // the worker forks its sleep once it has read the request: then the call is in it, and a cancel kills it
+        WorkerPool<String, String> pool = WorkerPool.builder(Command.shell("read l; sleep 600 & wait"))
+                .sizeBetween(0, 1).build(engine);
+        List<Long> extraReads = new ArrayList<>();
+        try {
+            onCanceller(() -> {
+                for (int i = 0; i < 6; i++) {
+                    Disposable call = pool.call("x").subscribe(r -> { }, e -> { });
+                    await().atMost(Duration.ofSeconds(20)).until(() -> ProcFs.liveDescendants().stream()
+                            .anyMatch(p -> p.info().command().orElse("").endsWith("sleep")));
+                    long itself = readCalls() - readCalls();
+                    long before = readCalls();
+                    call.dispose();
+                    long after = readCalls();
+                    if (i >= 3) {
+                        extraReads.add(after - before + itself);
+                    }
+                    long cancelled = i + 1;
+                    await().atMost(Duration.ofSeconds(20)).until(() ->
+                            pool.metrics().restarts(WorkerRestartCause.CANCELLED) == cancelled
+                                    && pool.metrics().alive() == 0 && ProcFs.liveDescendants().isEmpty());
+                }
+            });
+        }
+        finally {
+            pool.disposeLater().block(Duration.ofSeconds(10));
+        }
+
+        assertThat(extraReads).as("read(2) calls of dispose() on the cancelling thread").containsOnly(0L);
+    }
+
+    @Test
     void aTimeoutAndAnOutputOverflowAreKilledOnAKillThreadToo() {
         StepVerifier.create(engine.execute(Command.of("sleep", "600").withTimeout(Duration.ofMillis(200))))
                 .expectError(ProcessTimeoutException.class)
