@@ -27,6 +27,12 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Thread-safe: build one engine per application and share it. {@link #close()} kills every process tree the
  * engine started.
+ *
+ * <p><b>Kills:</b> whatever ends a run early (a cancel, its timeout, its output limit, a close) only queues the kill
+ * of its process tree. The engine's own daemon threads ({@code procflux-engine-kill-N}, at most 4 and no more than
+ * the CPUs, started on demand, ended after 10 s without a kill and once a closed engine has no process left) freeze,
+ * list and signal the tree, so the thread that cancels, often a Netty event loop, never reads {@code /proc} or sends
+ * a signal. The slot is released only once the process is gone.
  */
 public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable {
 
