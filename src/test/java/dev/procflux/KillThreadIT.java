@@ -115,6 +115,8 @@ class KillThreadIT {
         List<Disposable> subscriptions = new ArrayList<>();
         long root = start(1, Command.shell("sleep 600 & sleep 600 & wait"), subscriptions).get(0);
         List<Long> tree = tree(root, 3);
+        // settled: the shell waits, both sleeps sleep (none still between fork and exec)
+        await().atMost(Duration.ofSeconds(10)).until(() -> tree.stream().allMatch(pid -> ProcFs.state(pid) == 'S'));
         hold.set(new CountDownLatch(1));
 
         onCanceller(subscriptions.get(0)::dispose);
