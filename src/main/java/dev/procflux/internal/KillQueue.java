@@ -45,8 +45,10 @@ final class KillQueue {
         String prefix = "procflux-" + owner.replace(' ', '-') + "-kill-";
         ThreadPoolExecutor threads = new ThreadPoolExecutor(THREADS, THREADS, IDLE_SECONDS, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, prefix + THREAD_IDS.incrementAndGet());
+                    // created on whichever thread kills first: inherit none of its inheritable thread locals
+                    Thread t = new Thread(null, r, prefix + THREAD_IDS.incrementAndGet(), 0, false);
                     t.setDaemon(true);
+                    t.setPriority(Thread.NORM_PRIORITY);
                     return t;
                 });
         threads.allowCoreThreadTimeOut(true);
