@@ -110,7 +110,7 @@ final class Lifecycle {
 
     /**
      * Runs {@code action} once, when the resource is closed and nothing is left, on the thread that saw the last
-     * process go (or the closing thread), before {@link #disposeLater()} completes.
+     * process go (or the closing thread).
      */
     void afterAllGone(Runnable action) {
         allGone.asMono().doOnTerminate(action).subscribe();

@@ -371,7 +371,7 @@ final class WorkerProcess<I, O> implements ProcessListener {
         if (!signalled.compareAndSet(false, true) || exited) {
             return;
         }
-        // on a kill thread: a cancelled call's kill would otherwise run on the cancelling thread (an event loop)
+        // on a kill thread: the caller may be a cancelling event loop, the timer or the pool's destroy handler
         context.kills().submit(() -> {
             if (exited) {
                 return; // gone and reaped meanwhile: its pid may be another process's by now
