@@ -140,7 +140,8 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
 
     /**
      * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every process to be
-     * gone; for try-with-resources. Idempotent.
+     * gone, counted from when the last of the kills has started on the engine's kill threads; for
+     * try-with-resources. Idempotent.
      */
     @Override
     void close();

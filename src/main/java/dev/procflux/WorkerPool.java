@@ -166,7 +166,8 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
 
     /**
      * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every worker to be
-     * gone; for try-with-resources. Idempotent.
+     * gone, counted from when the last of the kills has started on the pool's kill threads; for try-with-resources.
+     * Idempotent.
      */
     @Override
     void close();

@@ -246,6 +246,36 @@ class KillThreadIT {
     }
 
     @Test
+    void closeCountsItsBoundFromWhenTheLastQueuedKillHasStarted() throws InterruptedException {
+        // no grace period: close() waits one second for the processes, while more kills than threads wait in the
+        // queue behind kill threads held for longer than that
+        ProcessEngine quick = engine.options().toBuilder().killGracePeriod(Duration.ZERO).build();
+        List<Long> roots = new CopyOnWriteArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) { // one more than the most kill threads an engine has
+                quick.stream(Command.of("sleep", "600"), roots::add).subscribe(o -> { }, e -> { });
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> roots.size() == 5);
+            hold.set(new CountDownLatch(1));
+            Thread closer = new Thread(quick::close, "test-closer");
+            closer.start();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !killThreads.isEmpty());
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(closer::isAlive);
+            hold.get().countDown();
+            closer.join(TimeUnit.SECONDS.toMillis(10));
+
+            assertThat(closer.isAlive()).isFalse();
+            assertThat(quick.metrics().alive()).as("processes left when close() returned").isZero();
+            assertThat(roots).noneMatch(ProcFs::isLive);
+        }
+        finally {
+            hold.get().countDown();
+            quick.close();
+        }
+    }
+
+    @Test
     void aTimeoutAndAnOutputOverflowAreKilledOnAKillThreadToo() {
         StepVerifier.create(engine.execute(Command.of("sleep", "600").withTimeout(Duration.ofMillis(200))))
                 .expectError(ProcessTimeoutException.class)

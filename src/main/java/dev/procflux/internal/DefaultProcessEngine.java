@@ -80,8 +80,9 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
             // fails callers waiting for a slot; slots in use are destroyed as they come back
             pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
         }, this::killAll, runs::isEmpty, this::metrics);
-        // not before: a run cancelled just before the close is still being killed on these threads
-        lifecycle.afterAllGone(kills::shutdown);
+        // the kill threads end once the engine is closed and empty, not at the close: a run cancelled just before it
+        // may still be waiting for its kill
+        lifecycle.killsOn(kills);
         lifecycle.installShutdownHook();
     }
 

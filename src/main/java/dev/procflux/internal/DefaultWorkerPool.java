@@ -74,8 +74,9 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         this.lifecycle = new Lifecycle("worker pool", engine, this::stop, this::killAll, live::isEmpty,
                 this::metrics);
         KillQueue kills = KillQueue.ownThreads("worker pool");
-        // not before: a worker retired just before the close is still being killed on these threads
-        lifecycle.afterAllGone(kills::shutdown);
+        // the kill threads end once the pool is closed and empty, not at the close: a worker retired just before it
+        // may still be waiting for its kill
+        lifecycle.killsOn(kills);
         this.context = new WorkerContext(engine.deliveryScheduler(), engine.timerScheduler(), kills,
                 engine.killGracePeriod(), options.requestTimeout(), commandLine, lifecycle::isClosed, stats,
                 this::workerGone);

@@ -6,6 +6,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -27,6 +30,8 @@ final class KillQueue {
     static final int THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     static final long IDLE_SECONDS = 10;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+    /** The queue whose kill the current thread is running, if any. */
+    private static final ThreadLocal<@Nullable KillQueue> RUNNING = new ThreadLocal<>();
 
     private final Executor executor;
     private final Runnable shutdown;
@@ -58,12 +63,17 @@ final class KillQueue {
     /** Runs {@code kill} on a kill thread, or on the caller once the queue is shut down. */
     void submit(Runnable kill) {
         Runnable logged = () -> {
+            KillQueue outer = RUNNING.get();
+            RUNNING.set(this);
             try {
                 kill.run();
             }
             catch (RuntimeException e) {
                 // a kill thread has no caller to pass it to
                 log.warn("process tree kill failed", e);
+            }
+            finally {
+                RUNNING.set(outer);
             }
         };
         try {
@@ -72,6 +82,20 @@ final class KillQueue {
         catch (RejectedExecutionException shutDown) {
             logged.run();
         }
+    }
+
+    /**
+     * @return completes once every kill queued before this call has started (the queue is first in, first out): at
+     *     most {@link #THREADS} of them may still be running then; at once when called from a kill of this queue
+     *     (a close from an {@code EngineEvents} callback), which must not wait for the kills queued behind itself
+     */
+    Mono<Void> started() {
+        if (RUNNING.get() == this) {
+            return Mono.empty();
+        }
+        Sinks.Empty<Void> started = Sinks.empty();
+        submit(started::tryEmitEmpty);
+        return started.asMono();
     }
 
     /** Stops taking kills; the queued ones still run, and the threads end once they have. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,34 @@ class KillQueueTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> ranOn.size() == KillQueue.THREADS + 2);
         assertThat(ranOn).last().asString().startsWith("queued on procflux-kill-queue-test-kill-");
+    }
+
+    @Test
+    void startedCompletesOnceEveryKillQueuedBeforeItHasStarted() {
+        for (int i = 0; i < KillQueue.THREADS; i++) {
+            kills.submit(held());
+        }
+        kills.submit(() -> ranOn.add("queued"));
+
+        CompletableFuture<Void> started = kills.started().toFuture();
+
+        assertThat(started).isNotDone(); // every thread is held, so "queued" has not started, nor has the marker
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(started::isDone);
+        assertThat(ranOn).contains("queued");
+    }
+
+    @Test
+    void startedAsksAKillOfTheQueueNotToWaitForTheKillsQueuedBehindIt() {
+        for (int i = 0; i < KillQueue.THREADS - 1; i++) {
+            kills.submit(held());
+        }
+        // the last free thread asks, as a close from an EngineEvents callback does: nothing is left to run a marker
+        CompletableFuture<Boolean> startedAtOnce = new CompletableFuture<>();
+        kills.submit(() -> startedAtOnce.complete(kills.started().toFuture().isDone()));
+
+        await().atMost(Duration.ofSeconds(10)).until(startedAtOnce::isDone);
+        assertThat(startedAtOnce.join()).isTrue();
     }
 
     @Test
