@@ -50,7 +50,7 @@ public final class StreamMarks {
     public static final long INITIAL_MARK = 128 * 1024;
     /** How much a starved stream's mark grows at a time (like TCP's window, in few steps to the maximum). */
     static final int GROWTH = 4;
-    /** The stdout pipe of a stream while the engine's budget is tight: one page, the smallest pipe Linux gives. */
+    /** The smallest stdout pipe a stream gets (the fair pipe of many streams): one page, the smallest Linux gives. */
     public static final int PAGE_PIPE = 4096;
     /**
      * The reserve of a stream with a one-page pipe ({@code reserve(PAGE_PIPE)}, 12 KiB): the budget holds whenever it

@@ -101,7 +101,7 @@ final class StreamOutput implements RunOutput, Subscription {
         this.worker = delivery.createWorker();
         if (marks != null) {
             // reserved from the subscription on, not from the start: a stream that starts once the budget is reached
-            // then adds what was already counted (when it gets its one-page pipe at the start)
+            // then adds what was already counted (when its fair pipe at the start is one page)
             reserved = StreamMarks.BUDGET_FLOOR;
             engine.addReserved(reserved);
         }
