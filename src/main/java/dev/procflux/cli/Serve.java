@@ -144,7 +144,8 @@ final class Serve {
                 try {
                     server = ActionServer.builder(routes.build()).host(options.host).port(options.port)
                             .maxConnections(options.maxConnections).requestReadTimeout(options.requestReadTimeout)
-                            .idleTimeout(options.idleTimeout).accessLog(options.accessLog).start();
+                            .idleTimeout(options.idleTimeout).sendBufferBytes(options.sendBufferBytes)
+                            .accessLog(options.accessLog).start();
                 }
                 catch (RuntimeException e) {
                     Diagnostics.print(err, "procflux serve", "cannot listen on " + options.host + ":"

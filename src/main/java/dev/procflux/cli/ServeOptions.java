@@ -19,6 +19,8 @@ final class ServeOptions {
     int maxConnections = 1024;
     Duration requestReadTimeout = Duration.ofSeconds(10);
     Duration idleTimeout = Duration.ofSeconds(60);
+    /** {@code SO_SNDBUF} of each connection; negative leaves it to the kernel. */
+    int sendBufferBytes = 256 * 1024;
     Duration drainTimeout = Duration.ofSeconds(10);
     boolean accessLog;
 
@@ -86,6 +88,9 @@ final class ServeOptions {
                 case "--idle-timeout":
                     o.idleTimeout = positive(name, value != null ? value : next(args, ++i, name));
                     break;
+                case "--send-buffer":
+                    o.sendBufferBytes = sendBuffer(name, value != null ? value : next(args, ++i, name));
+                    break;
                 case "--drain-timeout":
                     o.drainTimeout = DurationArgument.parse(name, value != null ? value : next(args, ++i, name));
                     break;
@@ -108,6 +113,28 @@ final class ServeOptions {
             throw new UsageException(option + " must be positive, was '" + value + "'");
         }
         return d;
+    }
+
+    /** A size of at least 4K, as {@link ParallelOptions#size} reads it, or {@code kernel} for the kernel's sizing. */
+    private static int sendBuffer(String option, String value) {
+        if (value.equals("kernel")) {
+            return -1;
+        }
+        String rule = option + " must be a size from 4K to 2G (such as 256K or 1M) or 'kernel', was '" + value + "'";
+        if (value.startsWith("-")) {
+            throw new UsageException(rule);
+        }
+        long bytes;
+        try {
+            bytes = ParallelOptions.size(option, value);
+        }
+        catch (UsageException e) {
+            throw new UsageException(rule, e);
+        }
+        if (bytes < 4096 || bytes > Integer.MAX_VALUE) {
+            throw new UsageException(rule);
+        }
+        return (int) bytes;
     }
 
     private static String next(List<String> args, int i, String option) {

@@ -6,8 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.procflux.ProcessEngine;
 import dev.procflux.web.ActionsFile;
 import java.io.ByteArrayInputStream;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -213,5 +219,52 @@ class ServeIT {
         assertThat(status).isEqualTo(2);
         assertThat(text(e)).startsWith("procflux serve: " + bad + ": action 'x': a placeholder must be a "
                 + "whole argv element, was '--{v}'\n");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"'', 262144", "--send-buffer=1M, 1048576", "--send-buffer=16K, 16384"})
+    void eachConnectionHasTheSendBufferAskedFor(String option, int bytes) throws Exception {
+        String url = option.isEmpty() ? start("serve", "--config", EXAMPLE.toString(), "--port", "0")
+                : start("serve", "--config", EXAMPLE.toString(), "--port", "0", option);
+        // setsockopt caps the value at net.core.wmem_max, and Linux doubles what it sets for its own overhead
+        int expected = 2 * Math.min(bytes, wmemMax());
+        assertThat(serverSideSendBuffer(URI.create(url).getPort())).isEqualTo(expected);
+    }
+
+    @Test
+    void withSendBufferKernelTheKernelSizesEachConnectionsSendBuffer() throws Exception {
+        String url = start("serve", "--config", EXAMPLE.toString(), "--port", "0", "--send-buffer", "kernel");
+        assertThat(serverSideSendBuffer(URI.create(url).getPort()))
+                .isNotEqualTo(2 * Math.min(256 * 1024, wmemMax()));
+    }
+
+    private static int wmemMax() throws Exception {
+        // readAllLines, not readString: JDK 17's readString reads a procfs file of reported size 0 as one byte
+        return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_max")).get(0).strip());
+    }
+
+    /**
+     * Opens a kept-alive connection, has one request answered on it, and reads the accepted socket's send buffer
+     * ({@code tb} of {@code skmem}, the kernel's doubled {@code SO_SNDBUF}) with {@code ss}.
+     */
+    private static int serverSideSendBuffer(int port) throws Exception {
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            BufferedReader reader = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            assertThat(reader.readLine()).isEqualTo("HTTP/1.1 200 OK");
+            Pattern tb = Pattern.compile("skmem:\\(.*\\btb(\\d+)");
+            Process ss = new ProcessBuilder("ss", "-tmnH", "state", "established", "( sport = :" + port + " )")
+                    .redirectErrorStream(true).start();
+            String report = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(ss.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(ss.exitValue()).as("ss: %s", report).isZero();
+            Matcher m = tb.matcher(report);
+            assertThat(m.find()).as("one server-side connection in: %s", report).isTrue();
+            int bytes = Integer.parseInt(m.group(1));
+            assertThat(m.find()).as("one server-side connection in: %s", report).isFalse();
+            return bytes;
+        }
     }
 }
