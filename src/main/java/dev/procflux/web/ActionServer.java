@@ -208,7 +208,7 @@ public final class ActionServer implements AutoCloseable {
          * the kernel, that is about 4 MiB per slow client: kernel memory, and CPU taken from the fast clients while
          * it fills. A fixed buffer bounds both, and also what one connection carries per round trip: 256 KiB
          * (Linux doubles it for its own overhead) allows about 5 MB/s at a round trip of 100 ms. Linux caps the value
-         * at {@code net.core.wmem_max} (212992 bytes by default on many distributions).
+         * at {@code net.core.wmem_max} (212992 bytes unless the system raises it).
          *
          * @param value at least 4096 bytes, or negative for the kernel's own sizing
          * @return this builder
