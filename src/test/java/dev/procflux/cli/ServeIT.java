@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
+import dev.procflux.testsupport.ProcFs;
 import dev.procflux.web.ActionsFile;
 import java.io.ByteArrayInputStream;
 import java.io.BufferedReader;
@@ -227,7 +228,7 @@ class ServeIT {
         String url = option.isEmpty() ? start("serve", "--config", EXAMPLE.toString(), "--port", "0")
                 : start("serve", "--config", EXAMPLE.toString(), "--port", "0", option);
         // setsockopt caps the value at net.core.wmem_max, and Linux doubles what it sets for its own overhead
-        int expected = 2 * Math.min(bytes, wmemMax());
+        int expected = 2 * Math.min(bytes, ProcFs.wmemMax());
         assertThat(serverSideSendBuffer(URI.create(url).getPort())).isEqualTo(expected);
     }
 
@@ -235,18 +236,10 @@ class ServeIT {
     void withSendBufferKernelTheKernelSizesEachConnectionsSendBuffer() throws Exception {
         String url = start("serve", "--config", EXAMPLE.toString(), "--port", "0", "--send-buffer", "kernel");
         assertThat(serverSideSendBuffer(URI.create(url).getPort()))
-                .isNotEqualTo(2 * Math.min(256 * 1024, wmemMax()));
+                .isNotEqualTo(2 * Math.min(256 * 1024, ProcFs.wmemMax()));
     }
 
-    private static int wmemMax() throws Exception {
-        // readAllLines, not readString: JDK 17's readString reads a procfs file of reported size 0 as one byte
-        return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_max")).get(0).strip());
-    }
-
-    /**
-     * Opens a kept-alive connection, has one request answered on it, and reads the accepted socket's send buffer
-     * ({@code tb} of {@code skmem}, the kernel's doubled {@code SO_SNDBUF}) with {@code ss}.
-     */
+    /** Opens a kept-alive connection, has one request answered on it, and reads the accepted socket's send buffer. */
     private static int serverSideSendBuffer(int port) throws Exception {
         try (Socket client = new Socket("127.0.0.1", port)) {
             client.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
@@ -254,17 +247,9 @@ class ServeIT {
             BufferedReader reader = new BufferedReader(new InputStreamReader(client.getInputStream(),
                     StandardCharsets.US_ASCII));
             assertThat(reader.readLine()).isEqualTo("HTTP/1.1 200 OK");
-            Pattern tb = Pattern.compile("skmem:\\(.*\\btb(\\d+)");
-            Process ss = new ProcessBuilder("ss", "-tmnH", "state", "established", "( sport = :" + port + " )")
-                    .redirectErrorStream(true).start();
-            String report = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(ss.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            assertThat(ss.exitValue()).as("ss: %s", report).isZero();
-            Matcher m = tb.matcher(report);
-            assertThat(m.find()).as("one server-side connection in: %s", report).isTrue();
-            int bytes = Integer.parseInt(m.group(1));
-            assertThat(m.find()).as("one server-side connection in: %s", report).isFalse();
-            return bytes;
+            List<Integer> buffers = ProcFs.sendBuffers(port);
+            assertThat(buffers).as("the server side of the one connection").hasSize(1);
+            return buffers.get(0);
         }
     }
 }
