@@ -148,7 +148,33 @@ final class FifoReadPath implements AutoCloseable {
      * @return completes with the bytes delivered once the FIFO reached end-of-file and the child exited
      */
     CompletableFuture<Long> run(List<String> argv, Consumer<byte[]> consumer) {
-        String fifo = dir.resolve("o" + names.incrementAndGet()).toString();
+        String fifo = newFifoName();
+        int fd = createFifo(fifo);
+        Reader reader = new Reader(fd, fifo, consumer);
+        readers.put(fd, reader);
+        reader.apply();
+        NuProcessBuilder b = new NuProcessBuilder(trampoline(fifo, argv));
+        b.setProcessListener(reader);
+        if (b.start() == null) {
+            reader.exited(Integer.MIN_VALUE);
+        }
+        return reader.result;
+    }
+
+    /** @return the trampoline's argv: {@code argv} started with its stdout on {@code fifo} */
+    static List<String> trampoline(String fifo, List<String> argv) {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", TRAMPOLINE, fifo));
+        command.addAll(argv);
+        return command;
+    }
+
+    /**
+     * Creates the FIFO {@code fifo}, opens it for reading ({@code O_NONBLOCK|O_CLOEXEC}) and grows it to
+     * {@link #PIPE_SIZE}.
+     *
+     * @return its descriptor
+     */
+    static int createFifo(String fifo) {
         check(mkfifo(fifo, 0600), "mkfifo " + fifo);
         int fd = open(fifo, O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
@@ -157,17 +183,18 @@ final class FifoReadPath implements AutoCloseable {
         }
         // a refusal (pipe-max-size lower) leaves the default 64 KiB pipe: slower, not wrong
         fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
-        Reader reader = new Reader(fd, fifo, consumer);
-        readers.put(fd, reader);
-        reader.apply();
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", TRAMPOLINE, fifo));
-        command.addAll(argv);
-        NuProcessBuilder b = new NuProcessBuilder(command);
-        b.setProcessListener(reader);
-        if (b.start() == null) {
-            reader.exited(Integer.MIN_VALUE);
-        }
-        return reader.result;
+        return fd;
+    }
+
+    /** Closes a descriptor of {@link #createFifo(String)} and removes the FIFO's name. */
+    static void closeFifo(int fd, String fifo) {
+        close(fd);
+        unlink(fifo);
+    }
+
+    /** @return a new name for a FIFO in this read path's private directory */
+    String newFifoName() {
+        return dir.resolve("o" + names.incrementAndGet()).toString();
     }
 
     /** @return each open FIFO's state, for a run that did not complete */
@@ -258,7 +285,7 @@ final class FifoReadPath implements AutoCloseable {
         }
     }
 
-    private static void unlink(String fifo) {
+    static void unlink(String fifo) {
         try {
             Files.deleteIfExists(Path.of(fifo));
         }
