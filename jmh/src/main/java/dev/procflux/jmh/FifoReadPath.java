@@ -22,6 +22,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -63,6 +67,16 @@ final class FifoReadPath implements AutoCloseable {
     private static final int EINTR = 4;
     private static final int MAX_EVENTS = 64;
     private static final int PAGE = 4096;
+    private static final int P_PID = 1;
+    private static final int WNOHANG = 1;
+    private static final int WEXITED = 4;
+    private static final int WNOWAIT = 0x01000000;
+    // siginfo_t on Linux (x86_64 and aarch64): si_code at 8, si_pid at 16, si_status at 24
+    private static final int SI_CODE = 8;
+    private static final int SI_PID = 16;
+    private static final int SI_STATUS = 24;
+    private static final int CLD_EXITED = 1;
+    private static final long MAX_PROBE_DELAY_NANOS = 10_000_000;
     // struct epoll_event is packed on x86_64 (events at 0, data at 4), naturally aligned elsewhere (data at 8)
     private static final int EVENT_SIZE = Platform.isIntel() && Platform.is64Bit() ? 12 : 16;
     private static final int DATA_OFFSET = EVENT_SIZE == 12 ? 4 : 8;
@@ -91,6 +105,8 @@ final class FifoReadPath implements AutoCloseable {
 
     private static native int close(int fd);
 
+    private static native int waitid(int idtype, int id, Pointer infop, int options);
+
     private final Path dir;
     private final int epoll;
     private final int wakeup;
@@ -110,6 +126,12 @@ final class FifoReadPath implements AutoCloseable {
     // I/O thread after a write to the eventfd
     private final ConcurrentLinkedQueue<Reader> exited = new ConcurrentLinkedQueue<>();
     private final Thread io;
+    // probes the exit of a child whose FIFO ended before it became a zombie
+    private final ScheduledExecutorService exitProbes = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "readpath-exit");
+        t.setDaemon(true);
+        return t;
+    });
     // written by close(), read by the I/O thread
     private volatile boolean closed;
 
@@ -274,6 +296,7 @@ final class FifoReadPath implements AutoCloseable {
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        exitProbes.shutdownNow();
         close(wakeup);
         close(epoll);
         readers.values().forEach(r -> close(r.fd));
@@ -314,9 +337,13 @@ final class FifoReadPath implements AutoCloseable {
         // bytes delivered: written only by the drain
         long delivered;
         final AtomicInteger wip = new AtomicInteger();
-        // end-of-file and the exit: each written once, read by the drain
+        // end-of-file: written once by the I/O thread, read by the drain; the exit: set once (CAS) by whichever of
+        // NuProcess's onExit and the exit probe sees it first
         volatile boolean endOfFile;
         volatile boolean hasExited;
+        final AtomicBoolean exitSeen = new AtomicBoolean();
+        // set in onStart, before the child can write
+        volatile int pid;
         // why the FIFO is not read now, whether it is in the interest set, whether it is closed: guarded by
         // `this`, so that a pause decided on the I/O thread and a resume decided by the drain are applied in the
         // order they were decided
@@ -373,6 +400,9 @@ final class FifoReadPath implements AutoCloseable {
                     close(fd);
                 }
                 endOfFile = true;
+                if (!hasExited) {
+                    probeExit(0);
+                }
             }
             else if (n < 0 && Native.getLastError() != EAGAIN) {
                 result.completeExceptionally(new IOException("read " + fifo + ": errno " + Native.getLastError()));
@@ -438,8 +468,29 @@ final class FifoReadPath implements AutoCloseable {
             while (missed != 0);
         }
 
+        /**
+         * Looks at the child's exit without reaping it (NuProcess still reaps its child). NuProcess reports an exit
+         * whose stderr hang-up beats {@code waitpid} only at its next poll, 250 ms later; the FIFO's end is the
+         * moment to look, and a child seen there before it became a zombie is looked at again, 50 µs later and
+         * twice as late each time, up to 10 ms.
+         */
+        void probeExit(int attempt) {
+            if (hasExited) {
+                return;
+            }
+            Memory info = new Memory(128);
+            info.clear();
+            if (waitid(P_PID, pid, info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.getInt(SI_PID) != 0) {
+                exited(info.getInt(SI_CODE) == CLD_EXITED ? info.getInt(SI_STATUS) & 0xff : 128);
+                return;
+            }
+            long delay = Math.min(50_000L << Math.min(attempt, 20), MAX_PROBE_DELAY_NANOS);
+            exitProbes.schedule(() -> probeExit(attempt + 1), delay, TimeUnit.NANOSECONDS);
+        }
+
         @Override
         public void onStart(NuProcess nuProcess) {
+            pid = nuProcess.getPID();
             nuProcess.closeStdin(true);
         }
 
@@ -467,6 +518,9 @@ final class FifoReadPath implements AutoCloseable {
         }
 
         void exited(int statusCode) {
+            if (!exitSeen.compareAndSet(false, true)) {
+                return;
+            }
             if (statusCode != 0) {
                 result.completeExceptionally(new IllegalStateException("exit " + statusCode));
             }

@@ -61,8 +61,7 @@ public final class StreamingCost {
                 .maxBufferedBytes(1L << 30).build();
         FifoReadPath fifo64 = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
         FifoReadPath fifo256 = new FifoReadPath(256 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
-        FifoReadPath rest100 = new FifoReadPath(256 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(100_000));
-        FifoReadPath rest300 = new FifoReadPath(256 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(300_000));
+        FifoReadPath rest = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(100_000));
         Map<String, Variant> variants = new LinkedHashMap<>();
         // the JDK loop runs on this thread, counted as "caller"
         variants.put("JDK InputStream loop", pieces -> StreamingPairs.jdkLoop());
@@ -80,8 +79,7 @@ public final class StreamingCost {
                 }).block());
         variants.put("FIFO, 64 KiB reads", pieces -> fifo(fifo64, pieces));
         variants.put("FIFO, 256 KiB reads", pieces -> fifo(fifo256, pieces));
-        variants.put("FIFO, 256K, rest 100 µs", pieces -> fifo(rest100, pieces));
-        variants.put("FIFO, 256K, rest 300 µs", pieces -> fifo(rest300, pieces));
+        variants.put("FIFO, 64K, rest 100 µs", pieces -> fifo(rest, pieces));
         // an optional second argument keeps only the variants whose name it finds (the JDK loop always stays)
         Pattern keep = Pattern.compile(args.length > 1 ? args[1] : "");
         List<String> names = new ArrayList<>();
@@ -127,8 +125,7 @@ public final class StreamingCost {
             noPause.close();
             fifo64.close();
             fifo256.close();
-            rest100.close();
-            rest300.close();
+            rest.close();
         }
         List<double[]> reference = samples.get(names.get(0));
         System.out.printf(Locale.ROOT, "%-24s %6s %6s %13s %8s %6s %8s %9s %5s %4s %7s %7s%n",
