@@ -86,14 +86,14 @@ public final class ReadPathStartCost {
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "%-22s %12s %16s %16s%n", "start to exit", "median µs", "p10-p90 µs",
+            System.out.printf(Locale.ROOT, "%-26s %10s %14s %17s%n", "start to exit", "median µs", "p10-p90 µs",
                     "JVM CPU µs/start");
             for (String name : names) {
                 List<Long> t = nanos.get(name);
                 t.sort(null);
                 List<Long> c = cpu.get(name);
                 c.sort(null);
-                System.out.printf(Locale.ROOT, "%-22s %12.0f %7.0f-%-8.0f %16.0f%n", name, t.get(t.size() / 2) / 1e3,
+                System.out.printf(Locale.ROOT, "%-26s %10.0f %6.0f-%-7.0f %17.0f%n", name, t.get(t.size() / 2) / 1e3,
                         t.get(t.size() / 10) / 1e3, t.get(t.size() * 9 / 10) / 1e3, c.get(c.size() / 2) / 1e3);
             }
             System.out.printf(Locale.ROOT, "%d rounds of %d starts per variant, load average %s before, %s after%n",

@@ -31,15 +31,19 @@ import java.util.regex.Pattern;
 /**
  * Where the CPU of reading {@code head -c 256M /dev/zero} to its end goes, per variant and per thread: the JDK
  * {@code InputStream} loop, raw NuProcess (a handler that only counts, and one that copies every read into a new
- * array), and procflux's {@code stream} under the default options and under {@code BackpressurePolicy.FAIL}. The
- * variants take turns in one JVM, the order rotating every round; round 0 is warm-up.
+ * array), procflux's {@code stream} under the default options and under {@code BackpressurePolicy.FAIL}, and the
+ * prototype {@link FifoReadPath} (reads of 64 KiB or 256 KiB, up to 1 MiB per wake-up; and 64 KiB reads with a
+ * 100 µs rest after a read that emptied the FIFO). The variants take turns in one JVM, the order rotating every
+ * round; round 0 is warm-up.
  *
- * <p>Per variant it prints the median MiB/s, the geometric mean of the per-round ratio to the JDK loop, and the
- * median CPU time per 256 MiB of the whole JVM and of its threads by role, read from
- * {@code /proc/self/task/TID/schedstat} (Linux): the NuProcess I/O thread, the delivery workers
- * ({@code Schedulers.parallel()}), the JIT compilers, the garbage collector and the calling thread; also the
- * median count of chunks ({@code stream}) or NuProcess callbacks (raw) per 256 MiB.
- * Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.procflux.jmh.StreamingCost [rounds]}.
+ * <p>Per variant it prints the median MiB/s, the geometric mean of the per-round ratio to the JDK loop and the range
+ * of those ratios, and the median CPU time per 256 MiB of the whole JVM and of its threads by role, read from
+ * {@code /proc/self/task/TID/schedstat} (Linux): the NuProcess I/O thread, the prototype's epoll thread, the
+ * delivery workers ({@code Schedulers.parallel()}), the JIT compilers, the garbage collector and the calling thread;
+ * also the median count of chunks ({@code stream}, prototype) or NuProcess callbacks (raw) per 256 MiB, and the load
+ * average before and after. Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar
+ * dev.procflux.jmh.StreamingCost [rounds [regexp]]}; with a regexp, only the variants whose name it finds run beside
+ * the JDK loop (e.g. {@code 'FIFO|count only|default'}).
  */
 public final class StreamingCost {
     private static final long BYTES = 256L << 20;
