@@ -93,7 +93,7 @@ final class FifoReadPath implements AutoCloseable {
 
     private static native int eventfd(int initval, int flags);
 
-    private static native long read(int fd, Pointer buffer, long count);
+    static native long read(int fd, Pointer buffer, long count);
 
     private static native long write(int fd, Pointer buffer, long count);
 
@@ -103,7 +103,7 @@ final class FifoReadPath implements AutoCloseable {
 
     private static native int fcntl(int fd, int cmd, int arg);
 
-    private static native int close(int fd);
+    static native int close(int fd);
 
     private static native int waitid(int idtype, int id, Pointer infop, int options);
 
@@ -197,13 +197,29 @@ final class FifoReadPath implements AutoCloseable {
      * @return its descriptor
      */
     static int createFifo(String fifo) {
-        check(mkfifo(fifo, 0600), "mkfifo " + fifo);
+        makeFifo(fifo);
         int fd = open(fifo, O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
             unlink(fifo);
             check(fd, "open " + fifo);
         }
         // a refusal (pipe-max-size lower) leaves the default 64 KiB pipe: slower, not wrong
+        fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
+        return fd;
+    }
+
+    /** Creates the FIFO {@code fifo}, to be opened by {@link #openBlocking(String)}. */
+    static void makeFifo(String fifo) {
+        check(mkfifo(fifo, 0600), "mkfifo " + fifo);
+    }
+
+    /**
+     * Opens the FIFO {@code fifo} for blocking reads (waiting for a writer) and grows it to {@link #PIPE_SIZE}.
+     *
+     * @return its descriptor
+     */
+    static int openBlocking(String fifo) {
+        int fd = check(open(fifo, O_CLOEXEC), "open " + fifo);
         fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
         return fd;
     }
