@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * {@code InputStream} loop, raw NuProcess (a handler that only counts, and one that copies every read into a new
  * array), procflux's {@code stream} under the default options and under {@code BackpressurePolicy.FAIL}, and the
  * prototype {@link FifoReadPath} (reads of 64 KiB or 256 KiB, up to 1 MiB per wake-up; and 64 KiB reads with a
- * 100 µs rest after a read that emptied the FIFO). The variants take turns in one JVM, the order rotating every
+ * 100 µs or 300 µs rest after a read that emptied the FIFO). The variants take turns in one JVM, the order rotating every
  * round; round 0 is warm-up.
  *
  * <p>Per variant it prints the median MiB/s, the geometric mean of the per-round ratio to the JDK loop and the range
@@ -66,6 +66,7 @@ public final class StreamingCost {
         FifoReadPath fifo64 = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
         FifoReadPath fifo256 = new FifoReadPath(256 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
         FifoReadPath rest = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(100_000));
+        FifoReadPath rest300 = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(300_000));
         Map<String, Variant> variants = new LinkedHashMap<>();
         // the JDK loop runs on this thread, counted as "caller"
         variants.put("JDK InputStream loop", pieces -> StreamingPairs.jdkLoop());
@@ -84,6 +85,7 @@ public final class StreamingCost {
         variants.put("FIFO, 64 KiB reads", pieces -> fifo(fifo64, pieces));
         variants.put("FIFO, 256 KiB reads", pieces -> fifo(fifo256, pieces));
         variants.put("FIFO, 64K, rest 100 µs", pieces -> fifo(rest, pieces));
+        variants.put("FIFO, 64K, rest 300 µs", pieces -> fifo(rest300, pieces));
         // an optional second argument keeps only the variants whose name it finds (the JDK loop always stays)
         Pattern keep = Pattern.compile(args.length > 1 ? args[1] : "");
         List<String> names = new ArrayList<>();
@@ -130,6 +132,7 @@ public final class StreamingCost {
             fifo64.close();
             fifo256.close();
             rest.close();
+            rest300.close();
         }
         List<double[]> reference = samples.get(names.get(0));
         System.out.printf(Locale.ROOT, "%-24s %6s %6s %13s %8s %6s %8s %9s %5s %4s %7s %7s%n",
