@@ -397,7 +397,7 @@ final class FifoReadPath implements AutoCloseable {
             while (n == readSize && total < wakeBytes);
             if (total > 0) {
                 if (queued.addAndGet(total) >= pauseBytes) {
-                    pause(true);
+                    updatePause();
                 }
                 if (coalesceNanos > 0 && n >= 0 && n < readSize) {
                     // the FIFO is empty: let the child fill it for a while, so that the next wake-up, read,
@@ -432,10 +432,15 @@ final class FifoReadPath implements AutoCloseable {
          * Stops reading once {@code pauseBytes} are queued (the child blocks once the pipe is full, no signal
          * involved) and reads again once the drain brought the queue down to {@code resumeBytes}.
          */
-        synchronized void pause(boolean pause) {
-            long now = queued.get();
-            if (pause ? now >= pauseBytes : now <= resumeBytes) {
-                paused = pause;
+        synchronized void updatePause() {
+            if (!paused && queued.get() >= pauseBytes) {
+                paused = true;
+                apply();
+                // the drain subtracts before it reads `paused`, this thread sets `paused` before it reads the
+                // queue: so either the drain sees the pause and resumes, or this read sees what the drain took
+            }
+            if (paused && queued.get() <= resumeBytes) {
+                paused = false;
                 apply();
             }
         }
@@ -471,7 +476,7 @@ final class FifoReadPath implements AutoCloseable {
                     consumer.accept(chunk);
                     delivered += chunk.length;
                     if (queued.addAndGet(-chunk.length) <= resumeBytes && paused) {
-                        pause(false);
+                        updatePause();
                     }
                 }
                 if (endOfFile && hasExited && queue.isEmpty()) {
