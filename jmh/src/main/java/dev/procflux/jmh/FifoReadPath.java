@@ -253,8 +253,8 @@ final class FifoReadPath implements AutoCloseable {
 
     private void loop() {
         Memory events = new Memory((long) EVENT_SIZE * MAX_EVENTS);
-        // page-aligned: Memory's own block starts 16 bytes into a page (malloc's header), and the kernel's copy of
-        // each pipe page into a misaligned buffer made a read cost 1.6-1.8x as much CPU on this machine
+        // page-aligned: Memory's own block of this size starts 16 bytes into a page (malloc's header), where a read
+        // from a pipe costs about 1.7x the CPU (ReadAlignment)
         Pointer buffer = new Memory(readSize + PAGE).align(PAGE);
         Memory counter = new Memory(8);
         Memory timeout = new Memory(16);

@@ -13,12 +13,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What the alignment of the destination buffer costs a {@code read} from a pipe: {@code head -c 256M /dev/zero}
- * written into a FIFO and read to its end by this thread (blocking reads of 256 KiB through JNA) into a page-aligned
- * buffer and into the same buffer 16, 64 and 2,048 bytes further on; 16 bytes into a page is where glibc's malloc
- * puts a block it serves with {@code mmap}. The offsets take turns, the order rotating every round; round 0 is
- * warm-up. Prints the median CPU time of the reading thread per 256 MiB and its range. Usage:
- * {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.procflux.jmh.ReadAlignment [rounds]}.
+ * What the place of the destination buffer in its page costs a {@code read} from a pipe: {@code head -c 256M
+ * /dev/zero} written into a FIFO and read to its end by this thread (blocking reads of 256 KiB through JNA) into a
+ * page-aligned buffer and into the same buffer 16, 32, 48, 64, 2,048 and 4,080 bytes further on; 16 bytes into a
+ * page is where glibc's malloc puts a block it serves with {@code mmap}. The offsets take turns, the order rotating
+ * every round; round 0 is warm-up. Prints the median CPU time of the reading thread per 256 MiB and its range.
+ * Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.procflux.jmh.ReadAlignment [rounds]}.
  */
 public final class ReadAlignment {
     private static final long BYTES = 256L << 20;
@@ -30,7 +30,7 @@ public final class ReadAlignment {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
-        int[] offsets = {0, 16, 64, 2048};
+        int[] offsets = {0, 16, 32, 48, 64, 2048, 4080};
         Pointer aligned = new Memory(READ_SIZE + 2L * PAGE).align(PAGE);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<Integer, List<Long>> millis = new LinkedHashMap<>();
