@@ -28,10 +28,11 @@ import reactor.core.scheduler.Scheduler;
  * ahead of queued chunks (a subscriber that requests nothing must still learn of the overflow).
  *
  * <p>Under {@link BackpressurePolicy#PAUSE} the process is paused at the stream's adaptive high-water mark
- * ({@link StreamMarks}), and also whenever the engine's queued output plus the streams' reserves is over its budget;
- * while it is, a paused process resumes only once its queue is empty. The stream reserves
- * {@link StreamMarks#reserve} of its stdout pipe (that of a one-page pipe before its start) from its subscription
- * to its finish.
+ * ({@link StreamMarks}); past half the engine's budget (queued output plus the streams' reserves) also when it
+ * holds more than two full pipes, and past the budget itself at every read; while the engine is over its
+ * budget, a paused process resumes only once its queue is empty. The stream reserves {@link StreamMarks#reserve} of
+ * its stdout pipe (that of a one-page pipe before its start) from its subscription to its finish, and keeps the
+ * pipe every live stream may have at once ({@link StreamMarks#fairPipe}).
  */
 final class StreamOutput implements RunOutput, Subscription {
     private final Command command;
@@ -62,6 +63,9 @@ final class StreamOutput implements RunOutput, Subscription {
     private volatile int pipeSize = StreamMarks.PIPE_SIZE;
     // this stream's part of the engine's reserve; guarded by pipeLock
     private long reserved;
+    // the part of the reserve that reached the queue since the process was paused: the engine counts only
+    // reserved - arrived, so bytes a paused child's pipe still delivers are not counted twice; guarded by pipeLock
+    private long arrived;
     // the run finished: nothing is reserved any more; guarded by pipeLock
     private boolean finished;
     // the pipe could not be grown (pipe-max-size, or no pipe to grow): do not ask again; drain loop only
@@ -97,7 +101,7 @@ final class StreamOutput implements RunOutput, Subscription {
         this.worker = delivery.createWorker();
         if (marks != null) {
             // reserved from the subscription on, not from the start: a stream that starts once the budget is reached
-            // then adds what was already counted (when it gets its one-page pipe at the start)
+            // then adds what was already counted (when its fair pipe at the start is one page)
             reserved = StreamMarks.BUDGET_FLOOR;
             engine.addReserved(reserved);
         }
@@ -116,20 +120,21 @@ final class StreamOutput implements RunOutput, Subscription {
         ProcessRun r = run;
         if (marks != null && r != null) {
             synchronized (pipeLock) {
-                // NuProcess reads the pipe only after this returns: a child that wrote at most a page by now gets a
-                // one-page pipe before its first read. One that wrote more gets the smallest pipe that holds what it
-                // wrote (Linux refuses less); one that filled half its pipe already is stopped before that first
-                // read, so the read empties the pipe, and the drain loop's pass after it shrinks it to a page
-                if (!finished && engine.isBudgetTight()) {
+                // NuProcess reads the pipe only after this returns: a child that wrote at most the fair pipe by now
+                // gets it before its first read. One that wrote more gets the smallest pipe that holds what it wrote
+                // (Linux refuses less); over the budget, one that filled half its pipe already is stopped before
+                // that first read, so the read empties the pipe, and the drain loop's pass after it shrinks it
+                int fair = engine.fairPipe();
+                if (!finished && fair < pipeSize) {
                     boolean shrunk = false;
-                    for (int size = StreamMarks.PAGE_PIPE; size < pipeSize && !shrunk; size *= 2) {
+                    for (int size = fair; size < pipeSize && !shrunk; size *= 2) {
                         int now = r.resizeStdoutPipe(size);
                         if (now > 0) {
                             pipeSize = now;
                             shrunk = true;
                         }
                     }
-                    if (!shrunk && r.pause()) {
+                    if (!shrunk && engine.isOverBudget() && r.pause()) {
                         engine.budgetPaused();
                     }
                 }
@@ -198,6 +203,10 @@ final class StreamOutput implements RunOutput, Subscription {
         long now = buffered.addAndGet(n);
         long total = engine.addBuffered(n);
         engine.observeBuffered(now);
+        ProcessRun paused = run;
+        if (marks != null && paused != null && paused.isPaused()) {
+            arrivedWhilePaused(paused, n);
+        }
         // counted before the offer: a drain pass that finds the queue empty and this count unchanged since its
         // resume knows no chunk of the resumed process reached the queue yet
         emitted = emitted + 1;
@@ -207,16 +216,20 @@ final class StreamOutput implements RunOutput, Subscription {
         if (m != null) {
             long mark = m.mark();
             boolean overMark = now > StreamMarks.pauseAt(mark, pipeSize);
-            boolean overBudget = !overMark && engine.isOverBudget(total);
+            boolean overBudget = !overMark && (engine.isOverBudget(total)
+                    || StreamMarks.holdsTheMost(now, pipeSize) && engine.isOverSoftLimit(total));
             ProcessRun r = run;
             if ((overMark || overBudget) && r != null) {
-                if (r.pause() && overBudget) {
-                    engine.budgetPaused();
+                if (r.pause()) {
+                    if (overBudget) {
+                        engine.budgetPaused();
+                    }
+                    arrivedWhilePaused(r, n); // the read that decided the pause is the first part of the reserve
                 }
                 // the subscriber may have drained everything between our count and the SIGSTOP, finding nothing
                 // paused to resume; with nothing left to deliver, nobody else would ever continue the process
                 if (mayResume(m)) {
-                    r.resume();
+                    resume(r);
                 }
             }
         }
@@ -341,7 +354,7 @@ final class StreamOutput implements RunOutput, Subscription {
             if (since >= 0) {
                 resumedAt = -1;
                 // nothing emitted since the resume, and the subscriber already wants more: the pause cost it time
-                if (emitted == since && !engine.isOverBudget() && engine.hasRoomForLargestMarks()) {
+                if (emitted == since && !engine.isOverSoftLimit() && engine.hasRoomForLargestMarks()) {
                     m.grow();
                 }
             }
@@ -350,7 +363,7 @@ final class StreamOutput implements RunOutput, Subscription {
             m.fallBack(); // the subscriber, not the process, holds the stream up
         }
         resizePipe(m, run);
-        if (mayResume(m) && run.resume()) {
+        if (mayResume(m) && resume(run)) {
             resumedAt = emitted;
         }
     }
@@ -365,11 +378,10 @@ final class StreamOutput implements RunOutput, Subscription {
     }
 
     /**
-     * The stdout pipe follows the mark ({@link StreamMarks#pipeFor}), growing only while the engine is within its
-     * budget and the larger reserve fits ({@link DefaultProcessEngine#mayReserve}); a refused growth is not asked
-     * again. While the budget is tight, a stream that has not earned a larger mark shrinks to one page. Shrinking
-     * fails while the pipe holds more than the new size, so it is retried on later passes (a paused child's pipe
-     * empties into the queue).
+     * The stdout pipe follows the mark ({@link StreamMarks#pipeFor}) up to the pipe every live stream may have at
+     * once ({@link DefaultProcessEngine#fairPipe}), growing only while the engine is within its budget; a refused
+     * growth is not asked again. Shrinking fails while the pipe holds more than the new size, so it is retried on
+     * later passes (a paused child's pipe empties into the queue).
      */
     private void resizePipe(StreamMarks m, ProcessRun run) {
         synchronized (pipeLock) {
@@ -377,10 +389,8 @@ final class StreamOutput implements RunOutput, Subscription {
                 return;
             }
             int size = pipeSize;
-            int target = m.mark() <= StreamMarks.INITIAL_MARK && engine.isBudgetTight() ? StreamMarks.PAGE_PIPE
-                    : StreamMarks.pipeFor(m.mark());
-            if (target > size && !pipeRefused && !engine.isOverBudget()
-                    && engine.mayReserve(StreamMarks.reserve(target) - StreamMarks.reserve(size))) {
+            int target = Math.min(StreamMarks.pipeFor(m.mark()), engine.fairPipe());
+            if (target > size && !pipeRefused && !engine.isOverBudget()) {
                 pipeSize = target;
                 reserve(target);
                 int now = run.resizeStdoutPipe(target);
@@ -401,16 +411,50 @@ final class StreamOutput implements RunOutput, Subscription {
     /** Sets this stream's reserve to that of a pipe of {@code size}. Under pipeLock, before the finish. */
     private void reserve(int size) {
         long r = StreamMarks.reserve(size);
-        engine.addReserved(r - reserved);
+        long a = Math.min(arrived, r);
+        engine.addReserved(r - a - (reserved - arrived));
         reserved = r;
+        arrived = a;
+    }
+
+    /**
+     * I/O thread: {@code n} bytes reached the queue while the process is paused (or decided its pause): they come
+     * out of the reserve, which counted them already.
+     */
+    private void arrivedWhilePaused(ProcessRun run, int n) {
+        synchronized (pipeLock) {
+            if (!finished && run.isPaused()) {
+                long used = Math.min(n, reserved - arrived);
+                arrived += used;
+                engine.addReserved(-used);
+            }
+        }
+    }
+
+    /**
+     * Continues the process, then counts its whole reserve again (a pause in between only counts a read twice). The
+     * signal is sent outside pipeLock, which the I/O thread takes.
+     */
+    private boolean resume(ProcessRun run) {
+        if (!run.resume()) {
+            return false;
+        }
+        synchronized (pipeLock) {
+            if (!finished) {
+                engine.addReserved(arrived);
+                arrived = 0;
+            }
+        }
+        return true;
     }
 
     /** The run finished: its pipe is gone, and so is its reserve. */
     void finished() {
         synchronized (pipeLock) {
             finished = true;
-            engine.addReserved(-reserved);
+            engine.addReserved(-(reserved - arrived));
             reserved = 0;
+            arrived = 0;
         }
     }
 

@@ -17,7 +17,7 @@ import reactor.core.scheduler.Schedulers;
 class StreamOutputTest {
     private final DefaultProcessEngine engine = new DefaultProcessEngine(ProcessEngine.builder().closeOnShutdown(false)
             .launchScheduler(Schedulers.immediate()).deliveryScheduler(Schedulers.immediate()).buildOptions(),
-            new FakeLauncher());
+            new FakeLauncher(), new KillQueue(Runnable::run, () -> { }));
 
     @Test
     void outputQueuedAfterTheSubscriberCancelledIsReleasedFromTheEngineTotal() {
