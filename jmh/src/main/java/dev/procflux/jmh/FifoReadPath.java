@@ -51,7 +51,9 @@ import reactor.core.scheduler.Schedulers;
  * {@code coalesce} before it is read again, so that the child fills it meanwhile. Backpressure is real: once
  * {@code pauseBytes} are queued the FIFO leaves the epoll interest set (the child blocks in {@code write} once the
  * pipe is full) until the consumer drained the queue to {@code resumeBytes}. A run completes once the FIFO reached
- * end-of-file, every chunk was delivered and NuProcess reported the exit.
+ * end-of-file, every chunk was delivered and the exit was seen: peeked with {@code waitid(WNOWAIT)} from the FIFO's
+ * end on (NuProcess, whose own stdout hung up early, often finds no zombie at the stderr hang-up and reports the
+ * exit only at its next 250 ms poll), or reported by NuProcess, whichever comes first.
  */
 final class FifoReadPath implements AutoCloseable {
     static final int PIPE_SIZE = 1 << 20;
