@@ -55,6 +55,9 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final AtomicLong reserved = new AtomicLong();
     // streams from subscription to finish
     private final AtomicInteger liveStreams = new AtomicInteger();
+    // stream drains scheduled on the delivery scheduler and not yet started: added by the thread that schedules one,
+    // subtracted by the delivery thread as it starts it
+    private final AtomicInteger waitingDrains = new AtomicInteger();
     private final RunContext runContext;
 
     DefaultProcessEngine(EngineOptions options, Launcher launcher) {
@@ -306,6 +309,21 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /** Called by {@link StreamOutput}: the output queued for one process now. */
     void observeBuffered(long bytes) {
         stats.observeBuffered(bytes);
+    }
+
+    /** Called by {@link StreamOutput} before it schedules its drain on the delivery scheduler. */
+    void drainScheduled() {
+        waitingDrains.incrementAndGet();
+    }
+
+    /** Called by {@link StreamOutput} as its drain starts on a delivery thread (or when scheduling it failed). */
+    void drainStarted() {
+        waitingDrains.decrementAndGet();
+    }
+
+    /** @return whether the drain of another stream waits for a thread of the delivery scheduler */
+    boolean hasWaitingDrains() {
+        return waitingDrains.get() > 0;
     }
 
     void budgetPaused() {

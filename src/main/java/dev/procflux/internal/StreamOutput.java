@@ -21,7 +21,7 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * The subscription of one {@code stream(cmd)} subscriber: output chunks are queued on the NuProcess I/O thread and
- * delivered on a worker of the delivery scheduler as the subscriber requests them.
+ * delivered on the delivery scheduler as the subscriber requests them.
  *
  * <p>The queue is bounded in bytes, not elements: a subscriber that lags by more than {@code maxBufferedBytes}
  * makes {@link #onStdout} return false, and the run kills the process and fails. Errors are delivered at once,
@@ -33,22 +33,33 @@ import reactor.core.scheduler.Scheduler;
  * budget, a paused process resumes only once its queue is empty. The stream reserves {@link StreamMarks#reserve} of
  * its stdout pipe (that of a one-page pipe before its start) from its subscription to its finish, and keeps the
  * pipe every live stream may have at once ({@link StreamMarks#fairPipe}).
+ *
+ * <p>Streams share the delivery scheduler's threads in turns, so that equal subscribers get equal shares of them.
+ * One run of the drain loop delivers at most {@link #TURN_BYTES} (at least one chunk) while the drain of another
+ * stream waits, then schedules itself again behind it: otherwise a stream whose subscriber asks again while its run
+ * is delivering (a fast client whose socket takes each frame at once) and whose process keeps writing would hold
+ * its thread for as long as that lasts. And each run is scheduled on the scheduler, not on a worker of it taken for
+ * the stream's life: a scheduler spreads such tasks over all its threads, so a stream does not inherit the share of
+ * the one thread it was given (how many streams that thread serves, how much CPU it gets). Runs never overlap:
+ * only the run in progress, or the signal that finds none, schedules the next.
  */
 final class StreamOutput implements RunOutput, Subscription {
+    /** What one run of the drain loop delivers before it lets a waiting stream's drain go first. */
+    static final int TURN_BYTES = StreamMarks.READ_SIZE;
     private final Command command;
     private final long maxBufferedBytes;
     // the adaptive marks; null under BackpressurePolicy.FAIL (never pause)
     private final @Nullable StreamMarks marks;
     private final DefaultProcessEngine engine;
     private final CoreSubscriber<? super ProcessOutput> actual;
-    private final Scheduler.Worker worker;
+    private final Scheduler delivery;
     private final boolean reportsStart;
     // the caller's start callback; null once called, or when there is none. Read and cleared only by the drain loop
     private @Nullable LongConsumer onStart;
     // the process id once the process runs, -1 before; written once on the launching thread before any output
     private volatile long startedPid = -1;
     private final Queue<ProcessOutput> queue = new ConcurrentLinkedQueue<>();
-    // added on the I/O thread when a chunk is queued, subtracted on the worker when it is delivered
+    // added on the I/O thread when a chunk is queued, subtracted by the drain loop when it is delivered
     private final AtomicLong buffered = new AtomicLong();
     // chunks queued so far; written only on the I/O thread (one per process), read by the drain loop
     private volatile long emitted;
@@ -74,8 +85,12 @@ final class StreamOutput implements RunOutput, Subscription {
     private volatile long requested;
     private static final AtomicLongFieldUpdater<StreamOutput> REQUESTED =
             AtomicLongFieldUpdater.newUpdater(StreamOutput.class, "requested");
-    // drain-loop guard: only the thread that moves it from 0 schedules the drain
+    // drain-loop guard: only the thread that moves it from 0 schedules the drain; a run that ends its turn keeps it
+    // above 0 and schedules the next run itself
     private final AtomicInteger wip = new AtomicInteger();
+    // a run of the drain loop is in progress: one started inside it (a scheduler that runs tasks on the caller's
+    // thread) never ends its turn, so the nesting stays one deep. Written only by the drain loop
+    private volatile boolean draining;
     private volatile @Nullable ProcessRun run;
     private volatile boolean done;
     private volatile @Nullable Throwable error;
@@ -89,7 +104,6 @@ final class StreamOutput implements RunOutput, Subscription {
     StreamOutput(Command command, DefaultProcessEngine engine, CoreSubscriber<? super ProcessOutput> actual,
             @Nullable LongConsumer onStart) {
         EngineOptions options = engine.options();
-        Scheduler delivery = options.deliveryScheduler();
         this.command = command;
         this.engine = engine;
         this.maxBufferedBytes = options.maxBufferedBytes();
@@ -98,7 +112,7 @@ final class StreamOutput implements RunOutput, Subscription {
         this.actual = actual;
         this.onStart = onStart;
         this.reportsStart = onStart != null;
-        this.worker = delivery.createWorker();
+        this.delivery = options.deliveryScheduler();
         if (marks != null) {
             // reserved from the subscription on, not from the start: a stream that starts once the budget is reached
             // then adds what was already counted (when its fair pipe at the start is one page)
@@ -290,12 +304,46 @@ final class StreamOutput implements RunOutput, Subscription {
 
     private void drain() {
         if (wip.getAndIncrement() == 0) {
-            worker.schedule(this::drainLoop);
+            scheduleDrain();
+        }
+    }
+
+    private void scheduleDrain() {
+        engine.drainScheduled();
+        try {
+            delivery.schedule(this::drainLoop);
+        }
+        catch (RuntimeException e) {
+            engine.drainStarted(); // rejected: never waits for a thread
+            throw e;
         }
     }
 
     private void drainLoop() {
+        engine.drainStarted();
+        boolean nested = draining;
+        draining = true;
+        try {
+            drainTurn(!nested);
+        }
+        finally {
+            if (!nested) {
+                draining = false;
+            }
+        }
+    }
+
+    /**
+     * Delivers what is queued, as far as the demand goes, in passes until no signal arrived during the last one,
+     * or until {@link #TURN_BYTES} are delivered while another stream's drain waits: then the next run is scheduled
+     * and {@code wip} stays above 0, so no signal is lost in between.
+     *
+     * @param mayYield false for a run nested in another one, which must not schedule a further one
+     */
+    private void drainTurn(boolean mayYield) {
+        // a run scheduled by a run that ended its turn starts with wip >= 1: one pass more than needed at most
         int missed = 1;
+        long turn = 0;
         while (true) {
             if (terminated) {
                 discard();
@@ -308,9 +356,14 @@ final class StreamOutput implements RunOutput, Subscription {
             long r = requested;
             long e = 0;
             boolean starved = false;
+            boolean yielded = false;
             while (e != r) {
                 if (checkTerminated()) {
                     return;
+                }
+                if (mayYield && turn >= TURN_BYTES && engine.hasWaitingDrains()) {
+                    yielded = true;
+                    break;
                 }
                 ProcessOutput o = queue.poll();
                 if (o == null) {
@@ -318,6 +371,7 @@ final class StreamOutput implements RunOutput, Subscription {
                     break;
                 }
                 release(o.size());
+                turn += o.size();
                 actual.onNext(o);
                 e++;
             }
@@ -337,8 +391,16 @@ final class StreamOutput implements RunOutput, Subscription {
             if (m != null && run != null) {
                 adapt(m, run, starved);
             }
+            if (yielded) {
+                scheduleDrain(); // wip stays above 0: what is left is this stream's next turn
+                return;
+            }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
+                return;
+            }
+            if (mayYield && turn >= TURN_BYTES && engine.hasWaitingDrains()) {
+                scheduleDrain(); // the signals that arrived during this turn are handled in the next
                 return;
             }
         }
@@ -506,7 +568,6 @@ final class StreamOutput implements RunOutput, Subscription {
         terminated = true;
         drainEnded = true;
         discard();
-        worker.dispose();
     }
 
     private void discard() {
