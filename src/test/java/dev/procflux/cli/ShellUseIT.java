@@ -125,6 +125,23 @@ class ShellUseIT {
     }
 
     @Test
+    void stdinThatIsADirectoryIsNamedStdinOnceWithTheReasonWhicheverOptionReadsIt() throws Exception {
+        Process p = sessionScript("cd " + dir + "; for args in 'echo :::: -' '--dry-run echo :::: -' '-a - echo'"
+                + " '--dry-run -a - echo' 'echo ::: a :::: -' '-X echo :::: -' 'echo' '--dry-run echo'"
+                + "; do procflux run $args < .; echo \"procflux $?\"; done"
+                + "; for args in '--pipe cat' '--dry-run --pipe cat'; do procflux run $args < .; echo \"procflux $?\""
+                + "; done; parallel --will-cite echo :::: - < . > p.out 2>&1; echo \"parallel $?\"");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo(
+                "procflux run: cannot read jobs from stdin: Is a directory\n".repeat(8)
+                        + "procflux run: cannot read stdin: Is a directory\n".repeat(2));
+        // GNU parallel (20221122) reads a directory as no arguments, silently; procflux refuses it as it refuses
+        // -f DIR and :::: DIR
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("procflux 255\n".repeat(10) + "parallel 0\n");
+        assertThat(dir.resolve("p.out")).isEmptyFile();
+    }
+
+    @Test
     void argumentFilesThatDoNotOpenAreNamedWithTheReasonAndExit255AsInGnuParallel() throws Exception {
         // root reads any file: without the capabilities that let it, a file of mode 000 is unreadable to root too
         Process p = sessionScript("cd " + dir + " && echo a > a.txt && : > locked && chmod 000 locked && mkdir adir"
