@@ -274,6 +274,33 @@ class ShellUseIT {
     }
 
     @Test
+    void messagesWriteUtf8ArgumentsAsTheirBytesUnderTheCLocaleAsGnuParallelDoes() throws Exception {
+        // JDK 17 encodes System.err in the locale's charset, which is ASCII under LC_ALL=C
+        // the script names the UTF-8 bytes with printf: this JVM may itself run under the C locale
+        Process p = sessionScript("cd " + dir + "; cafe=\"$(printf 'missing-caf\\303\\251')\""
+                + "; program=\"$(printf 'n\\303\\266-such-program')\"; a=\"$(printf '\\303\\244')\""
+                + "; for loc in C.UTF-8 C; do"
+                + " LC_ALL=$loc procflux run echo :::: \"$cafe\" 2> \"p-missing.$loc\""
+                + "; LC_ALL=$loc procflux run \"$program\" ::: \"$a\" 2> \"p-start.$loc\""
+                + "; LC_ALL=$loc procflux run --timeout 1 sh -c 'sleep 30' ::: \"$a\" 2> \"p-timeout.$loc\""
+                + "; LC_ALL=$loc parallel --will-cite echo :::: \"$cafe\" 2> \"g-missing.$loc\"; done");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        for (String name : List.of("p-missing", "p-start", "p-timeout", "g-missing")) {
+            assertThat(Files.readAllBytes(dir.resolve(name + ".C"))).as(name)
+                    .isEqualTo(Files.readAllBytes(dir.resolve(name + ".C.UTF-8")));
+        }
+        assertThat(Files.readString(dir.resolve("g-missing.C")))
+                .isEqualTo("parallel: Error: Cannot open input file `missing-café': No such file or directory.\n");
+        assertThat(Files.readString(dir.resolve("p-missing.C")))
+                .isEqualTo("procflux run: cannot read jobs from missing-café: No such file or directory\n");
+        assertThat(Files.readString(dir.resolve("p-start.C")))
+                .startsWith("procflux run: job 1: cannot start 'nö-such-program ä': executable 'nö-such-program' "
+                        + "not found");
+        assertThat(Files.readString(dir.resolve("p-timeout.C")))
+                .startsWith("procflux run: job 1: 'sh -c 'sleep 30' ä' timed out after 1s");
+    }
+
+    @Test
     void resultsMakesTheDirectoriesGnuParallelMakesByteForByteWhateverTheBytes() throws Exception {
         // raw bytes in the root's name and in the arguments (each directory level is named after one), UTF-8 and
         // the characters --results escapes; under the C locale too, where JDK 17 names files in ASCII only
