@@ -3,16 +3,9 @@ package dev.procflux.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.procflux.ProcessEngine;
-import java.io.ByteArrayOutputStream;
+import dev.procflux.testsupport.PipelinedRequests;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -147,57 +140,7 @@ class ProcfluxBootIT {
 
     @Test
     void aRequestPipelinedBehindARunningActionIsAnsweredAndTheConnectionReadsTheNextOne() throws IOException {
-        // the second request arrives while the first (a process) still runs; it is answered at once (a refusal, the
-        // page); reactor-netty 1.3.6 and 1.3.7 then stopped reading the connection unless the routes answer later
-        // (https://github.com/reactor/reactor-netty/issues/4361)
-        String run = "POST /procflux/actions/seq?count=1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n";
-        String[] answeredAtOnce = {
-                "POST /procflux/actions/seq?count=1 HTTP/1.1\r\nHost: evil.example.net\r\nContent-Length: 0\r\n\r\n",
-                "GET /procflux/ HTTP/1.1\r\nHost: localhost\r\n\r\n"};
-        int[] statuses = {421, 200};
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
-            for (int i = 0; i < answeredAtOnce.length; i++) {
-                out.write((run + answeredAtOnce[i]).getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                assertThat(readResponse(in)).as("the action").isEqualTo(200);
-                assertThat(readResponse(in)).as("the request pipelined behind it").isEqualTo(statuses[i]);
-                out.write("GET /procflux/health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                try {
-                    assertThat(readResponse(in)).as("the next request").isEqualTo(200);
-                }
-                catch (SocketTimeoutException e) {
-                    throw new AssertionError("the request after '" + answeredAtOnce[i].lines().findFirst().orElseThrow()
-                            + "' got no answer within 10 s on the same connection", e);
-                }
-            }
-        }
-    }
-
-    /** Reads one response with a {@code Content-Length} body; returns its status. */
-    private static int readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new AssertionError("the server closed the connection; read so far: " + head);
-            }
-            head.write(b);
-        }
-        String[] lines = head.toString(StandardCharsets.US_ASCII).split("\r\n");
-        long length = -1;
-        for (String l : lines) {
-            if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                length = Long.parseLong(l.substring(l.indexOf(':') + 1).trim());
-            }
-        }
-        assertThat(length).as("Content-Length of %s", lines[0]).isNotNegative();
-        assertThat(in.readNBytes((int) length)).hasSize((int) length);
-        return Integer.parseInt(lines[0].split(" ")[1]);
+        PipelinedRequests.assertTheConnectionReadsOnAfterEachAnswer(port, "/procflux");
     }
 
     @Test
