@@ -43,7 +43,8 @@ public interface EngineEvents {
     }
 
     /**
-     * procflux signalled a process tree to die.
+     * procflux signalled a process tree to die. Called on the engine's kill threads, never on the thread that
+     * cancelled or closed: the graceful call comes right before the tree is frozen and sent SIGTERM.
      *
      * @param command the command
      * @param pid the root's process id

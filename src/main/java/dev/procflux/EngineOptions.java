@@ -101,7 +101,8 @@ public final class EngineOptions {
 
     /**
      * @return the budget for output queued in all streams together, counting what each stream may still queue
-     *         after its pause: when they reach it, every stream pauses its process; {@code -1} for no budget (see
+     *         after its pause: past half of it the streams holding the most pause, at it every stream pauses its
+     *         process; {@code -1} for no budget (see
      *         {@link ProcessEngine.Builder#maxTotalBufferedBytes(long)} for the guarantee)
      */
     public long maxTotalBufferedBytes() {

@@ -27,6 +27,12 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Thread-safe: build one engine per application and share it. {@link #close()} kills every process tree the
  * engine started.
+ *
+ * <p><b>Kills:</b> whatever ends a run early (a cancel, its timeout, its output limit, a close) only queues the kill
+ * of its process tree. The engine's own daemon threads ({@code procflux-engine-kill-N}, at most 4 and no more than
+ * the CPUs, started on demand, ended after 10 s without a kill and once a closed engine has no process left) freeze,
+ * list and signal the tree, so the thread that cancels, often a Netty event loop, never reads {@code /proc} or sends
+ * a signal. The slot is released only once the process is gone.
  */
 public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable {
 
@@ -134,7 +140,8 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
 
     /**
      * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every process to be
-     * gone; for try-with-resources. Idempotent.
+     * gone, counted from when the last of the kills has started on the engine's kill threads; for
+     * try-with-resources. Idempotent.
      */
     @Override
     void close();
@@ -305,19 +312,24 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
         /**
          * The budget for output queued in all streams of the engine together, under
          * {@link BackpressurePolicy#PAUSE}. The engine counts against it, besides the queued bytes, each stream's
-         * reserve from its subscription to its end: what the stream may still queue after the read that pauses it (that read, what its stdout
-         * pipe holds, and what a write in progress pushes before the stop lands). Once queued bytes and reserves
-         * together pass the budget, every stream pauses its process at its next read and resumes it only once its
-         * subscriber has taken everything queued, and no stream earns a larger mark or pipe.
+         * reserve from its subscription to its end: what the stream may still queue after the read that pauses it
+         * (that read, what its stdout pipe holds, and what a write in progress pushes before the stop lands); bytes
+         * that arrive while the stream is paused come out of its reserve, which returns whole at the resume.
+         * <ul>
+         * <li>Every live stream gets at most the same stdout pipe: the largest whose reserves, for all of them, take
+         * at most half the budget (a stream on the default 64 KiB pipe reserves 144 KiB; one on a 1 MiB pipe
+         * 1,104 KiB; one on a one-page, 4 KiB, pipe 12 KiB).</li>
+         * <li>Once queued bytes and reserves pass half the budget, a stream holding more than two full pipes pauses
+         * its process at its next read: the streams holding the most stop first, and a stream whose subscriber keeps
+         * up goes on.</li>
+         * <li>Once they pass the budget itself, every stream pauses its process at its next read and resumes it only
+         * once its subscriber has taken everything queued, and no stream earns a larger mark or pipe.</li>
+         * </ul>
          * <p><b>Guarantee:</b> the stdout output queued in all {@code PAUSE} streams together stays within the budget
          * whenever the budget is at least 12 KiB per live stream (the reserve of a stream with a one-page pipe),
-         * except that a stream starting while the budget is already reached whose child wrote more than a page
+         * except that a stream starting while the budget is already reached whose child wrote more than its pipe
          * before the start adds up to 64 KiB and the stop slack beyond it (its first read).
-         * While queued bytes and reserves take more than half the budget, a stream that has not earned a larger mark
-         * gets a one-page (4 KiB) stdout pipe, at its start or once a pause has drained the pipe; a stream whose
-         * subscriber keeps draining earns its mark and a larger pipe back once they take less than a quarter. A
-         * stream still on the default 64 KiB pipe reserves 144 KiB, one on a grown pipe (up to 1 MiB) its pipe plus
-         * 80 KiB. Not counted in the reserve: what a paused child's stderr pipe still holds (up to 64 KiB), and
+         * Not counted in the reserve: what a paused child's stderr pipe still holds (up to 64 KiB), and
          * {@link BackpressurePolicy#FAIL} streams, which never pause.
          * Default: a quarter of the maximum heap, at most 256 MiB.
          *

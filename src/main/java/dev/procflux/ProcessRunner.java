@@ -21,7 +21,8 @@ public interface ProcessRunner {
      * <p><b>Backpressure:</b> not applicable (one element). Captured output is bounded per stream by
      * {@link Command#maxOutputBytes()}, handled per {@link Command#outputLimitPolicy()}.
      * <p><b>Cancellation:</b> kills the process tree (SIGTERM, {@link EngineOptions#killGracePeriod()}, then
-     * SIGKILL); the slot is released once the process is gone.
+     * SIGKILL) on the engine's kill threads, never on the cancelling thread; the slot is released once the process
+     * is gone.
      * <p><b>Errors:</b> {@link ProcessStartException}, {@link ProcessTimeoutException} (tree killed),
      * {@link ProcessOutputOverflowException} (under {@link OutputLimitPolicy#FAIL}, tree killed),
      * {@link ProcessPoolOverloadedException}, {@link ProcessAcquireTimeoutException},

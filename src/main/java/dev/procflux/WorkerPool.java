@@ -59,7 +59,8 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
      * <p><b>Backpressure:</b> one element. Callers beyond the idle workers wait in a queue bounded by
      * {@link WorkerPoolOptions#maxPendingAcquire()}.
      * <p><b>Cancellation:</b> while waiting, leaves the queue. Once the request was sent it cannot be taken back:
-     * the worker is killed and replaced, so no later caller can receive this request's reply.
+     * the worker is killed and replaced, so no later caller can receive this request's reply. The kill runs on the
+     * pool's own kill threads ({@code procflux-worker-pool-kill-N}), never on the cancelling thread.
      * <p><b>Errors:</b> {@link WorkerCrashedException} (the worker died; the request is not retried),
      * {@link ProcessTimeoutException} (phase {@code RUN}, after {@link WorkerPoolOptions#requestTimeout()}),
      * {@link WorkerProtocolException}, {@link ProcessStartException} (no worker could be started, see
@@ -165,7 +166,8 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
 
     /**
      * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every worker to be
-     * gone; for try-with-resources. Idempotent.
+     * gone, counted from when the last of the kills has started on the pool's kill threads; for try-with-resources.
+     * Idempotent.
      */
     @Override
     void close();

@@ -334,6 +334,56 @@ class BackpressureIT {
     }
 
     @Test
+    void stalledStreamsHoldingTheBudgetPauseAndAFastStreamBesideThemDoesNotPausePerChunk() {
+        long budget = 4L << 20;
+        long total = 64L << 20;
+        Command head = Command.of("head", "-c", Long.toString(total), "/dev/zero");
+        try (ProcessEngine budgeted = ProcessEngine.builder().maxConcurrency(48).maxTotalBufferedBytes(budget)
+                .killGracePeriod(Duration.ofMillis(500)).build()) {
+            long before = budgeted.metrics().pauses();
+            assertThat(budgeted.stream(head).reduce(0L, (n, o) -> n + o.size()).block(Duration.ofSeconds(60)))
+                    .isEqualTo(total);
+            long alone = budgeted.metrics().pauses() - before;
+
+            // 40 streams that never read past their first chunk: together they would hold more than the budget
+            List<Stalling> stalled = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                Stalling s = new Stalling(1);
+                budgeted.stream(Command.of("yes")).subscribe(s);
+                stalled.add(s);
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                long queued = budgeted.metrics().bufferedBytes();
+                return budgeted.metrics().alive() == 40 && budgeted.metrics().pauses() - before - alone >= 40
+                        && budgeted.metrics().bufferedBytes() == queued;
+            });
+            EngineMetrics held = budgeted.metrics();
+            long beforeBeside = held.pauses();
+            long budgetPausesBeside = held.budgetPauses();
+            assertThat(budgeted.stream(head).reduce(0L, (n, o) -> n + o.size()).block(Duration.ofSeconds(120)))
+                    .isEqualTo(total);
+            EngineMetrics m = budgeted.metrics();
+            long beside = m.pauses() - beforeBeside;
+            System.out.printf("64 MiB to a fast subscriber, budget %,d: %d pauses alone, %d beside 40 stalled streams "
+                    + "holding %,d bytes (%d of them by the budget); queued at most %,d%n", budget, alone, beside,
+                    held.bufferedBytes(), m.budgetPauses() - budgetPausesBeside, m.bufferedBytes());
+            // the stalled streams hold the most, so they stopped; had every stream that reads paused, the fast one
+            // would have paused at each of its reads: 4,096 of them with the 16 KiB pipe that 41 streams get on
+            // 4 MiB, and more with smaller pipes. Now it pauses only when its subscriber falls more than two chunks
+            // behind (42-743 times in runs at load 9-12)
+            assertThat(held.budgetPauses()).as("pauses of the stalled streams by the budget").isPositive();
+            long reads = total / (16 * 1024);
+            assertThat(beside).as("pauses of the fast stream beside them, per %d reads", reads)
+                    .isLessThan(reads / 2);
+            assertThat(m.bufferedBytes()).isLessThanOrEqualTo(budget);
+            stalled.forEach(Disposable::dispose);
+            OsProcesses.awaitNoLiveChildren();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                    () -> assertThat(budgeted.metrics().bufferedBytes()).isZero());
+        }
+    }
+
+    @Test
     void stdinStreamsFromAPublisherOnlyAsFastAsThePipeTakesIt() throws Exception {
         Random random = new Random(7);
         List<byte[]> chunks = new ArrayList<>();

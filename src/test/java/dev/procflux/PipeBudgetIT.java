@@ -18,8 +18,8 @@ import reactor.core.publisher.BaseSubscriber;
 
 /**
  * The stdout pipe under the engine's budget, read from the child's side ({@code F_GETPIPE_SZ} through
- * {@code /proc}): while stalled streams hold the budget, a new stream's pipe is one page; once the budget frees, a
- * stream whose subscriber drains grows it back, and the whole output arrives.
+ * {@code /proc}): with more streams open than the budget gives a larger pipe each (22 on 1 MiB), a new stream's pipe
+ * is one page; once they close, a stream whose subscriber drains grows it back, and the whole output arrives.
  */
 @EnabledOnOs(OS.LINUX)
 class PipeBudgetIT {
@@ -27,8 +27,10 @@ class PipeBudgetIT {
     private static final int PAGE = 4096;
     private static final int DEFAULT_PIPE = 64 * 1024;
     private static final long LATE_START = DEFAULT_PIPE + 16 * 1024;
+    /** With the probe, enough streams that the budget's fair pipe is one page ({@code 24 x 24 KiB > 512 KiB}). */
+    private static final int STALLED = 23;
 
-    private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(16).maxTotalBufferedBytes(BUDGET)
+    private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(32).maxTotalBufferedBytes(BUDGET)
             .killGracePeriod(Duration.ofMillis(500)).build();
 
     @AfterEach
@@ -37,8 +39,8 @@ class PipeBudgetIT {
     }
 
     @Test
-    void aStreamStartedWhileStalledStreamsHoldTheBudgetGetsAOnePagePipeAndGrowsItBackOnceItIsFree() {
-        List<Disposable> blockers = stallTwelveStreams();
+    void aStreamStartedBesideMoreStreamsThanTheBudgetGivesALargerPipeGetsOnePageAndGrowsItBackOnceTheyClose() {
+        List<Disposable> blockers = stallStreams();
         long held = Math.max(BUDGET, engine.metrics().bufferedBytes());
         AtomicLong pid = new AtomicLong(-1);
         Gated probe = new Gated();
@@ -60,7 +62,7 @@ class PipeBudgetIT {
     @Test
     void theWholeOutputArrivesThroughAPipeThatShrankToAPageAndGrewBack() {
         long size = 256L << 20;
-        List<Disposable> blockers = stallTwelveStreams();
+        List<Disposable> blockers = stallStreams();
         AtomicLong pid = new AtomicLong(-1);
         Gated probe = new Gated();
         engine.stream(Command.of("head", "-c", Long.toString(size), "/dev/zero"), pid::set).subscribe(probe);
@@ -80,24 +82,23 @@ class PipeBudgetIT {
     }
 
     /**
-     * Twelve {@code yes} streams that take one chunk each and then stall until their processes are paused: each then
-     * holds at least its pause point (48 KiB or more), so together with their reserves they take more than half the
-     * budget, which makes it tight.
+     * {@link #STALLED} {@code yes} streams that take one chunk each and then stall until their processes are paused:
+     * together they would hold more than the budget, so they reach it.
      */
-    private List<Disposable> stallTwelveStreams() {
+    private List<Disposable> stallStreams() {
         List<Disposable> blockers = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < STALLED; i++) {
             Stalled s = new Stalled();
             engine.stream(Command.of("yes")).subscribe(s);
             blockers.add(s);
         }
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
             long before = engine.metrics().bufferedBytes();
-            return engine.metrics().alive() == 12 && engine.metrics().pauses() >= 12
+            return engine.metrics().alive() == STALLED && engine.metrics().pauses() >= STALLED
                     && engine.metrics().bufferedBytes() == before;
         });
         assertThat(engine.metrics().bufferedBytes()).as("queued by the stalled streams")
-                .isGreaterThan(BUDGET / 2 - 12 * 12 * 1024).isLessThanOrEqualTo(BUDGET + 12 * LATE_START);
+                .isGreaterThan(BUDGET / 2 - STALLED * 12 * 1024).isLessThanOrEqualTo(BUDGET + STALLED * LATE_START);
         return blockers;
     }
 

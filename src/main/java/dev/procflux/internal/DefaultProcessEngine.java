@@ -55,13 +55,21 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final AtomicLong reserved = new AtomicLong();
     // streams from subscription to finish
     private final AtomicInteger liveStreams = new AtomicInteger();
+    // stream drains scheduled on the delivery scheduler and not yet started: added by the thread that schedules one,
+    // subtracted by the delivery thread as it starts it
+    private final AtomicInteger waitingDrains = new AtomicInteger();
     private final RunContext runContext;
 
     DefaultProcessEngine(EngineOptions options, Launcher launcher) {
+        this(options, launcher, KillQueue.ownThreads("engine"));
+    }
+
+    /** @param kills where the engine's process trees are killed; shut down once the engine is closed and empty */
+    DefaultProcessEngine(EngineOptions options, Launcher launcher, KillQueue kills) {
         this.options = Objects.requireNonNull(options, "options");
         this.stats = new EngineStats(options);
         this.runContext = new RunContext(Objects.requireNonNull(launcher, "launcher"), options.launchScheduler(), options.deliveryScheduler(),
-                options.timerScheduler(), timeoutClock(), options.killGracePeriod(), stats, this::runDone);
+                options.timerScheduler(), kills, timeoutClock(), options.killGracePeriod(), stats, this::runDone);
         this.pool = PoolEventsRecorder.install(
                 PoolBuilder.from(Mono.fromSupplier(() -> new Slot(slotIds.incrementAndGet())))
                         .sizeBetween(0, options.maxConcurrency())
@@ -75,6 +83,9 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
             // fails callers waiting for a slot; slots in use are destroyed as they come back
             pool.disposeLater().subscribe(null, e -> log.warn("slot pool dispose failed", e));
         }, this::killAll, runs::isEmpty, this::metrics);
+        // the kill threads end once the engine is closed and empty, not at the close: a run cancelled just before it
+        // may still be waiting for its kill
+        lifecycle.killsOn(kills);
         lifecycle.installShutdownHook();
     }
 
@@ -300,6 +311,21 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         stats.observeBuffered(bytes);
     }
 
+    /** Called by {@link StreamOutput} before it schedules its drain on the delivery scheduler. */
+    void drainScheduled() {
+        waitingDrains.incrementAndGet();
+    }
+
+    /** Called by {@link StreamOutput} as its drain starts on a delivery thread (or when scheduling it failed). */
+    void drainStarted() {
+        waitingDrains.decrementAndGet();
+    }
+
+    /** @return whether the drain of another stream waits for a thread of the delivery scheduler */
+    boolean hasWaitingDrains() {
+        return waitingDrains.get() > 0;
+    }
+
     void budgetPaused() {
         budgetPauses.increment();
     }
@@ -346,23 +372,29 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     /**
-     * @return whether the queued output and the reserves take more than half the budget: streams that have not
-     *         earned a larger mark then keep a one-page pipe ({@link StreamMarks#PAGE_PIPE}), which shrinks their
-     *         reserve to {@link StreamMarks#BUDGET_FLOOR}
+     * @param total the engine's queued output, as {@link #addBuffered} returned it
+     * @return whether the queued output plus the reserves pass half the budget: a stream holding more than two full
+     *         pipes then pauses at its next read ({@link StreamMarks#holdsTheMost}), so the streams holding the most
+     *         stop first and those whose subscribers keep up go on. The other half is room for what the streams
+     *         below that hold may still add: with the fair pipe ({@link #fairPipe}), up to three pipes each
      */
-    boolean isBudgetTight() {
+    boolean isOverSoftLimit(long total) {
         long budget = options.maxTotalBufferedBytes();
-        return budget >= 0 && buffered.get() + reserved.get() > budget / 2;
+        return budget >= 0 && total + reserved.get() > budget / 2;
+    }
+
+    /** @return whether the engine is over the soft limit now ({@link #isOverSoftLimit(long)}) */
+    boolean isOverSoftLimit() {
+        return isOverSoftLimit(buffered.get());
     }
 
     /**
-     * @return whether a stream may reserve {@code delta} more for a larger pipe: only while the queued output and
-     *         the reserves, with it, stay within a quarter of the budget (below {@link #isBudgetTight()}, so pipes do
-     *         not grow and shrink back and forth)
+     * @return the stdout pipe every live stream may have at once ({@link StreamMarks#fairPipe}): the same for equal
+     *         streams, whatever the order in which they started or drained
      */
-    boolean mayReserve(long delta) {
+    int fairPipe() {
         long budget = options.maxTotalBufferedBytes();
-        return budget < 0 || buffered.get() + reserved.get() + delta <= budget / 4;
+        return budget < 0 ? StreamMarks.MAX_PIPE : StreamMarks.fairPipe(budget, liveStreams.get());
     }
 
     private void runDone(ProcessRun run) {

@@ -73,7 +73,11 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         // before the pool: the warm-up's allocations already ask whether the pool is closed
         this.lifecycle = new Lifecycle("worker pool", engine, this::stop, this::killAll, live::isEmpty,
                 this::metrics);
-        this.context = new WorkerContext(engine.deliveryScheduler(), engine.timerScheduler(),
+        KillQueue kills = KillQueue.ownThreads("worker pool");
+        // the kill threads end once the pool is closed and empty, not at the close: a worker retired just before it
+        // may still be waiting for its kill
+        lifecycle.killsOn(kills);
+        this.context = new WorkerContext(engine.deliveryScheduler(), engine.timerScheduler(), kills,
                 engine.killGracePeriod(), options.requestTimeout(), commandLine, lifecycle::isClosed, stats,
                 this::workerGone);
         this.pool = PoolEventsRecorder.install(PoolBuilder.from(allocate())

@@ -41,6 +41,8 @@ final class Lifecycle {
     private final Sinks.Empty<Void> allGone = Sinks.empty();
     // set once by installShutdownHook(), read by the closing thread
     private volatile @Nullable Thread shutdownHook;
+    // set once by killsOn() while the resource is built; null when its kills run on the thread that asks
+    private volatile @Nullable KillQueue kills;
 
     /**
      * @param name what is closed, for logs and the hook thread ({@code "engine"}, {@code "worker pool"})
@@ -97,15 +99,35 @@ final class Lifecycle {
         });
     }
 
-    /** Blocks until {@link #disposeLater()} completes, for at most twice the kill grace period plus a second. */
+    /**
+     * Blocks until {@link #disposeLater()} completes, for at most twice the kill grace period plus a second after the
+     * last kill has started. Waiting for the kills to start has no bound, as killing on the closing thread would
+     * have none: each is a few system calls and {@code /proc} reads per process of its tree.
+     */
     void close() {
         Duration wait = engine.killGracePeriod().multipliedBy(2).plusSeconds(1);
         try {
-            disposeLater().block(wait);
+            beginClose(null);
+            KillQueue k = kills;
+            if (k != null) {
+                // the kills wait in a queue, a millisecond or more per tree: the bound is for the processes to go
+                k.started().block();
+            }
+            whenAllGone().block(wait);
         }
         catch (IllegalStateException e) {
             log.warn("{} close did not finish within {}: {}", name, wait, metrics.get());
         }
+    }
+
+    /**
+     * The resource kills its processes on {@code kills}: {@link #close()} lets them start before its bound on the
+     * wait begins, and {@code kills} is shut down once the resource is closed and nothing is left (on the thread that
+     * saw the last process go, or the closing thread). Call once, before {@link #installShutdownHook()}.
+     */
+    void killsOn(KillQueue kills) {
+        this.kills = kills;
+        allGone.asMono().doOnTerminate(kills::shutdown).subscribe();
     }
 
     /** Completes the disposal once closed and nothing is left; call after each process of the resource is gone. */

@@ -21,6 +21,10 @@ import reactor.core.Disposable;
  *
  * <p>The slot is released only once the process is gone (or was never started), never merely on cancel: that is
  * what keeps the number of live processes at or below {@code maxConcurrency}.
+ *
+ * <p>Killing the tree ({@link TreeKiller}) runs on the engine's {@link KillQueue}: {@link #cancel()},
+ * {@link #close()} and the other reasons to kill only record the reason and queue the kill, whichever thread they
+ * come from.
  */
 final class ProcessRun implements ProcessListener {
     /** Why procflux is killing the process; the first reason wins. */
@@ -233,9 +237,17 @@ final class ProcessRun implements ProcessListener {
                 return;
             }
         }
-        context.events().killed(command, p.pid(), false);
-        TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), () -> exited,
-                () -> context.events().killed(command, p.pid(), true));
+        // The caller may be an event loop (a cancel), the timer, the NuProcess I/O thread (an overflow) or the closing
+        // thread: the freeze, the listing and the signals run on a kill thread instead. The slot stays held meanwhile;
+        // onExit releases it once the process is gone.
+        context.kills().submit(() -> {
+            if (exited) {
+                return; // gone and reaped meanwhile: its pid may be another process's by now
+            }
+            context.events().killed(command, p.pid(), false);
+            TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), context.kills(), () -> exited,
+                    () -> context.events().killed(command, p.pid(), true));
+        });
     }
 
     // ---- ProcessListener: output callbacks run on the NuProcess I/O thread

@@ -14,15 +14,19 @@ import reactor.core.scheduler.Scheduler;
  * @param launchScheduler where the launch runs (it blocks)
  * @param deliveryScheduler where the stdin publisher is subscribed and results reach subscribers
  * @param timerScheduler times kill grace periods, in real time
+ * @param kills where process trees are killed (never on the thread that asks)
  * @param timeoutClock times the command's timeout (the virtual clock in tests)
  * @param killGracePeriod time between SIGTERM and SIGKILL
  * @param events the run's reports: counters and the user's {@code EngineEvents}
  * @param done called once per run, when it has finished, after its slot was released
  */
 record RunContext(Launcher launcher, Scheduler launchScheduler, Scheduler deliveryScheduler, Scheduler timerScheduler,
-        Scheduler timeoutClock, Duration killGracePeriod, Events events, Consumer<ProcessRun> done) {
+        KillQueue kills, Scheduler timeoutClock, Duration killGracePeriod, Events events, Consumer<ProcessRun> done) {
 
-    /** A run's reports; called on the launch thread, the NuProcess I/O thread or a timer thread: never block. */
+    /**
+     * A run's reports; called on the launch thread, the NuProcess I/O thread, a timer thread or a kill thread: never
+     * block.
+     */
     interface Events {
         /** The process was launched. */
         void started(Command command, long pid);

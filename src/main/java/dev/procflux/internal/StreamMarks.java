@@ -18,10 +18,13 @@ package dev.procflux.internal;
  * pipe shrinks back with the mark.
  *
  * <p>The engine's budget counts, besides the queued bytes, each stream's {@link #reserve}: what it may still queue
- * after the read that pauses it. Once queued bytes and reserves together pass the budget, every stream that reads
- * pauses, so the total stays within the budget. While they take more than half of it, a stream that has not earned
- * a larger mark keeps a one-page pipe ({@link #PAGE_PIPE}): its reserve is then {@link #BUDGET_FLOOR}, and a budget
- * of at least that much per stream holds a thousand stalled streams.
+ * after the read that pauses it. Every live stream gets the same stdout pipe at most ({@link #fairPipe}): the
+ * largest whose reserves, for all of them, take at most half the budget. Once queued bytes and reserves pass half
+ * the budget, a stream holding more than two full pipes ({@link #holdsTheMost}) pauses at its next read, so the
+ * streams holding the most stop first; one whose subscriber keeps up goes on. Once they pass the budget itself,
+ * every stream that reads pauses, so the total stays within the budget. With
+ * a one-page pipe ({@link #PAGE_PIPE}) a stream's reserve is {@link #BUDGET_FLOOR}, and a budget of at least that
+ * much per stream holds a thousand stalled streams.
  *
  * <p>Public only so that {@code ProcessEngine.Builder} can validate marks against the same figures; not API.
  */
@@ -47,7 +50,7 @@ public final class StreamMarks {
     public static final long INITIAL_MARK = 128 * 1024;
     /** How much a starved stream's mark grows at a time (like TCP's window, in few steps to the maximum). */
     static final int GROWTH = 4;
-    /** The stdout pipe of a stream while the engine's budget is tight: one page, the smallest pipe Linux gives. */
+    /** The smallest stdout pipe a stream gets (the fair pipe of many streams): one page, the smallest Linux gives. */
     public static final int PAGE_PIPE = 4096;
     /**
      * The reserve of a stream with a one-page pipe ({@code reserve(PAGE_PIPE)}, 12 KiB): the budget holds whenever it
@@ -56,6 +59,29 @@ public final class StreamMarks {
     public static final long BUDGET_FLOOR = 3 * PAGE_PIPE;
     /** The largest stdout pipe a stream asks for (Linux's default {@code /proc/sys/fs/pipe-max-size}). */
     static final int MAX_PIPE = 1024 * 1024;
+
+    /**
+     * @return the largest stdout pipe, a power of two from {@link #PAGE_PIPE} to {@link #MAX_PIPE}, whose reserve
+     *         for each of {@code streams} streams takes at most half of {@code budget}; {@link #PAGE_PIPE} when even
+     *         that does not fit
+     */
+    static int fairPipe(long budget, int streams) {
+        long n = Math.max(1, streams);
+        int pipe = MAX_PIPE;
+        while (pipe > PAGE_PIPE && n * reserve(pipe) > budget / 2) {
+            pipe /= 2;
+        }
+        return pipe;
+    }
+
+    /**
+     * @return whether a stream that queued {@code queued} bytes with a stdout pipe of {@code pipeSize} holds more than
+     *         its share while the budget's soft limit is passed: more than two full pipes, which a subscriber that
+     *         keeps up (at most one chunk behind) never leaves queued
+     */
+    static boolean holdsTheMost(long queued, int pipeSize) {
+        return queued > 2L * pipeSize;
+    }
 
     private final long max;
     private final long maxLow;

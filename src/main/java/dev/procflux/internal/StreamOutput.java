@@ -21,33 +21,45 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * The subscription of one {@code stream(cmd)} subscriber: output chunks are queued on the NuProcess I/O thread and
- * delivered on a worker of the delivery scheduler as the subscriber requests them.
+ * delivered on the delivery scheduler as the subscriber requests them.
  *
  * <p>The queue is bounded in bytes, not elements: a subscriber that lags by more than {@code maxBufferedBytes}
  * makes {@link #onStdout} return false, and the run kills the process and fails. Errors are delivered at once,
  * ahead of queued chunks (a subscriber that requests nothing must still learn of the overflow).
  *
  * <p>Under {@link BackpressurePolicy#PAUSE} the process is paused at the stream's adaptive high-water mark
- * ({@link StreamMarks}), and also whenever the engine's queued output plus the streams' reserves is over its budget;
- * while it is, a paused process resumes only once its queue is empty. The stream reserves
- * {@link StreamMarks#reserve} of its stdout pipe (that of a one-page pipe before its start) from its subscription
- * to its finish.
+ * ({@link StreamMarks}); past half the engine's budget (queued output plus the streams' reserves) also when it
+ * holds more than two full pipes, and past the budget itself at every read; while the engine is over its
+ * budget, a paused process resumes only once its queue is empty. The stream reserves {@link StreamMarks#reserve} of
+ * its stdout pipe (that of a one-page pipe before its start) from its subscription to its finish, and keeps the
+ * pipe every live stream may have at once ({@link StreamMarks#fairPipe}).
+ *
+ * <p>Streams share the delivery scheduler's threads in turns, so that equal subscribers get equal shares of them.
+ * One run of the drain loop delivers at most {@link #TURN_BYTES} (at least one chunk) while the drain of another
+ * stream waits, then schedules itself again behind it: otherwise a stream whose subscriber asks again while its run
+ * is delivering (a fast client whose socket takes each frame at once) and whose process keeps writing would hold
+ * its thread for as long as that lasts. And each run is scheduled on the scheduler, not on a worker of it taken for
+ * the stream's life: a scheduler spreads such tasks over all its threads, so a stream does not inherit the share of
+ * the one thread it was given (how many streams that thread serves, how much CPU it gets). Runs never overlap:
+ * only the run in progress, or the signal that finds none, schedules the next.
  */
 final class StreamOutput implements RunOutput, Subscription {
+    /** What one run of the drain loop delivers before it lets a waiting stream's drain go first. */
+    static final int TURN_BYTES = StreamMarks.READ_SIZE;
     private final Command command;
     private final long maxBufferedBytes;
     // the adaptive marks; null under BackpressurePolicy.FAIL (never pause)
     private final @Nullable StreamMarks marks;
     private final DefaultProcessEngine engine;
     private final CoreSubscriber<? super ProcessOutput> actual;
-    private final Scheduler.Worker worker;
+    private final Scheduler delivery;
     private final boolean reportsStart;
     // the caller's start callback; null once called, or when there is none. Read and cleared only by the drain loop
     private @Nullable LongConsumer onStart;
     // the process id once the process runs, -1 before; written once on the launching thread before any output
     private volatile long startedPid = -1;
     private final Queue<ProcessOutput> queue = new ConcurrentLinkedQueue<>();
-    // added on the I/O thread when a chunk is queued, subtracted on the worker when it is delivered
+    // added on the I/O thread when a chunk is queued, subtracted by the drain loop when it is delivered
     private final AtomicLong buffered = new AtomicLong();
     // chunks queued so far; written only on the I/O thread (one per process), read by the drain loop
     private volatile long emitted;
@@ -62,6 +74,9 @@ final class StreamOutput implements RunOutput, Subscription {
     private volatile int pipeSize = StreamMarks.PIPE_SIZE;
     // this stream's part of the engine's reserve; guarded by pipeLock
     private long reserved;
+    // the part of the reserve that reached the queue since the process was paused: the engine counts only
+    // reserved - arrived, so bytes a paused child's pipe still delivers are not counted twice; guarded by pipeLock
+    private long arrived;
     // the run finished: nothing is reserved any more; guarded by pipeLock
     private boolean finished;
     // the pipe could not be grown (pipe-max-size, or no pipe to grow): do not ask again; drain loop only
@@ -70,8 +85,12 @@ final class StreamOutput implements RunOutput, Subscription {
     private volatile long requested;
     private static final AtomicLongFieldUpdater<StreamOutput> REQUESTED =
             AtomicLongFieldUpdater.newUpdater(StreamOutput.class, "requested");
-    // drain-loop guard: only the thread that moves it from 0 schedules the drain
+    // drain-loop guard: only the thread that moves it from 0 schedules the drain; a run that ends its turn keeps it
+    // above 0 and schedules the next run itself
     private final AtomicInteger wip = new AtomicInteger();
+    // a run of the drain loop is in progress: one started inside it (a scheduler that runs tasks on the caller's
+    // thread) never ends its turn, so the nesting stays one deep. Written only by the drain loop
+    private volatile boolean draining;
     private volatile @Nullable ProcessRun run;
     private volatile boolean done;
     private volatile @Nullable Throwable error;
@@ -85,7 +104,6 @@ final class StreamOutput implements RunOutput, Subscription {
     StreamOutput(Command command, DefaultProcessEngine engine, CoreSubscriber<? super ProcessOutput> actual,
             @Nullable LongConsumer onStart) {
         EngineOptions options = engine.options();
-        Scheduler delivery = options.deliveryScheduler();
         this.command = command;
         this.engine = engine;
         this.maxBufferedBytes = options.maxBufferedBytes();
@@ -94,10 +112,10 @@ final class StreamOutput implements RunOutput, Subscription {
         this.actual = actual;
         this.onStart = onStart;
         this.reportsStart = onStart != null;
-        this.worker = delivery.createWorker();
+        this.delivery = options.deliveryScheduler();
         if (marks != null) {
             // reserved from the subscription on, not from the start: a stream that starts once the budget is reached
-            // then adds what was already counted (when it gets its one-page pipe at the start)
+            // then adds what was already counted (when its fair pipe at the start is one page)
             reserved = StreamMarks.BUDGET_FLOOR;
             engine.addReserved(reserved);
         }
@@ -116,20 +134,21 @@ final class StreamOutput implements RunOutput, Subscription {
         ProcessRun r = run;
         if (marks != null && r != null) {
             synchronized (pipeLock) {
-                // NuProcess reads the pipe only after this returns: a child that wrote at most a page by now gets a
-                // one-page pipe before its first read. One that wrote more gets the smallest pipe that holds what it
-                // wrote (Linux refuses less); one that filled half its pipe already is stopped before that first
-                // read, so the read empties the pipe, and the drain loop's pass after it shrinks it to a page
-                if (!finished && engine.isBudgetTight()) {
+                // NuProcess reads the pipe only after this returns: a child that wrote at most the fair pipe by now
+                // gets it before its first read. One that wrote more gets the smallest pipe that holds what it wrote
+                // (Linux refuses less); over the budget, one that filled half its pipe already is stopped before
+                // that first read, so the read empties the pipe, and the drain loop's pass after it shrinks it
+                int fair = engine.fairPipe();
+                if (!finished && fair < pipeSize) {
                     boolean shrunk = false;
-                    for (int size = StreamMarks.PAGE_PIPE; size < pipeSize && !shrunk; size *= 2) {
+                    for (int size = fair; size < pipeSize && !shrunk; size *= 2) {
                         int now = r.resizeStdoutPipe(size);
                         if (now > 0) {
                             pipeSize = now;
                             shrunk = true;
                         }
                     }
-                    if (!shrunk && r.pause()) {
+                    if (!shrunk && engine.isOverBudget() && r.pause()) {
                         engine.budgetPaused();
                     }
                 }
@@ -198,6 +217,10 @@ final class StreamOutput implements RunOutput, Subscription {
         long now = buffered.addAndGet(n);
         long total = engine.addBuffered(n);
         engine.observeBuffered(now);
+        ProcessRun paused = run;
+        if (marks != null && paused != null && paused.isPaused()) {
+            arrivedWhilePaused(paused, n);
+        }
         // counted before the offer: a drain pass that finds the queue empty and this count unchanged since its
         // resume knows no chunk of the resumed process reached the queue yet
         emitted = emitted + 1;
@@ -207,16 +230,20 @@ final class StreamOutput implements RunOutput, Subscription {
         if (m != null) {
             long mark = m.mark();
             boolean overMark = now > StreamMarks.pauseAt(mark, pipeSize);
-            boolean overBudget = !overMark && engine.isOverBudget(total);
+            boolean overBudget = !overMark && (engine.isOverBudget(total)
+                    || StreamMarks.holdsTheMost(now, pipeSize) && engine.isOverSoftLimit(total));
             ProcessRun r = run;
             if ((overMark || overBudget) && r != null) {
-                if (r.pause() && overBudget) {
-                    engine.budgetPaused();
+                if (r.pause()) {
+                    if (overBudget) {
+                        engine.budgetPaused();
+                    }
+                    arrivedWhilePaused(r, n); // the read that decided the pause is the first part of the reserve
                 }
                 // the subscriber may have drained everything between our count and the SIGSTOP, finding nothing
                 // paused to resume; with nothing left to deliver, nobody else would ever continue the process
                 if (mayResume(m)) {
-                    r.resume();
+                    resume(r);
                 }
             }
         }
@@ -277,12 +304,46 @@ final class StreamOutput implements RunOutput, Subscription {
 
     private void drain() {
         if (wip.getAndIncrement() == 0) {
-            worker.schedule(this::drainLoop);
+            scheduleDrain();
+        }
+    }
+
+    private void scheduleDrain() {
+        engine.drainScheduled();
+        try {
+            delivery.schedule(this::drainLoop);
+        }
+        catch (RuntimeException e) {
+            engine.drainStarted(); // rejected: never waits for a thread
+            throw e;
         }
     }
 
     private void drainLoop() {
+        engine.drainStarted();
+        boolean nested = draining;
+        draining = true;
+        try {
+            drainTurn(!nested);
+        }
+        finally {
+            if (!nested) {
+                draining = false;
+            }
+        }
+    }
+
+    /**
+     * Delivers what is queued, as far as the demand goes, in passes until no signal arrived during the last one,
+     * or until {@link #TURN_BYTES} are delivered while another stream's drain waits: then the next run is scheduled
+     * and {@code wip} stays above 0, so no signal is lost in between.
+     *
+     * @param mayYield false for a run nested in another one, which must not schedule a further one
+     */
+    private void drainTurn(boolean mayYield) {
+        // a run scheduled by a run that ended its turn starts with wip >= 1: one pass more than needed at most
         int missed = 1;
+        long turn = 0;
         while (true) {
             if (terminated) {
                 discard();
@@ -295,9 +356,14 @@ final class StreamOutput implements RunOutput, Subscription {
             long r = requested;
             long e = 0;
             boolean starved = false;
+            boolean yielded = false;
             while (e != r) {
                 if (checkTerminated()) {
                     return;
+                }
+                if (mayYield && turn >= TURN_BYTES && engine.hasWaitingDrains()) {
+                    yielded = true;
+                    break;
                 }
                 ProcessOutput o = queue.poll();
                 if (o == null) {
@@ -305,6 +371,7 @@ final class StreamOutput implements RunOutput, Subscription {
                     break;
                 }
                 release(o.size());
+                turn += o.size();
                 actual.onNext(o);
                 e++;
             }
@@ -324,8 +391,16 @@ final class StreamOutput implements RunOutput, Subscription {
             if (m != null && run != null) {
                 adapt(m, run, starved);
             }
+            if (yielded) {
+                scheduleDrain(); // wip stays above 0: what is left is this stream's next turn
+                return;
+            }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
+                return;
+            }
+            if (mayYield && turn >= TURN_BYTES && engine.hasWaitingDrains()) {
+                scheduleDrain(); // the signals that arrived during this turn are handled in the next
                 return;
             }
         }
@@ -341,7 +416,7 @@ final class StreamOutput implements RunOutput, Subscription {
             if (since >= 0) {
                 resumedAt = -1;
                 // nothing emitted since the resume, and the subscriber already wants more: the pause cost it time
-                if (emitted == since && !engine.isOverBudget() && engine.hasRoomForLargestMarks()) {
+                if (emitted == since && !engine.isOverSoftLimit() && engine.hasRoomForLargestMarks()) {
                     m.grow();
                 }
             }
@@ -350,7 +425,7 @@ final class StreamOutput implements RunOutput, Subscription {
             m.fallBack(); // the subscriber, not the process, holds the stream up
         }
         resizePipe(m, run);
-        if (mayResume(m) && run.resume()) {
+        if (mayResume(m) && resume(run)) {
             resumedAt = emitted;
         }
     }
@@ -365,11 +440,10 @@ final class StreamOutput implements RunOutput, Subscription {
     }
 
     /**
-     * The stdout pipe follows the mark ({@link StreamMarks#pipeFor}), growing only while the engine is within its
-     * budget and the larger reserve fits ({@link DefaultProcessEngine#mayReserve}); a refused growth is not asked
-     * again. While the budget is tight, a stream that has not earned a larger mark shrinks to one page. Shrinking
-     * fails while the pipe holds more than the new size, so it is retried on later passes (a paused child's pipe
-     * empties into the queue).
+     * The stdout pipe follows the mark ({@link StreamMarks#pipeFor}) up to the pipe every live stream may have at
+     * once ({@link DefaultProcessEngine#fairPipe}), growing only while the engine is within its budget; a refused
+     * growth is not asked again. Shrinking fails while the pipe holds more than the new size, so it is retried on
+     * later passes (a paused child's pipe empties into the queue).
      */
     private void resizePipe(StreamMarks m, ProcessRun run) {
         synchronized (pipeLock) {
@@ -377,10 +451,8 @@ final class StreamOutput implements RunOutput, Subscription {
                 return;
             }
             int size = pipeSize;
-            int target = m.mark() <= StreamMarks.INITIAL_MARK && engine.isBudgetTight() ? StreamMarks.PAGE_PIPE
-                    : StreamMarks.pipeFor(m.mark());
-            if (target > size && !pipeRefused && !engine.isOverBudget()
-                    && engine.mayReserve(StreamMarks.reserve(target) - StreamMarks.reserve(size))) {
+            int target = Math.min(StreamMarks.pipeFor(m.mark()), engine.fairPipe());
+            if (target > size && !pipeRefused && !engine.isOverBudget()) {
                 pipeSize = target;
                 reserve(target);
                 int now = run.resizeStdoutPipe(target);
@@ -401,16 +473,50 @@ final class StreamOutput implements RunOutput, Subscription {
     /** Sets this stream's reserve to that of a pipe of {@code size}. Under pipeLock, before the finish. */
     private void reserve(int size) {
         long r = StreamMarks.reserve(size);
-        engine.addReserved(r - reserved);
+        long a = Math.min(arrived, r);
+        engine.addReserved(r - a - (reserved - arrived));
         reserved = r;
+        arrived = a;
+    }
+
+    /**
+     * I/O thread: {@code n} bytes reached the queue while the process is paused (or decided its pause): they come
+     * out of the reserve, which counted them already.
+     */
+    private void arrivedWhilePaused(ProcessRun run, int n) {
+        synchronized (pipeLock) {
+            if (!finished && run.isPaused()) {
+                long used = Math.min(n, reserved - arrived);
+                arrived += used;
+                engine.addReserved(-used);
+            }
+        }
+    }
+
+    /**
+     * Continues the process, then counts its whole reserve again (a pause in between only counts a read twice). The
+     * signal is sent outside pipeLock, which the I/O thread takes.
+     */
+    private boolean resume(ProcessRun run) {
+        if (!run.resume()) {
+            return false;
+        }
+        synchronized (pipeLock) {
+            if (!finished) {
+                engine.addReserved(arrived);
+                arrived = 0;
+            }
+        }
+        return true;
     }
 
     /** The run finished: its pipe is gone, and so is its reserve. */
     void finished() {
         synchronized (pipeLock) {
             finished = true;
-            engine.addReserved(-reserved);
+            engine.addReserved(-(reserved - arrived));
             reserved = 0;
+            arrived = 0;
         }
     }
 
@@ -462,7 +568,6 @@ final class StreamOutput implements RunOutput, Subscription {
         terminated = true;
         drainEnded = true;
         discard();
-        worker.dispose();
     }
 
     private void discard() {

@@ -18,6 +18,9 @@ import reactor.core.scheduler.Scheduler;
  * forks between our listing and its death would otherwise leave children that are re-parented to init and can no
  * longer be found ({@code sh -c 'sleep 60 & wait'} would leave {@code sleep} behind, holding the pipes).
  * {@link ProcessHandle} checks the start time, so a recycled pid is never sent SIGTERM or SIGKILL.
+ *
+ * <p><b>Threading:</b> {@link #kill} runs on a {@link KillQueue} thread, and what follows the grace period runs
+ * there too: the timer only times the grace period. No part of a kill runs on the thread that asked for it.
  */
 final class TreeKiller {
     private static final int MAX_FREEZE_ROUNDS = 8;
@@ -28,18 +31,23 @@ final class TreeKiller {
     }
 
     /**
+     * Call on a thread of {@code kills}.
+     *
+     * @param timer times the grace period
+     * @param kills runs what follows the grace period
      * @param rootExited whether the root's exit was observed (then only descendants are force-killed)
      * @param onForced called when something had to be sent SIGKILL after the grace period
      */
-    static void kill(LaunchedProcess root, Duration grace, Scheduler timer, BooleanSupplier rootExited,
-            Runnable onForced) {
+    static void kill(LaunchedProcess root, Duration grace, Scheduler timer, KillQueue kills,
+            BooleanSupplier rootExited, Runnable onForced) {
         long pid = root.pid();
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         List<ProcessHandle> tree = snapshot(handle);
         if (grace.isZero()) {
             root.signalled(Posix.SIGKILL);
             forceKill(tree);
-            timer.schedule(() -> killPipeHolders(root, onForced), ESCAPE_CHECK_NANOS, TimeUnit.NANOSECONDS);
+            timer.schedule(() -> kills.submit(() -> killPipeHolders(root, onForced)), ESCAPE_CHECK_NANOS,
+                    TimeUnit.NANOSECONDS);
             return;
         }
         if (ProcessTree.isZombie(pid) && !root.outputClosed()) {
@@ -56,7 +64,7 @@ final class TreeKiller {
             p.destroy();
             Posix.signal(p.pid(), Posix.SIGCONT);
         }
-        timer.schedule(() -> {
+        timer.schedule(() -> kills.submit(() -> {
             List<ProcessHandle> now = new ArrayList<>(tree);
             if (!rootExited.getAsBoolean()) {
                 root.signalled(Posix.SIGKILL);
@@ -67,14 +75,14 @@ final class TreeKiller {
                 onForced.run();
             }
             killPipeHolders(root, onForced);
-        }, grace.toNanos(), TimeUnit.NANOSECONDS);
+        }), grace.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**
      * Freezes and lists the tree under {@code root}: SIGSTOP to each process as it is found, parents first, and
      * listing again until a listing finds nothing new. Listings walk the children files
      * ({@link ProcessTree#descendants(ProcessHandle)}), so a kill costs the reads of its own tree, not a scan of
-     * every process on the machine: this runs on the cancelling thread, which may be an event loop.
+     * every process on the machine: a wave of cancels keeps the kill threads busy for the trees it kills only.
      *
      * @return the root (if still there) and its descendants, parents before children
      */

@@ -12,6 +12,7 @@ import reactor.core.scheduler.Scheduler;
  *
  * @param deliveryScheduler where replies and errors reach callers, and where a worker's output is decoded
  * @param timerScheduler times request timeouts and kill grace periods
+ * @param kills where the worker's process tree is killed (never on the thread that asks)
  * @param killGracePeriod time between SIGTERM and SIGKILL
  * @param requestTimeout how long one request may take; negative for no limit
  * @param commandLine the worker command, as error messages name it
@@ -19,7 +20,7 @@ import reactor.core.scheduler.Scheduler;
  * @param events the worker's reports: the pool's counters and its start gate
  * @param gone called once per worker, when its exit was handled or its launch failed
  */
-record WorkerContext(Scheduler deliveryScheduler, Scheduler timerScheduler, Duration killGracePeriod,
+record WorkerContext(Scheduler deliveryScheduler, Scheduler timerScheduler, KillQueue kills, Duration killGracePeriod,
         Duration requestTimeout, String commandLine, BooleanSupplier closed, Events events,
         Consumer<WorkerProcess<?, ?>> gone) {
 

@@ -371,10 +371,16 @@ final class WorkerProcess<I, O> implements ProcessListener {
         if (!signalled.compareAndSet(false, true) || exited) {
             return;
         }
-        p.closeStdin();
-        TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), () -> exited,
-                () -> log.debug("worker (pid {}) survived SIGTERM for {}: sent SIGKILL", p.pid(),
-                        context.killGracePeriod()));
+        // on a kill thread: the caller may be a cancelling event loop, the timer or the pool's destroy handler
+        context.kills().submit(() -> {
+            if (exited) {
+                return; // gone and reaped meanwhile: its pid may be another process's by now
+            }
+            p.closeStdin();
+            TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), context.kills(), () -> exited,
+                    () -> log.debug("worker (pid {}) survived SIGTERM for {}: sent SIGKILL", p.pid(),
+                            context.killGracePeriod()));
+        });
     }
 
     /** The launch failed: no callbacks will come. */

@@ -1,7 +1,7 @@
 package dev.procflux.web;
 
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.buffer.UnpooledHeapByteBuf;
+import io.netty.buffer.UnpooledDirectByteBuf;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -25,10 +25,12 @@ import reactor.util.context.Context;
  * by that count alone, it holds about 6 MB for a stalled reader of a {@code yes}-like stream. With this window a frame is asked for from
  * the encoder only while the bytes and frames of this response that the server holds are below the window.
  *
- * <p>"Held" means: handed to the server and not yet released by it. On a Netty server a frame is a heap buffer
+ * <p>"Held" means: handed to the server and not yet released by it. On a Netty server a frame is a direct buffer
  * whose release Netty signals once the socket has taken its last byte (or the connection failed), so the count
  * covers Reactor Netty's queues and Netty's outbound buffer; handlers that consume a buffer earlier (compression)
- * end its count earlier. Other servers (Servlet containers) get plain buffers and no window: their adapters write
+ * end its count earlier. Direct, because Netty's socket channels (epoll and NIO alike) copy a heap buffer into a
+ * direct one as it is written and release the heap buffer there, long before the socket takes the bytes: counted
+ * that way, Netty's outbound buffer would hold megabytes for a slow client while the window showed nothing. Other servers (Servlet containers) get plain buffers and no window: their adapters write
  * one buffer at a time as the container becomes ready.
  *
  * <p>Thread-safe: one instance serves every response of a route set and sums their bytes.
@@ -193,13 +195,14 @@ final class SendWindow {
     private static final AtomicIntegerFieldUpdater<Gate> WIP =
             AtomicIntegerFieldUpdater.newUpdater(Gate.class, "wip");
 
-    /** A frame on the heap that tells its gate when Netty has released it. */
-    private static final class CountedBuf extends UnpooledHeapByteBuf {
+    /** A frame in direct memory that tells its gate when Netty has released it. */
+    private static final class CountedBuf extends UnpooledDirectByteBuf {
         private final Gate gate;
         private final int length;
 
         CountedBuf(byte[] frame, Gate gate) {
-            super(UnpooledByteBufAllocator.DEFAULT, frame, frame.length);
+            super(UnpooledByteBufAllocator.DEFAULT, frame.length, frame.length);
+            writeBytes(frame);
             this.gate = gate;
             this.length = frame.length;
         }

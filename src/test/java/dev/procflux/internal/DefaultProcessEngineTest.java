@@ -29,7 +29,8 @@ class DefaultProcessEngineTest {
     private DefaultProcessEngine engine(ProcessEngine.Builder builder) {
         EngineOptions options = builder.closeOnShutdown(false).launchScheduler(Schedulers.immediate())
                 .deliveryScheduler(Schedulers.immediate()).buildOptions();
-        return new DefaultProcessEngine(options, launcher);
+        // kills on the calling thread: a fake process records its signals at once, so the tests read them in order
+        return new DefaultProcessEngine(options, launcher, new KillQueue(Runnable::run, () -> { }));
     }
 
     @Test

@@ -3,12 +3,16 @@ package dev.procflux.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.procflux.Command;
+import dev.procflux.EngineEvents;
 import dev.procflux.ProcessEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -30,10 +34,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class QuietHangUpIT {
     private ProcessEngine engine;
     private ActionServer server;
+    // the threads processKilled ran on: the threads that froze and signalled the trees
+    private final List<String> killThreads = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() {
-        engine = ProcessEngine.builder().maxConcurrency(4).killGracePeriod(Duration.ofMillis(500)).build();
+        engine = ProcessEngine.builder().maxConcurrency(4).killGracePeriod(Duration.ofMillis(500))
+                .addEvents(new EngineEvents() {
+                    @Override
+                    public void processKilled(Command command, long pid, boolean forced) {
+                        killThreads.add(Thread.currentThread().getName());
+                    }
+                }).build();
         ActionRegistry registry = ActionRegistry.builder()
                 .add(Action.builder("silent", "sleep", "600").timeout(Duration.ofMinutes(15)).build())
                 .add(Action.builder("silent-raw", "sleep", "600").timeout(Duration.ofMinutes(15))
@@ -79,5 +91,7 @@ class QuietHangUpIT {
                 .atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().acquired() == 0);
         await().atMost(Duration.ofSeconds(5)).until(() -> Children.alive() == 0);
         assertThat(engine.metrics().cancelled()).isEqualTo(1);
+        // the hang-up reaches the engine as a cancel on a Netty event loop, which must not do the kill's work
+        assertThat(killThreads).singleElement().asString().startsWith("procflux-engine-kill-");
     }
 }

@@ -26,12 +26,17 @@ import org.junit.jupiter.api.condition.OS;
  * the other half as fast as they can. The slow half must cost the server a bounded heap and cost the fast half
  * little throughput, and everything is released when the clients hang up.
  *
+ * <p>The fast clients are measured alone, alone again, then beside the slow ones, each against its own first rate.
+ * The second phase alone is the noise floor: how far a client's ratio moves when nothing but time changes. The
+ * summary also gives how steady each client is: the coefficient of variation of its 5-s rates, and of its share of
+ * the fast clients' mean rate over the same 5 s (which moves only when a client gains at the others' expense).
+ *
  * <p>Heavy (500 processes, 1,000 descriptors of pipes, 500 sockets): tagged {@code load}, run with
  * {@code -Pload}. {@code -Dprocflux.load.seconds=N} sets how long each phase is measured (default 60),
  * {@code -Dprocflux.load.clients=N} the clients (default 500), {@code -Dprocflux.load.readers=N} the client threads
  * (default 2), {@code -Dprocflux.load.high=B -Dprocflux.load.low=B} the engine's watermarks (default the engine's),
- * and {@code -Dprocflux.load.detail=true} prints each fast client's rate and mean frame size in both phases and its
- * rate over every 5 s.
+ * and {@code -Dprocflux.load.detail=true} prints each fast client's rate in every phase, its mean frame size, the
+ * coefficients of variation of its 5-s rates, its reads that filled the client's buffer, and its rate over every 5 s.
  */
 @EnabledOnOs(OS.LINUX)
 @Tag("load")
@@ -76,19 +81,34 @@ class SseScaleLoadIT {
             awaitReleased(engine, server);
             long heapBefore = StalledClientsIT.heapAfterGc();
 
-            // the same fast clients are measured alone, then beside the slow ones: each against itself
+            // the same fast clients are measured alone twice, then beside the slow ones: each against itself. The
+            // second phase alone is the noise floor: what a client's rate changes by when nothing else changes
             double[] alone;
+            double[] alone2;
             double[] mixed;
             double[] slowRates;
             long heapGrowth;
             EngineMetrics m;
             long http;
+            double[][] cvs = new double[3][];
+            double[][] shareCvs = new double[3][];
             try (Clients fast = Clients.open(server.port(), CLIENTS / 2, 0)) {
                 fast.runUntilAllStream(Duration.ofMinutes(3));
                 fast.run(Duration.ofSeconds(5));
+                long[] cappedBefore = fast.cappedReads.clone();
                 alone = fast.run(phase);
                 double[] aloneFrames = fast.frameRates;
                 long[][] aloneSeries = fast.series;
+                cvs[0] = fast.windowCvs(CLIENTS / 2, false);
+                shareCvs[0] = fast.windowCvs(CLIENTS / 2, true);
+                long[] aloneCapped = fast.cappedReads.clone();
+                for (int i = 0; i < aloneCapped.length; i++) {
+                    aloneCapped[i] -= cappedBefore[i];
+                }
+                alone2 = fast.run(phase);
+                long[][] alone2Series = fast.series;
+                cvs[1] = fast.windowCvs(CLIENTS / 2, false);
+                shareCvs[1] = fast.windowCvs(CLIENTS / 2, true);
                 try (Clients slow = Clients.open(server.port(), CLIENTS / 2, SLOW_BYTES_PER_SECOND)) {
                     Clients all = Clients.both(fast, slow);
                     all.runUntilAllStream(Duration.ofMinutes(3));
@@ -96,20 +116,18 @@ class SseScaleLoadIT {
                     double[] rates = all.run(phase);
                     mixed = Arrays.copyOfRange(rates, 0, CLIENTS / 2);
                     slowRates = Arrays.copyOfRange(rates, CLIENTS / 2, CLIENTS);
+                    cvs[2] = all.windowCvs(CLIENTS / 2, false);
+                    shareCvs[2] = all.windowCvs(CLIENTS / 2, true);
                     if (DETAIL) {
                         for (int i = 0; i < CLIENTS / 2; i++) {
-                            System.out.printf("client %d alone %.0f B/s frame %.0f mixed %.0f B/s frame %.0f kept %.2f%n",
-                                    i, alone[i], alone[i] / Math.max(1, aloneFrames[i]), mixed[i],
-                                    mixed[i] / Math.max(1, all.frameRates[i]), mixed[i] / alone[i]);
-                            StringBuilder line = new StringBuilder("series " + i + " alone");
-                            for (int w = 1; w < aloneSeries.length && aloneSeries[w][i] > 0; w++) {
-                                line.append(' ').append((aloneSeries[w][i] - aloneSeries[w - 1][i]) / 5);
-                            }
-                            line.append(" mixed");
-                            for (int w = 1; w < all.series.length && all.series[w][i] > 0; w++) {
-                                line.append(' ').append((all.series[w][i] - all.series[w - 1][i]) / 5);
-                            }
-                            System.out.println(line);
+                            System.out.printf("client %d alone %.0f B/s frame %.0f alone2 %.0f B/s mixed %.0f B/s "
+                                    + "frame %.0f kept %.2f noise %.2f cv %.2f %.2f %.2f capped reads %d%n",
+                                    i, alone[i], alone[i] / Math.max(1, aloneFrames[i]), alone2[i], mixed[i],
+                                    mixed[i] / Math.max(1, all.frameRates[i]), mixed[i] / alone[i],
+                                    alone2[i] / alone[i], cvs[0][i], cvs[1][i], cvs[2][i], aloneCapped[i]);
+                            System.out.println("series " + i + " alone" + Clients.windowLine(aloneSeries, i)
+                                    + " alone2" + Clients.windowLine(alone2Series, i) + " mixed"
+                                    + Clients.windowLine(all.series, i));
                         }
                     }
                     m = engine.metrics();
@@ -120,17 +138,26 @@ class SseScaleLoadIT {
                 }
             }
             double[] kept = new double[alone.length];
+            double[] noise = new double[alone.length];
             for (int i = 0; i < kept.length; i++) {
                 kept[i] = mixed[i] / alone[i];
+                noise[i] = alone2[i] / alone[i];
             }
             Arrays.sort(kept);
+            Arrays.sort(noise);
             System.out.printf("%d SSE clients of yes, %s per phase: %d fast clients alone %.0f B/s each on average "
-                    + "(min %.0f), beside %d slow ones %.0f B/s (min %.0f); each fast client kept min %.2f, median "
-                    + "%.2f, max %.2f of its own rate alone; slow clients %.0f B/s on average (min %.0f); heap growth "
-                    + "after GC %,d bytes; engine queue %,d (peak per stream %,d), HTTP layer %,d; budget pauses %d"
-                    + "%n", CLIENTS, phase, CLIENTS / 2, mean(alone), min(alone), CLIENTS / 2, mean(mixed),
-                    min(mixed), kept[0], kept[kept.length / 2], kept[kept.length - 1], mean(slowRates),
-                    min(slowRates), heapGrowth, m.bufferedBytes(), m.peakBufferedBytes(), http, m.budgetPauses());
+                    + "(min %.0f), alone again %.0f B/s (min %.0f), beside %d slow ones %.0f B/s (min %.0f); each "
+                    + "fast client kept min %.2f, median %.2f, max %.2f of its own rate alone; alone again ÷ alone "
+                    + "(the noise floor) min %.2f, median %.2f, max %.2f; each fast client's 5-s rates vary by "
+                    + "(coefficient of variation, mean over the clients) %.2f alone, %.2f alone again, %.2f beside "
+                    + "the slow ones, and its share of the fast clients' mean rate over the same 5 s by %.2f, %.2f, "
+                    + "%.2f; slow clients %.0f B/s on average (min %.0f); heap growth after GC %,d bytes; "
+                    + "engine queue %,d (peak per stream %,d), HTTP layer %,d; budget pauses %d%n", CLIENTS, phase,
+                    CLIENTS / 2, mean(alone), min(alone), mean(alone2), min(alone2), CLIENTS / 2, mean(mixed),
+                    min(mixed), kept[0], kept[kept.length / 2], kept[kept.length - 1], noise[0],
+                    noise[noise.length / 2], noise[noise.length - 1], mean(cvs[0]), mean(cvs[1]), mean(cvs[2]),
+                    mean(shareCvs[0]), mean(shareCvs[1]), mean(shareCvs[2]), mean(slowRates), min(slowRates), heapGrowth, m.bufferedBytes(), m.peakBufferedBytes(), http,
+                    m.budgetPauses());
 
             // every client has hung up: nothing may be left, whatever the figures were
             awaitReleased(engine, server);
@@ -184,8 +211,10 @@ class SseScaleLoadIT {
         private final long[] frames;
         /** Each client's frames per second over the last {@link #run}. */
         double[] frameRates = new double[0];
-        /** With {@link #DETAIL}: each client's bytes received at every 5 s of the last {@link #run}. */
+        /** Each client's bytes received at every 5 s of the last {@link #run}. */
         long[][] series = new long[0][0];
+        /** Reads per client that filled the whole buffer (more was waiting), over every {@link #run}. */
+        final long[] cappedReads;
         /** The start of each answer: its status line, or more of it when it is not a stream. */
         private final String[] heads;
 
@@ -194,6 +223,7 @@ class SseScaleLoadIT {
             this.rates = rates;
             this.received = new long[rates.length];
             this.frames = new long[rates.length];
+            this.cappedReads = new long[rates.length];
             this.heads = new String[rates.length];
             Arrays.fill(heads, "");
         }
@@ -307,7 +337,7 @@ class SseScaleLoadIT {
                 for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
                     if (now >= nextTick) {
                         nextTick += 100_000_000L;
-                        if (DETAIL && tick % 50 == 0 && tick / 50 < series.length) {
+                        if (tick % 50 == 0 && tick / 50 < series.length) {
                             for (int i = reader; i < rates.length; i += READERS) {
                                 series[tick / 50][i] = received[i];
                             }
@@ -347,6 +377,9 @@ class SseScaleLoadIT {
                 heads[i] += new String(start, StandardCharsets.ISO_8859_1);
             }
             received[i] += n;
+            if (n == buffer.capacity()) {
+                cappedReads[i]++;
+            }
             if (DETAIL && n > 0) {
                 byte[] bytes = new byte[n];
                 buffer.get(0, bytes);
@@ -357,6 +390,57 @@ class SseScaleLoadIT {
                 }
             }
             return n;
+        }
+
+        /** @return client {@code i}'s rate over each 5 s of the last {@link #run}, in bytes per second */
+        double[] windowRates(int i) {
+            double[] rates = new double[series.length - 1];
+            int n = 0;
+            for (int w = 1; w < series.length && series[w][i] > 0; w++) {
+                rates[n++] = (series[w][i] - series[w - 1][i]) / 5.0;
+            }
+            return Arrays.copyOf(rates, n);
+        }
+
+        /**
+         * @param shares false: each client's 5-s rates as they are; true: each divided by the mean of the first
+         *        {@code count} clients over the same 5 s, which takes out what moves every client alike (the
+         *        machine's other load) and leaves what one client gains at the others' expense
+         * @return for each of the first {@code count} clients, the coefficient of variation (standard deviation ÷
+         *         mean) of those figures over the last {@link #run}: how steady the client was
+         */
+        double[] windowCvs(int count, boolean shares) {
+            double[][] rates = new double[count][];
+            for (int i = 0; i < count; i++) {
+                rates[i] = windowRates(i);
+            }
+            int windows = Arrays.stream(rates).mapToInt(r -> r.length).min().orElse(0);
+            double[] cvs = new double[count];
+            for (int i = 0; i < count; i++) {
+                double[] figures = Arrays.copyOf(rates[i], windows);
+                for (int w = 0; shares && w < windows; w++) {
+                    int window = w;
+                    figures[w] /= Math.max(1, Arrays.stream(rates).mapToDouble(r -> r[window]).average().orElse(1));
+                }
+                cvs[i] = cv(figures);
+            }
+            return cvs;
+        }
+
+        private static double cv(double[] values) {
+            double mean = Arrays.stream(values).average().orElse(0);
+            double variance = Arrays.stream(values).map(r -> (r - mean) * (r - mean)).sum()
+                    / Math.max(1, values.length - 1);
+            return mean == 0 ? 0 : Math.sqrt(variance) / mean;
+        }
+
+        /** @return client {@code i}'s rate over each 5 s of {@code series}, one number each, after a space */
+        static String windowLine(long[][] series, int i) {
+            StringBuilder line = new StringBuilder();
+            for (int w = 1; w < series.length && series[w][i] > 0; w++) {
+                line.append(' ').append((series[w][i] - series[w - 1][i]) / 5);
+            }
+            return line.toString();
         }
 
         @Override
