@@ -137,7 +137,7 @@ final class Arguments implements Iterator<List<String>>, Closeable {
         else {
             ArgumentSource.File f = (ArgumentSource.File) source;
             InputStream in = f.isStdin() ? stdin : InputFiles.open(f.path());
-            RecordReader reader = new RecordReader(in, options.delimiter());
+            RecordReader reader = new RecordReader(in, f.isStdin() ? "stdin" : f.path(), options.delimiter());
             opened.add(reader);
             values = reader;
         }

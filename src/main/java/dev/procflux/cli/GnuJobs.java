@@ -136,7 +136,8 @@ final class GnuJobs implements Closeable {
             }
         }
         catch (UncheckedIOException e) {
-            Diagnostics.print(err, "procflux run", "cannot read jobs: " + e.getMessage());
+            // the message names the source and the reason (RecordReader, PipeBlocks)
+            Diagnostics.print(err, "procflux run", e.getMessage());
             return ExitCode.RUN_ERROR;
         }
         out.flush();

@@ -66,7 +66,11 @@ final class JobSource implements Closeable {
         try {
             gnu.open();
         }
-        catch (IOException | UncheckedIOException | UsageException e) {
+        catch (UncheckedIOException e) {
+            // reading the sources failed: the message names which and why (RecordReader, PipeBlocks)
+            throw new InputException(String.valueOf(e.getMessage()), e);
+        }
+        catch (IOException | UsageException e) {
             throw new InputException("cannot read jobs: " + e.getMessage(), e);
         }
     }

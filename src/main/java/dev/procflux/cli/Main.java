@@ -1,8 +1,12 @@
 package dev.procflux.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -81,6 +85,10 @@ public final class Main {
         Loggers.useJdkLoggers();
         LogManager.getLogManager().reset();
         java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
+        // arguments are held as UTF-8 (other bytes as U+DC80..U+DCFF), so messages are written in UTF-8 to show an
+        // argument's own bytes: System.out and System.err encode in the locale's charset, ASCII under LC_ALL=C
+        System.setOut(utf8(FileDescriptor.out));
+        System.setErr(utf8(FileDescriptor.err));
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> System.err.println("procflux: internal error in "
                 + thread.getName() + ": " + e));
         // this JVM starts processes for the jobs only: it adopts what they leave behind, so a kill reaches it
@@ -98,6 +106,11 @@ public final class Main {
             return;
         }
         System.exit(status);
+    }
+
+    /** A stream on {@code fd} as the JVM makes System.out and System.err (flushed at each write), in UTF-8. */
+    private static PrintStream utf8(FileDescriptor fd) {
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(fd), 128), true, StandardCharsets.UTF_8);
     }
 
     /**

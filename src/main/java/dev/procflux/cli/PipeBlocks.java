@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Memory: the block being read (the block size, more only for a longer record) and the block returned; a
  * caller that requests one block per free job slot holds at most (slots + 1) blocks.
  *
- * <p>Not thread-safe: used by the thread that reads stdin. Read errors arrive as {@link UncheckedIOException}.
+ * <p>Not thread-safe: used by the thread that reads stdin. Read errors arrive as {@link UncheckedIOException} whose
+ * message is the whole diagnostic: {@code cannot read stdin: REASON}.
  */
 final class PipeBlocks implements Iterator<byte[]> {
     private final InputStream in;
@@ -94,7 +95,7 @@ final class PipeBlocks implements Iterator<byte[]> {
             return length;
         }
         catch (IOException e) {
-            throw new UncheckedIOException("cannot read stdin: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read stdin: " + JobSource.reason(e), e);
         }
     }
 

@@ -19,10 +19,13 @@ import org.jspecify.annotations.Nullable;
  * ending with the delimiter has no empty last record, as in GNU parallel. Reads lazily: only as far as the next
  * record.
  *
- * <p>Not thread-safe: used by the thread that reads input. Errors reading arrive as {@link UncheckedIOException}.
+ * <p>Not thread-safe: used by the thread that reads input. Errors reading arrive as {@link UncheckedIOException}
+ * whose message is the whole diagnostic: {@code cannot read jobs from NAME: REASON}.
  */
 final class RecordReader implements Iterator<String>, Closeable {
     private final InputStream in;
+    // what messages call the input: "stdin" or the file's name as given
+    private final String name;
     private final byte[] delimiter;
     private final byte[] buffer = new byte[64 * 1024];
     // buffer[position, limit) is read but not yet consumed
@@ -33,11 +36,17 @@ final class RecordReader implements Iterator<String>, Closeable {
     private byte[] record = new byte[256];
     private @Nullable String next;
 
-    RecordReader(InputStream in, byte[] delimiter) {
+    /**
+     * @param in the bytes to split
+     * @param name what messages call {@code in}: {@code stdin}, or the file's name as given
+     * @param delimiter the record end
+     */
+    RecordReader(InputStream in, String name, byte[] delimiter) {
         if (delimiter.length == 0) {
             throw new IllegalArgumentException("the delimiter is empty");
         }
         this.in = in;
+        this.name = name;
         this.delimiter = delimiter.clone();
     }
 
@@ -98,7 +107,7 @@ final class RecordReader implements Iterator<String>, Closeable {
             return true;
         }
         catch (IOException e) {
-            throw new UncheckedIOException("cannot read input: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read jobs from " + name + ": " + JobSource.reason(e), e);
         }
     }
 

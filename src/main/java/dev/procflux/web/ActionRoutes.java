@@ -18,6 +18,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Builds the HTTP routes of an {@link ActionRegistry} on a {@link ProcessEngine}, as a Spring WebFlux
@@ -274,7 +275,7 @@ public final class ActionRoutes {
             }
             AllowedHosts hosts = allowedHosts;
             CrossSiteGuard guard = crossSiteGuard;
-            return open.and(guarded).filter((request, next) -> {
+            RouterFunction<ServerResponse> routes = open.and(guarded).filter((request, next) -> {
                 HttpHeaders response = request.exchange().getResponse().getHeaders();
                 response.set("X-Content-Type-Options", "nosniff");
                 String host = request.headers().firstHeader(HttpHeaders.HOST);
@@ -292,6 +293,11 @@ public final class ActionRoutes {
                 }
                 return next.handle(request);
             });
+            // Every answer is written after the handler returns, never within it: reactor-netty 1.3.6 and 1.3.7
+            // stop reading a keep-alive connection when a request that arrived before the previous one ended is
+            // answered at once (a refusal, the page), so the connection's next request would wait forever
+            // (https://github.com/reactor/reactor-netty/issues/4361)
+            return routes.filter((request, next) -> next.handle(request).publishOn(Schedulers.parallel()));
         }
 
         private static String shorten(String s) {

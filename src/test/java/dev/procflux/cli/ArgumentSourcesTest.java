@@ -85,7 +85,7 @@ class ArgumentSourcesTest {
         sb.append("last");
         expected.add("last");
         RecordReader reader = new RecordReader(new ByteArrayInputStream(sb.toString()
-                .getBytes(StandardCharsets.UTF_8)), "<>".getBytes(StandardCharsets.UTF_8));
+                .getBytes(StandardCharsets.UTF_8)), "records", "<>".getBytes(StandardCharsets.UTF_8));
         List<String> read = new ArrayList<>();
         reader.forEachRemaining(read::add);
         assertThat(read).isEqualTo(expected);

@@ -125,6 +125,23 @@ class ShellUseIT {
     }
 
     @Test
+    void stdinThatIsADirectoryIsNamedStdinOnceWithTheReasonWhicheverOptionReadsIt() throws Exception {
+        Process p = sessionScript("cd " + dir + "; for args in 'echo :::: -' '--dry-run echo :::: -' '-a - echo'"
+                + " '--dry-run -a - echo' 'echo ::: a :::: -' '-X echo :::: -' 'echo' '--dry-run echo'"
+                + "; do procflux run $args < .; echo \"procflux $?\"; done"
+                + "; for args in '--pipe cat' '--dry-run --pipe cat'; do procflux run $args < .; echo \"procflux $?\""
+                + "; done; parallel --will-cite echo :::: - < . > p.out 2>&1; echo \"parallel $?\"");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("err"))).isEqualTo(
+                "procflux run: cannot read jobs from stdin: Is a directory\n".repeat(8)
+                        + "procflux run: cannot read stdin: Is a directory\n".repeat(2));
+        // GNU parallel (20221122) reads a directory as no arguments, silently; procflux refuses it as it refuses
+        // -f DIR and :::: DIR
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("procflux 255\n".repeat(10) + "parallel 0\n");
+        assertThat(dir.resolve("p.out")).isEmptyFile();
+    }
+
+    @Test
     void argumentFilesThatDoNotOpenAreNamedWithTheReasonAndExit255AsInGnuParallel() throws Exception {
         // root reads any file: without the capabilities that let it, a file of mode 000 is unreadable to root too
         Process p = sessionScript("cd " + dir + " && echo a > a.txt && : > locked && chmod 000 locked && mkdir adir"
@@ -254,6 +271,33 @@ class ShellUseIT {
                 "procflux run: cannot read jobs from caf\\xe9: Is a directory\n");
         assertScript("procflux run --joblog " + latin1 + " echo ::: a", 255, "procflux run: --joblog: the file name "
                 + "'caf\\xe9' is not UTF-8, which procflux cannot open\nTry 'procflux run --help'.\n");
+    }
+
+    @Test
+    void messagesWriteUtf8ArgumentsAsTheirBytesUnderTheCLocaleAsGnuParallelDoes() throws Exception {
+        // JDK 17 encodes System.err in the locale's charset, which is ASCII under LC_ALL=C
+        // the script names the UTF-8 bytes with printf: this JVM may itself run under the C locale
+        Process p = sessionScript("cd " + dir + "; cafe=\"$(printf 'missing-caf\\303\\251')\""
+                + "; program=\"$(printf 'n\\303\\266-such-program')\"; a=\"$(printf '\\303\\244')\""
+                + "; for loc in C.UTF-8 C; do"
+                + " LC_ALL=$loc procflux run echo :::: \"$cafe\" 2> \"p-missing.$loc\""
+                + "; LC_ALL=$loc procflux run \"$program\" ::: \"$a\" 2> \"p-start.$loc\""
+                + "; LC_ALL=$loc procflux run --timeout 1 sh -c 'sleep 30' ::: \"$a\" 2> \"p-timeout.$loc\""
+                + "; LC_ALL=$loc parallel --will-cite echo :::: \"$cafe\" 2> \"g-missing.$loc\"; done");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        for (String name : List.of("p-missing", "p-start", "p-timeout", "g-missing")) {
+            assertThat(Files.readAllBytes(dir.resolve(name + ".C"))).as(name)
+                    .isEqualTo(Files.readAllBytes(dir.resolve(name + ".C.UTF-8")));
+        }
+        assertThat(Files.readString(dir.resolve("g-missing.C")))
+                .isEqualTo("parallel: Error: Cannot open input file `missing-café': No such file or directory.\n");
+        assertThat(Files.readString(dir.resolve("p-missing.C")))
+                .isEqualTo("procflux run: cannot read jobs from missing-café: No such file or directory\n");
+        assertThat(Files.readString(dir.resolve("p-start.C")))
+                .startsWith("procflux run: job 1: cannot start 'nö-such-program ä': executable 'nö-such-program' "
+                        + "not found");
+        assertThat(Files.readString(dir.resolve("p-timeout.C")))
+                .startsWith("procflux run: job 1: 'sh -c 'sleep 30' ä' timed out after 1s");
     }
 
     @Test

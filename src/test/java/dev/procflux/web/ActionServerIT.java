@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
+import dev.procflux.testsupport.PipelinedRequests;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -67,6 +69,11 @@ class ActionServerIT {
         assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
         assertThat(server.port()).isPositive();
         assertThat(server.url()).isEqualTo("http://127.0.0.1:" + server.port());
+    }
+
+    @Test
+    void aRequestPipelinedBehindARunningActionIsAnsweredAndTheConnectionReadsTheNextOne() throws IOException {
+        PipelinedRequests.assertTheConnectionReadsOnAfterEachAnswer(server.port(), "");
     }
 
     @Test

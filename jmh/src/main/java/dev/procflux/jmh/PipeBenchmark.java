@@ -45,7 +45,7 @@ import reactor.core.publisher.Flux;
 public class PipeBenchmark {
     static final int MIB = 1024;
     static final long BYTES = MIB * 1024L * 1024L;
-    private static final int BLOCK = 64 * 1024;
+    static final int BLOCK = 64 * 1024;
 
     private ProcessEngine engine;
     private ByteBuffer block;
@@ -65,43 +65,57 @@ public class PipeBenchmark {
 
     @Benchmark
     public long procflux() {
-        Flux<ByteBuffer> input = Flux.range(0, (int) (BYTES / BLOCK)).map(i -> block.duplicate());
-        Long n = input.transform(engine.pipe(Command.of("cat"))).reduce(0L, (s, b) -> s + b.remaining()).block();
-        return check(n == null ? -1 : n);
+        return check(throughPipe(engine, block));
     }
 
     @Benchmark
     public long jdkTwoThreads() throws InterruptedException, ExecutionException {
         try {
-            Process p = new ProcessBuilder(List.of("cat")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try (OutputStream out = p.getOutputStream()) {
-                    for (long sent = 0; sent < BYTES; sent += BLOCK) {
-                        out.write(bytes);
-                    }
-                }
-                catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            long count = 0;
-            byte[] buf = new byte[BLOCK];
-            try (InputStream in = p.getInputStream()) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    count += n;
-                }
-            }
-            writer.get();
-            p.waitFor();
-            return check(count);
+            return check(throughTwoThreads(bytes));
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static long check(long count) {
+    /** @return the bytes {@code cat} gave back for {@link #BYTES} bytes of {@code block} through {@code engine.pipe} */
+    static long throughPipe(ProcessEngine engine, ByteBuffer block) {
+        Flux<ByteBuffer> input = Flux.range(0, (int) (BYTES / BLOCK)).map(i -> block.duplicate());
+        Long n = input.transform(engine.pipe(Command.of("cat"))).reduce(0L, (s, b) -> s + b.remaining()).block();
+        return n == null ? -1 : n;
+    }
+
+    /**
+     * @return the bytes {@code cat} gave back for {@link #BYTES} bytes of {@code bytes}, written by a second thread
+     *     to a {@code ProcessBuilder} process while this thread reads
+     */
+    static long throughTwoThreads(byte[] bytes) throws IOException, InterruptedException, ExecutionException {
+        Process p = new ProcessBuilder(List.of("cat")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try (OutputStream out = p.getOutputStream()) {
+                for (long sent = 0; sent < BYTES; sent += BLOCK) {
+                    out.write(bytes);
+                }
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        long count = 0;
+        byte[] buf = new byte[BLOCK];
+        try (InputStream in = p.getInputStream()) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                count += n;
+            }
+        }
+        writer.get();
+        p.waitFor();
+        return count;
+    }
+
+    /** @return {@code count}; fails unless it is {@link #BYTES} */
+    static long check(long count) {
         if (count != BYTES) {
             throw new IllegalStateException("expected " + BYTES + " bytes but counted " + count);
         }

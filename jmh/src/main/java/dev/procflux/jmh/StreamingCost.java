@@ -14,7 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,24 +24,30 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * Where the CPU of reading {@code head -c 256M /dev/zero} to its end goes, per variant and per thread: the JDK
  * {@code InputStream} loop, raw NuProcess (a handler that only counts, and one that copies every read into a new
- * array), and procflux's {@code stream} under the default options and under {@code BackpressurePolicy.FAIL}. The
- * variants take turns in one JVM, the order rotating every round; round 0 is warm-up.
+ * array), procflux's {@code stream} under the default options and under {@code BackpressurePolicy.FAIL}, and the
+ * prototype {@link FifoReadPath} (reads of 64 KiB or 256 KiB, up to 1 MiB per wake-up; and 64 KiB reads with a
+ * 100 µs or 300 µs rest after a read that emptied the FIFO). The variants take turns in one JVM, the order rotating every
+ * round; round 0 is warm-up.
  *
- * <p>Per variant it prints the median MiB/s, the geometric mean of the per-round ratio to the JDK loop, and the
- * median CPU time per 256 MiB of the whole JVM and of its threads by role, read from
- * {@code /proc/self/task/TID/schedstat} (Linux): the NuProcess I/O thread, the delivery workers
- * ({@code Schedulers.parallel()}), the JIT compilers, the garbage collector and the calling thread; also the
- * median count of chunks ({@code stream}) or NuProcess callbacks (raw) per 256 MiB.
- * Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.procflux.jmh.StreamingCost [rounds]}.
+ * <p>Per variant it prints the median MiB/s, the geometric mean of the per-round ratio to the JDK loop and the range
+ * of those ratios, and the median CPU time per 256 MiB of the whole JVM and of its threads by role, read from
+ * {@code /proc/self/task/TID/schedstat} (Linux): the NuProcess I/O thread, the prototype's epoll thread, the
+ * delivery workers ({@code Schedulers.parallel()}), the JIT compilers, the garbage collector and the calling thread;
+ * also the median count of chunks ({@code stream}, prototype) or NuProcess callbacks (raw) per 256 MiB, and the load
+ * average before and after. Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar
+ * dev.procflux.jmh.StreamingCost [rounds [regexp]]}; with a regexp, only the variants whose name it finds run beside
+ * the JDK loop (e.g. {@code 'FIFO|count only|default'}).
  */
 public final class StreamingCost {
     private static final long BYTES = 256L << 20;
-    private static final String[] ROLES = {"io", "delivery", "jit", "gc", "caller"};
+    private static final String[] ROLES = {"io", "delivery", "jit", "gc", "caller", "own io"};
 
     private StreamingCost() {
     }
@@ -55,6 +63,10 @@ public final class StreamingCost {
         ProcessEngine engine = ProcessEngine.builder().build();
         ProcessEngine noPause = ProcessEngine.builder().backpressure(BackpressurePolicy.FAIL)
                 .maxBufferedBytes(1L << 30).build();
+        FifoReadPath fifo64 = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
+        FifoReadPath fifo256 = new FifoReadPath(256 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
+        FifoReadPath rest = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(100_000));
+        FifoReadPath rest300 = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(300_000));
         Map<String, Variant> variants = new LinkedHashMap<>();
         // the JDK loop runs on this thread, counted as "caller"
         variants.put("JDK InputStream loop", pieces -> StreamingPairs.jdkLoop());
@@ -70,10 +82,18 @@ public final class StreamingCost {
                     pieces.incrementAndGet();
                     return s + o.size();
                 }).block());
-        List<String> names = new ArrayList<>(variants.keySet());
+        variants.put("FIFO, 64 KiB reads", pieces -> fifo(fifo64, pieces));
+        variants.put("FIFO, 256 KiB reads", pieces -> fifo(fifo256, pieces));
+        variants.put("FIFO, 64K, rest 100 µs", pieces -> fifo(rest, pieces));
+        variants.put("FIFO, 64K, rest 300 µs", pieces -> fifo(rest300, pieces));
+        // an optional second argument keeps only the variants whose name it finds (the JDK loop always stays)
+        Pattern keep = Pattern.compile(args.length > 1 ? args[1] : "");
+        List<String> names = new ArrayList<>();
+        variants.keySet().stream().filter(n -> names.isEmpty() || keep.matcher(n).find()).forEach(names::add);
         Map<String, List<double[]>> samples = new LinkedHashMap<>();
         names.forEach(n -> samples.put(n, new ArrayList<>()));
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        String loadBefore = loadAverage();
         try {
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < names.size(); i++) {
@@ -109,28 +129,57 @@ public final class StreamingCost {
         finally {
             engine.close();
             noPause.close();
+            fifo64.close();
+            fifo256.close();
+            rest.close();
+            rest300.close();
         }
         List<double[]> reference = samples.get(names.get(0));
-        System.out.printf(Locale.ROOT, "%-22s %8s %7s %9s %7s %9s %6s %6s %6s %7s%n", "ms per 256 MiB (medians)",
-                "MiB/s", "÷ JDK", "JVM CPU", "I/O", "delivery", "JIT", "GC", "caller", "pieces");
+        System.out.printf(Locale.ROOT, "%-24s %6s %6s %13s %8s %6s %8s %9s %5s %4s %7s %7s%n",
+                "ms per 256 MiB (medians)", "MiB/s", "÷ JDK", "÷ JDK range", "JVM CPU", "I/O", "own I/O",
+                "delivery", "JIT", "GC", "caller", "pieces");
         for (String name : names) {
             List<double[]> r = samples.get(name);
             double logs = 0;
+            double[] ratios = new double[r.size()];
             for (int i = 0; i < r.size(); i++) {
-                logs += Math.log(r.get(i)[0] / reference.get(i)[0]);
+                ratios[i] = r.get(i)[0] / reference.get(i)[0];
+                logs += Math.log(ratios[i]);
             }
-            System.out.printf(Locale.ROOT, "%-22s %8.0f %7.3f %9.0f %7.0f %9.0f %6.0f %6.0f %6.0f %7.0f%n", name,
-                    median(r, 0), Math.exp(logs / r.size()), median(r, 1), median(r, 4), median(r, 5), median(r, 6),
-                    median(r, 7), median(r, 8), median(r, 2));
+            Arrays.sort(ratios);
+            System.out.printf(Locale.ROOT, "%-24s %6.0f %6.3f %6.3f-%6.3f %8.0f %6.0f %8.0f %9.0f %5.0f %4.0f %7.0f "
+                    + "%7.0f%n", name, median(r, 0), Math.exp(logs / r.size()), ratios[0], ratios[ratios.length - 1],
+                    median(r, 1), median(r, 4), median(r, 9), median(r, 5), median(r, 6), median(r, 7), median(r, 8),
+                    median(r, 2));
         }
-        System.out.printf(Locale.ROOT, "%d rounds; I/O = the NuProcess I/O thread (the JDK loop: the caller), "
-                + "pieces = chunks delivered (procflux) or NuProcess callbacks (raw)%n", reference.size());
+        System.out.printf(Locale.ROOT, "%d rounds, load average %s before, %s after; ÷ JDK = geometric mean of the "
+                + "per-round ratios, range = their lowest and highest; I/O = the NuProcess I/O thread, own I/O = the "
+                + "FIFO read path's epoll thread; pieces = chunks delivered (procflux, FIFO) or NuProcess callbacks "
+                + "(raw)%n", reference.size(), loadBefore, loadAverage());
+    }
+
+    private static long fifo(FifoReadPath path, AtomicLong chunks) throws Exception {
+        try {
+            return path.run(StreamingBenchmark.HEAD, c -> chunks.incrementAndGet()).get(60, TimeUnit.SECONDS);
+        }
+        catch (TimeoutException e) {
+            throw new IllegalStateException("no end within 60 s after " + chunks + " chunks: " + path.state(), e);
+        }
+    }
+
+    /** @return the 1-, 5- and 15-minute load averages from {@code /proc/loadavg} */
+    static String loadAverage() throws IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
     /** @return the role of a thread by its kernel name, or -1 when none of the roles */
     private static int role(String comm) {
         if (comm.startsWith("NuProcess")) {
             return 0;
+        }
+        if (comm.startsWith("readpath-io")) {
+            return 5;
         }
         if (comm.startsWith("parallel-")) {
             return 1;
