@@ -316,12 +316,13 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * (that read, what its stdout pipe holds, and what a write in progress pushes before the stop lands); bytes
          * that arrive while the stream is paused come out of its reserve, which returns whole at the resume.
          * <ul>
-         * <li>Every live stream gets at most the same stdout pipe: the largest whose reserves, for all of them, take
-         * at most half the budget (a stream on the default 64 KiB pipe reserves 144 KiB; one on a 1 MiB pipe
-         * 1,104 KiB; one on a one-page, 4 KiB, pipe 12 KiB).</li>
-         * <li>Once queued bytes and reserves pass half the budget, a stream holding more than two full pipes pauses
-         * its process at its next read: the streams holding the most stop first, and a stream whose subscriber keeps
-         * up goes on.</li>
+         * <li>Every stream gets at most the same stdout pipe: the largest whose reserves, for as many streams as may
+         * run at once (the open ones, at most {@code maxConcurrency}) and with the 12 KiB that each stream beyond
+         * that, waiting for a slot, reserves, take at most half the budget (a stream on the default 64 KiB pipe reserves 144 KiB; one on a 1 MiB pipe 1,104 KiB; one on a
+         * one-page, 4 KiB, pipe 12 KiB).</li>
+         * <li>Once queued bytes and reserves pass half the budget, a stream holding more than two full pipes whose
+         * subscriber asks for nothing pauses its process at its next read: the streams holding the most stop first,
+         * and a stream whose subscriber keeps up goes on.</li>
          * <li>Once they pass the budget itself, every stream pauses its process at its next read and resumes it only
          * once its subscriber has taken everything queued, and no stream earns a larger mark or pipe.</li>
          * </ul>

@@ -81,6 +81,27 @@ class PipeBudgetIT {
         assertThat(probe.nonZero.get()).isZero();
     }
 
+    @Test
+    void streamsWaitingForASlotDoNotShrinkThePipesOfTheRunningOnes() {
+        // two slots, 240 streams waiting for them: the waiting ones reserve 12 KiB each, which leaves the two running
+        // streams the default pipe of a 128 KiB mark; counted as 242 running streams they would get one page
+        try (ProcessEngine twoSlots = ProcessEngine.builder().maxConcurrency(2).maxPendingAcquire(300)
+                .maxTotalBufferedBytes(8L << 20).killGracePeriod(Duration.ofMillis(500)).build()) {
+            List<Disposable> streams = new ArrayList<>();
+            AtomicLong pid = new AtomicLong(-1);
+            for (int i = 0; i < 242; i++) {
+                Gated s = new Gated();
+                twoSlots.stream(Command.of("yes"), i == 0 ? pid::set : p -> { }).subscribe(s);
+                streams.add(s);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> pid.get() > 0 && ProcFs.pipeSize(pid.get(), 1) > 0);
+            assertThat(twoSlots.metrics().alive()).as("running").isLessThanOrEqualTo(2);
+            assertThat(ProcFs.pipeSize(pid.get(), 1)).as("the first running stream's pipe").isEqualTo(DEFAULT_PIPE);
+            streams.forEach(Disposable::dispose);
+            OsProcesses.awaitNoLiveChildren();
+        }
+    }
+
     /**
      * {@link #STALLED} {@code yes} streams that take one chunk each and then stall until their processes are paused:
      * together they would hold more than the budget, so they reach it.

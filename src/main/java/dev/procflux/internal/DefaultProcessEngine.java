@@ -374,7 +374,7 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /**
      * @param total the engine's queued output, as {@link #addBuffered} returned it
      * @return whether the queued output plus the reserves pass half the budget: a stream holding more than two full
-     *         pipes then pauses at its next read ({@link StreamMarks#holdsTheMost}), so the streams holding the most
+     *         pipes whose subscriber asks for nothing then pauses at its next read ({@link StreamMarks#holdsTheMost}), so the streams holding the most
      *         stop first and those whose subscribers keep up go on. The other half is room for what the streams
      *         below that hold may still add: with the fair pipe ({@link #fairPipe}), up to three pipes each
      */
@@ -389,12 +389,18 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     /**
-     * @return the stdout pipe every live stream may have at once ({@link StreamMarks#fairPipe}): the same for equal
+     * @return the stdout pipe every running stream may have at once ({@link StreamMarks#fairPipe}): the same for equal
      *         streams, whatever the order in which they started or drained
      */
     int fairPipe() {
         long budget = options.maxTotalBufferedBytes();
-        return budget < 0 ? StreamMarks.MAX_PIPE : StreamMarks.fairPipe(budget, liveStreams.get());
+        if (budget < 0) {
+            return StreamMarks.MAX_PIPE;
+        }
+        // no more than maxConcurrency streams run at once: the others wait for a slot with their small reserve
+        int live = liveStreams.get();
+        int running = Math.min(live, options.maxConcurrency());
+        return StreamMarks.fairPipe(budget, running, live - running);
     }
 
     private void runDone(ProcessRun run) {

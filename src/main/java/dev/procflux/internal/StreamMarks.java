@@ -18,10 +18,11 @@ package dev.procflux.internal;
  * pipe shrinks back with the mark.
  *
  * <p>The engine's budget counts, besides the queued bytes, each stream's {@link #reserve}: what it may still queue
- * after the read that pauses it. Every live stream gets the same stdout pipe at most ({@link #fairPipe}): the
- * largest whose reserves, for all of them, take at most half the budget. Once queued bytes and reserves pass half
- * the budget, a stream holding more than two full pipes ({@link #holdsTheMost}) pauses at its next read, so the
- * streams holding the most stop first; one whose subscriber keeps up goes on. Once they pass the budget itself,
+ * after the read that pauses it. Every stream gets the same stdout pipe at most ({@link #fairPipe}): the largest
+ * whose reserves, for as many streams as may run at once and with those of the streams waiting for a slot, take at
+ * most half the budget. Once queued bytes and reserves pass half
+ * the budget, a stream holding more than two full pipes ({@link #holdsTheMost}) whose subscriber asks for nothing
+ * pauses at its next read, so the streams holding the most stop first; one whose subscriber keeps up goes on. Once they pass the budget itself,
  * every stream that reads pauses, so the total stays within the budget. With
  * a one-page pipe ({@link #PAGE_PIPE}) a stream's reserve is {@link #BUDGET_FLOOR}, and a budget of at least that
  * much per stream holds a thousand stalled streams.
@@ -61,14 +62,17 @@ public final class StreamMarks {
     static final int MAX_PIPE = 1024 * 1024;
 
     /**
+     * @param running streams whose processes run (each reserves for its pipe)
+     * @param waiting streams subscribed whose processes have not started (each reserves {@link #BUDGET_FLOOR})
      * @return the largest stdout pipe, a power of two from {@link #PAGE_PIPE} to {@link #MAX_PIPE}, whose reserve
-     *         for each of {@code streams} streams takes at most half of {@code budget}; {@link #PAGE_PIPE} when even
-     *         that does not fit
+     *         for each running stream, with the waiting streams' reserves, takes at most half of {@code budget};
+     *         {@link #PAGE_PIPE} when even that does not fit
      */
-    static int fairPipe(long budget, int streams) {
-        long n = Math.max(1, streams);
+    static int fairPipe(long budget, int running, int waiting) {
+        long n = Math.max(1, running);
+        long room = budget / 2 - Math.max(0, waiting) * BUDGET_FLOOR;
         int pipe = MAX_PIPE;
-        while (pipe > PAGE_PIPE && n * reserve(pipe) > budget / 2) {
+        while (pipe > PAGE_PIPE && n * reserve(pipe) > room) {
             pipe /= 2;
         }
         return pipe;

@@ -29,10 +29,10 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Under {@link BackpressurePolicy#PAUSE} the process is paused at the stream's adaptive high-water mark
  * ({@link StreamMarks}); past half the engine's budget (queued output plus the streams' reserves) also when it
- * holds more than two full pipes, and past the budget itself at every read; while the engine is over its
+ * holds more than two full pipes and its subscriber asks for nothing, and past the budget itself at every read; while the engine is over its
  * budget, a paused process resumes only once its queue is empty. The stream reserves {@link StreamMarks#reserve} of
  * its stdout pipe (that of a one-page pipe before its start) from its subscription to its finish, and keeps the
- * pipe every live stream may have at once ({@link StreamMarks#fairPipe}).
+ * pipe every running stream may have at once ({@link StreamMarks#fairPipe}).
  *
  * <p>Streams share the delivery scheduler's threads in turns, so that equal subscribers get equal shares of them.
  * One run of the drain loop delivers at most {@link #TURN_BYTES} (at least one chunk) while the drain of another
@@ -230,8 +230,10 @@ final class StreamOutput implements RunOutput, Subscription {
         if (m != null) {
             long mark = m.mark();
             boolean overMark = now > StreamMarks.pauseAt(mark, pipeSize);
-            boolean overBudget = !overMark && (engine.isOverBudget(total)
-                    || StreamMarks.holdsTheMost(now, pipeSize) && engine.isOverSoftLimit(total));
+            // past the soft limit, a stream holding the most whose subscriber asks for nothing now pauses; one
+            // whose subscriber still asks is only behind, and its queue is on its way out
+            boolean overBudget = !overMark && (engine.isOverBudget(total) || StreamMarks.holdsTheMost(now, pipeSize)
+                    && requested == 0 && engine.isOverSoftLimit(total));
             ProcessRun r = run;
             if ((overMark || overBudget) && r != null) {
                 if (r.pause()) {
@@ -440,7 +442,7 @@ final class StreamOutput implements RunOutput, Subscription {
     }
 
     /**
-     * The stdout pipe follows the mark ({@link StreamMarks#pipeFor}) up to the pipe every live stream may have at
+     * The stdout pipe follows the mark ({@link StreamMarks#pipeFor}) up to the pipe every running stream may have at
      * once ({@link DefaultProcessEngine#fairPipe}), growing only while the engine is within its budget; a refused
      * growth is not asked again. Shrinking fails while the pipe holds more than the new size, so it is retried on
      * later passes (a paused child's pipe empties into the queue).
