@@ -64,10 +64,13 @@ final class FifoReadPath implements AutoCloseable {
     private static final int EPOLL_CLOEXEC = O_CLOEXEC;
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
+    private static final int EPOLL_CTL_MOD = 3;
     private static final int EPOLLIN = 0x001;
+    private static final int EPOLLONESHOT = 1 << 30;
     private static final int EAGAIN = 11;
     private static final int EINTR = 4;
     private static final int MAX_EVENTS = 64;
+    private static final byte[] NO_BYTES = new byte[0];
     private static final int PAGE = 4096;
     private static final int P_PID = 1;
     private static final int WNOHANG = 1;
@@ -121,6 +124,10 @@ final class FifoReadPath implements AutoCloseable {
     private final long pauseBytes;
     private final long resumeBytes;
     private final Scheduler delivery = Schedulers.parallel();
+    // the pull mode's settings; null in the push mode
+    private final Pull pull;
+    // the pull mode's read buffer, one per delivery worker thread: page-aligned, like the I/O thread's
+    private final ThreadLocal<Pointer> pullBuffers;
     private final AtomicLong names = new AtomicLong();
     // written by starting threads and the I/O thread; keyed by the FIFO's descriptor
     private final Map<Integer, Reader> readers = new ConcurrentHashMap<>();
@@ -145,6 +152,24 @@ final class FifoReadPath implements AutoCloseable {
      * @param coalesce how long a FIFO that a read emptied rests before it is read again; zero: never rests
      */
     FifoReadPath(int readSize, int wakeBytes, long pauseBytes, long resumeBytes, Duration coalesce) {
+        this(readSize, wakeBytes, pauseBytes, resumeBytes, coalesce, null);
+    }
+
+    /**
+     * The pull mode: the delivery worker reads, the I/O thread only reports readiness.
+     *
+     * @param readSize the most one {@code read} takes; each read is delivered as one chunk
+     * @param turnBytes the most one turn of the delivery worker reads before it lets the worker's other tasks run
+     * @param pull how the worker reads and when it re-arms the FIFO
+     */
+    FifoReadPath(int readSize, int turnBytes, Pull pull) {
+        this(readSize, turnBytes, Long.MAX_VALUE, Long.MAX_VALUE, Duration.ZERO, pull);
+    }
+
+    private FifoReadPath(int readSize, int wakeBytes, long pauseBytes, long resumeBytes, Duration coalesce,
+            Pull pull) {
+        this.pull = pull;
+        this.pullBuffers = ThreadLocal.withInitial(() -> new Memory(readSize + PAGE).align(PAGE));
         this.coalesceNanos = coalesce.toNanos();
         this.readSize = readSize;
         this.wakeBytes = wakeBytes;
@@ -175,8 +200,17 @@ final class FifoReadPath implements AutoCloseable {
         String fifo = newFifoName();
         int fd = createFifo(fifo);
         Reader reader = new Reader(fd, fifo, consumer);
-        readers.put(fd, reader);
-        reader.apply();
+        if (pull == null) {
+            readers.put(fd, reader);
+            reader.apply();
+        }
+        else {
+            // added before it is listed: an event that the I/O thread took for an earlier FIFO of the same
+            // descriptor number may find this reader, whose re-arm then needs the registration; no event of its
+            // own comes before the child opens the FIFO
+            reader.arm(EPOLL_CTL_ADD);
+            readers.put(fd, reader);
+        }
         NuProcessBuilder b = new NuProcessBuilder(trampoline(fifo, argv));
         b.setProcessListener(reader);
         if (b.start() == null) {
@@ -280,7 +314,11 @@ final class FifoReadPath implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 int fd = events.getInt((long) i * EVENT_SIZE + DATA_OFFSET);
                 Reader reader = readers.get(fd);
-                if (reader != null) {
+                if (reader != null && pull != null) {
+                    // one-shot: the FIFO stays out of the events until the drain re-arms it
+                    reader.drain();
+                }
+                else if (reader != null) {
                     reader.readAvailable(buffer);
                 }
                 else if (fd == wakeup) {
@@ -371,11 +409,23 @@ final class FifoReadPath implements AutoCloseable {
         boolean finished;
         // when a resting FIFO is read again (System.nanoTime()): used only on the I/O thread
         long restsUntil;
+        // the pull mode's epoll_event (EPOLLIN|EPOLLONESHOT, this FIFO), written once here; and whether a rest's
+        // timer is pending: used only by the drain and that timer, both on the worker's one thread
+        final Memory pullEvent;
+        boolean pullResting;
 
         Reader(int fd, String fifo, Consumer<byte[]> consumer) {
             this.fd = fd;
             this.fifo = fifo;
             this.consumer = consumer;
+            pullEvent = new Memory(EVENT_SIZE);
+            pullEvent.setInt(0, EPOLLIN | EPOLLONESHOT);
+            pullEvent.setLong(DATA_OFFSET, fd);
+        }
+
+        /** Pull mode: adds the FIFO to the interest set, or re-arms it, for one event. */
+        void arm(int op) {
+            check(epoll_ctl(epoll, op, fd, pullEvent), "epoll_ctl " + op + " fd " + fd);
         }
 
         /**
@@ -466,7 +516,123 @@ final class FifoReadPath implements AutoCloseable {
 
         void drain() {
             if (wip.getAndIncrement() == 0) {
-                worker.schedule(this::drainLoop);
+                worker.schedule(pull == null ? this::drainLoop : this::pullLoop);
+            }
+        }
+
+        /**
+         * Pull mode, on the delivery worker: takes turns reading the FIFO and calling the consumer until nothing
+         * asks for another; completes the run once the FIFO ended and the exit was seen.
+         */
+        private void pullLoop() {
+            int missed = 1;
+            boolean more = false;
+            do {
+                if (!endOfFile) {
+                    more = pullTurn();
+                }
+                if (endOfFile && hasExited) {
+                    worker.dispose();
+                    result.complete(delivered);
+                    return;
+                }
+                missed = wip.addAndGet(-missed);
+            }
+            while (missed != 0);
+            if (more) {
+                // queued behind the worker's other tasks: one busy FIFO does not hold the worker
+                drain();
+            }
+        }
+
+        /**
+         * Pull mode: one turn. Reads {@code readSize} at a time, each read delivered as one chunk on this thread,
+         * until a read finds the FIFO empty ({@code EAGAIN}, after re-reading it for up to {@link Pull#spin()}),
+         * or comes back short when {@link Pull#stopAtShortRead()}, or {@code wakeBytes} were read. A FIFO that
+         * the turn read and left empty rests for {@link Pull#rest()} (neither read nor armed; the worker's timer
+         * starts the next turn) when a rest is set; otherwise, and after a turn that found it empty, it is re-armed
+         * for one epoll event. The consumer is always ready: a consumer with demand would end the turn when its
+         * demand runs out, leaving the FIFO unarmed (the child blocks once the pipe is full) until it asks again.
+         *
+         * @return whether the turn stopped at {@code wakeBytes}, the FIFO perhaps not yet empty
+         */
+        private boolean pullTurn() {
+            Pointer buffer = pullBuffers.get();
+            long spinNanos = pull.spin().toNanos();
+            long got = 0;
+            long spinsUntil = 0;
+            while (true) {
+                long n = read(fd, buffer, readSize);
+                if (n > 0) {
+                    if (pull.copy()) {
+                        // the buffer is reused at the next read, so the bytes are copied out here
+                        byte[] chunk = new byte[(int) n];
+                        buffer.read(0, chunk, 0, chunk.length);
+                        consumer.accept(chunk);
+                    }
+                    else {
+                        consumer.accept(NO_BYTES);
+                    }
+                    delivered += n;
+                    got += n;
+                    spinsUntil = 0;
+                    if (got >= wakeBytes) {
+                        return true;
+                    }
+                    if (n < readSize && pull.stopAtShortRead()) {
+                        break;
+                    }
+                    continue;
+                }
+                if (n == 0) {
+                    // no writer left: the child and everything it forked closed the FIFO
+                    readers.remove(fd);
+                    epoll_ctl(epoll, EPOLL_CTL_DEL, fd, null);
+                    close(fd);
+                    endOfFile = true;
+                    if (!hasExited) {
+                        probeExit(0);
+                    }
+                    return false;
+                }
+                int errno = Native.getLastError();
+                if (errno == EINTR) {
+                    continue;
+                }
+                if (errno != EAGAIN) {
+                    result.completeExceptionally(new IOException("read " + fifo + ": errno " + errno));
+                    return false;
+                }
+                if (spinNanos > 0) {
+                    long now = System.nanoTime();
+                    if (spinsUntil == 0) {
+                        spinsUntil = now + spinNanos;
+                    }
+                    if (now - spinsUntil < 0) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                }
+                break;
+            }
+            long restNanos = pull.rest().toNanos();
+            if (got > 0 && restNanos > 0) {
+                if (!pullResting) {
+                    pullResting = true;
+                    worker.schedule(this::restEnd, restNanos, TimeUnit.NANOSECONDS);
+                }
+            }
+            else if (!pullResting) {
+                arm(EPOLL_CTL_MOD);
+            }
+            return false;
+        }
+
+        /** Pull mode, the worker's timer at a rest's end: the next turn, on this thread. */
+        private void restEnd() {
+            pullResting = false;
+            if (wip.getAndIncrement() == 0) {
+                pullLoop();
             }
         }
 
@@ -549,11 +715,26 @@ final class FifoReadPath implements AutoCloseable {
             }
             unlink(fifo);
             hasExited = true;
-            if (!endOfFile) {
+            if (!endOfFile && pull == null) {
                 exited.offer(this);
                 wake();
             }
+            // in the pull mode, the drain reads the FIFO of an exited child itself
             drain();
         }
+    }
+
+    /**
+     * How the delivery worker reads in the pull mode.
+     *
+     * @param stopAtShortRead whether a turn ends at a read shorter than {@code readSize}; otherwise only at a read
+     *     that finds the FIFO empty
+     * @param spin how long a turn re-reads a FIFO it found empty before it ends; zero: it ends at once
+     * @param rest how long a FIFO that a turn read and left empty rests before the worker reads it again, neither
+     *     read nor armed meanwhile; zero: re-armed at once
+     * @param copy whether each read is copied into a new chunk; otherwise the consumer gets an empty array per read
+     *     and the bytes stay in the reused buffer, an upper bound only, since a stream must hand over owned bytes
+     */
+    record Pull(boolean stopAtShortRead, Duration spin, Duration rest, boolean copy) {
     }
 }

@@ -67,6 +67,13 @@ public final class StreamingCost {
         FifoReadPath fifo256 = new FifoReadPath(256 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
         FifoReadPath rest = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(100_000));
         FifoReadPath rest300 = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(300_000));
+        Map<String, FifoReadPath> pulls = new LinkedHashMap<>();
+        pulls.put("FIFO pull, to EAGAIN", pull(false, 0, 0, true));
+        pulls.put("FIFO pull, to short read", pull(true, 0, 0, true));
+        pulls.put("FIFO pull, spin 20 µs", pull(false, 20, 0, true));
+        pulls.put("FIFO pull, rest 100 µs", pull(false, 0, 100, true));
+        pulls.put("FIFO pull, rest 300 µs", pull(false, 0, 300, true));
+        pulls.put("FIFO pull, rest 300 µs, no copy (bound)", pull(false, 0, 300, false));
         Map<String, Variant> variants = new LinkedHashMap<>();
         // the JDK loop runs on this thread, counted as "caller"
         variants.put("JDK InputStream loop", pieces -> StreamingPairs.jdkLoop());
@@ -86,6 +93,7 @@ public final class StreamingCost {
         variants.put("FIFO, 256 KiB reads", pieces -> fifo(fifo256, pieces));
         variants.put("FIFO, 64K, rest 100 µs", pieces -> fifo(rest, pieces));
         variants.put("FIFO, 64K, rest 300 µs", pieces -> fifo(rest300, pieces));
+        pulls.forEach((name, path) -> variants.put(name, pieces -> fifo(path, pieces)));
         // an optional second argument keeps only the variants whose name it finds (the JDK loop always stays)
         Pattern keep = Pattern.compile(args.length > 1 ? args[1] : "");
         List<String> names = new ArrayList<>();
@@ -133,9 +141,10 @@ public final class StreamingCost {
             fifo256.close();
             rest.close();
             rest300.close();
+            pulls.values().forEach(FifoReadPath::close);
         }
         List<double[]> reference = samples.get(names.get(0));
-        System.out.printf(Locale.ROOT, "%-24s %6s %6s %13s %8s %6s %8s %9s %5s %4s %7s %7s%n",
+        System.out.printf(Locale.ROOT, "%-40s %6s %6s %13s %8s %6s %8s %9s %5s %4s %7s %7s%n",
                 "ms per 256 MiB (medians)", "MiB/s", "÷ JDK", "÷ JDK range", "JVM CPU", "I/O", "own I/O",
                 "delivery", "JIT", "GC", "caller", "pieces");
         for (String name : names) {
@@ -147,7 +156,7 @@ public final class StreamingCost {
                 logs += Math.log(ratios[i]);
             }
             Arrays.sort(ratios);
-            System.out.printf(Locale.ROOT, "%-24s %6.0f %6.3f %6.3f-%6.3f %8.0f %6.0f %8.0f %9.0f %5.0f %4.0f %7.0f "
+            System.out.printf(Locale.ROOT, "%-40s %6.0f %6.3f %6.3f-%6.3f %8.0f %6.0f %8.0f %9.0f %5.0f %4.0f %7.0f "
                     + "%7.0f%n", name, median(r, 0), Math.exp(logs / r.size()), ratios[0], ratios[ratios.length - 1],
                     median(r, 1), median(r, 4), median(r, 9), median(r, 5), median(r, 6), median(r, 7), median(r, 8),
                     median(r, 2));
@@ -156,6 +165,12 @@ public final class StreamingCost {
                 + "per-round ratios, range = their lowest and highest; I/O = the NuProcess I/O thread, own I/O = the "
                 + "FIFO read path's epoll thread; pieces = chunks delivered (procflux, FIFO) or NuProcess callbacks "
                 + "(raw)%n", reference.size(), loadBefore, loadAverage());
+    }
+
+    /** @return a {@link FifoReadPath} in the pull mode: 64 KiB reads, up to 1 MiB per turn */
+    private static FifoReadPath pull(boolean stopAtShortRead, long spinMicros, long restMicros, boolean copy) {
+        return new FifoReadPath(64 << 10, 1 << 20, new FifoReadPath.Pull(stopAtShortRead,
+                Duration.ofNanos(spinMicros * 1_000), Duration.ofNanos(restMicros * 1_000), copy));
     }
 
     private static long fifo(FifoReadPath path, AtomicLong chunks) throws Exception {
