@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@link FifoReadPath}'s backpressure: a consumer of {@code head -c 64M /dev/zero} that blocks on its first chunk
  * for {@code seconds}; prints what is queued and the child's state ({@code /proc/PID/stat}) at the end of the
- * stall, then releases the consumer and checks that every byte arrives. Usage:
- * {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.procflux.jmh.ReadPathStall [seconds]}.
+ * stall, then releases the consumer and checks that every byte arrives. With {@code pull}, the read path runs in
+ * its pull mode (64 KiB reads, resting 300 µs), where the blocked consumer holds the delivery worker that reads, so
+ * nothing is queued beyond the chunk in its hands. Usage: {@code java --enable-native-access=ALL-UNNAMED -cp
+ * benchmarks.jar dev.procflux.jmh.ReadPathStall [seconds [pull]]}.
  */
 public final class ReadPathStall {
     private static final long BYTES = 64L << 20;
@@ -23,7 +25,11 @@ public final class ReadPathStall {
 
     public static void main(String[] args) throws Exception {
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 2;
-        try (FifoReadPath path = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO)) {
+        boolean pull = args.length > 1 && args[1].equals("pull");
+        try (FifoReadPath path = pull
+                ? new FifoReadPath(64 << 10, 1 << 20,
+                        new FifoReadPath.Pull(false, Duration.ZERO, Duration.ofNanos(300_000), true))
+                : new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO)) {
             CountDownLatch release = new CountDownLatch(1);
             // written by the delivery worker; read after the run completed
             AtomicLong delivered = new AtomicLong();

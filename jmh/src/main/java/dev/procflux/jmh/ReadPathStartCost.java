@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * procflux's {@code execute} (prompt exit detection), by {@code execute} through the shell trampoline alone
  * ({@code /bin/sh -c 'exec "$@"' sh /bin/true}), by {@code execute} through the whole FIFO trampoline (FIFO created,
  * opened and grown before, closed and removed after), and by the two raw NuProcess paths: {@code /bin/true} and the
- * FIFO read path itself (end-of-file and NuProcess's exit both seen). NuProcess reports an exit that its stderr
+ * FIFO read path itself (end-of-file and NuProcess's exit both seen), in its push mode and in its pull mode (the
+ * delivery worker reads, resting 300 µs). NuProcess reports an exit that its stderr
  * hang-up beats to {@code waitpid} only at its next 250 ms poll, so the raw paths' medians and upper percentiles
  * carry that poll. The variants take turns in batches of {@code batch} starts, the order rotating every round;
  * round 0 is warm-up. Prints per variant the median and the 10th-90th percentile of the start-to-exit time, and the
@@ -41,7 +42,9 @@ public final class ReadPathStartCost {
         Map<String, Variant> variants = new LinkedHashMap<>();
         List<String> shell = List.of("/bin/sh", "-c", "exec \"$@\"", "sh", "/bin/true");
         ProcessEngine engine = ProcessEngine.builder().build();
-        try (engine; FifoReadPath fifo = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO)) {
+        try (engine; FifoReadPath fifo = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
+                FifoReadPath pull = new FifoReadPath(64 << 10, 1 << 20,
+                        new FifoReadPath.Pull(false, Duration.ZERO, Duration.ofNanos(300_000), true))) {
             variants.put("procflux /bin/true", () -> engine.execute(Command.of(TRUE)).block());
             variants.put("procflux, sh exec", () -> engine.execute(Command.of(shell)).block());
             variants.put("procflux, FIFO trampoline", () -> {
@@ -55,12 +58,8 @@ public final class ReadPathStartCost {
                 }
             });
             variants.put("NuProcess /bin/true", () -> RawNuProcess.run(TRUE));
-            variants.put("FIFO read path", () -> {
-                long n = fifo.run(TRUE, chunk -> { }).get(60, TimeUnit.SECONDS);
-                if (n != 0) {
-                    throw new IllegalStateException("/bin/true wrote " + n + " bytes");
-                }
-            });
+            variants.put("FIFO read path", () -> runTrue(fifo));
+            variants.put("FIFO read path, pull", () -> runTrue(pull));
             List<String> names = new ArrayList<>(variants.keySet());
             Map<String, List<Long>> nanos = new LinkedHashMap<>();
             Map<String, List<Long>> cpu = new LinkedHashMap<>();
@@ -98,6 +97,13 @@ public final class ReadPathStartCost {
             }
             System.out.printf(Locale.ROOT, "%d rounds of %d starts per variant, load average %s before, %s after%n",
                     rounds - 1, batch, loadBefore, StreamingCost.loadAverage());
+        }
+    }
+
+    private static void runTrue(FifoReadPath path) throws Exception {
+        long n = path.run(TRUE, chunk -> { }).get(60, TimeUnit.SECONDS);
+        if (n != 0) {
+            throw new IllegalStateException("/bin/true wrote " + n + " bytes");
         }
     }
 }
