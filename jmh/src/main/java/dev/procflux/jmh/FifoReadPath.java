@@ -128,6 +128,8 @@ final class FifoReadPath implements AutoCloseable {
     private final Pull pull;
     // the pull mode's read buffer, one per delivery worker thread: page-aligned, like the I/O thread's
     private final ThreadLocal<Pointer> pullBuffers;
+    // Copy.ONE_ARRAY's array, one per delivery worker thread
+    private final ThreadLocal<byte[]> pullArrays;
     private final AtomicLong names = new AtomicLong();
     // written by starting threads and the I/O thread; keyed by the FIFO's descriptor
     private final Map<Integer, Reader> readers = new ConcurrentHashMap<>();
@@ -170,6 +172,7 @@ final class FifoReadPath implements AutoCloseable {
             Pull pull) {
         this.pull = pull;
         this.pullBuffers = ThreadLocal.withInitial(() -> new Memory(readSize + PAGE).align(PAGE));
+        this.pullArrays = ThreadLocal.withInitial(() -> new byte[readSize]);
         this.coalesceNanos = coalesce.toNanos();
         this.readSize = readSize;
         this.wakeBytes = wakeBytes;
@@ -564,11 +567,16 @@ final class FifoReadPath implements AutoCloseable {
             while (true) {
                 long n = read(fd, buffer, readSize);
                 if (n > 0) {
-                    if (pull.copy()) {
+                    if (pull.copy() == Copy.NEW_CHUNK) {
                         // the buffer is reused at the next read, so the bytes are copied out here
                         byte[] chunk = new byte[(int) n];
                         buffer.read(0, chunk, 0, chunk.length);
                         consumer.accept(chunk);
+                    }
+                    else if (pull.copy() == Copy.ONE_ARRAY) {
+                        byte[] array = pullArrays.get();
+                        buffer.read(0, array, 0, (int) n);
+                        consumer.accept(array);
                     }
                     else {
                         consumer.accept(NO_BYTES);
@@ -732,9 +740,24 @@ final class FifoReadPath implements AutoCloseable {
      * @param spin how long a turn re-reads a FIFO it found empty before it ends; zero: it ends at once
      * @param rest how long a FIFO that a turn read and left empty rests before the worker reads it again, neither
      *     read nor armed meanwhile; zero: re-armed at once
-     * @param copy whether each read is copied into a new chunk; otherwise the consumer gets an empty array per read
-     *     and the bytes stay in the reused buffer, an upper bound only, since a stream must hand over owned bytes
+     * @param copy where each read's bytes go before the consumer gets them
      */
-    record Pull(boolean stopAtShortRead, Duration spin, Duration rest, boolean copy) {
+    record Pull(boolean stopAtShortRead, Duration spin, Duration rest, Copy copy) {
+    }
+
+    /**
+     * Where the pull mode copies a read's bytes. Only {@link #NEW_CHUNK} hands over owned bytes, as a stream must;
+     * the others are upper bounds that show what the allocation and the copy cost.
+     */
+    enum Copy {
+        /** into a new {@code byte[]} of the read's length, the consumer's to keep */
+        NEW_CHUNK,
+        /**
+         * into one reused {@code byte[]} of {@code readSize} per delivery thread, as the JDK's
+         * {@code InputStream} loop does; the consumer gets the whole array, valid until its next call
+         */
+        ONE_ARRAY,
+        /** nowhere: the consumer gets an empty array per read, the bytes stay in the native buffer */
+        NONE
     }
 }

@@ -7,6 +7,7 @@ import com.zaxxer.nuprocess.NuProcessBuilder;
 import dev.procflux.BackpressurePolicy;
 import dev.procflux.Command;
 import dev.procflux.ProcessEngine;
+import dev.procflux.jmh.FifoReadPath.Copy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -68,12 +69,13 @@ public final class StreamingCost {
         FifoReadPath rest = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(100_000));
         FifoReadPath rest300 = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ofNanos(300_000));
         Map<String, FifoReadPath> pulls = new LinkedHashMap<>();
-        pulls.put("FIFO pull, to EAGAIN", pull(false, 0, 0, true));
-        pulls.put("FIFO pull, to short read", pull(true, 0, 0, true));
-        pulls.put("FIFO pull, spin 20 µs", pull(false, 20, 0, true));
-        pulls.put("FIFO pull, rest 100 µs", pull(false, 0, 100, true));
-        pulls.put("FIFO pull, rest 300 µs", pull(false, 0, 300, true));
-        pulls.put("FIFO pull, rest 300 µs, no copy (bound)", pull(false, 0, 300, false));
+        pulls.put("FIFO pull, to EAGAIN", pull(false, 0, 0, Copy.NEW_CHUNK));
+        pulls.put("FIFO pull, to short read", pull(true, 0, 0, Copy.NEW_CHUNK));
+        pulls.put("FIFO pull, spin 20 µs", pull(false, 20, 0, Copy.NEW_CHUNK));
+        pulls.put("FIFO pull, rest 100 µs", pull(false, 0, 100, Copy.NEW_CHUNK));
+        pulls.put("FIFO pull, rest 300 µs", pull(false, 0, 300, Copy.NEW_CHUNK));
+        pulls.put("FIFO pull, rest 300 µs, one array (bound)", pull(false, 0, 300, Copy.ONE_ARRAY));
+        pulls.put("FIFO pull, rest 300 µs, no copy (bound)", pull(false, 0, 300, Copy.NONE));
         Map<String, Variant> variants = new LinkedHashMap<>();
         // the JDK loop runs on this thread, counted as "caller"
         variants.put("JDK InputStream loop", pieces -> StreamingPairs.jdkLoop());
@@ -168,7 +170,7 @@ public final class StreamingCost {
     }
 
     /** @return a {@link FifoReadPath} in the pull mode: 64 KiB reads, up to 1 MiB per turn */
-    private static FifoReadPath pull(boolean stopAtShortRead, long spinMicros, long restMicros, boolean copy) {
+    private static FifoReadPath pull(boolean stopAtShortRead, long spinMicros, long restMicros, Copy copy) {
         return new FifoReadPath(64 << 10, 1 << 20, new FifoReadPath.Pull(stopAtShortRead,
                 Duration.ofNanos(spinMicros * 1_000), Duration.ofNanos(restMicros * 1_000), copy));
     }
