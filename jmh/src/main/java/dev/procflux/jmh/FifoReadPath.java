@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -578,6 +579,11 @@ final class FifoReadPath implements AutoCloseable {
                         buffer.read(0, array, 0, (int) n);
                         consumer.accept(array);
                     }
+                    else if (pull.copy() == Copy.COPY_OF_ARRAY) {
+                        byte[] array = pullArrays.get();
+                        buffer.read(0, array, 0, (int) n);
+                        consumer.accept(Arrays.copyOf(array, (int) n));
+                    }
                     else {
                         consumer.accept(NO_BYTES);
                     }
@@ -752,6 +758,12 @@ final class FifoReadPath implements AutoCloseable {
     enum Copy {
         /** into a new {@code byte[]} of the read's length, the consumer's to keep */
         NEW_CHUNK,
+        /**
+         * into one reused {@code byte[]} per delivery thread, then {@link Arrays#copyOf(byte[], int)} of it, the
+         * consumer's to keep: C2 allocates an array that a copy fills at once without zeroing it first, which a
+         * copy from native memory does not get
+         */
+        COPY_OF_ARRAY,
         /**
          * into one reused {@code byte[]} of {@code readSize} per delivery thread, as the JDK's
          * {@code InputStream} loop does; the consumer gets the whole array, valid until its next call

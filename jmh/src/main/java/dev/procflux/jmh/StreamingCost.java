@@ -74,6 +74,7 @@ public final class StreamingCost {
         pulls.put("FIFO pull, spin 20 µs", pull(false, 20, 0, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, rest 100 µs", pull(false, 0, 100, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, rest 300 µs", pull(false, 0, 300, Copy.NEW_CHUNK));
+        pulls.put("FIFO pull, rest 300 µs, copyOf", pull(false, 0, 300, Copy.COPY_OF_ARRAY));
         pulls.put("FIFO pull, rest 300 µs, one array (bound)", pull(false, 0, 300, Copy.ONE_ARRAY));
         pulls.put("FIFO pull, rest 300 µs, no copy (bound)", pull(false, 0, 300, Copy.NONE));
         Map<String, Variant> variants = new LinkedHashMap<>();
