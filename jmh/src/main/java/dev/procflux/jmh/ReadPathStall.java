@@ -28,7 +28,8 @@ public final class ReadPathStall {
         boolean pull = args.length > 1 && args[1].equals("pull");
         try (FifoReadPath path = pull
                 ? new FifoReadPath(64 << 10, 1 << 20,
-                        new FifoReadPath.Pull(false, Duration.ZERO, Duration.ofNanos(300_000), FifoReadPath.Copy.NEW_CHUNK))
+                        new FifoReadPath.Pull(false, Duration.ZERO, Duration.ofNanos(300_000),
+                                FifoReadPath.Copy.NEW_CHUNK))
                 : new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO)) {
             CountDownLatch release = new CountDownLatch(1);
             // written by the delivery worker; read after the run completed
