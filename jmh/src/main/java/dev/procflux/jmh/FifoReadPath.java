@@ -127,6 +127,19 @@ final class FifoReadPath implements AutoCloseable {
 
     private static native int waitid(int idtype, int id, Pointer infop, int options);
 
+    private static native int getrusage(int who, Pointer usage);
+
+    /**
+     * @return the CPU time (user and system) of this JVM's children that were reaped so far, from
+     *     {@code getrusage(RUSAGE_CHILDREN)}, in nanoseconds
+     */
+    static long reapedChildrenNanos() {
+        // struct rusage on 64-bit Linux starts with ru_utime and ru_stime, each a timeval of two longs
+        Memory usage = new Memory(144);
+        check(getrusage(-1, usage), "getrusage");
+        return (usage.getLong(0) + usage.getLong(16)) * 1_000_000_000L + (usage.getLong(8) + usage.getLong(24)) * 1_000;
+    }
+
     private final Path dir;
     private final int epoll;
     private final int wakeup;

@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
  * of those ratios, and the median CPU time per 256 MiB of the whole JVM and of its threads by role, read from
  * {@code /proc/self/task/TID/schedstat} (Linux): the NuProcess I/O thread, the prototype's epoll thread, the
  * delivery workers ({@code Schedulers.parallel()}), the JIT compilers, the garbage collector and the calling thread;
+ * the child's own CPU time ({@code getrusage(RUSAGE_CHILDREN)} once it was reaped, which is where a reader's wake-ups
+ * show: a write to a pipe that a reader waits on wakes the reader on the writer's time);
  * also the median count of chunks ({@code stream}, prototype) or NuProcess callbacks (raw) per 256 MiB, and the load
  * average before and after. Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar
  * dev.procflux.jmh.StreamingCost [rounds [regexp]]}; with a regexp, only the variants whose name it finds run beside
@@ -116,11 +118,14 @@ public final class StreamingCost {
                     AtomicLong pieces = new AtomicLong();
                     Map<String, Long> threads0 = threadNanos();
                     long cpu0 = os.getProcessCpuTime();
+                    long child0 = FifoReadPath.reapedChildrenNanos();
                     long start = System.nanoTime();
                     long n = variants.get(name).run(pieces);
                     long nanos = System.nanoTime() - start;
                     long cpu = os.getProcessCpuTime() - cpu0;
                     Map<String, Long> threads1 = threadNanos();
+                    awaitReaped(name);
+                    long child = FifoReadPath.reapedChildrenNanos() - child0;
                     if (n != BYTES) {
                         throw new IllegalStateException(name + ": expected " + BYTES + " bytes but counted " + n);
                     }
@@ -131,6 +136,7 @@ public final class StreamingCost {
                     s[0] = (BYTES >> 20) / (nanos / 1e9);
                     s[1] = cpu / 1e6;
                     s[2] = pieces.get();
+                    s[3] = child / 1e6;
                     threads1.forEach((task, v) -> {
                         int role = role(task.substring(task.indexOf(' ') + 1));
                         if (role >= 0) {
@@ -151,9 +157,9 @@ public final class StreamingCost {
             pulls.values().forEach(FifoReadPath::close);
         }
         List<double[]> reference = samples.get(names.get(0));
-        System.out.printf(Locale.ROOT, "%-40s %6s %6s %13s %8s %6s %8s %9s %5s %4s %7s %7s%n",
+        System.out.printf(Locale.ROOT, "%-40s %6s %6s %13s %8s %6s %8s %9s %5s %4s %7s %7s %7s%n",
                 "ms per 256 MiB (medians)", "MiB/s", "÷ JDK", "÷ JDK range", "JVM CPU", "I/O", "own I/O",
-                "delivery", "JIT", "GC", "caller", "pieces");
+                "delivery", "JIT", "GC", "caller", "child", "pieces");
         for (String name : names) {
             List<double[]> r = samples.get(name);
             double logs = 0;
@@ -164,14 +170,14 @@ public final class StreamingCost {
             }
             Arrays.sort(ratios);
             System.out.printf(Locale.ROOT, "%-40s %6.0f %6.3f %6.3f-%6.3f %8.0f %6.0f %8.0f %9.0f %5.0f %4.0f %7.0f "
-                    + "%7.0f%n", name, median(r, 0), Math.exp(logs / r.size()), ratios[0], ratios[ratios.length - 1],
-                    median(r, 1), median(r, 4), median(r, 9), median(r, 5), median(r, 6), median(r, 7), median(r, 8),
-                    median(r, 2));
+                    + "%7.0f %7.0f%n", name, median(r, 0), Math.exp(logs / r.size()), ratios[0],
+                    ratios[ratios.length - 1], median(r, 1), median(r, 4), median(r, 9), median(r, 5), median(r, 6),
+                    median(r, 7), median(r, 8), median(r, 3), median(r, 2));
         }
         System.out.printf(Locale.ROOT, "%d rounds, load average %s before, %s after; ÷ JDK = geometric mean of the "
                 + "per-round ratios, range = their lowest and highest; I/O = the NuProcess I/O thread, own I/O = the "
-                + "FIFO read path's epoll thread; pieces = chunks delivered (procflux, FIFO) or NuProcess callbacks "
-                + "(raw)%n", reference.size(), loadBefore, loadAverage());
+                + "FIFO read path's epoll thread; child = the child's own CPU (user and system); pieces = chunks "
+                + "delivered (procflux, FIFO) or NuProcess callbacks (raw)%n", reference.size(), loadBefore, loadAverage());
     }
 
     /** @return a {@link FifoReadPath} in the pull mode: 64 KiB reads, up to 1 MiB per turn */
@@ -186,6 +192,20 @@ public final class StreamingCost {
         }
         catch (TimeoutException e) {
             throw new IllegalStateException("no end within 60 s after " + chunks + " chunks: " + path.state(), e);
+        }
+    }
+
+    /**
+     * Waits until this JVM has no child left, zombies included: a child's CPU time counts for its parent once it was
+     * reaped, which NuProcess may do only at its next 250 ms poll.
+     */
+    private static void awaitReaped(String variant) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (ProcessHandle.current().children().findAny().isPresent()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(variant + ": a child not reaped within 5 s");
+            }
+            Thread.sleep(1);
         }
     }
 
