@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * prototype {@link FifoReadPath} (reads of 64 KiB or 256 KiB, up to 1 MiB per wake-up; and 64 KiB reads with a
  * 100 µs or 300 µs rest after a read that emptied the FIFO), and the prototype's pull mode, where the delivery worker
  * reads (64 KiB reads, up to 1 MiB per turn): re-armed in epoll once a read finds the FIFO empty, or once a read comes
- * back short, or after 20 µs of re-reading an empty FIFO; resting 100 µs or 300 µs after a turn that read and
+ * back short, or after 20 µs of re-reading an empty FIFO; resting 50, 100 or 300 µs after a turn that read and
  * emptied it; and resting 300 µs with each read handed over as {@code Arrays.copyOf} of one reused array, and as the
  * two upper bounds that do not hand over owned bytes: one reused array, and no copy at all. The variants take turns
  * in one JVM, the order rotating every round; round 0 is warm-up.
@@ -78,6 +78,7 @@ public final class StreamingCost {
         pulls.put("FIFO pull, to EAGAIN", pull(false, 0, 0, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, to short read", pull(true, 0, 0, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, spin 20 µs", pull(false, 20, 0, Copy.NEW_CHUNK));
+        pulls.put("FIFO pull, rest 50 µs", pull(false, 0, 50, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, rest 100 µs", pull(false, 0, 100, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, rest 300 µs", pull(false, 0, 300, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, rest 300 µs, copyOf", pull(false, 0, 300, Copy.COPY_OF_ARRAY));
