@@ -130,14 +130,16 @@ final class FifoReadPath implements AutoCloseable {
     private static native int getrusage(int who, Pointer usage);
 
     /**
-     * @return the CPU time (user and system) of this JVM's children that were reaped so far, from
-     *     {@code getrusage(RUSAGE_CHILDREN)}, in nanoseconds
+     * @return of this JVM's children that were reaped so far, from {@code getrusage(RUSAGE_CHILDREN)}: their CPU
+     *     time (user and system) in nanoseconds and their voluntary context switches
      */
-    static long reapedChildrenNanos() {
-        // struct rusage on 64-bit Linux starts with ru_utime and ru_stime, each a timeval of two longs
+    static long[] reapedChildren() {
+        // struct rusage on 64-bit Linux: ru_utime and ru_stime (timevals of two longs) at 0 and 16, then 14 longs
+        // from ru_maxrss at 32 on, ru_nvcsw the 13th of them
         Memory usage = new Memory(144);
         check(getrusage(-1, usage), "getrusage");
-        return (usage.getLong(0) + usage.getLong(16)) * 1_000_000_000L + (usage.getLong(8) + usage.getLong(24)) * 1_000;
+        return new long[] {(usage.getLong(0) + usage.getLong(16)) * 1_000_000_000L
+                + (usage.getLong(8) + usage.getLong(24)) * 1_000, usage.getLong(128)};
     }
 
     private final Path dir;

@@ -46,7 +46,9 @@ import java.util.regex.Pattern;
  * {@code /proc/self/task/TID/schedstat} (Linux): the NuProcess I/O thread, the prototype's epoll thread, the
  * delivery workers ({@code Schedulers.parallel()}), the JIT compilers, the garbage collector and the calling thread;
  * the child's own CPU time ({@code getrusage(RUSAGE_CHILDREN)} once it was reaped, which is where a reader's wake-ups
- * show: a write to a pipe that a reader waits on wakes the reader on the writer's time);
+ * show: a write to a pipe that a reader waits on wakes the reader on the writer's time); the voluntary context
+ * switches of the JVM's I/O, delivery and calling threads (each a wait for work: the hand-offs) and of the child
+ * (each a write that found the pipe full);
  * also the median count of chunks ({@code stream}, prototype) or NuProcess callbacks (raw) per 256 MiB, and the load
  * average before and after. Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar
  * dev.procflux.jmh.StreamingCost [rounds [regexp]]}; with a regexp, only the variants whose name it finds run beside
@@ -117,31 +119,36 @@ public final class StreamingCost {
                 for (int i = 0; i < names.size(); i++) {
                     String name = names.get((i + round) % names.size());
                     AtomicLong pieces = new AtomicLong();
-                    Map<String, Long> threads0 = threadNanos();
+                    Map<String, long[]> threads0 = threadNanos();
                     long cpu0 = os.getProcessCpuTime();
-                    long child0 = FifoReadPath.reapedChildrenNanos();
+                    long[] child0 = FifoReadPath.reapedChildren();
                     long start = System.nanoTime();
                     long n = variants.get(name).run(pieces);
                     long nanos = System.nanoTime() - start;
                     long cpu = os.getProcessCpuTime() - cpu0;
-                    Map<String, Long> threads1 = threadNanos();
+                    Map<String, long[]> threads1 = threadNanos();
                     awaitReaped(name);
-                    long child = FifoReadPath.reapedChildrenNanos() - child0;
+                    long[] child1 = FifoReadPath.reapedChildren();
                     if (n != BYTES) {
                         throw new IllegalStateException(name + ": expected " + BYTES + " bytes but counted " + n);
                     }
                     if (round == 0) {
                         continue;
                     }
-                    double[] s = new double[4 + ROLES.length];
+                    double[] s = new double[6 + ROLES.length];
                     s[0] = (BYTES >> 20) / (nanos / 1e9);
                     s[1] = cpu / 1e6;
                     s[2] = pieces.get();
-                    s[3] = child / 1e6;
+                    s[3] = (child1[0] - child0[0]) / 1e6;
+                    s[4 + ROLES.length] = child1[1] - child0[1];
                     threads1.forEach((task, v) -> {
                         int role = role(task.substring(task.indexOf(' ') + 1));
+                        long[] v0 = threads0.getOrDefault(task, new long[2]);
                         if (role >= 0) {
-                            s[4 + role] += (v - threads0.getOrDefault(task, 0L)) / 1e6;
+                            s[4 + role] += (v[0] - v0[0]) / 1e6;
+                        }
+                        if (role >= 0 && role != 2 && role != 3) {
+                            s[5 + ROLES.length] += v[1] - v0[1];
                         }
                     });
                     samples.get(name).add(s);
@@ -158,9 +165,9 @@ public final class StreamingCost {
             pulls.values().forEach(FifoReadPath::close);
         }
         List<double[]> reference = samples.get(names.get(0));
-        System.out.printf(Locale.ROOT, "%-40s %6s %6s %13s %8s %6s %8s %9s %5s %4s %7s %7s %7s%n",
+        System.out.printf(Locale.ROOT, "%-40s %6s %6s %13s %8s %6s %8s %9s %5s %4s %7s %7s %7s %8s %8s%n",
                 "ms per 256 MiB (medians)", "MiB/s", "÷ JDK", "÷ JDK range", "JVM CPU", "I/O", "own I/O",
-                "delivery", "JIT", "GC", "caller", "child", "pieces");
+                "delivery", "JIT", "GC", "caller", "child", "pieces", "JVM vcs", "child vcs");
         for (String name : names) {
             List<double[]> r = samples.get(name);
             double logs = 0;
@@ -171,14 +178,17 @@ public final class StreamingCost {
             }
             Arrays.sort(ratios);
             System.out.printf(Locale.ROOT, "%-40s %6.0f %6.3f %6.3f-%6.3f %8.0f %6.0f %8.0f %9.0f %5.0f %4.0f %7.0f "
-                    + "%7.0f %7.0f%n", name, median(r, 0), Math.exp(logs / r.size()), ratios[0],
+                    + "%7.0f %7.0f %8.0f %8.0f%n", name, median(r, 0), Math.exp(logs / r.size()), ratios[0],
                     ratios[ratios.length - 1], median(r, 1), median(r, 4), median(r, 9), median(r, 5), median(r, 6),
-                    median(r, 7), median(r, 8), median(r, 3), median(r, 2));
+                    median(r, 7), median(r, 8), median(r, 3), median(r, 2), median(r, 5 + ROLES.length),
+                    median(r, 4 + ROLES.length));
         }
         System.out.printf(Locale.ROOT, "%d rounds, load average %s before, %s after; ÷ JDK = geometric mean of the "
                 + "per-round ratios, range = their lowest and highest; I/O = the NuProcess I/O thread, own I/O = the "
                 + "FIFO read path's epoll thread; child = the child's own CPU (user and system); pieces = chunks "
-                + "delivered (procflux, FIFO) or NuProcess callbacks (raw)%n", reference.size(), loadBefore, loadAverage());
+                + "delivered (procflux, FIFO) or NuProcess callbacks (raw); vcs = voluntary context switches (a thread "
+                + "that waits) of the JVM's I/O, delivery and calling threads, and of the child (a write to a full "
+                + "pipe)%n", reference.size(), loadBefore, loadAverage());
     }
 
     /** @return a {@link FifoReadPath} in the pull mode: 64 KiB reads, up to 1 MiB per turn */
@@ -236,15 +246,22 @@ public final class StreamingCost {
         return comm.equals("main") || comm.equals("java") ? 4 : -1;
     }
 
-    /** @return the CPU time of each thread of this JVM so far, keyed by "tid name" */
-    private static Map<String, Long> threadNanos() throws IOException {
-        Map<String, Long> nanos = new HashMap<>();
+    /**
+     * @return the CPU time in nanoseconds and the voluntary context switches of each thread of this JVM so far,
+     *     keyed by "tid name"
+     */
+    private static Map<String, long[]> threadNanos() throws IOException {
+        Map<String, long[]> nanos = new HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
                 try {
                     String comm = Files.readString(task.resolve("comm")).trim();
                     String schedstat = Files.readString(task.resolve("schedstat"));
-                    nanos.put(task.getFileName() + " " + comm, Long.parseLong(schedstat.split(" ")[0]));
+                    String status = Files.readString(task.resolve("status"));
+                    int at = status.indexOf("voluntary_ctxt_switches:") + "voluntary_ctxt_switches:".length();
+                    long switches = Long.parseLong(status.substring(at, status.indexOf('\n', at)).trim());
+                    nanos.put(task.getFileName() + " " + comm, new long[] {Long.parseLong(schedstat.split(" ")[0]),
+                        switches});
                 }
                 catch (IOException | RuntimeException e) {
                     // the thread ended between the listing and the read: it adds nothing to this round
