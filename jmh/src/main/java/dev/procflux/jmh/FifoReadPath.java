@@ -63,8 +63,8 @@ import reactor.core.scheduler.Schedulers;
  * the worker's thread, copies each read as {@link Pull#copy()} says and calls the consumer with it on that thread,
  * until a read finds the FIFO empty ({@code EAGAIN}; optionally after re-reading it for {@link Pull#spin()}), or
  * comes back short ({@link Pull#stopAtShortRead()}), or {@code wakeBytes} were read (the drain then queues itself
- * behind the worker's other tasks). A FIFO that a turn read and left empty rests for {@link Pull#rest()} when
- * that is set, neither read nor armed: the worker's own timer starts the next turn, so a child that keeps writing
+ * behind the worker's other tasks). A FIFO that a turn read and left empty (or read short) rests for
+ * {@link Pull#rest()} when that is set, neither read nor armed: the worker's own timer starts the next turn, so a child that keeps writing
  * is read by two threads, the child and the worker, with no epoll event in between; a turn that finds the FIFO
  * empty re-arms it. Nothing is queued: the consumer runs inside the read loop, and a consumer that blocks holds the
  * reads, so the child blocks in {@code write} once the pipe is full. An exit seen before end-of-file schedules a
@@ -582,7 +582,7 @@ final class FifoReadPath implements AutoCloseable {
          * Pull mode: one turn. Reads {@code readSize} at a time, each read delivered as one chunk on this thread,
          * until a read finds the FIFO empty ({@code EAGAIN}, after re-reading it for up to {@link Pull#spin()}),
          * or comes back short when {@link Pull#stopAtShortRead()}, or {@code wakeBytes} were read. A FIFO that
-         * the turn read and left empty rests for {@link Pull#rest()} (neither read nor armed; the worker's timer
+         * the turn read and left empty (or read short) rests for {@link Pull#rest()} (neither read nor armed; the worker's timer
          * starts the next turn) when a rest is set; otherwise, and after a turn that found it empty, it is re-armed
          * for one epoll event. The consumer is always ready: a consumer with demand would end the turn when its
          * demand runs out, leaving the FIFO unarmed (the child blocks once the pipe is full) until it asks again.
@@ -773,8 +773,8 @@ final class FifoReadPath implements AutoCloseable {
      * @param stopAtShortRead whether a turn ends at a read shorter than {@code readSize}; otherwise only at a read
      *     that finds the FIFO empty
      * @param spin how long a turn re-reads a FIFO it found empty before it ends; zero: it ends at once
-     * @param rest how long a FIFO that a turn read and left empty rests before the worker reads it again, neither
-     *     read nor armed meanwhile; zero: re-armed at once
+     * @param rest how long a FIFO rests after a turn that read bytes and then found it empty (or got a short read)
+     *     before the worker reads it again, neither read nor armed meanwhile; zero: re-armed at once
      * @param copy where each read's bytes go before the consumer gets them
      */
     record Pull(boolean stopAtShortRead, Duration spin, Duration rest, Copy copy) {
