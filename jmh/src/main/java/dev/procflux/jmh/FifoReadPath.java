@@ -53,22 +53,23 @@ import reactor.core.scheduler.Schedulers;
  * Backpressure is real: once {@code pauseBytes} are queued the FIFO leaves the epoll interest set (the child blocks in
  * {@code write} once the pipe is full) until the consumer drained the queue to {@code resumeBytes}. A run completes
  * once the FIFO reached end-of-file, every chunk was delivered and the exit was seen: peeked with
- * {@code waitid(WNOWAIT)} from the FIFO's end on (NuProcess, whose own stdout hung up early, often finds no zombie at the
- * stderr hang-up and reports the exit only at its next 250 ms poll), or reported by NuProcess, whichever comes first.
+ * {@code waitid(WNOWAIT)} from the FIFO's end on (NuProcess, whose own stdout hung up early, often finds no zombie at
+ * the stderr hang-up and reports the exit only at its next 250 ms poll), or reported by NuProcess, whichever comes
+ * first.
  *
- * <p>In the pull mode ({@link Pull}), the delivery worker reads and the I/O thread only reports readiness: each FIFO
- * is in the interest set with {@code EPOLLONESHOT}, so an event takes it out until it is re-armed, and the I/O
- * thread's only work per event is to schedule the FIFO's drain on its {@link Schedulers#parallel()} worker (when
- * not already scheduled). A turn of the drain reads {@code readSize} at a time into a page-aligned native buffer of
- * the worker's thread, copies each read as {@link Pull#copy()} says and calls the consumer with it on that thread,
- * until a read finds the FIFO empty ({@code EAGAIN}; optionally after re-reading it for {@link Pull#spin()}), or
- * comes back short ({@link Pull#stopAtShortRead()}), or {@code wakeBytes} were read (the drain then queues itself
- * behind the worker's other tasks). A FIFO that a turn read and left empty (or read short) rests for
- * {@link Pull#rest()} when that is set, neither read nor armed: the worker's own timer starts the next turn, so a child that keeps writing
- * is read by two threads, the child and the worker, with no epoll event in between; a turn that finds the FIFO
- * empty re-arms it. Nothing is queued: the consumer runs inside the read loop, and a consumer that blocks holds the
- * reads, so the child blocks in {@code write} once the pipe is full. An exit seen before end-of-file schedules a
- * drain, which reads the end-of-file of a FIFO that no writer holds any more.
+ * <p>In the pull mode ({@link Pull}), the delivery worker reads and the I/O thread only reports readiness: each FIFO is
+ * in the interest set with {@code EPOLLONESHOT}, so an event takes it out until it is re-armed, and the I/O thread's
+ * only work per event is to schedule the FIFO's drain on its {@link Schedulers#parallel()} worker (when not already
+ * scheduled). A turn of the drain reads {@code readSize} at a time into a page-aligned native buffer of the worker's
+ * thread, copies each read as {@link Pull#copy()} says and calls the consumer with it on that thread, until a read
+ * finds the FIFO empty ({@code EAGAIN}; optionally after re-reading it for {@link Pull#spin()}), or comes back short
+ * ({@link Pull#stopAtShortRead()}), or {@code wakeBytes} were read (the drain then queues itself behind the worker's
+ * other tasks). A FIFO that a turn read and left empty (or read short) rests for {@link Pull#rest()} when that is set,
+ * neither read nor armed: the worker's own timer starts the next turn, so a child that keeps writing is read by two
+ * threads, the child and the worker, with no epoll event in between; a turn that finds the FIFO empty re-arms it.
+ * Nothing is queued: the consumer runs inside the read loop, and a consumer that blocks holds the reads, so the child
+ * blocks in {@code write} once the pipe is full. An exit seen before end-of-file schedules a drain, which reads the
+ * end-of-file of a FIFO that no writer holds any more.
  */
 final class FifoReadPath implements AutoCloseable {
     static final int PIPE_SIZE = 1 << 20;
@@ -579,13 +580,13 @@ final class FifoReadPath implements AutoCloseable {
         }
 
         /**
-         * Pull mode: one turn. Reads {@code readSize} at a time, each read delivered as one chunk on this thread,
-         * until a read finds the FIFO empty ({@code EAGAIN}, after re-reading it for up to {@link Pull#spin()}),
-         * or comes back short when {@link Pull#stopAtShortRead()}, or {@code wakeBytes} were read. A FIFO that
-         * the turn read and left empty (or read short) rests for {@link Pull#rest()} (neither read nor armed; the worker's timer
-         * starts the next turn) when a rest is set; otherwise, and after a turn that found it empty, it is re-armed
-         * for one epoll event. The consumer is always ready: a consumer with demand would end the turn when its
-         * demand runs out, leaving the FIFO unarmed (the child blocks once the pipe is full) until it asks again.
+         * Pull mode: one turn. Reads {@code readSize} at a time, each read delivered as one chunk on this thread, until
+         * a read finds the FIFO empty ({@code EAGAIN}, after re-reading it for up to {@link Pull#spin()}), or comes
+         * back short when {@link Pull#stopAtShortRead()}, or {@code wakeBytes} were read. A FIFO that the turn read and
+         * left empty (or read short) rests for {@link Pull#rest()} (neither read nor armed; the worker's timer starts
+         * the next turn) when a rest is set; otherwise, and after a turn that found it empty, it is re-armed for one
+         * epoll event. The consumer is always ready: a consumer with demand would end the turn when its demand runs
+         * out, leaving the FIFO unarmed (the child blocks once the pipe is full) until it asks again.
          *
          * @return whether the turn stopped at {@code wakeBytes}, the FIFO perhaps not yet empty
          */
