@@ -628,8 +628,16 @@ final class FifoReadPath implements AutoCloseable {
                     }
                     continue;
                 }
-                if (n == 0) {
-                    // no writer left: the child and everything it forked closed the FIFO
+                int errno = n < 0 ? Native.getLastError() : 0;
+                if (n < 0 && errno == EINTR) {
+                    continue;
+                }
+                if (n == 0 || errno != EAGAIN) {
+                    if (n < 0) {
+                        result.completeExceptionally(new IOException("read " + fifo + ": errno " + errno));
+                    }
+                    // no writer left (the child and everything it forked closed the FIFO), or a failed read: the
+                    // FIFO is done with either way
                     readers.remove(fd);
                     epoll_ctl(epoll, EPOLL_CTL_DEL, fd, null);
                     close(fd);
@@ -637,14 +645,6 @@ final class FifoReadPath implements AutoCloseable {
                     if (!hasExited) {
                         probeExit(0);
                     }
-                    return false;
-                }
-                int errno = Native.getLastError();
-                if (errno == EINTR) {
-                    continue;
-                }
-                if (errno != EAGAIN) {
-                    result.completeExceptionally(new IOException("read " + fifo + ": errno " + errno));
                     return false;
                 }
                 if (spinNanos > 0) {
