@@ -111,7 +111,8 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
      * {@link #dispose()} as a {@code Mono}, like reactor-pool's {@code Pool.disposeLater()}.
      *
      * <p><b>Laziness:</b> lazy: nothing happens until subscription; subscribing starts disposing (once, however
-     * often it is subscribed) and the {@code Mono} completes once every process the engine started is gone.
+     * often it is subscribed) and the {@code Mono} completes once every process the engine started is gone: the
+     * descendants of each killed tree too, those that outlived the SIGTERM after their forced kill.
      * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
      * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
      * <p><b>Errors:</b> none.
@@ -142,6 +143,13 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
      * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every process to be
      * gone, counted from when the last of the kills has started on the engine's kill threads; for
      * try-with-resources. Idempotent.
+     *
+     * <p>"Every process" is every process of every tree the engine killed, not only each run's root: a descendant
+     * that outlives the SIGTERM gets its SIGKILL after the grace period, and {@code close()} returns only once that
+     * kill (and the search for escaped processes still holding the output pipes) has run, so a JVM that exits right
+     * after {@code close()} leaves nothing behind. A tree that dies of the SIGTERM ends its wait at once, not at the
+     * end of the grace period. The bound leaves room for the grace period, the forced kill and the exit of what it
+     * killed.
      */
     @Override
     void close();
