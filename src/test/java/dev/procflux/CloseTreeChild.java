@@ -32,11 +32,15 @@ public final class CloseTreeChild {
                 "sh", pidFile.toString());
     }
 
-    /** Waits for the grandchild of {@link #ignoringGrandchild} to write its pid. */
+    /** Waits for a process to have written its pid and a line break to {@code pidFile}; returns the pid. */
     static long awaitPid(Path pidFile) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(pidFile));
+        await().atMost(Duration.ofSeconds(20)).until(() -> pidLine(pidFile).matches("[0-9]+\n"));
+        return Long.parseLong(pidLine(pidFile).trim());
+    }
+
+    private static String pidLine(Path pidFile) {
         try {
-            return Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
+            return Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.UTF_8) : "";
         }
         catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -65,6 +65,26 @@ class CloseTreeIT {
     }
 
     @Test
+    void closeAlsoKillsWhatAGrandchildForkedOnItsSigtermAfterTheRootDied() {
+        Path ready = dir.resolve("ready");
+        Path forked = dir.resolve("forked");
+        // the grandchild survives the SIGTERM and forks a sleep from its handler: a process the frozen tree does not
+        // list, with no pipe of the run, whose parent lives on until the forced kill
+        String grandchild = "sh -c 'trap \"sleep 60 </dev/null >/dev/null 2>&1 & echo \\$! > \\\"$2.tmp\\\"; "
+                + "mv \\\"$2.tmp\\\" \\\"$2\\\"\" TERM; echo $$ > \"$1\"; while :; do sleep 1; done' sh \"$1\" \"$2\"";
+        engine.stream(Command.of("sh", "-c", grandchild + " </dev/null >/dev/null 2>&1 & wait", "sh",
+                ready.toString(), forked.toString())).subscribe(o -> { }, e -> { });
+        grandchildren.add(awaitPid(ready));
+
+        engine.close();
+
+        assertThat(forked).as("the grandchild's handler wrote the pid of the sleep it forked").exists();
+        long pid = awaitPid(forked);
+        grandchildren.add(pid);
+        assertThat(ProcFs.isLive(pid)).as("the sleep forked after the freeze, when close() returned").isFalse();
+    }
+
+    @Test
     void disposeLaterCompletesOnlyOnceTheGrandchildThatIgnoresSigtermIsGone() {
         Path pidFile = dir.resolve("pid");
         engine.stream(ignoringGrandchild(pidFile, false, "wait")).subscribe(o -> { }, e -> { });
