@@ -27,8 +27,9 @@ import reactor.util.Loggers;
  * {@link ProcessHandle} checks the start time, so a recycled pid is never sent SIGTERM or SIGKILL.
  *
  * <p><b>End:</b> a kill ends (its {@code done} callback runs, once) when every process of the frozen tree is gone
- * (exited; a zombie counts as gone) and the output pipes are closed, checked at short growing intervals during the
- * grace period, so a tree that dies of SIGTERM ends its kill within milliseconds; otherwise once the forced kill and
+ * (exited; a zombie counts as gone) and the output pipes are closed, checked when the pipes close and at
+ * growing intervals during the grace period, so a tree that dies of SIGTERM ends its kill within milliseconds;
+ * otherwise once the forced kill and
  * the search for escaped pipe holders have run and every process sent SIGKILL is gone (at most
  * {@link #FORCED_EXIT_WAIT} later). The root's exit alone does not end it: a descendant that ignores SIGTERM lives on
  * until the forced kill, and an owner that counted itself closed at the root's exit would let its JVM exit (ending
@@ -45,8 +46,9 @@ final class TreeKiller {
     /** How long the processes sent SIGKILL get to end before the kill ends without them (uninterruptible sleep). */
     static final Duration FORCED_EXIT_WAIT = Duration.ofMillis(500);
     // the checks whether the tree is gone: the first soon after the signals, then twice as far apart up to the last
-    private static final long FIRST_CHECK_NANOS = 1_000_000;
+    private static final long FIRST_CHECK_NANOS = 2_000_000;
     private static final long MAX_CHECK_NANOS = 50_000_000;
+    private static final int AFTER_CLOSE_LOOKS = 3;
 
     // the phases: signalled and waiting for the tree to go or the grace period to end; force-killing; ended
     private static final int WAITING = 0;
@@ -127,6 +129,9 @@ final class TreeKiller {
             long deadline = System.nanoTime() + waitNanos;
             graceEnd = timer.schedule(() -> kills.submit(() -> guarded(this::graceOver)), waitNanos,
                     TimeUnit.NANOSECONDS);
+            // the pipes close as the last process holding them exits, mostly the last of the tree: look then, and
+            // at growing intervals for what exits after closing its pipes or never held them
+            root.whenOutputClosed(() -> kills.submit(() -> guarded(() -> afterPipesClosed(0))));
             scheduleCheck(FIRST_CHECK_NANOS, deadline);
         }
         catch (RuntimeException e) {
@@ -155,20 +160,36 @@ final class TreeKiller {
     }
 
     private void checkGone(long delay, long deadline) {
-        if (phase.get() != WAITING) {
-            return;
+        if (!endIfGone() && phase.get() == WAITING) {
+            scheduleCheck(Math.min(2 * delay, MAX_CHECK_NANOS), deadline);
         }
-        if (root.outputClosed() && allGone(tree)) {
-            if (phase.compareAndSet(WAITING, ENDED)) {
-                Disposable g = graceEnd;
-                if (g != null) {
-                    g.dispose();
-                }
-                end();
+    }
+
+    /**
+     * While waiting, once the pipes have closed: a process closes its files a moment before it becomes a zombie, so
+     * the look at the close is followed by a few more, 1, 2 and 4 ms later.
+     */
+    private void afterPipesClosed(int looks) {
+        if (!endIfGone() && phase.get() == WAITING && looks < AFTER_CLOSE_LOOKS) {
+            long delay = 1_000_000L << looks;
+            timer.schedule(() -> kills.submit(() -> guarded(() -> afterPipesClosed(looks + 1))), delay,
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** While waiting: ends the kill if the tree is gone and the pipes are closed; @return whether it has ended */
+    private boolean endIfGone() {
+        if (phase.get() != WAITING || !root.outputClosed() || !allGone(tree)) {
+            return phase.get() == ENDED;
+        }
+        if (phase.compareAndSet(WAITING, ENDED)) {
+            Disposable g = graceEnd;
+            if (g != null) {
+                g.dispose();
             }
-            return;
+            end();
         }
-        scheduleCheck(Math.min(2 * delay, MAX_CHECK_NANOS), deadline);
+        return true;
     }
 
     /** The grace period is over (with no grace period: the time given to the pipes to close). */
