@@ -27,13 +27,12 @@ import reactor.util.Loggers;
  * {@link ProcessHandle} checks the start time, so a recycled pid is never sent SIGTERM or SIGKILL.
  *
  * <p><b>End:</b> a kill ends (its {@code done} callback runs, once) when every process of the frozen tree is gone
- * (exited; a zombie counts as gone) and the output pipes are closed, checked when the pipes close and at
- * growing intervals during the grace period, so a tree that dies of SIGTERM ends its kill within milliseconds;
- * otherwise once the forced kill and
- * the search for escaped pipe holders have run and every process sent SIGKILL is gone (at most
- * {@link #FORCED_EXIT_WAIT} later). The root's exit alone does not end it: a descendant that ignores SIGTERM lives on
- * until the forced kill, and an owner that counted itself closed at the root's exit would let its JVM exit (ending
- * the daemon threads that time the grace period) with that descendant still running.
+ * (exited; a zombie counts as gone) and the output pipes are closed, checked when the pipes close and at growing
+ * intervals during the grace period, so a tree that dies of SIGTERM ends its kill within milliseconds; otherwise
+ * once the forced kill and the search for escaped pipe holders have run and every process sent SIGKILL is gone (at
+ * most {@link #FORCED_EXIT_WAIT} later). The root's exit alone does not end it: a descendant that ignores SIGTERM
+ * lives on until the forced kill, and an owner that counted itself closed at the root's exit would let its JVM exit
+ * (ending the daemon threads that time the grace period) with that descendant still running.
  *
  * <p><b>Threading:</b> {@link #kill} runs on a {@link KillQueue} thread, and what follows (the checks, the forced
  * kill) runs there too: the timer only times them. No part of a kill runs on the thread that asked for it.
