@@ -289,8 +289,9 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * it stops keeps the queue under {@code mark + 64 KiB}: a stalled subscriber costs about 192 KiB whatever
          * {@code high} is, a fast one up to {@code high + 64 KiB}. A stream's stdout pipe follows its mark (a quarter
          * of it, from 64 KiB up to 1 MiB), so a fast stream wakes the engine less often per byte. Marks grow only
-         * while {@link #maxTotalBufferedBytes(long)} could give every open stream {@code high} at once (64 streams
-         * with the defaults); with more streams every mark stays at 128 KiB, so that subscribers that drain alike get
+         * while {@link #maxTotalBufferedBytes(long)} could give every stream that may run at once (the open ones, at
+         * most {@code maxConcurrency}) {@code high} (64 streams with the defaults); with more every mark stays at
+         * 128 KiB, so that subscribers that drain alike get
          * alike shares of the CPU. Defaults 4 MiB and 1 MiB.
          *
          * @param high the largest bound, at least 128 KiB
