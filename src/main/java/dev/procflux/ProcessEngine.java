@@ -291,8 +291,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * of it, from 64 KiB up to 1 MiB), so a fast stream wakes the engine less often per byte. Marks grow only
          * while {@link #maxTotalBufferedBytes(long)} could give every stream that may run at once (the open ones, at
          * most {@code maxConcurrency}) {@code high} (64 streams with the defaults); with more every mark stays at
-         * 128 KiB, so that subscribers that drain alike get
-         * alike shares of the CPU. Defaults 4 MiB and 1 MiB.
+         * 128 KiB, so that subscribers that drain alike get alike shares of the CPU. Defaults 4 MiB and 1 MiB.
          *
          * @param high the largest bound, at least 128 KiB
          * @param low the resume mark at that bound, at least 0 and below {@code high - 80 KiB}

@@ -53,7 +53,7 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final AtomicLong buffered = new AtomicLong();
     // what the running streams may still queue before their pauses take hold (StreamMarks.reserve of each stream's
     // stdout pipe, from its process's start to its finish); added and subtracted by the streams under their pipe
-    // locks. The streams about to start are counted apart (slotFloors), the streams waiting for a slot not at all
+    // locks. The streams about to start are counted apart (reserved()), the streams waiting for a slot not at all
     private final AtomicLong reserved = new AtomicLong();
     // streams from subscription to finish; incremented by the subscribing thread, decremented by the run's finish
     private final AtomicInteger liveStreams = new AtomicInteger();
