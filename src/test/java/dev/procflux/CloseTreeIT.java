@@ -96,6 +96,17 @@ class CloseTreeIT {
     }
 
     @Test
+    void disposeGracefullyCompletesOnlyOnceTheGrandchildKilledAfterTheDrainIsGone() {
+        Path pidFile = dir.resolve("pid");
+        engine.stream(ignoringGrandchild(pidFile, true, "wait")).subscribe(o -> { }, e -> { });
+        long pid = grandchild(pidFile);
+
+        engine.disposeGracefully(Duration.ofMillis(100)).block(Duration.ofSeconds(10));
+
+        assertThat(ProcFs.isLive(pid)).as("the grandchild, when disposeGracefully() completed").isFalse();
+    }
+
+    @Test
     void aCancelRightBeforeTheCloseIsWaitedForToItsForcedKill() {
         Path pidFile = dir.resolve("pid");
         reactor.core.Disposable run = engine.stream(ignoringGrandchild(pidFile, false, "wait"))
