@@ -3,6 +3,7 @@ package dev.procflux;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ public final class CloseTreeChild {
             return Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.UTF_8) : "";
         }
         catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.Disposable;
 
 /**
  * Closing an engine or a worker pool returns only once every process of every tree it killed is gone, the ones
@@ -109,7 +111,7 @@ class CloseTreeIT {
     @Test
     void aCancelRightBeforeTheCloseIsWaitedForToItsForcedKill() {
         Path pidFile = dir.resolve("pid");
-        reactor.core.Disposable run = engine.stream(ignoringGrandchild(pidFile, false, "wait"))
+        Disposable run = engine.stream(ignoringGrandchild(pidFile, false, "wait"))
                 .subscribe(o -> { }, e -> { });
         long pid = grandchild(pidFile);
         run.dispose();
@@ -137,7 +139,7 @@ class CloseTreeIT {
     @Test
     void closeDoesNotWaitForTheGracePeriodWhenTheWholeTreeDiesOfSigterm() throws InterruptedException {
         ProcessEngine patient = engine.options().toBuilder().killGracePeriod(Duration.ofSeconds(60)).build();
-        List<Long> roots = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> roots = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 3; i++) {
             patient.stream(Command.shell("sleep 60 & sleep 60 & wait"), roots::add).subscribe(o -> { }, e -> { });
         }
