@@ -100,9 +100,9 @@ public final class EngineOptions {
     }
 
     /**
-     * @return the budget for output queued in all streams together, counting what each stream may still queue
-     *         after its pause: past half of it the streams holding the most pause, at it every stream pauses its
-     *         process; {@code -1} for no budget (see
+     * @return the budget for output queued in all streams together, counting what each running stream may still
+     *         queue after its pause (streams waiting for a slot hold none of it): past half of it the streams holding
+     *         the most pause, at it every stream pauses its process; {@code -1} for no budget (see
      *         {@link ProcessEngine.Builder#maxTotalBufferedBytes(long)} for the guarantee)
      */
     public long maxTotalBufferedBytes() {

@@ -111,7 +111,8 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
      * {@link #dispose()} as a {@code Mono}, like reactor-pool's {@code Pool.disposeLater()}.
      *
      * <p><b>Laziness:</b> lazy: nothing happens until subscription; subscribing starts disposing (once, however
-     * often it is subscribed) and the {@code Mono} completes once every process the engine started is gone.
+     * often it is subscribed) and the {@code Mono} completes once every process the engine started is gone: the
+     * descendants of each killed tree too, those that outlived the SIGTERM after their forced kill.
      * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
      * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
      * <p><b>Errors:</b> none.
@@ -142,6 +143,13 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
      * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every process to be
      * gone, counted from when the last of the kills has started on the engine's kill threads; for
      * try-with-resources. Idempotent.
+     *
+     * <p>"Every process" is every process of every tree the engine killed, not only each run's root: a descendant
+     * that outlives the SIGTERM gets its SIGKILL after the grace period, and {@code close()} returns only once that
+     * kill (and the search for escaped processes still holding the output pipes) has run, so a JVM that exits right
+     * after {@code close()} leaves nothing behind. A tree that dies of the SIGTERM ends its wait at once, not at the
+     * end of the grace period. The bound leaves room for the grace period, the forced kill and the exit of what it
+     * killed.
      */
     @Override
     void close();
@@ -289,9 +297,9 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * it stops keeps the queue under {@code mark + 64 KiB}: a stalled subscriber costs about 192 KiB whatever
          * {@code high} is, a fast one up to {@code high + 64 KiB}. A stream's stdout pipe follows its mark (a quarter
          * of it, from 64 KiB up to 1 MiB), so a fast stream wakes the engine less often per byte. Marks grow only
-         * while {@link #maxTotalBufferedBytes(long)} could give every open stream {@code high} at once (64 streams
-         * with the defaults); with more streams every mark stays at 128 KiB, so that subscribers that drain alike get
-         * alike shares of the CPU. Defaults 4 MiB and 1 MiB.
+         * while {@link #maxTotalBufferedBytes(long)} could give every stream that may run at once (the open ones, at
+         * most {@code maxConcurrency}) {@code high} (64 streams with the defaults); with more every mark stays at
+         * 128 KiB, so that subscribers that drain alike get alike shares of the CPU. Defaults 4 MiB and 1 MiB.
          *
          * @param high the largest bound, at least 128 KiB
          * @param low the resume mark at that bound, at least 0 and below {@code high - 80 KiB}
@@ -312,14 +320,17 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
         /**
          * The budget for output queued in all streams of the engine together, under
          * {@link BackpressurePolicy#PAUSE}. The engine counts against it, besides the queued bytes, each stream's
-         * reserve from its subscription to its end: what the stream may still queue after the read that pauses it
+         * reserve from its process's start to its end: what the stream may still queue after the read that pauses it
          * (that read, what its stdout pipe holds, and what a write in progress pushes before the stop lands); bytes
-         * that arrive while the stream is paused come out of its reserve, which returns whole at the resume.
+         * that arrive while the stream is paused come out of its reserve, which returns whole at the resume. A
+         * stream waiting for a slot ({@link #maxConcurrency(int)}) has no process, can queue nothing and holds
+         * nothing of the budget, however many wait; only a slot free for one of them counts 12 KiB until its stream
+         * starts.
          * <ul>
          * <li>Every stream gets at most the same stdout pipe: the largest whose reserves, for as many streams as may
-         * run at once (the open ones, at most {@code maxConcurrency}) and with the 12 KiB that each stream beyond
-         * that, waiting for a slot, reserves, take at most half the budget (a stream on the default 64 KiB pipe reserves 144 KiB; one on a 1 MiB pipe 1,104 KiB; one on a
-         * one-page, 4 KiB, pipe 12 KiB).</li>
+         * run at once (the open ones, at most {@code maxConcurrency}), take at most half the budget (a stream on the
+         * default 64 KiB pipe reserves 144 KiB; one on a 1 MiB pipe 1,104 KiB; one on a one-page, 4 KiB, pipe
+         * 12 KiB).</li>
          * <li>Once queued bytes and reserves pass half the budget, a stream holding more than two full pipes whose
          * subscriber asks for nothing pauses its process at its next read: the streams holding the most stop first,
          * and a stream whose subscriber keeps up goes on.</li>
@@ -327,7 +338,8 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * once its subscriber has taken everything queued, and no stream earns a larger mark or pipe.</li>
          * </ul>
          * <p><b>Guarantee:</b> the stdout output queued in all {@code PAUSE} streams together stays within the budget
-         * whenever the budget is at least 12 KiB per live stream (the reserve of a stream with a one-page pipe),
+         * whenever the budget is at least 12 KiB per stream that may run at once (the reserve of a stream with a
+         * one-page pipe; streams waiting for a slot do not count),
          * except that a stream starting while the budget is already reached whose child wrote more than its pipe
          * before the start adds up to 64 KiB and the stop slack beyond it (its first read).
          * Not counted in the reserve: what a paused child's stderr pipe still holds (up to 64 KiB), and

@@ -136,7 +136,8 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
      * {@link #dispose()} as a {@code Mono}, like reactor-pool's {@code Pool.disposeLater()}.
      *
      * <p><b>Laziness:</b> lazy: nothing happens until subscription; subscribing starts disposing (once, however
-     * often it is subscribed) and the {@code Mono} completes once every worker process has exited.
+     * often it is subscribed) and the {@code Mono} completes once every worker process and every process of the
+     * trees it killed has exited.
      * <p><b>Threading:</b> completes on {@link EngineOptions#deliveryScheduler()}, never on the NuProcess I/O thread.
      * <p><b>Cancellation:</b> cancelling stops waiting; disposal, once started, goes on.
      * <p><b>Errors:</b> none.
@@ -167,7 +168,8 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
     /**
      * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every worker to be
      * gone, counted from when the last of the kills has started on the pool's kill threads; for try-with-resources.
-     * Idempotent.
+     * Idempotent. A worker is gone once its whole process tree is: a descendant that outlives the SIGTERM is
+     * waited for until its SIGKILL after the grace period, as in {@link ProcessEngine#close()}.
      */
     @Override
     void close();

@@ -83,8 +83,8 @@ class PipeBudgetIT {
 
     @Test
     void streamsWaitingForASlotDoNotShrinkThePipesOfTheRunningOnes() {
-        // two slots, 240 streams waiting for them: the waiting ones reserve 12 KiB each, which leaves the two running
-        // streams the default pipe of a 128 KiB mark; counted as 242 running streams they would get one page
+        // two slots, 240 streams waiting for them: the waiting ones hold nothing, which leaves the two running streams
+        // the default pipe of a 128 KiB mark; counted as 242 running streams they would get one page
         try (ProcessEngine twoSlots = ProcessEngine.builder().maxConcurrency(2).maxPendingAcquire(300)
                 .maxTotalBufferedBytes(8L << 20).killGracePeriod(Duration.ofMillis(500)).build()) {
             List<Disposable> streams = new ArrayList<>();

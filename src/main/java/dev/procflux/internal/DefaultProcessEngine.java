@@ -1,5 +1,6 @@
 package dev.procflux.internal;
 
+import dev.procflux.BackpressurePolicy;
 import dev.procflux.Command;
 import dev.procflux.EngineMetrics;
 import dev.procflux.EngineOptions;
@@ -50,11 +51,15 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     private final LongAdder budgetPauses = new LongAdder();
     // output bytes queued in all streams together; added on the I/O threads, subtracted on the delivery threads
     private final AtomicLong buffered = new AtomicLong();
-    // what the live streams may still queue before their pauses take hold (StreamMarks.reserve of each stream's
-    // stdout pipe); added and subtracted by the streams under their pipe locks
+    // what the running streams may still queue before their pauses take hold (StreamMarks.reserve of each stream's
+    // stdout pipe, from its process's start to its finish); added and subtracted by the streams under their pipe
+    // locks. The streams about to start are counted apart (reserved()), the streams waiting for a slot not at all
     private final AtomicLong reserved = new AtomicLong();
-    // streams from subscription to finish
+    // streams from subscription to finish; incremented by the subscribing thread, decremented by the run's finish
     private final AtomicInteger liveStreams = new AtomicInteger();
+    // streams whose process started and whose reserve is in `reserved`, until their finish; written by the streams
+    // under their pipe locks (each counts itself once in and once out)
+    private final AtomicInteger startedStreams = new AtomicInteger();
     // stream drains scheduled on the delivery scheduler and not yet started: added by the thread that schedules one,
     // subtracted by the delivery thread as it starts it
     private final AtomicInteger waitingDrains = new AtomicInteger();
@@ -218,8 +223,10 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
             ProcessRun run = new ProcessRun(runContext, command, out);
             liveStreams.incrementAndGet();
             run.onFinish(() -> {
-                liveStreams.decrementAndGet();
+                // the reserve goes before the stream stops being live: in between the engine counts a floor for a
+                // slot that is already free, never too little
                 out.finished();
+                liveStreams.decrementAndGet();
             });
             subscriber.onSubscribe(out);
             out.attach(run);
@@ -341,13 +348,39 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     /**
+     * Called by {@link StreamOutput} once its process started and its reserve is counted ({@code +1}), and at its
+     * finish before it gives the reserve back ({@code -1}): in both orders the engine counts too much for a moment,
+     * never too little.
+     */
+    void streamsStarted(int delta) {
+        startedStreams.addAndGet(delta);
+    }
+
+    /**
+     * @return what the streams may still queue before their pauses take hold: the reserves of the running streams,
+     *         and {@link StreamMarks#BUDGET_FLOOR} for each slot a subscribed stream may start in now (at most
+     *         {@code maxConcurrency} minus the running streams). A stream waiting for a slot has no process and can
+     *         queue nothing, so it holds nothing; the floor of the slot it is about to take is counted from the moment
+     *         the slot is free for it (the finish of the stream before, which gives back at least as much), so a
+     *         stream that starts with a one-page pipe adds nothing to what was counted
+     */
+    long reserved() {
+        if (options.backpressure() != BackpressurePolicy.PAUSE) {
+            return reserved.get();
+        }
+        long starting = Math.min(liveStreams.get(), options.maxConcurrency()) - startedStreams.get();
+        return reserved.get() + Math.max(0, starting) * StreamMarks.BUDGET_FLOOR;
+    }
+
+    /**
      * @param total the engine's queued output, as {@link #addBuffered} returned it
-     * @return whether the queued output plus what the live streams may still queue before a pause takes hold is
-     *         over the budget: every stream that reads then pauses, so the total never passes the budget
+     * @return whether the queued output plus what the streams may still queue before a pause takes hold
+     *         ({@link #reserved()}) is over the budget: every stream that reads then pauses, so the total never passes
+     *         the budget
      */
     boolean isOverBudget(long total) {
         long budget = options.maxTotalBufferedBytes();
-        return budget >= 0 && total + reserved.get() > budget;
+        return budget >= 0 && total + reserved() > budget;
     }
 
     /** @return whether the engine is over its budget now (no stream may earn a larger mark or pipe then) */
@@ -358,17 +391,26 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /** @return how many more output bytes all streams together may queue before the budget is reached */
     long budgetRoom() {
         long budget = options.maxTotalBufferedBytes();
-        return budget < 0 ? Long.MAX_VALUE : budget - buffered.get() - reserved.get();
+        return budget < 0 ? Long.MAX_VALUE : budget - buffered.get() - reserved();
     }
 
     /**
-     * @return whether the budget could give every live stream the largest mark at once; beyond that many streams
-     *         ({@code maxTotalBufferedBytes / highWaterBytes}) the budget, not the marks, bounds what they hold, and
-     *         marks earned by some streams and lost by others make equal subscribers unequal
+     * @return whether the budget could give every stream that may run at once ({@link #mayRun}) the largest mark;
+     *         beyond that many streams ({@code maxTotalBufferedBytes / highWaterBytes}) the budget, not the marks,
+     *         bounds what they hold, and marks earned by some streams and lost by others make equal subscribers
+     *         unequal
      */
     boolean hasRoomForLargestMarks() {
         long budget = options.maxTotalBufferedBytes();
-        return budget < 0 || (long) liveStreams.get() * options.highWaterBytes() <= budget;
+        return budget < 0 || (long) mayRun() * options.highWaterBytes() <= budget;
+    }
+
+    /**
+     * @return the streams that may run at once: the open ones, at most {@code maxConcurrency} (the others wait for a
+     *         slot and hold nothing)
+     */
+    private int mayRun() {
+        return Math.min(liveStreams.get(), options.maxConcurrency());
     }
 
     /**
@@ -380,7 +422,7 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
      */
     boolean isOverSoftLimit(long total) {
         long budget = options.maxTotalBufferedBytes();
-        return budget >= 0 && total + reserved.get() > budget / 2;
+        return budget >= 0 && total + reserved() > budget / 2;
     }
 
     /** @return whether the engine is over the soft limit now ({@link #isOverSoftLimit(long)}) */
@@ -389,18 +431,16 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     /**
-     * @return the stdout pipe every running stream may have at once ({@link StreamMarks#fairPipe}): the same for equal
-     *         streams, whatever the order in which they started or drained
+     * @return the stdout pipe every stream that may run at once ({@link #mayRun}) may have ({@link StreamMarks#fairPipe}):
+     *         the same for equal streams, whatever the order in which they started or drained, and however many wait
+     *         for a slot
      */
     int fairPipe() {
         long budget = options.maxTotalBufferedBytes();
         if (budget < 0) {
             return StreamMarks.MAX_PIPE;
         }
-        // no more than maxConcurrency streams run at once: the others wait for a slot with their small reserve
-        int live = liveStreams.get();
-        int running = Math.min(live, options.maxConcurrency());
-        return StreamMarks.fairPipe(budget, running, live - running);
+        return StreamMarks.fairPipe(budget, mayRun());
     }
 
     private void runDone(ProcessRun run) {

@@ -5,6 +5,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -23,6 +24,10 @@ import reactor.util.Loggers;
  * the queue is unbounded, so a wave of cancels never blocks or fails a caller. The owner calls {@link #shutdown()}
  * once its last process is gone: queued kills still run, and a kill asked for after that (nothing is left to kill
  * then, so it finds its process gone) runs on the caller.
+ *
+ * <p>The queue also counts the tree kills in flight ({@link #treeKillStarted()}): a tree kill outlasts its root when a
+ * descendant ignores SIGTERM, and its owner counts as closed only once the forced kill after the grace period has run
+ * too, since a JVM that exits first ends the daemon threads that would run it.
  */
 final class KillQueue {
     private static final Logger log = Loggers.getLogger(KillQueue.class);
@@ -35,6 +40,11 @@ final class KillQueue {
 
     private final Executor executor;
     private final Runnable shutdown;
+    // tree kills from their request until TreeKiller has finished them: incremented by the thread that asks,
+    // decremented by the thread that finishes the kill (a kill thread, or the asking thread once shut down)
+    private final AtomicInteger treeKills = new AtomicInteger();
+    // set once by the owner's Lifecycle while the owner is built, before its first kill
+    private volatile Runnable onIdle = () -> { };
 
     /**
      * @param executor runs the kills
@@ -96,6 +106,32 @@ final class KillQueue {
         Sinks.Empty<Void> started = Sinks.empty();
         submit(started::tryEmitEmpty);
         return started.asMono();
+    }
+
+    /**
+     * Counts a tree kill as in flight, from now until the returned callback first runs. Costs the caller an atomic
+     * increment.
+     *
+     * @return ends the count of this kill; idempotent; the last one to end runs {@link #onIdle(Runnable)}'s callback
+     */
+    Runnable treeKillStarted() {
+        treeKills.incrementAndGet();
+        AtomicBoolean ended = new AtomicBoolean();
+        return () -> {
+            if (ended.compareAndSet(false, true) && treeKills.decrementAndGet() == 0) {
+                onIdle.run();
+            }
+        };
+    }
+
+    /** @return whether no tree kill is in flight ({@link #treeKillStarted()}) */
+    boolean isIdle() {
+        return treeKills.get() == 0;
+    }
+
+    /** @param callback runs whenever the last tree kill in flight has ended, on the thread that ended it */
+    void onIdle(Runnable callback) {
+        this.onIdle = callback;
     }
 
     /** Stops taking kills; the queued ones still run, and the threads end once they have. */

@@ -22,6 +22,15 @@ interface LaunchedProcess {
     boolean outputClosed();
 
     /**
+     * Runs {@code callback} once, when both output pipes have reached end-of-file: at once (on the caller) if they
+     * have, else on the thread that sees the second one close, the NuProcess I/O thread, so the callback must only
+     * hand work on. Only the last callback registered runs. A launcher that cannot tell never runs it: then
+     * {@link #outputClosed()} is polled.
+     */
+    default void whenOutputClosed(Runnable callback) {
+    }
+
+    /**
      * Sets the capacity of the stdout pipe (more room lets the child run ahead and each read take a full 64 KiB).
      *
      * @return the capacity now, or -1 when refused (above {@code /proc/sys/fs/pipe-max-size}, below what the pipe

@@ -101,8 +101,10 @@ final class Lifecycle {
 
     /**
      * Blocks until {@link #disposeLater()} completes, for at most twice the kill grace period plus a second after the
-     * last kill has started. Waiting for the kills to start has no bound, as killing on the closing thread would
-     * have none: each is a few system calls and {@code /proc} reads per process of its tree.
+     * last kill has started. A tree kill takes the grace period, then the forced kill of what is left, the search
+     * for escaped pipe holders and up to {@link TreeKiller#FORCED_EXIT_WAIT} for the processes sent SIGKILL to end:
+     * within that bound. Waiting for the kills to start has no bound, as killing on the closing thread would have
+     * none: each is a few system calls and {@code /proc} reads per process of its tree.
      */
     void close() {
         Duration wait = engine.killGracePeriod().multipliedBy(2).plusSeconds(1);
@@ -127,12 +129,18 @@ final class Lifecycle {
      */
     void killsOn(KillQueue kills) {
         this.kills = kills;
+        // a tree kill outlives its root when a descendant ignores SIGTERM: the disposal waits for its forced kill too
+        kills.onIdle(this::checkDone);
         allGone.asMono().doOnTerminate(kills::shutdown).subscribe();
     }
 
-    /** Completes the disposal once closed and nothing is left; call after each process of the resource is gone. */
+    /**
+     * Completes the disposal once closed, nothing is left and no tree kill is in flight; call after each process of
+     * the resource is gone (the kill queue calls it after its last tree kill has ended).
+     */
     void checkDone() {
-        if (closed.get() && nothingLeft.getAsBoolean()) {
+        KillQueue k = kills;
+        if (closed.get() && nothingLeft.getAsBoolean() && (k == null || k.isIdle())) {
             allGone.tryEmitEmpty();
         }
     }

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -285,6 +286,8 @@ final class NuProcessLauncher implements Launcher {
         // written only on the NuProcess I/O thread; read by the killer's timer
         private volatile boolean stdoutClosed;
         private volatile boolean stderrClosed;
+        // set by a kill thread (whenOutputClosed), taken once by whichever of it and the I/O thread sees both pipes closed
+        private final AtomicReference<@Nullable Runnable> onOutputClosed = new AtomicReference<>();
         // written by the killing thread, read when decoding NuProcess's ambiguous exit value
         private volatile int lastSignal;
         private volatile boolean probing;
@@ -463,6 +466,7 @@ final class NuProcessLauncher implements Launcher {
 
         private void pipesMaybeClosed() {
             if (stdoutClosed && stderrClosed) {
+                runOutputClosed();
                 pipesClosed();
             }
         }
@@ -470,6 +474,21 @@ final class NuProcessLauncher implements Launcher {
         @Override
         public boolean outputClosed() {
             return stdoutClosed && stderrClosed;
+        }
+
+        @Override
+        public void whenOutputClosed(Runnable callback) {
+            onOutputClosed.set(callback);
+            if (outputClosed()) {
+                runOutputClosed();
+            }
+        }
+
+        private void runOutputClosed() {
+            Runnable callback = onOutputClosed.getAndSet(null);
+            if (callback != null) {
+                callback.run();
+            }
         }
 
         @Override

@@ -240,13 +240,23 @@ final class ProcessRun implements ProcessListener {
         // The caller may be an event loop (a cancel), the timer, the NuProcess I/O thread (an overflow) or the closing
         // thread: the freeze, the listing and the signals run on a kill thread instead. The slot stays held meanwhile;
         // onExit releases it once the process is gone.
+        // counted from here, on the asking thread: the run may end (its root dying of the SIGTERM) long before the
+        // kill, and the engine is closed only once both have
+        Runnable done = context.kills().treeKillStarted();
         context.kills().submit(() -> {
             if (exited) {
+                done.run();
                 return; // gone and reaped meanwhile: its pid may be another process's by now
             }
-            context.events().killed(command, p.pid(), false);
-            TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), context.kills(), () -> exited,
-                    () -> context.events().killed(command, p.pid(), true));
+            try {
+                context.events().killed(command, p.pid(), false);
+                TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), context.kills(),
+                        () -> exited, () -> context.events().killed(command, p.pid(), true), done);
+            }
+            catch (RuntimeException e) {
+                done.run();
+                throw e;
+            }
         });
     }
 

@@ -7,8 +7,8 @@ package dev.procflux.internal;
  * {@code highWaterBytes}, only while its subscriber keeps draining: a subscriber that asked for more and found the
  * queue empty, with nothing new emitted since the drain loop resumed the process, was starved by the pause, so
  * the mark was too small for it and grows {@link #GROWTH}-fold. A subscriber that stops asking while its process
- * is paused falls back to {@link #INITIAL_MARK}. Marks grow only while the engine's budget could give every open
- * stream the largest mark: beyond that many streams the budget bounds them anyway, and marks earned by some and lost
+ * is paused falls back to {@link #INITIAL_MARK}. Marks grow only while the engine's budget could give every stream
+ * that may run at once the largest mark: beyond that many streams the budget bounds them anyway, and marks earned by some and lost
  * by others would give equal subscribers unequal chunks, pipes and shares of the CPU. So a stalled or slow subscriber costs at most the small mark plus
  * the slack after a stop ({@link #PIPE_SIZE}), whatever the maximum is, and a fast one pays for few pauses.
  *
@@ -17,15 +17,17 @@ package dev.procflux.internal;
  * chunks per byte. The pause point moves down by the extra capacity, so the bound stays {@code mark + 64 KiB}; the
  * pipe shrinks back with the mark.
  *
- * <p>The engine's budget counts, besides the queued bytes, each stream's {@link #reserve}: what it may still queue
- * after the read that pauses it. Every stream gets the same stdout pipe at most ({@link #fairPipe}): the largest
- * whose reserves, for as many streams as may run at once and with those of the streams waiting for a slot, take at
- * most half the budget. Once queued bytes and reserves pass half
+ * <p>The engine's budget counts, besides the queued bytes, each running stream's {@link #reserve}: what it may
+ * still queue after the read that pauses it. A stream takes its reserve when its process starts and gives it back at
+ * its finish; a stream waiting for a slot has no process, can queue nothing and holds nothing, however many wait
+ * (only the slots free for them count {@link #BUDGET_FLOOR} each, at most {@code maxConcurrency} of them). Every
+ * stream gets the same stdout pipe at most ({@link #fairPipe}): the largest whose reserves, for as many streams as
+ * may run at once, take at most half the budget. Once queued bytes and reserves pass half
  * the budget, a stream holding more than two full pipes ({@link #holdsTheMost}) whose subscriber asks for nothing
  * pauses at its next read, so the streams holding the most stop first; one whose subscriber keeps up goes on. Once they pass the budget itself,
  * every stream that reads pauses, so the total stays within the budget. With
  * a one-page pipe ({@link #PAGE_PIPE}) a stream's reserve is {@link #BUDGET_FLOOR}, and a budget of at least that
- * much per stream holds a thousand stalled streams.
+ * much per running stream holds a thousand stalled streams.
  *
  * <p>Public only so that {@code ProcessEngine.Builder} can validate marks against the same figures; not API.
  */
@@ -55,22 +57,22 @@ public final class StreamMarks {
     public static final int PAGE_PIPE = 4096;
     /**
      * The reserve of a stream with a one-page pipe ({@code reserve(PAGE_PIPE)}, 12 KiB): the budget holds whenever it
-     * is at least this much per stream.
+     * is at least this much per stream that may run at once.
      */
     public static final long BUDGET_FLOOR = 3 * PAGE_PIPE;
     /** The largest stdout pipe a stream asks for (Linux's default {@code /proc/sys/fs/pipe-max-size}). */
     static final int MAX_PIPE = 1024 * 1024;
 
     /**
-     * @param running streams whose processes run (each reserves for its pipe)
-     * @param waiting streams subscribed whose processes have not started (each reserves {@link #BUDGET_FLOOR})
-     * @return the largest stdout pipe, a power of two from {@link #PAGE_PIPE} to {@link #MAX_PIPE}, whose reserve
-     *         for each running stream, with the waiting streams' reserves, takes at most half of {@code budget};
-     *         {@link #PAGE_PIPE} when even that does not fit
+     * @param running the streams that may run at once (each reserves for its pipe; streams waiting for a slot
+     *        reserve nothing and are not counted)
+     * @return the largest stdout pipe, a power of two from {@link #PAGE_PIPE} to {@link #MAX_PIPE}, whose reserves
+     *         for {@code running} streams take at most half of {@code budget}; {@link #PAGE_PIPE} when even that does
+     *         not fit
      */
-    static int fairPipe(long budget, int running, int waiting) {
+    static int fairPipe(long budget, int running) {
         long n = Math.max(1, running);
-        long room = budget / 2 - Math.max(0, waiting) * BUDGET_FLOOR;
+        long room = budget / 2;
         int pipe = MAX_PIPE;
         while (pipe > PAGE_PIPE && n * reserve(pipe) > room) {
             pipe /= 2;

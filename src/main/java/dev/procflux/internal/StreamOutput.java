@@ -31,8 +31,9 @@ import reactor.core.scheduler.Scheduler;
  * ({@link StreamMarks}); past half the engine's budget (queued output plus the streams' reserves) also when it
  * holds more than two full pipes and its subscriber asks for nothing, and past the budget itself at every read; while the engine is over its
  * budget, a paused process resumes only once its queue is empty. The stream reserves {@link StreamMarks#reserve} of
- * its stdout pipe (that of a one-page pipe before its start) from its subscription to its finish, and keeps the
- * pipe every running stream may have at once ({@link StreamMarks#fairPipe}).
+ * its stdout pipe from its process's start to its finish (while it waits for a slot it has no process and holds
+ * nothing; see {@link DefaultProcessEngine#reserved()}), and keeps the pipe every stream that may run at once may
+ * have ({@link StreamMarks#fairPipe}).
  *
  * <p>Streams share the delivery scheduler's threads in turns, so that equal subscribers get equal shares of them.
  * One run of the drain loop delivers at most {@link #TURN_BYTES} (at least one chunk) while the drain of another
@@ -72,8 +73,10 @@ final class StreamOutput implements RunOutput, Subscription {
     // the stdout pipe's capacity; written under pipeLock (raised before the pipe grows and lowered after it shrinks,
     // so the I/O thread never pauses later than the pipe allows), read by the I/O thread
     private volatile int pipeSize = StreamMarks.PIPE_SIZE;
-    // this stream's part of the engine's reserve; guarded by pipeLock
+    // this stream's part of the engine's reserve, from its process's start on; guarded by pipeLock
     private long reserved;
+    // the process started and this stream counts itself among the engine's started streams; guarded by pipeLock
+    private boolean holding;
     // the part of the reserve that reached the queue since the process was paused: the engine counts only
     // reserved - arrived, so bytes a paused child's pipe still delivers are not counted twice; guarded by pipeLock
     private long arrived;
@@ -113,12 +116,6 @@ final class StreamOutput implements RunOutput, Subscription {
         this.onStart = onStart;
         this.reportsStart = onStart != null;
         this.delivery = options.deliveryScheduler();
-        if (marks != null) {
-            // reserved from the subscription on, not from the start: a stream that starts once the budget is reached
-            // then adds what was already counted (when its fair pipe at the start is one page)
-            reserved = StreamMarks.BUDGET_FLOOR;
-            engine.addReserved(reserved);
-        }
     }
 
     void attach(ProcessRun run) {
@@ -153,7 +150,11 @@ final class StreamOutput implements RunOutput, Subscription {
                     }
                 }
                 if (!finished) {
+                    // counted before the stream counts as started: the engine stops counting the floor of the slot
+                    // it took only once this reserve is in
                     reserve(pipeSize);
+                    holding = true;
+                    engine.streamsStarted(1);
                 }
             }
         }
@@ -449,8 +450,8 @@ final class StreamOutput implements RunOutput, Subscription {
      */
     private void resizePipe(StreamMarks m, ProcessRun run) {
         synchronized (pipeLock) {
-            if (finished) {
-                return;
+            if (finished || !holding) {
+                return; // no process yet: nothing to resize, nothing reserved
             }
             int size = pipeSize;
             int target = Math.min(StreamMarks.pipeFor(m.mark()), engine.fairPipe());
@@ -512,10 +513,17 @@ final class StreamOutput implements RunOutput, Subscription {
         return true;
     }
 
-    /** The run finished: its pipe is gone, and so is its reserve. */
+    /**
+     * The run finished: its pipe is gone, and so is its reserve. A stream that never started (cancelled while it
+     * waited for a slot, or whose start failed) took nothing and gives nothing back.
+     */
     void finished() {
         synchronized (pipeLock) {
             finished = true;
+            if (holding) {
+                holding = false;
+                engine.streamsStarted(-1); // before the reserve goes: for a moment both count, never neither
+            }
             engine.addReserved(-(reserved - arrived));
             reserved = 0;
             arrived = 0;

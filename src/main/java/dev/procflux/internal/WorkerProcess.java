@@ -372,14 +372,25 @@ final class WorkerProcess<I, O> implements ProcessListener {
             return;
         }
         // on a kill thread: the caller may be a cancelling event loop, the timer or the pool's destroy handler
+        // counted from here: the pool is closed only once the kill has ended, which may be after the worker's exit
+        Runnable done = context.kills().treeKillStarted();
         context.kills().submit(() -> {
             if (exited) {
+                done.run();
                 return; // gone and reaped meanwhile: its pid may be another process's by now
             }
-            p.closeStdin();
-            TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), context.kills(), () -> exited,
-                    () -> log.debug("worker (pid {}) survived SIGTERM for {}: sent SIGKILL", p.pid(),
-                            context.killGracePeriod()));
+            try {
+                TreeKiller.kill(p, context.killGracePeriod(), context.timerScheduler(), context.kills(),
+                        () -> exited, () -> log.debug("worker (pid {}) survived SIGTERM for {}: sent SIGKILL",
+                                p.pid(), context.killGracePeriod()), done);
+                // only once the tree is frozen and signalled: a worker that ends at end-of-input would otherwise
+                // exit before the freeze, and its children, re-parented to init, would be out of the kill's reach
+                p.closeStdin();
+            }
+            catch (RuntimeException e) {
+                done.run();
+                throw e;
+            }
         });
     }
 

@@ -293,10 +293,10 @@ public final class ActionRoutes {
                 }
                 return next.handle(request);
             });
-            // Every answer is written after the handler returns, never within it: reactor-netty 1.3.6 and 1.3.7
-            // stop reading a keep-alive connection when a request that arrived before the previous one ended is
-            // answered at once (a refusal, the page), so the connection's next request would wait forever
-            // (https://github.com/reactor/reactor-netty/issues/4361)
+            // Every answer is written after the handler returns, never within it: reactor-netty 1.3.6 (Spring Boot
+            // 4.0.7's) and 1.3.7 stop reading a keep-alive connection when a request that arrived before the
+            // previous one ended is answered at once (a refusal, the page), so the connection's next request would
+            // wait forever; 1.3.8 reads on (https://github.com/reactor/reactor-netty/issues/4361)
             return routes.filter((request, next) -> next.handle(request).publishOn(Schedulers.parallel()));
         }
 

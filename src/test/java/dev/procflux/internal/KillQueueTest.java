@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -103,5 +104,23 @@ class KillQueueTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> ranOn.size() == 1);
         assertThat(ranOn.get(0)).startsWith("procflux-kill-queue-test-kill-");
+    }
+
+    @Test
+    void theQueueIsIdleOnceEveryTreeKillHasEndedAndSaysSoOnceAtTheLast() {
+        AtomicInteger idle = new AtomicInteger();
+        kills.onIdle(idle::incrementAndGet);
+        Runnable first = kills.treeKillStarted();
+        Runnable second = kills.treeKillStarted();
+        assertThat(kills.isIdle()).isFalse();
+
+        first.run();
+        first.run(); // ending a kill twice counts once
+        assertThat(kills.isIdle()).isFalse();
+        assertThat(idle).hasValue(0);
+
+        second.run();
+        assertThat(kills.isIdle()).isTrue();
+        assertThat(idle).hasValue(1);
     }
 }

@@ -76,6 +76,22 @@ class LifecycleTest {
     }
 
     @Test
+    void theDisposalWaitsForTheTreeKillsInFlightAfterTheLastProcessIsGone() {
+        KillQueue queue = new KillQueue(Runnable::run, () -> { });
+        lifecycle.killsOn(queue);
+        // a descendant outlived its root's SIGTERM: the root is gone, its tree kill waits for the grace period
+        Runnable treeKill = queue.treeKillStarted();
+        nothingLeft.set(true);
+
+        StepVerifier.create(lifecycle.disposeLater())
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(50))
+                .then(treeKill)
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
     void reactorPoolErrorsBecomeProcfluxErrorsNamingThePoolAndItsState() {
         Throwable overloaded = Lifecycle.acquireError(new PoolAcquirePendingLimitException(2), "pool overloaded",
                 2, () -> "acquired=1/1, pending=2", null, "pool closed");

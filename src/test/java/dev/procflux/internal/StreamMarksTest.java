@@ -11,34 +11,24 @@ class StreamMarksTest {
     @Test
     void theFairPipeIsTheLargestWhoseReservesForEveryStreamTakeAtMostHalfTheBudget() {
         // 1 MiB pipe: reserve 1,104 KiB; 64 KiB: 144 KiB; 16 KiB: 48 KiB; 8 KiB: 24 KiB; one page: 12 KiB
-        assertThat(StreamMarks.fairPipe(256 * MIB, 1, 0)).isEqualTo(StreamMarks.MAX_PIPE);
-        assertThat(StreamMarks.fairPipe(256 * MIB, 0, 0)).as("no stream yet: as for the first").isEqualTo(StreamMarks.MAX_PIPE);
-        assertThat(StreamMarks.fairPipe(32 * MIB, 113, 0)).isEqualTo(64 * 1024);
-        assertThat(StreamMarks.fairPipe(32 * MIB, 114, 0)).isEqualTo(32 * 1024);
-        assertThat(StreamMarks.fairPipe(MIB, 13, 0)).isEqualTo(8 * 1024);
-        assertThat(StreamMarks.fairPipe(MIB, 21, 0)).isEqualTo(8 * 1024);
-        assertThat(StreamMarks.fairPipe(MIB, 22, 0)).isEqualTo(StreamMarks.PAGE_PIPE);
-        assertThat(StreamMarks.fairPipe(32 * MIB, 1000, 0)).isEqualTo(StreamMarks.PAGE_PIPE);
-        assertThat(StreamMarks.fairPipe(64 * 1024, 1000, 0)).as("the floor, even when it does not fit")
+        assertThat(StreamMarks.fairPipe(256 * MIB, 1)).isEqualTo(StreamMarks.MAX_PIPE);
+        assertThat(StreamMarks.fairPipe(256 * MIB, 0)).as("no stream yet: as for the first").isEqualTo(StreamMarks.MAX_PIPE);
+        assertThat(StreamMarks.fairPipe(32 * MIB, 113)).isEqualTo(64 * 1024);
+        assertThat(StreamMarks.fairPipe(32 * MIB, 114)).isEqualTo(32 * 1024);
+        assertThat(StreamMarks.fairPipe(MIB, 13)).isEqualTo(8 * 1024);
+        assertThat(StreamMarks.fairPipe(MIB, 21)).isEqualTo(8 * 1024);
+        assertThat(StreamMarks.fairPipe(MIB, 22)).isEqualTo(StreamMarks.PAGE_PIPE);
+        assertThat(StreamMarks.fairPipe(32 * MIB, 1000)).isEqualTo(StreamMarks.PAGE_PIPE);
+        assertThat(StreamMarks.fairPipe(64 * 1024, 1000)).as("the floor, even when it does not fit")
                 .isEqualTo(StreamMarks.PAGE_PIPE);
         for (int streams = 1; streams <= 2000; streams++) {
-            int pipe = StreamMarks.fairPipe(32 * MIB, streams, 0);
+            int pipe = StreamMarks.fairPipe(32 * MIB, streams);
             assertThat(Integer.bitCount(pipe)).isOne();
             assertThat(pipe == StreamMarks.PAGE_PIPE || (long) streams * StreamMarks.reserve(pipe) <= 16 * MIB)
                     .as("%d streams, pipe %d", streams, pipe).isTrue();
             assertThat(pipe == StreamMarks.MAX_PIPE || (long) streams * StreamMarks.reserve(pipe * 2) > 16 * MIB)
                     .as("%d streams: the next pipe would not fit", streams).isTrue();
         }
-    }
-
-    @Test
-    void streamsWaitingForASlotTakeOnlyTheirSmallReserveFromTheRoomForPipes() {
-        // 8 running, 240 waiting on 8 MiB: 4 MiB - 240 x 12 KiB = 1,216 KiB for the running streams' reserves
-        assertThat(StreamMarks.fairPipe(8 * MIB, 8, 240)).isEqualTo(64 * 1024);
-        assertThat(StreamMarks.fairPipe(8 * MIB, 248, 0)).as("had they all been running")
-                .isEqualTo(StreamMarks.PAGE_PIPE);
-        assertThat(StreamMarks.fairPipe(MIB, 1, 100)).as("waiting reserves beyond half the budget")
-                .isEqualTo(StreamMarks.PAGE_PIPE);
     }
 
     @Test

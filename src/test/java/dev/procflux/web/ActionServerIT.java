@@ -77,6 +77,13 @@ class ActionServerIT {
     }
 
     @Test
+    void aRequestPipelinedBehindARunningActionAndAnsweredByTheRoutersNotFoundLeavesTheConnectionReading()
+            throws IOException {
+        PipelinedRequests.assertTheConnectionReadsOnAfterAnAnswerOutsideTheRoutes(server.port(), "", "/no-such-page",
+                404);
+    }
+
+    @Test
     void runAndStreamWorkOverARealSocket() {
         String run = client.post().uri("/actions/seq?count=3").send(ByteBufFlux.fromString(Mono.empty()))
                 .responseSingle((response, body) -> {

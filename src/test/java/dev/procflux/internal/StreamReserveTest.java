@@ -1,0 +1,130 @@
+package dev.procflux.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.procflux.Command;
+import dev.procflux.EngineOptions;
+import dev.procflux.ExitStatus;
+import dev.procflux.ProcessEngine;
+import dev.procflux.ProcessStartException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * What the streams hold of the engine's budget: a stream's reserve from its process's start to its finish, the
+ * floor of a slot free for a stream about to start, and nothing for a stream waiting for a slot.
+ */
+class StreamReserveTest {
+    private static final long BUDGET = 1L << 20;
+    /** The reserve of a stream on the default 64 KiB pipe (the fair pipe of one stream on 1 MiB is larger). */
+    private static final long DEFAULT_RESERVE = StreamMarks.reserve(StreamMarks.PIPE_SIZE);
+    /** Together the waiting streams' floors would be more than the whole budget. */
+    private static final int WAITING = 300;
+
+    private final FakeLauncher launcher = new FakeLauncher();
+    // launches held until the test runs them: the gap between a slot's grant and its process's start
+    private final List<Runnable> launches = new CopyOnWriteArrayList<>();
+
+    private DefaultProcessEngine engine(Scheduler launchScheduler) {
+        EngineOptions options = ProcessEngine.builder().maxConcurrency(1).maxPendingAcquire(WAITING + 10)
+                .maxTotalBufferedBytes(BUDGET).timerScheduler(VirtualTimeScheduler.create()).closeOnShutdown(false)
+                .launchScheduler(launchScheduler).deliveryScheduler(Schedulers.immediate()).buildOptions();
+        return new DefaultProcessEngine(options, launcher, new KillQueue(Runnable::run, () -> { }));
+    }
+
+    private DefaultProcessEngine engine() {
+        return engine(Schedulers.immediate());
+    }
+
+    @Test
+    void streamsWaitingForASlotHoldNoneOfTheBudgetAndLeaveTheRunningStreamItsPipe() {
+        DefaultProcessEngine engine = engine();
+        engine.stream(Command.of("yes")).subscribe();
+        assertThat(engine.budgetRoom()).as("one running stream").isEqualTo(BUDGET - DEFAULT_RESERVE);
+        int alone = engine.fairPipe();
+
+        List<Disposable> waiting = subscribeWaiting(engine);
+        assertThat(engine.metrics().pending()).isEqualTo(WAITING);
+        assertThat(engine.budgetRoom()).as("beside %d waiting streams", WAITING).isEqualTo(BUDGET - DEFAULT_RESERVE);
+        assertThat(engine.fairPipe()).isEqualTo(alone).isEqualTo(256 * 1024);
+        assertThat(engine.isOverSoftLimit()).isFalse();
+
+        waiting.forEach(Disposable::dispose);
+        assertThat(engine.metrics().pending()).isZero();
+        assertThat(engine.budgetRoom()).as("cancelled while waiting: gave back nothing").isEqualTo(BUDGET - DEFAULT_RESERVE);
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
+        assertThat(engine.metrics().acquired()).isZero();
+    }
+
+    @Test
+    void aSlotFreeForAStreamCountsTheFloorUntilItsProcessStartsAndItsReserveFromThen() {
+        DefaultProcessEngine engine = engine(Schedulers.fromExecutor(launches::add));
+        engine.stream(Command.of("yes")).subscribe();
+        List<Disposable> waiting = subscribeWaiting(engine);
+        assertThat(engine.metrics().acquired()).as("slot granted").isOne();
+        assertThat(launcher.launched).as("not launched yet").isEmpty();
+        assertThat(engine.budgetRoom()).as("the floor of the one slot, none for the waiting streams")
+                .isEqualTo(BUDGET - StreamMarks.BUDGET_FLOOR);
+
+        launches.remove(0).run();
+        assertThat(launcher.launched).hasSize(1);
+        assertThat(engine.budgetRoom()).as("started: its own reserve instead").isEqualTo(BUDGET - DEFAULT_RESERVE);
+
+        // the slot passes on: the finished stream's reserve goes, the floor of the next one counts until its start
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - StreamMarks.BUDGET_FLOOR);
+        launches.remove(0).run();
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - DEFAULT_RESERVE);
+
+        // cancelling the running stream passes the slot to the next waiting one, which is cancelled before its launch
+        waiting.forEach(Disposable::dispose);
+        assertThat(launches).hasSize(1);
+        assertThat(engine.budgetRoom()).as("cancelled with its slot granted, before its start")
+                .isEqualTo(BUDGET - StreamMarks.BUDGET_FLOOR);
+        launches.remove(0).run();
+        assertThat(launcher.launched).as("a launch that finds its stream cancelled skips").hasSize(2);
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
+        assertThat(engine.metrics().acquired()).isZero();
+    }
+
+    @Test
+    void aStreamWhoseStartFailsGivesBackWhatItsSlotCounted() {
+        DefaultProcessEngine engine = engine();
+        engine.stream(Command.of("yes")).subscribe();
+        List<Throwable> errors = new ArrayList<>();
+        engine.stream(Command.of("/nonexistent/procflux-missing")).subscribe(o -> { }, errors::add);
+        List<Disposable> waiting = subscribeWaiting(engine);
+
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(errors).singleElement().isInstanceOf(ProcessStartException.class);
+        assertThat(launcher.launched).as("the next waiting stream took the slot").hasSize(2);
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - DEFAULT_RESERVE);
+
+        waiting.forEach(Disposable::dispose);
+        launcher.launched.get(1).exit(ExitStatus.exited(0));
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
+        StepVerifier.create(engine.stream(Command.of("/nonexistent/procflux-missing")))
+                .expectError(ProcessStartException.class)
+                .verify(Duration.ofSeconds(5));
+        assertThat(engine.budgetRoom()).as("a failed start alone").isEqualTo(BUDGET);
+        assertThat(engine.metrics().acquired()).isZero();
+        assertThat(engine.metrics().startFailures()).isEqualTo(2);
+    }
+
+    private List<Disposable> subscribeWaiting(DefaultProcessEngine engine) {
+        List<Disposable> waiting = new ArrayList<>();
+        for (int i = 0; i < WAITING; i++) {
+            waiting.add(engine.stream(Command.of("yes")).subscribe());
+        }
+        return waiting;
+    }
+}
