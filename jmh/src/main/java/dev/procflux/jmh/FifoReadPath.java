@@ -595,35 +595,24 @@ final class FifoReadPath implements AutoCloseable {
             long spinNanos = pull.spin().toNanos();
             long got = 0;
             long spinsUntil = 0;
+            // bytes read into the buffer and not yet delivered (Pull#fill only)
+            int filled = 0;
             while (true) {
-                long n = read(fd, buffer, readSize);
+                long n = read(fd, filled == 0 ? buffer : buffer.share(filled), readSize - filled);
                 if (n > 0) {
-                    if (pull.copy() == Copy.NEW_CHUNK) {
-                        // the buffer is reused at the next read, so the bytes are copied out here
-                        byte[] chunk = new byte[(int) n];
-                        buffer.read(0, chunk, 0, chunk.length);
-                        consumer.accept(chunk);
-                    }
-                    else if (pull.copy() == Copy.ONE_ARRAY) {
-                        byte[] array = pullArrays.get();
-                        buffer.read(0, array, 0, (int) n);
-                        consumer.accept(array);
-                    }
-                    else if (pull.copy() == Copy.COPY_OF_ARRAY) {
-                        byte[] array = pullArrays.get();
-                        buffer.read(0, array, 0, (int) n);
-                        consumer.accept(Arrays.copyOf(array, (int) n));
-                    }
-                    else {
-                        consumer.accept(NO_BYTES);
-                    }
-                    delivered += n;
+                    boolean shortRead = n < readSize - filled;
+                    filled += (int) n;
                     got += n;
                     spinsUntil = 0;
+                    if (!pull.fill() || filled == readSize) {
+                        deliver(buffer, filled);
+                        filled = 0;
+                    }
                     if (got >= wakeBytes) {
+                        deliver(buffer, filled);
                         return true;
                     }
-                    if (n < readSize && pull.stopAtShortRead()) {
+                    if (shortRead && pull.stopAtShortRead()) {
                         break;
                     }
                     continue;
@@ -636,6 +625,7 @@ final class FifoReadPath implements AutoCloseable {
                     if (n < 0) {
                         result.completeExceptionally(new IOException("read " + fifo + ": errno " + errno));
                     }
+                    deliver(buffer, filled);
                     // no writer left (the child and everything it forked closed the FIFO), or a failed read: the
                     // FIFO is done with either way
                     readers.remove(fd);
@@ -659,6 +649,7 @@ final class FifoReadPath implements AutoCloseable {
                 }
                 break;
             }
+            deliver(buffer, filled);
             long restNanos = pull.rest().toNanos();
             if (got > 0 && restNanos > 0) {
                 if (!pullResting) {
@@ -670,6 +661,33 @@ final class FifoReadPath implements AutoCloseable {
                 arm(EPOLL_CTL_MOD);
             }
             return false;
+        }
+
+        /** Pull mode: hands the first {@code n} bytes of {@code buffer} to the consumer as {@link Pull#copy()} says. */
+        private void deliver(Pointer buffer, int n) {
+            if (n == 0) {
+                return;
+            }
+            if (pull.copy() == Copy.NEW_CHUNK) {
+                // the buffer is reused at the next read, so the bytes are copied out here
+                byte[] chunk = new byte[n];
+                buffer.read(0, chunk, 0, n);
+                consumer.accept(chunk);
+            }
+            else if (pull.copy() == Copy.ONE_ARRAY) {
+                byte[] array = pullArrays.get();
+                buffer.read(0, array, 0, n);
+                consumer.accept(array);
+            }
+            else if (pull.copy() == Copy.COPY_OF_ARRAY) {
+                byte[] array = pullArrays.get();
+                buffer.read(0, array, 0, n);
+                consumer.accept(Arrays.copyOf(array, n));
+            }
+            else {
+                consumer.accept(NO_BYTES);
+            }
+            delivered += n;
         }
 
         /** Pull mode, the worker's timer at a rest's end: the next turn, on this thread. */
@@ -776,9 +794,11 @@ final class FifoReadPath implements AutoCloseable {
      * @param spin how long a turn re-reads a FIFO it found empty before it ends; zero: it ends at once
      * @param rest how long a FIFO rests after a turn that read bytes and then found it empty (or got a short read)
      *     before the worker reads it again, neither read nor armed meanwhile; zero: re-armed at once
-     * @param copy where each read's bytes go before the consumer gets them
+     * @param copy where each chunk's bytes go before the consumer gets them
+     * @param fill whether reads fill the buffer up to {@code readSize} before its bytes become one chunk (delivered
+     *     also when the turn ends); otherwise each read is one chunk
      */
-    record Pull(boolean stopAtShortRead, Duration spin, Duration rest, Copy copy) {
+    record Pull(boolean stopAtShortRead, Duration spin, Duration rest, Copy copy, boolean fill) {
     }
 
     /**

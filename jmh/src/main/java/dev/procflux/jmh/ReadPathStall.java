@@ -29,7 +29,7 @@ public final class ReadPathStall {
         try (FifoReadPath path = pull
                 ? new FifoReadPath(64 << 10, 1 << 20,
                         new FifoReadPath.Pull(false, Duration.ZERO, Duration.ofNanos(300_000),
-                                FifoReadPath.Copy.NEW_CHUNK))
+                                FifoReadPath.Copy.NEW_CHUNK, false))
                 : new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO)) {
             CountDownLatch release = new CountDownLatch(1);
             // written by the delivery worker; read after the run completed

@@ -45,7 +45,7 @@ public final class ReadPathStartCost {
         try (engine; FifoReadPath fifo = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
                 FifoReadPath pull = new FifoReadPath(64 << 10, 1 << 20,
                         new FifoReadPath.Pull(false, Duration.ZERO, Duration.ofNanos(300_000),
-                                FifoReadPath.Copy.NEW_CHUNK))) {
+                                FifoReadPath.Copy.NEW_CHUNK, false))) {
             variants.put("procflux /bin/true", () -> engine.execute(Command.of(TRUE)).block());
             variants.put("procflux, sh exec", () -> engine.execute(Command.of(shell)).block());
             variants.put("procflux, FIFO trampoline", () -> {

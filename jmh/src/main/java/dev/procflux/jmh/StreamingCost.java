@@ -80,6 +80,8 @@ public final class StreamingCost {
         pulls.put("FIFO pull, to EAGAIN", pull(false, 0, 0, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, to short read", pull(true, 0, 0, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, spin 20 µs", pull(false, 20, 0, Copy.NEW_CHUNK));
+        pulls.put("FIFO pull, spin 20 µs, 64 KiB chunks", pull(false, 20, 0, Copy.NEW_CHUNK, true));
+        pulls.put("FIFO pull, to EAGAIN, 64 KiB chunks", pull(false, 0, 0, Copy.NEW_CHUNK, true));
         pulls.put("FIFO pull, rest 50 µs", pull(false, 0, 50, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, rest 100 µs", pull(false, 0, 100, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, rest 300 µs", pull(false, 0, 300, Copy.NEW_CHUNK));
@@ -195,8 +197,13 @@ public final class StreamingCost {
 
     /** @return a {@link FifoReadPath} in the pull mode: 64 KiB reads, up to 1 MiB per turn */
     private static FifoReadPath pull(boolean stopAtShortRead, long spinMicros, long restMicros, Copy copy) {
+        return pull(stopAtShortRead, spinMicros, restMicros, copy, false);
+    }
+
+    private static FifoReadPath pull(boolean stopAtShortRead, long spinMicros, long restMicros, Copy copy,
+            boolean fill) {
         return new FifoReadPath(64 << 10, 1 << 20, new FifoReadPath.Pull(stopAtShortRead,
-                Duration.ofNanos(spinMicros * 1_000), Duration.ofNanos(restMicros * 1_000), copy));
+                Duration.ofNanos(spinMicros * 1_000), Duration.ofNanos(restMicros * 1_000), copy, fill));
     }
 
     private static long fifo(FifoReadPath path, AtomicLong chunks) throws Exception {
