@@ -61,8 +61,9 @@ import reactor.core.scheduler.Schedulers;
  * in the interest set with {@code EPOLLONESHOT}, so an event takes it out until it is re-armed, and the I/O thread's
  * only work per event is to schedule the FIFO's drain on its {@link Schedulers#parallel()} worker (when not already
  * scheduled). A turn of the drain reads {@code readSize} at a time into a page-aligned native buffer of the worker's
- * thread, copies each read as {@link Pull#copy()} says and calls the consumer with it on that thread, until a read
- * finds the FIFO empty ({@code EAGAIN}; optionally after re-reading it for {@link Pull#spin()}), or comes back short
+ * thread, copies each read (or, with {@link Pull#fill()}, each {@code readSize} that reads filled) as
+ * {@link Pull#copy()} says and calls the consumer with it on that thread, until a read finds the FIFO empty
+ * ({@code EAGAIN}; optionally after re-reading it for {@link Pull#spin()}), or comes back short
  * ({@link Pull#stopAtShortRead()}), or {@code wakeBytes} were read (the drain then queues itself behind the worker's
  * other tasks). A FIFO that a turn read and left empty (or read short) rests for {@link Pull#rest()} when that is set,
  * neither read nor armed: the worker's own timer starts the next turn, so a child that keeps writing is read by two

@@ -36,10 +36,11 @@ import java.util.regex.Pattern;
  * prototype {@link FifoReadPath} (reads of 64 KiB or 256 KiB, up to 1 MiB per wake-up; and 64 KiB reads with a 100 µs
  * or 300 µs rest after a read that emptied the FIFO), and the prototype's pull mode, where the delivery worker reads
  * (64 KiB reads, up to 1 MiB per turn): re-armed in epoll once a read finds the FIFO empty, or once a read comes back
- * short, or after 20 µs of re-reading an empty FIFO; resting 50, 100 or 300 µs after a turn that read and emptied it;
- * resting 50 or 100 µs after a short read; and resting 300 µs with each read handed over as {@code Arrays.copyOf} of
- * one reused array, and as the two upper bounds that do not hand over owned bytes: one reused array, and no copy at
- * all. The variants take turns in one JVM, the order rotating every round; round 0 is warm-up.
+ * short, or after 20 µs of re-reading an empty FIFO, the first and the last also with reads that fill one 64 KiB chunk
+ * before it is delivered; resting 50, 100 or 300 µs after a turn that read and emptied it; resting 50 or 100 µs after a
+ * short read; and resting 300 µs with each read handed over as {@code Arrays.copyOf} of one reused array, and as the
+ * two upper bounds that do not hand over owned bytes: one reused array, and no copy at all. The variants take turns in
+ * one JVM, the order rotating every round; round 0 is warm-up.
  *
  * <p>Per variant it prints the median MiB/s, the geometric mean of the per-round ratio to the JDK loop and the range
  * of those ratios, and the median CPU time per 256 MiB of the whole JVM and of its threads by role, read from
