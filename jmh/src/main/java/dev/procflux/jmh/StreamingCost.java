@@ -37,10 +37,11 @@ import java.util.regex.Pattern;
  * or 300 µs rest after a read that emptied the FIFO), and the prototype's pull mode, where the delivery worker reads
  * (64 KiB reads, up to 1 MiB per turn): re-armed in epoll once a read finds the FIFO empty, or once a read comes back
  * short, or after 20 µs of re-reading an empty FIFO, the first and the last also with reads that fill one 64 KiB chunk
- * before it is delivered; resting 50, 100 or 300 µs after a turn that read and emptied it; resting 50 or 100 µs after a
- * short read; and resting 300 µs with each read handed over as {@code Arrays.copyOf} of one reused array, and as the
- * two upper bounds that do not hand over owned bytes: one reused array, and no copy at all. The variants take turns in
- * one JVM, the order rotating every round; round 0 is warm-up.
+ * before it is delivered, the last also with 32 KiB and 16 KiB chunks (reads of at most that size); resting 50, 100 or
+ * 300 µs after a turn that read and emptied it; resting 50 or 100 µs after a short read; and resting 300 µs with each
+ * read handed over as {@code Arrays.copyOf} of one reused array, and as the two upper bounds that do not hand over
+ * owned bytes: one reused array, and no copy at all. The variants take turns in one JVM, the order rotating every
+ * round; round 0 is warm-up.
  *
  * <p>Per variant it prints the median MiB/s, the geometric mean of the per-round ratio to the JDK loop and the range
  * of those ratios, and the median CPU time per 256 MiB of the whole JVM and of its threads by role, read from
@@ -82,6 +83,8 @@ public final class StreamingCost {
         pulls.put("FIFO pull, to short read", pull(true, 0, 0, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, spin 20 µs", pull(false, 20, 0, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, spin 20 µs, 64 KiB chunks", pull(false, 20, 0, Copy.NEW_CHUNK, true));
+        pulls.put("FIFO pull, spin 20 µs, 32 KiB chunks", pull(32 << 10, false, 20, 0, Copy.NEW_CHUNK, true));
+        pulls.put("FIFO pull, spin 20 µs, 16 KiB chunks", pull(16 << 10, false, 20, 0, Copy.NEW_CHUNK, true));
         pulls.put("FIFO pull, to EAGAIN, 64 KiB chunks", pull(false, 0, 0, Copy.NEW_CHUNK, true));
         pulls.put("FIFO pull, rest 50 µs", pull(false, 0, 50, Copy.NEW_CHUNK));
         pulls.put("FIFO pull, rest 100 µs", pull(false, 0, 100, Copy.NEW_CHUNK));
@@ -203,7 +206,12 @@ public final class StreamingCost {
 
     private static FifoReadPath pull(boolean stopAtShortRead, long spinMicros, long restMicros, Copy copy,
             boolean fill) {
-        return new FifoReadPath(64 << 10, 1 << 20, new FifoReadPath.Pull(stopAtShortRead,
+        return pull(64 << 10, stopAtShortRead, spinMicros, restMicros, copy, fill);
+    }
+
+    private static FifoReadPath pull(int readSize, boolean stopAtShortRead, long spinMicros, long restMicros,
+            Copy copy, boolean fill) {
+        return new FifoReadPath(readSize, 1 << 20, new FifoReadPath.Pull(stopAtShortRead,
                 Duration.ofNanos(spinMicros * 1_000), Duration.ofNanos(restMicros * 1_000), copy, fill));
     }
 
