@@ -150,7 +150,7 @@ class CloseTreeIT {
         // a close that waited for the grace period would take a minute
         await().atMost(Duration.ofSeconds(20)).until(() -> !closer.isAlive());
         closer.join();
-        OsProcesses.awaitNoLiveChildren();
+        OsProcesses.assertNoLiveChildren("when close() returned");
     }
 
     @Test

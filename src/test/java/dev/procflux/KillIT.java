@@ -94,6 +94,8 @@ class KillIT {
 
         small.close();
 
+        // close() returns once the whole tree is gone: the shell and its sleep
+        OsProcesses.assertNoLiveChildren("when close() returned");
         assertThatThrownBy(() -> running.get(10, TimeUnit.SECONDS)).cause()
                 .isInstanceOf(ProcessPoolClosedException.class)
                 .hasMessage("engine closed: 'sh -c 'sleep 60 & wait'' was killed, ended with signal 15 (SIGTERM)")
@@ -102,7 +104,6 @@ class KillIT {
         assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).cause()
                 .isInstanceOf(ProcessPoolClosedException.class).hasMessage("engine closed: cannot run 'true'")
                 .extracting(e -> ((ProcessPoolClosedException) e).exitStatus()).isEqualTo(Optional.empty());
-        OsProcesses.awaitNoLiveChildren();
         StepVerifier.create(small.execute(Command.of("true")))
                 .expectError(ProcessPoolClosedException.class)
                 .verify(Duration.ofSeconds(10));

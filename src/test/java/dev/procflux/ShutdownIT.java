@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.procflux.testsupport.ChildJvm;
+import dev.procflux.testsupport.ProcFs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,9 @@ class ShutdownIT {
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(output).contains("exiting");
         assertThat(pids).as("output: %s", output).hasSize(4);
+        // the shutdown hook's close() returned only once every tree was gone, before the JVM exited
+        assertThat(pids).as("processes live when the JVM had exited").noneMatch(ProcFs::isLive);
+        // a killed grandchild is a zombie until init, its new parent, reaps it: a moment later
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)));
     }

@@ -3,6 +3,7 @@ package dev.procflux.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.procflux.testsupport.ProcFs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -76,6 +77,9 @@ class BootShutdownIT {
             assertThat(events.get(events.size() - 1)).as("the last event, child output: %s", childOutput)
                     .contains("\"stream\":\"exit\"").contains("\"exitCode\":0");
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("the child JVM exits").isTrue();
+            // the engine's disposal completed only once every process was gone, before the JVM exited
+            assertThat(descendants).as("processes live when the JVM had exited").noneMatch(ProcFs::isLive);
+            // a killed grandchild is a zombie until init, its new parent, reaps it: a moment later
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(descendants)
                     .allMatch(pid -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)));
         }
