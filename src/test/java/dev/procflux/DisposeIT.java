@@ -45,7 +45,7 @@ class DisposeIT {
         AtomicReference<String> thread = new AtomicReference<>();
         StepVerifier.create(dispose.doOnSuccess(v -> thread.set(Thread.currentThread().getName())))
                 .expectComplete().verify(WAIT);
-        OsProcesses.assertNoChildren("when disposeLater() completed");
+        OsProcesses.assertNoLiveChildren("when disposeLater() completed");
         assertThat(thread.get()).startsWith("test-delivery");
         assertThat(engine.isDisposed()).isTrue();
         running.verify(WAIT);
@@ -83,7 +83,7 @@ class DisposeIT {
                 .verifyLater();
         await().atMost(WAIT).until(() -> engine.metrics().alive() == 1);
         StepVerifier.create(engine.disposeGracefully(Duration.ofMillis(300))).expectComplete().verify(WAIT);
-        OsProcesses.assertNoChildren("when disposeGracefully() completed");
+        OsProcesses.assertNoLiveChildren("when disposeGracefully() completed");
         running.verify(WAIT);
         assertThat(engine.metrics().alive()).isZero();
     }

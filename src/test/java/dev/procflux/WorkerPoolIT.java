@@ -344,8 +344,10 @@ class WorkerPoolIT {
         }
         await().atMost(WAIT).until(() -> p.metrics().acquired() == 2 && p.metrics().pending() == 1);
         p.close();
-        OsProcesses.assertNoChildren("when close() returned");
+        OsProcesses.assertNoLiveChildren("when close() returned");
         verifiers.forEach(v -> v.verify(WAIT));
+        // dead when close() returned, reaped by NuProcess a moment later
+        OsProcesses.awaitNoChildren();
         assertThat(p.metrics().alive()).isZero();
         StepVerifier.create(p.call("late"))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessPoolClosedException.class)
@@ -365,9 +367,10 @@ class WorkerPoolIT {
                 .verifyLater();
         await().atMost(WAIT).until(() -> p.metrics().acquired() == 1 && p.metrics().pending() == 1);
         StepVerifier.create(p.disposeGracefully(Duration.ofSeconds(15))).expectComplete().verify(WAIT);
-        OsProcesses.assertNoChildren("when disposeGracefully() completed");
+        OsProcesses.assertNoLiveChildren("when disposeGracefully() completed");
         slow.verify(WAIT);
         waiting.verify(WAIT);
+        OsProcesses.awaitNoChildren();
     }
 
     @Test
@@ -380,8 +383,9 @@ class WorkerPoolIT {
                 .verifyLater();
         await().atMost(WAIT).until(() -> p.metrics().acquired() == 1);
         StepVerifier.create(p.disposeGracefully(Duration.ofMillis(300))).expectComplete().verify(WAIT);
-        OsProcesses.assertNoChildren("when disposeGracefully() completed");
+        OsProcesses.assertNoLiveChildren("when disposeGracefully() completed");
         hung.verify(WAIT);
+        OsProcesses.awaitNoChildren();
     }
 
     @Test
