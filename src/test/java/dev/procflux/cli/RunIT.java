@@ -372,6 +372,8 @@ class RunIT {
                 assertThat(exitvalAndSignal(log.get(seq))).as("job %s", seq).containsExactly("-1", "15");
                 assertThat(log.get(seq)[8]).isEqualTo("sleep 30");
             }
+            // procflux closed its engine before exiting, and close() returns once every killed tree is gone
+            assertThat(jobTrees).as("jobs live when procflux had exited").noneMatch(RunIT::isLive);
             // a job killed as procflux exits is a zombie until init, its new parent, reaps it: a moment later
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                     .untilAsserted(() -> assertThat(jobTrees)
