@@ -13,8 +13,9 @@ public enum BackpressurePolicy {
      * 128 KiB when it stalls (see {@link ProcessEngine.Builder#watermarks(long, long)}). A slow subscriber makes the
      * process slow down; memory stays under the mark + 64 KiB per process (about 192 KiB for a stalled subscriber,
      * at most {@code highWaterBytes + 64 KiB}), and all streams together stay within
-     * {@link EngineOptions#maxTotalBufferedBytes()} while it is at least 12 KiB per stream (see
-     * {@link ProcessEngine.Builder#maxTotalBufferedBytes(long)}). Cancelling a paused process resumes and kills it.
+     * {@link EngineOptions#maxTotalBufferedBytes()} while it is at least 12 KiB per stream that may run at once
+     * (streams waiting for a slot hold nothing; see {@link ProcessEngine.Builder#maxTotalBufferedBytes(long)}).
+     * Cancelling a paused process resumes and kills it.
      * <p>A stop that lands while the process is blocked writing to its full pipe ends that {@code write(2)} early
      * with a short count, as any signal does. Programs that write through stdio, or retry short writes as POSIX
      * requires, lose nothing; a program that ignores what {@code write} returns loses the rest of that write, so

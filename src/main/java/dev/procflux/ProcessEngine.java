@@ -428,7 +428,8 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
         /**
          * Whether a JVM shutdown hook closes the engine (SIGTERM, grace period, SIGKILL for every process tree it
          * started) when the JVM exits normally or on SIGTERM/SIGINT. Default {@code true}. The hook is removed when
-         * the engine is closed. Nothing can run when the JVM itself is killed with SIGKILL.
+         * the engine is closed. Each {@link WorkerPool} built on the engine installs a hook of its own under the
+         * same setting. Nothing can run when the JVM itself is killed with SIGKILL.
          *
          * @param value whether to install the hook
          * @return this builder

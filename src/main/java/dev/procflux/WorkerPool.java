@@ -169,7 +169,8 @@ public interface WorkerPool<I, O> extends Disposable, AutoCloseable {
      * {@link #dispose()}, then waits up to twice the kill grace period (plus a second) for every worker to be
      * gone, counted from when the last of the kills has started on the pool's kill threads; for try-with-resources.
      * Idempotent. A worker is gone once its whole process tree is: a descendant that outlives the SIGTERM is
-     * waited for until its SIGKILL after the grace period, as in {@link ProcessEngine#close()}.
+     * waited for until its SIGKILL after the grace period, as in {@link ProcessEngine#close()}. With
+     * {@link EngineOptions#closeOnShutdown()} a JVM shutdown hook of the pool's own calls this method.
      */
     @Override
     void close();
