@@ -138,6 +138,7 @@ final class NuProcessLauncher implements Launcher {
                     "cannot start '" + abbreviated(command.commandLine()) + "': " + (tooLong != null ? tooLong
                             : "the operating system refused to create the process (" + limits() + ")"), null);
         }
+        handler.gate.open();
         return handler;
     }
 
@@ -279,6 +280,10 @@ final class NuProcessLauncher implements Launcher {
         private final boolean hasStdin;
         // exactly-once guard between the exit peek (I/O or timer thread) and NuProcess's own onExit (I/O thread)
         private final AtomicBoolean exitReported = new AtomicBoolean();
+        // stdin requests from other threads wait until start() has returned (see LaunchGate)
+        final LaunchGate gate = new LaunchGate();
+        private final Runnable requestWrite = this::requestWrite;
+        private final Runnable requestClose = this::requestClose;
         // written before start() returns (NuProcess calls onPreStart/onStart on the launching thread)
         private volatile @Nullable NuProcess process;
         private volatile boolean started;
@@ -624,6 +629,10 @@ final class NuProcessLauncher implements Launcher {
 
         @Override
         public void wantWrite() {
+            gate.run(requestWrite);
+        }
+
+        private void requestWrite() {
             NuProcess p = process;
             if (p != null && p.isRunning()) {
                 try {
@@ -637,6 +646,10 @@ final class NuProcessLauncher implements Launcher {
 
         @Override
         public void closeStdin() {
+            gate.run(requestClose);
+        }
+
+        private void requestClose() {
             NuProcess p = process;
             if (p != null) {
                 try {
