@@ -12,9 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
-import reactor.core.publisher.BaseSubscriber;
 
 /**
  * The stdout pipe under the engine's budget, read from the child's side ({@code F_GETPIPE_SZ} through
@@ -43,7 +41,7 @@ class PipeBudgetIT {
         List<Disposable> blockers = stallStreams();
         long held = Math.max(BUDGET, engine.metrics().bufferedBytes());
         AtomicLong pid = new AtomicLong(-1);
-        Gated probe = new Gated();
+        ZeroCounting probe = new ZeroCounting(0);
         engine.stream(Command.of("yes"), pid::set).subscribe(probe);
         await().atMost(Duration.ofSeconds(30)).until(() -> pid.get() > 0 && ProcFs.pipeSize(pid.get(), 1) == PAGE);
         // a stream that starts once the budget is reached adds at most its reserve before its first pause: 12 KiB on
@@ -64,7 +62,7 @@ class PipeBudgetIT {
         long size = 256L << 20;
         List<Disposable> blockers = stallStreams();
         AtomicLong pid = new AtomicLong(-1);
-        Gated probe = new Gated();
+        ZeroCounting probe = new ZeroCounting(0);
         engine.stream(Command.of("head", "-c", Long.toString(size), "/dev/zero"), pid::set).subscribe(probe);
         await().atMost(Duration.ofSeconds(30)).until(() -> pid.get() > 0 && ProcFs.pipeSize(pid.get(), 1) == PAGE);
 
@@ -90,7 +88,7 @@ class PipeBudgetIT {
             List<Disposable> streams = new ArrayList<>();
             AtomicLong pid = new AtomicLong(-1);
             for (int i = 0; i < 242; i++) {
-                Gated s = new Gated();
+                ZeroCounting s = new ZeroCounting(0);
                 twoSlots.stream(Command.of("yes"), i == 0 ? pid::set : p -> { }).subscribe(s);
                 streams.add(s);
             }
@@ -109,7 +107,7 @@ class PipeBudgetIT {
     private List<Disposable> stallStreams() {
         List<Disposable> blockers = new ArrayList<>();
         for (int i = 0; i < STALLED; i++) {
-            Stalled s = new Stalled();
+            ZeroCounting s = new ZeroCounting(1);
             engine.stream(Command.of("yes")).subscribe(s);
             blockers.add(s);
         }
@@ -121,42 +119,5 @@ class PipeBudgetIT {
         assertThat(engine.metrics().bufferedBytes()).as("queued by the stalled streams")
                 .isGreaterThan(BUDGET / 2 - STALLED * 12 * 1024).isLessThanOrEqualTo(BUDGET + STALLED * LATE_START);
         return blockers;
-    }
-
-    /** Requests nothing until told; counts the bytes and the non-zero bytes it gets, keeps the exit. */
-    private static class Gated extends BaseSubscriber<ProcessOutput> {
-        final AtomicLong bytes = new AtomicLong();
-        final AtomicLong nonZero = new AtomicLong();
-        volatile ExitStatus exit;
-
-        @Override
-        protected void hookOnSubscribe(Subscription s) {
-            // nothing until the test asks
-        }
-
-        @Override
-        protected void hookOnNext(ProcessOutput o) {
-            if (o.isExit()) {
-                exit = o.exitStatus();
-                return;
-            }
-            byte[] b = o.bytes();
-            bytes.addAndGet(b.length);
-            long z = 0;
-            for (byte x : b) {
-                if (x != 0) {
-                    z++;
-                }
-            }
-            nonZero.addAndGet(z);
-        }
-    }
-
-    /** Takes the first chunk, then never asks for more. */
-    private static final class Stalled extends Gated {
-        @Override
-        protected void hookOnSubscribe(Subscription s) {
-            s.request(1);
-        }
     }
 }

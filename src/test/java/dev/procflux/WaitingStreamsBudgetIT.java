@@ -12,8 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-import org.reactivestreams.Subscription;
-import reactor.core.publisher.BaseSubscriber;
 
 /**
  * Streams queued behind {@code maxConcurrency} (an SSE server with many more clients than slots) have no process
@@ -45,18 +43,18 @@ class WaitingStreamsBudgetIT {
         OsProcesses.awaitNoChildren();
         long fds = OsProcesses.openFileDescriptors();
 
-        List<Counting> fast = new ArrayList<>();
+        List<ZeroCounting> fast = new ArrayList<>();
         List<AtomicLong> pids = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            Counting c = new Counting(0);
+            ZeroCounting c = new ZeroCounting(0);
             AtomicLong pid = new AtomicLong(-1);
             engine.stream(Command.of("head", "-c", Long.toString(FAST_BYTES), "/dev/zero"), pid::set).subscribe(c);
             fast.add(c);
             pids.add(pid);
         }
-        List<Counting> waiting = new ArrayList<>();
+        List<ZeroCounting> waiting = new ArrayList<>();
         for (int i = 0; i < WAITING; i++) {
-            Counting c = new Counting(Long.MAX_VALUE);
+            ZeroCounting c = new ZeroCounting(Long.MAX_VALUE);
             engine.stream(Command.of("head", "-c", Integer.toString(1000 + i), "/dev/zero")).subscribe(c);
             waiting.add(c);
         }
@@ -75,7 +73,7 @@ class WaitingStreamsBudgetIT {
         EngineMetrics afterFast = engine.metrics();
         System.out.printf("2 x %,d bytes beside %d waiting streams, budget %,d: pauses %d (budget %d)%n", FAST_BYTES,
                 WAITING, BUDGET, afterFast.pauses(), afterFast.budgetPauses());
-        for (Counting c : fast) {
+        for (ZeroCounting c : fast) {
             assertThat(c.exit.isSuccess()).isTrue();
             assertThat(c.bytes.get()).isEqualTo(FAST_BYTES);
             assertThat(c.nonZero.get()).isZero();
@@ -84,7 +82,7 @@ class WaitingStreamsBudgetIT {
 
         await().atMost(Duration.ofSeconds(180)).until(() -> waiting.stream().allMatch(c -> c.exit != null));
         for (int i = 0; i < WAITING; i++) {
-            Counting c = waiting.get(i);
+            ZeroCounting c = waiting.get(i);
             assertThat(c.exit.isSuccess()).as("stream %d", i).isTrue();
             assertThat(c.bytes.get()).as("stream %d", i).isEqualTo(1000 + i);
             assertThat(c.nonZero.get()).isZero();
@@ -99,41 +97,5 @@ class WaitingStreamsBudgetIT {
             assertThat(engine.metrics().bufferedBytes()).as("queued").isZero();
             assertThat(OsProcesses.openFileDescriptors()).as("descriptors").isLessThanOrEqualTo(fds);
         });
-    }
-
-    /** Asks for {@code initial} chunks at the start; counts the bytes and the non-zero bytes, keeps the exit. */
-    private static final class Counting extends BaseSubscriber<ProcessOutput> {
-        private final long initial;
-        final AtomicLong bytes = new AtomicLong();
-        final AtomicLong nonZero = new AtomicLong();
-        volatile ExitStatus exit;
-
-        Counting(long initial) {
-            this.initial = initial;
-        }
-
-        @Override
-        protected void hookOnSubscribe(Subscription s) {
-            if (initial > 0) {
-                s.request(initial);
-            }
-        }
-
-        @Override
-        protected void hookOnNext(ProcessOutput o) {
-            if (o.isExit()) {
-                exit = o.exitStatus();
-                return;
-            }
-            byte[] b = o.bytes();
-            bytes.addAndGet(b.length);
-            long z = 0;
-            for (byte x : b) {
-                if (x != 0) {
-                    z++;
-                }
-            }
-            nonZero.addAndGet(z);
-        }
     }
 }
