@@ -1,0 +1,284 @@
+package dev.procflux.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * A child's stdout read by its stream's delivery drain instead of the NuProcess I/O thread (the engine's
+ * {@code directReads} option, Linux only).
+ *
+ * <p>Taken while NuProcess starts the process, in its {@code onStart} callback, before NuProcess adds stdout to its
+ * epoll set: the read end of the real pipe is duplicated ({@code F_DUPFD_CLOEXEC}) and set non-blocking, and
+ * NuProcess's descriptor number is made to name the read end of an empty pipe of our own ({@code dup3}, which keeps
+ * the number close-on-exec and replaces it atomically, so no concurrent spawn sees the number closed). NuProcess then
+ * watches that empty pipe, which never has data, and reports stdout closed once {@link #close()} closed its write
+ * end: after the real pipe's end-of-file was read, or after its stream ended and what was left was discarded. So
+ * NuProcess's order of events (stdout closed, both pipes closed, the exit) stays as it is.
+ *
+ * <p>Readiness comes from one JVM-wide daemon thread, {@code procflux-stdout-poll}, with an epoll set of its own:
+ * {@link #arm()} registers the pipe for one event ({@code EPOLLIN|EPOLLONESHOT}); the event only runs the owner's
+ * callback, which schedules the owner's drain and never reads or runs user code.
+ *
+ * <p><b>Threading:</b> {@link #read}, {@link #arm} and {@link #close} are guarded by {@code this}: the owner's drain
+ * is serialized, but a stream that ended discards the rest from other tasks, and a close must never overlap a read
+ * (the descriptor number could be reused meanwhile).
+ */
+final class DirectStdout {
+    private static final Logger log = Loggers.getLogger(DirectStdout.class);
+    private static final int O_NONBLOCK = 04000;
+    private static final int O_CLOEXEC = 02000000;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int F_SETPIPE_SZ = 1031;
+    private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLL_CTL_DEL = 2;
+    private static final int EPOLL_CTL_MOD = 3;
+    private static final int EPOLLIN = 0x001;
+    private static final int EPOLLONESHOT = 1 << 30;
+    static final int EAGAIN = 11;
+    static final int EINTR = 4;
+    private static final int MAX_EVENTS = 64;
+    // struct epoll_event is packed on x86_64 (events at 0, data at 4), naturally aligned elsewhere (data at 8)
+    private static final int EVENT_SIZE = Platform.isIntel() && Platform.is64Bit() ? 12 : 16;
+    private static final int DATA_OFFSET = EVENT_SIZE == 12 ? 4 : 8;
+    private static final boolean SUPPORTED = Platform.isLinux() && register();
+
+    private static boolean register() {
+        try {
+            Native.register(DirectStdout.class, "c");
+            return true;
+        }
+        catch (RuntimeException | LinkageError e) {
+            log.warn("direct stdout reads unavailable, streams read through NuProcess: {}", e.toString());
+            return false;
+        }
+    }
+
+    private static native int fcntl(int fd, int cmd, int arg);
+
+    private static native int pipe2(int[] fds, int flags);
+
+    private static native int dup3(int oldfd, int newfd, int flags);
+
+    private static native int close(int fd);
+
+    private static native long read(int fd, Pointer buffer, long count);
+
+    private static native int epoll_create1(int flags);
+
+    private static native int epoll_ctl(int epfd, int op, int fd, @Nullable Pointer event);
+
+    private static native int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
+
+    private final int fd;
+    private final int dummyWrite;
+    private final long id;
+    private final Memory event;
+    // guarded by this
+    private boolean registered;
+    private boolean closed;
+    // what the poller runs at readiness; set once by the owner before the first arm()
+    private volatile @Nullable Runnable onReady;
+
+    private DirectStdout(int fd, int dummyWrite) {
+        this.fd = fd;
+        this.dummyWrite = dummyWrite;
+        this.id = Poller.IDS.incrementAndGet();
+        this.event = new Memory(EVENT_SIZE);
+        event.setInt(0, EPOLLIN | EPOLLONESHOT);
+        event.setLong(DATA_OFFSET, id);
+    }
+
+    /** @return whether direct reads work here (Linux, with libc's calls bound) */
+    static boolean isSupported() {
+        return SUPPORTED;
+    }
+
+    /**
+     * Takes over the pipe whose read end is {@code stdoutFd}: see the class comment. Call only before NuProcess adds
+     * {@code stdoutFd} to its epoll set.
+     *
+     * @return the taken pipe, or null when a call failed (then {@code stdoutFd} is unchanged and NuProcess reads it)
+     */
+    static @Nullable DirectStdout take(int stdoutFd) {
+        if (!SUPPORTED) {
+            return null;
+        }
+        int ours = fcntl(stdoutFd, F_DUPFD_CLOEXEC, 0);
+        if (ours < 0) {
+            log.warn("direct stdout: F_DUPFD_CLOEXEC of {} failed, errno {}", stdoutFd, Native.getLastError());
+            return null;
+        }
+        int flags = fcntl(ours, F_GETFL, 0);
+        if (flags < 0 || fcntl(ours, F_SETFL, flags | O_NONBLOCK) < 0) {
+            log.warn("direct stdout: O_NONBLOCK on {} failed, errno {}", ours, Native.getLastError());
+            close(ours);
+            return null;
+        }
+        int[] dummy = new int[2];
+        if (pipe2(dummy, O_CLOEXEC | O_NONBLOCK) < 0) {
+            log.warn("direct stdout: pipe2 failed, errno {}", Native.getLastError());
+            close(ours);
+            return null;
+        }
+        if (dup3(dummy[0], stdoutFd, O_CLOEXEC) < 0) {
+            log.warn("direct stdout: dup3 onto {} failed, errno {}", stdoutFd, Native.getLastError());
+            close(dummy[0]);
+            close(dummy[1]);
+            close(ours);
+            return null;
+        }
+        close(dummy[0]);
+        return new DirectStdout(ours, dummy[1]);
+    }
+
+    /** Sets what the poller runs when the pipe is readable after {@link #arm()}. */
+    void onReady(Runnable callback) {
+        this.onReady = callback;
+    }
+
+    /**
+     * Reads up to {@code count} bytes into {@code buffer}; never waits.
+     *
+     * @return the bytes read, 0 at end-of-file (also once closed), -1 when the pipe is empty now, or -2 - errno
+     *     for another error
+     */
+    synchronized int read(Pointer buffer, int count) {
+        if (closed) {
+            return 0;
+        }
+        while (true) {
+            long n = read(fd, buffer, count);
+            if (n >= 0) {
+                return (int) n;
+            }
+            int errno = Native.getLastError();
+            if (errno == EAGAIN) {
+                return -1;
+            }
+            if (errno != EINTR) {
+                return -2 - errno;
+            }
+        }
+    }
+
+    /** Asks the poller for one readiness event; nothing once closed. */
+    synchronized void arm() {
+        if (closed) {
+            return;
+        }
+        int op = registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+        if (!registered) {
+            Poller.INSTANCE.add(id, this);
+            registered = true;
+        }
+        if (epoll_ctl(Poller.INSTANCE.epoll, op, fd, event) < 0) {
+            // never happens for an open pipe: say so, and let the owner's next read find what is there
+            log.warn("direct stdout: epoll_ctl {} of {} failed, errno {}", op, fd, Native.getLastError());
+        }
+    }
+
+    /** Sets the pipe's capacity ({@code F_SETPIPE_SZ}). @return the capacity now, or -1 when refused or closed */
+    synchronized int resize(int bytes) {
+        return closed ? -1 : fcntl(fd, F_SETPIPE_SZ, bytes);
+    }
+
+    /** @return the real pipe's read end while open, -1 once closed; for naming the pipe, never for reading */
+    synchronized int descriptor() {
+        return closed ? -1 : fd;
+    }
+
+    /** @return whether {@link #close()} ran */
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Leaves the poller's set, closes the real pipe's read end and the empty pipe's write end: NuProcess sees its
+     * stdout hang up. Idempotent.
+     */
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (registered) {
+            epoll_ctl(Poller.INSTANCE.epoll, EPOLL_CTL_DEL, fd, null);
+            Poller.INSTANCE.remove(id);
+        }
+        close(fd);
+        close(dummyWrite);
+    }
+
+    private void ready() {
+        Runnable r = onReady;
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    /** The JVM-wide readiness thread; started at the first {@link #arm()}. */
+    private static final class Poller {
+        static final AtomicLong IDS = new AtomicLong();
+        static final Poller INSTANCE = new Poller();
+        final int epoll;
+        // registration id -> pipe: written by the owners' arm() and close(), read by the poller thread
+        private final Map<Long, DirectStdout> pipes = new ConcurrentHashMap<>();
+
+        private Poller() {
+            epoll = epoll_create1(O_CLOEXEC);
+            if (epoll < 0) {
+                throw new IllegalStateException("epoll_create1 failed: errno " + Native.getLastError());
+            }
+            Thread t = new Thread(this::loop, "procflux-stdout-poll");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        void add(long id, DirectStdout pipe) {
+            pipes.put(id, pipe);
+        }
+
+        void remove(long id) {
+            pipes.remove(id);
+        }
+
+        private void loop() {
+            Memory events = new Memory((long) EVENT_SIZE * MAX_EVENTS);
+            while (true) {
+                int n = epoll_wait(epoll, events, MAX_EVENTS, -1);
+                if (n < 0) {
+                    int errno = Native.getLastError();
+                    if (errno != EINTR) {
+                        log.error("procflux-stdout-poll: epoll_wait failed, errno {}; direct reads stall", errno);
+                        return;
+                    }
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    // an id whose pipe was closed since the event was queued is gone from the map: nothing to do
+                    DirectStdout pipe = pipes.get(events.getLong((long) i * EVENT_SIZE + DATA_OFFSET));
+                    if (pipe != null) {
+                        try {
+                            pipe.ready();
+                        }
+                        catch (RuntimeException e) {
+                            // a rejected drain (its scheduler disposed): that stream's owner reports it; this
+                            // thread serves the others
+                            log.warn("procflux-stdout-poll: readiness callback failed", e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
