@@ -233,6 +233,36 @@ class DirectReadsIT {
 
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
+    void aChildWhoseOutputNobodyAskedForStillEndsAndFreesItsSlotBeforeItsTimeout(boolean direct) {
+        ProcessEngine engine = engine(direct);
+        List<ProcessOutput> got = new ArrayList<>();
+        BaseSubscriber<ProcessOutput> idle = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                // asks for nothing yet
+            }
+
+            @Override
+            protected void hookOnNext(ProcessOutput o) {
+                got.add(o);
+            }
+        };
+        // the output fits the pipe: the child exits while it waits there (or in the queue) for the subscriber
+        engine.stream(Command.shell("echo first; echo second >&2; echo third").withTimeout(Duration.ofSeconds(3)))
+                .subscribe(idle);
+        await().atMost(WAIT).until(() -> engine.metrics().succeeded() == 1);
+        assertThat(engine.metrics().acquired()).as("slots held").isZero();
+        assertThat(engine.metrics().timedOut()).isZero();
+        idle.request(Long.MAX_VALUE);
+        await().atMost(WAIT).until(() -> got.stream().anyMatch(ProcessOutput::isExit));
+        StringBuilder out = new StringBuilder();
+        got.stream().filter(o -> o.kind() == ProcessOutput.Kind.STDOUT).forEach(o -> out.append(o.text()));
+        assertThat(out.toString()).isEqualTo("first\nthird\n");
+        assertThat(got.get(got.size() - 1).exitStatus()).isEqualTo(ExitStatus.exited(0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
     void cancellingAStalledStreamKillsTheTreeAndTheBackgroundJobHoldingStdout(boolean direct) {
         ProcessEngine engine = engine(direct);
         long fds = OsProcesses.openFileDescriptors();

@@ -19,9 +19,12 @@ import reactor.util.Loggers;
  * epoll set: the read end of the real pipe is duplicated ({@code F_DUPFD_CLOEXEC}) and set non-blocking, and
  * NuProcess's descriptor number is made to name the read end of an empty pipe of our own ({@code dup3}, which keeps
  * the number close-on-exec and replaces it atomically, so no concurrent spawn sees the number closed). NuProcess then
- * watches that empty pipe, which never has data, and reports stdout closed once {@link #close()} closed its write
- * end: after the real pipe's end-of-file was read, or after its stream ended and what was left was discarded. So
- * NuProcess's order of events (stdout closed, both pipes closed, the exit) stays as it is.
+ * watches that empty pipe, which never has data, and reports stdout closed once its write end is closed: when the
+ * real pipe hangs up (no process holds its write end any more; the poller sees that, {@link #watchHangUp()}), or at
+ * {@link #close()}, after the real pipe's end-of-file was read or after its stream ended and what was left was
+ * discarded. So NuProcess's order of events (stdout closed, both pipes closed, the exit) stays as it is, and the exit
+ * of a child whose last output waits in the pipe for a subscriber that asks for nothing is seen as on the NuProcess
+ * path, where that output waits in the stream's queue.
  *
  * <p>Readiness comes from one JVM-wide daemon thread, {@code procflux-stdout-poll}, with an epoll set of its own:
  * {@link #arm()} registers the pipe for one event ({@code EPOLLIN|EPOLLONESHOT}); the event only runs the owner's
@@ -44,6 +47,11 @@ final class DirectStdout {
     private static final int EPOLL_CTL_MOD = 3;
     private static final int EPOLLIN = 0x001;
     private static final int EPOLLONESHOT = 1 << 30;
+    private static final int EPOLLERR = 0x008;
+    private static final int EPOLLHUP = 0x010;
+    private static final int NOT_ARMED = 0;
+    private static final int ARMED_FOR_DATA = 1;
+    private static final int ARMED_FOR_HANG_UP = 2;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
     private static final int MAX_EVENTS = 64;
@@ -80,12 +88,15 @@ final class DirectStdout {
     private static native int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
 
     private final int fd;
-    private final int dummyWrite;
+    private int dummyWrite;
     private final long id;
     private final Memory event;
-    // guarded by this
+    // guarded by this; dummyWrite too (-1 once closed)
     private boolean registered;
     private boolean closed;
+    // what the registration waits for now (NOT_ARMED once its one event came), and whether the real pipe hung up
+    private int armed = NOT_ARMED;
+    private boolean hungUp;
     // what the poller runs at readiness; set once by the owner before the first arm()
     private volatile @Nullable Runnable onReady;
 
@@ -94,7 +105,6 @@ final class DirectStdout {
         this.dummyWrite = dummyWrite;
         this.id = Poller.IDS.incrementAndGet();
         this.event = new Memory(EVENT_SIZE);
-        event.setInt(0, EPOLLIN | EPOLLONESHOT);
         event.setLong(DATA_OFFSET, id);
     }
 
@@ -171,16 +181,34 @@ final class DirectStdout {
         }
     }
 
-    /** Asks the poller for one readiness event; nothing once closed. */
+    /** Asks the poller for one event when the pipe has data or hangs up; nothing once closed. */
     synchronized void arm() {
-        if (closed) {
-            return;
+        if (!closed) {
+            control(EPOLLIN | EPOLLONESHOT);
+            armed = ARMED_FOR_DATA;
         }
+    }
+
+    /**
+     * The owner reads nothing for now (its subscriber asks for nothing): asks the poller for one event when the real
+     * pipe hangs up, data or not, so NuProcess learns of it (see the class comment). Nothing when already armed, once
+     * hung up, once closed.
+     */
+    synchronized void watchHangUp() {
+        if (!closed && !hungUp && armed == NOT_ARMED) {
+            // no EPOLLIN: epoll reports a hang-up whatever the events asked for
+            control(EPOLLONESHOT);
+            armed = ARMED_FOR_HANG_UP;
+        }
+    }
+
+    private void control(int events) {
         int op = registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
         if (!registered) {
             Poller.INSTANCE.add(id, this);
             registered = true;
         }
+        event.setInt(0, events);
         if (epoll_ctl(Poller.INSTANCE.epoll, op, fd, event) < 0) {
             // never happens for an open pipe: say so, and let the owner's next read find what is there
             log.warn("direct stdout: epoll_ctl {} of {} failed, errno {}", op, fd, Native.getLastError());
@@ -216,10 +244,28 @@ final class DirectStdout {
             Poller.INSTANCE.remove(id);
         }
         close(fd);
-        close(dummyWrite);
+        closeDummy();
     }
 
-    private void ready() {
+    /** Under this: NuProcess's stdout hangs up. */
+    private void closeDummy() {
+        if (dummyWrite != -1) {
+            close(dummyWrite);
+            dummyWrite = -1;
+        }
+    }
+
+    /** The poller thread: the one event of the last arm came. */
+    private void ready(int events) {
+        synchronized (this) {
+            armed = NOT_ARMED;
+            if ((events & (EPOLLHUP | EPOLLERR)) != 0 && !closed) {
+                // no process holds the real pipe any more: NuProcess may see its stdout closed now, while the rest
+                // waits here for the subscriber
+                hungUp = true;
+                closeDummy();
+            }
+        }
         Runnable r = onReady;
         if (r != null) {
             r.run();
@@ -269,7 +315,7 @@ final class DirectStdout {
                     DirectStdout pipe = pipes.get(events.getLong((long) i * EVENT_SIZE + DATA_OFFSET));
                     if (pipe != null) {
                         try {
-                            pipe.ready();
+                            pipe.ready(events.getInt((long) i * EVENT_SIZE));
                         }
                         catch (RuntimeException e) {
                             // a rejected drain (its scheduler disposed): that stream's owner reports it; this

@@ -567,6 +567,10 @@ final class StreamOutput implements RunOutput, Subscription {
                 scheduleDrain(); // wip stays above 0: what is left is this stream's next turn
                 return;
             }
+            DirectStdout d = direct;
+            if (d != null && !stdoutEnded && requested == 0) {
+                d.watchHangUp(); // nothing reads now: the child's end must still reach NuProcess
+            }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
                 return;
