@@ -145,15 +145,32 @@ class DirectReadsIT {
         assertThat(exits).containsExactly(ExitStatus.exited(3));
     }
 
-    @Test
-    void threeHundredSmallRunsLeakNoDescriptorAndNoThread() {
-        ProcessEngine engine = engine(true);
-        // warm-up: the poller thread, the delivery threads and the JNA bindings exist from here on
+    /**
+     * Runs a few commands first: the poller thread with its epoll descriptor, NuProcess's I/O threads (each with an
+     * epoll descriptor of its own), the delivery threads and the JNA bindings exist from then on, for the JVM's life.
+     *
+     * @return the descriptors open after the warm-up
+     */
+    private static long descriptorsAfterWarmUp(ProcessEngine engine) {
         for (int i = 0; i < 20; i++) {
             assertThat(engine.lines(Command.of("echo", "warm", Integer.toString(i))).collectList().block(WAIT))
                     .containsExactly("warm " + i);
         }
-        long fds = OsProcesses.openFileDescriptors();
+        // the poller exists even when the engine under test reads through NuProcess
+        ProcessEngine direct = ProcessEngine.builder().directReads(true).build();
+        try {
+            assertThat(direct.lines(Command.of("echo", "warm")).collectList().block(WAIT)).containsExactly("warm");
+        }
+        finally {
+            OsProcesses.closeAndAssertClean(direct);
+        }
+        return OsProcesses.openFileDescriptors();
+    }
+
+    @Test
+    void threeHundredSmallRunsLeakNoDescriptorAndNoThread() {
+        ProcessEngine engine = engine(true);
+        long fds = descriptorsAfterWarmUp(engine);
         int threads = Thread.activeCount();
         List<String> got = Flux.range(0, 300)
                 .flatMap(i -> engine.lines(Command.of("echo", "hello", Integer.toString(i))), 8)
@@ -261,11 +278,36 @@ class DirectReadsIT {
         assertThat(got.get(got.size() - 1).exitStatus()).isEqualTo(ExitStatus.exited(0));
     }
 
+    @Test
+    void sixtyFourStalledStreamsOnYesQueueNothingStopNothingAndLeaveNothingBehind() {
+        ProcessEngine engine = ProcessEngine.builder().directReads(true).maxConcurrency(64)
+                .killGracePeriod(Duration.ofMillis(500)).build();
+        engines.add(engine);
+        long fds = descriptorsAfterWarmUp(engine);
+        List<Stalled> streams = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            Stalled s = new Stalled();
+            engine.stream(Command.shell("echo $$; exec yes")).subscribe(s);
+            streams.add(s);
+        }
+        List<Long> pids = new ArrayList<>();
+        streams.forEach(s -> pids.add(pidOf(s)));
+        pids.forEach(DirectReadsIT::awaitBlockedInWrite);
+        assertThat(engine.metrics().alive()).isEqualTo(64);
+        assertThat(engine.metrics().bufferedBytes()).isZero();
+        assertThat(engine.metrics().pauses()).isZero();
+        streams.forEach(BaseSubscriber::cancel);
+        OsProcesses.awaitNoLiveChildren();
+        await().atMost(WAIT).until(() -> engine.metrics().alive() == 0);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(OsProcesses.openFileDescriptors())
+                .as("open descriptors").isLessThanOrEqualTo(fds));
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void cancellingAStalledStreamKillsTheTreeAndTheBackgroundJobHoldingStdout(boolean direct) {
         ProcessEngine engine = engine(direct);
-        long fds = OsProcesses.openFileDescriptors();
+        long fds = descriptorsAfterWarmUp(engine);
         Stalled stalled = new Stalled();
         engine.stream(Command.shell("echo $$; sleep 60 2>/dev/null & yes")).subscribe(stalled);
         pidOf(stalled);
