@@ -62,7 +62,9 @@ final class StreamOutput implements RunOutput, Subscription {
     static final int TURN_BYTES = StreamMarks.READ_SIZE;
     /** The most one direct read of stdout takes: each read is one chunk. */
     static final int DIRECT_READ = StreamMarks.READ_SIZE;
-    /** The stdout pipe a direct stream asks for, at most the engine's fair pipe ({@link DefaultProcessEngine#fairPipe}). */
+    /**
+     * The stdout pipe a direct stream asks for, at most the engine's fair pipe ({@link DefaultProcessEngine#fairPipe}).
+     */
     static final int DIRECT_PIPE = StreamMarks.MAX_PIPE;
     /** What one task of an ended stream's discarding reads before it lets other tasks go first. */
     private static final int DISCARD_TURN = 4 * StreamMarks.MAX_PIPE;
