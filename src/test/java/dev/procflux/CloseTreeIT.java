@@ -7,9 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.procflux.testsupport.ChildJvm;
 import dev.procflux.testsupport.ProcFs;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,18 +168,10 @@ class CloseTreeIT {
     private void assertChildJvmLeavesNothing(String mode) throws Exception {
         Path pidFile = dir.resolve("pid");
         Process child = ChildJvm.of(CloseTreeChild.class, mode, pidFile.toString()).start();
-        List<String> output = new ArrayList<>();
         try {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    output.add(line);
-                    if (line.startsWith("pid ")) {
-                        grandchildren.add(Long.parseLong(line.substring(4).trim()));
-                    }
-                }
-            }
+            ChildJvm.Output read = ChildJvm.readToEnd(child);
+            List<String> output = read.lines();
+            grandchildren.addAll(read.pids());
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child JVM ended, output: %s", output).isTrue();
             assertThat(child.exitValue()).as("exit status, output: %s", output).isZero();
             assertThat(output).contains("exiting");

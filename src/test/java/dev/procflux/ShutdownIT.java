@@ -9,7 +9,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,21 +22,11 @@ class ShutdownIT {
     @Test
     void jvmExitKillsEveryProcessTreeOfAnOpenEngineAndItsWorkerPools() throws Exception {
         Process child = ChildJvm.of(ShutdownChild.class).start();
-        List<Long> pids = new ArrayList<>();
-        List<String> output = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                output.add(line);
-                if (line.startsWith("pid ")) {
-                    pids.add(Long.parseLong(line.substring(4).trim()));
-                }
-            }
-        }
+        ChildJvm.Output output = ChildJvm.readToEnd(child);
+        List<Long> pids = output.pids();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(output).contains("exiting");
-        assertThat(pids).as("output: %s", output).hasSize(4);
+        assertThat(output.lines()).contains("exiting");
+        assertThat(pids).as("output: %s", output.lines()).hasSize(4);
         // the shutdown hook's close() returned only once every tree was gone, before the JVM exited
         assertThat(pids).as("processes live when the JVM had exited").noneMatch(ProcFs::isLive);
         // a killed grandchild is a zombie until init, its new parent, reaps it: a moment later

@@ -390,13 +390,19 @@ class WorkerPoolIT {
 
     @Test
     void healthCheckReplacesAWorkerThatStoppedAnsweringWhileIdle() {
+        Duration checkAfterIdle = Duration.ofMillis(100);
         WorkerPool<String, String> p = python(WorkerPool.builder(Command.of(PYTHON, "-u", "-c", SCRIPT)).sizeBetween(1, 1)
                 .requestTimeout(Duration.ofMillis(1500))
-                .healthCheck("ping", Duration.ofMillis(100)));
+                .healthCheck("ping", checkAfterIdle));
         long pid = pidOf(p);
+        // the worker's idle time starts when its reply is read, so before this
+        long answeredNanos = System.nanoTime();
         ProcessResult stop = engine.execute(Command.of("kill", "-STOP", Long.toString(pid))).block(WAIT);
         assertThat(stop.exitCode()).isZero();
-        await().atMost(WAIT).pollDelay(Duration.ofMillis(200)).until(() -> true);
+        // the next call must find the worker stopped, back in the pool, and idle long enough to be health-checked
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
+                .until(() -> OsProcesses.state(pid) == 'T' && p.metrics().idle() == 1
+                        && System.nanoTime() - answeredNanos >= checkAfterIdle.toNanos());
         long next = pidOf(p);
         assertThat(next).isNotEqualTo(pid);
         assertThat(p.metrics().restarts(WorkerRestartCause.TIMEOUT)).isEqualTo(1);

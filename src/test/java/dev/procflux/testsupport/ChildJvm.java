@@ -2,7 +2,9 @@ package dev.procflux.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
@@ -73,6 +75,35 @@ public final class ChildJvm {
                     + "copy it makes");
         }
         return builder(System.getProperty("java.class.path"), null).start();
+    }
+
+    /**
+     * Reads the output of a child from {@link #start} (stdout and stderr merged) until the child closes it.
+     *
+     * @return every line, and the pids the child printed as lines {@code pid N}, in order
+     */
+    public static Output readToEnd(Process child) throws IOException {
+        List<String> lines = new ArrayList<>();
+        List<Long> pids = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lines.add(line);
+                if (line.startsWith("pid ")) {
+                    pids.add(Long.parseLong(line.substring(4).trim()));
+                }
+            }
+        }
+        return new Output(lines, pids);
+    }
+
+    /** What a child JVM printed: every line, and the pids of its lines {@code pid N}. */
+    public record Output(List<String> lines, List<Long> pids) {
+        public Output {
+            lines = List.copyOf(lines);
+            pids = List.copyOf(pids);
+        }
     }
 
     /**

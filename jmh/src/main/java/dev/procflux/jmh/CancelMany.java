@@ -46,7 +46,7 @@ public final class CancelMany {
                 Thread.sleep(20);
             }
             long processes = processesOnTheMachine();
-            String load = loadAverage();
+            String load = LoadAverage.now();
             long total = 0;
             long max = 0;
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -71,23 +71,13 @@ public final class CancelMany {
             System.out.printf(Locale.ROOT, "%d runs cancelled, %d processes on the machine: dispose() total %.1f ms,"
                     + " mean %.3f ms, max %.1f ms, CPU of the cancelling thread %.1f ms; all exited %.0f ms after the"
                     + " first dispose(); load average %s, after: %s%n", n, processes, total / 1e6, total / 1e6 / n,
-                    max / 1e6, cpu / 1e6, allGone / 1e6, load, loadAverage());
+                    max / 1e6, cpu / 1e6, allGone / 1e6, load, LoadAverage.now());
         }
     }
 
     private static long processesOnTheMachine() {
         try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
             return entries.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).count();
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return fields[0] + " " + fields[1] + " " + fields[2];
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,10 +2,6 @@ package dev.procflux.jmh;
 
 import dev.procflux.Command;
 import dev.procflux.ProcessEngine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -33,7 +29,7 @@ public final class CloseLatency {
             case "ignoring" -> Command.shell("sh -c 'trap \"\" TERM; exec sleep 60' & wait");
             default -> throw new IllegalArgumentException("tree must be sigterm or ignoring, was " + tree);
         };
-        String loadBefore = loadAverage();
+        String loadBefore = LoadAverage.now();
         double[] millis = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             ProcessEngine engine = ProcessEngine.builder().maxConcurrency(n).killGracePeriod(Duration.ofSeconds(2))
@@ -60,16 +56,6 @@ public final class CloseLatency {
             sorted.append(String.format(Locale.ROOT, " %.1f", m));
         }
         System.out.printf(Locale.ROOT, "close() of %d %s trees, ms (sorted):%s; median %.1f; load average %s -> %s%n",
-                n, tree, sorted, millis[rounds / 2], loadBefore, loadAverage());
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return fields[0] + " " + fields[1] + " " + fields[2];
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                n, tree, sorted, millis[rounds / 2], loadBefore, LoadAverage.now());
     }
 }
