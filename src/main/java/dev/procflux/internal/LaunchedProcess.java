@@ -32,8 +32,9 @@ interface LaunchedProcess {
     }
 
     /**
-     * @return the real stdout pipe when the listener asked to read it itself ({@link ProcessListener#wantsDirectStdout})
-     *     and the launcher could give it; null when the launcher reads stdout and calls {@link ProcessListener#onStdout}
+     * @return the real stdout pipe when the listener asked to read it itself
+     *     ({@link ProcessListener#wantsDirectStdout}) and the launcher could give it; null when the launcher reads
+     *     stdout and calls {@link ProcessListener#onStdout}
      */
     default @Nullable DirectStdout directStdout() {
         return null;
