@@ -121,6 +121,36 @@ class DirectReadsIT {
 
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
+    void aSubscriberAskingForOneChunkAtATimeGetsEveryByteAndTheExit(boolean direct) {
+        long size = 16L << 20;
+        AtomicLong bytes = new AtomicLong();
+        AtomicReference<ExitStatus> exit = new AtomicReference<>();
+        BaseSubscriber<ProcessOutput> oneByOne = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(1);
+            }
+
+            @Override
+            protected void hookOnNext(ProcessOutput o) {
+                if (o.isExit()) {
+                    exit.set(o.exitStatus());
+                }
+                else {
+                    bytes.addAndGet(o.size());
+                }
+                request(1); // demand runs out after every chunk: the pipe is watched for its hang-up in between
+            }
+        };
+        engine(direct).stream(Command.shell("head -c " + size + " /dev/zero; head -c 1000 /dev/zero >&2"))
+                .subscribe(oneByOne);
+        await().atMost(WAIT).until(() -> exit.get() != null);
+        assertThat(bytes.get()).isEqualTo(size + 1000);
+        assertThat(exit.get()).isEqualTo(ExitStatus.exited(0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
     void stdoutAndStderrInterleavedArriveWholeAndTheExitComesLast(boolean direct) {
         String script = "i=0; while [ $i -lt 2000 ]; do echo out$i; echo err$i >&2; i=$((i+1)); done; exit 3";
         StringBuilder out = new StringBuilder();
