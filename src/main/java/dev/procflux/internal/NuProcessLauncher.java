@@ -128,6 +128,10 @@ final class NuProcessLauncher implements Launcher {
         }
         if (process == null || handler.startFailed) {
             headroom.launchFailed();
+            DirectStdout direct = handler.direct;
+            if (direct != null) {
+                direct.close(); // taken in onStart, before NuProcess gave up on the process
+            }
             // NuProcess logged the cause and returned null: after our checks this is the OS refusing, either the
             // arguments (E2BIG, told by their size) or the process itself (fork limits)
             String tooLong = argumentsTooLong(commandArgv, commandEnv);
