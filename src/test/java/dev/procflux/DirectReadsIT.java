@@ -364,14 +364,18 @@ class DirectReadsIT {
     @Test
     void closingTheEngineWhileStreamingKillsTheTreeAndFailsTheStream() {
         ProcessEngine engine = engine(true);
+        long fds = descriptorsAfterWarmUp(engine);
         AtomicLong bytes = new AtomicLong();
         AtomicReference<Throwable> error = new AtomicReference<>();
-        engine.stream(Command.shell("sleep 60 & yes")).subscribe(o -> bytes.addAndGet(o.size()), error::set);
+        engine.stream(Command.shell("sleep 60 2>/dev/null & yes")).subscribe(o -> bytes.addAndGet(o.size()),
+                error::set);
         await().atMost(WAIT).until(() -> bytes.get() > (8L << 20));
         engine.close();
         OsProcesses.assertNoLiveChildren("after close");
         await().atMost(WAIT).until(() -> error.get() != null);
         assertThat(error.get()).isInstanceOf(ProcessPoolClosedException.class);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(OsProcesses.openFileDescriptors())
+                .as("open descriptors").isLessThanOrEqualTo(fds));
     }
 
     @ParameterizedTest
