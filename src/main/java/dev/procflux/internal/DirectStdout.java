@@ -87,6 +87,7 @@ final class DirectStdout {
 
     private static native int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
 
+    private final Poller poller;
     private final int fd;
     private int dummyWrite;
     private final long id;
@@ -100,7 +101,8 @@ final class DirectStdout {
     // what the poller runs at readiness; set once by the owner before the first arm()
     private volatile @Nullable Runnable onReady;
 
-    private DirectStdout(int fd, int dummyWrite) {
+    private DirectStdout(Poller poller, int fd, int dummyWrite) {
+        this.poller = poller;
         this.fd = fd;
         this.dummyWrite = dummyWrite;
         this.id = Poller.IDS.incrementAndGet();
@@ -120,7 +122,8 @@ final class DirectStdout {
      * @return the taken pipe, or null when a call failed (then {@code stdoutFd} is unchanged and NuProcess reads it)
      */
     static @Nullable DirectStdout take(int stdoutFd) {
-        if (!SUPPORTED) {
+        Poller poller = SUPPORTED ? Poller.INSTANCE : null;
+        if (poller == null) {
             return null;
         }
         int ours = fcntl(stdoutFd, F_DUPFD_CLOEXEC, 0);
@@ -148,7 +151,7 @@ final class DirectStdout {
             return null;
         }
         close(dummy[0]);
-        return new DirectStdout(ours, dummy[1]);
+        return new DirectStdout(poller, ours, dummy[1]);
     }
 
     /** Sets what the poller runs when the pipe is readable after {@link #arm()}. */
@@ -205,11 +208,11 @@ final class DirectStdout {
     private void control(int events) {
         int op = registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
         if (!registered) {
-            Poller.INSTANCE.add(id, this);
+            poller.add(id, this);
             registered = true;
         }
         event.setInt(0, events);
-        if (epoll_ctl(Poller.INSTANCE.epoll, op, fd, event) < 0) {
+        if (epoll_ctl(poller.epoll, op, fd, event) < 0) {
             // never happens for an open pipe: say so, and let the owner's next read find what is there
             log.warn("direct stdout: epoll_ctl {} of {} failed, errno {}", op, fd, Native.getLastError());
         }
@@ -240,8 +243,8 @@ final class DirectStdout {
         }
         closed = true;
         if (registered) {
-            epoll_ctl(Poller.INSTANCE.epoll, EPOLL_CTL_DEL, fd, null);
-            Poller.INSTANCE.remove(id);
+            epoll_ctl(poller.epoll, EPOLL_CTL_DEL, fd, null);
+            poller.remove(id);
         }
         close(fd);
         closeDummy();
@@ -272,19 +275,28 @@ final class DirectStdout {
         }
     }
 
-    /** The JVM-wide readiness thread; started at the first {@link #arm()}. */
+    /** The JVM-wide readiness thread; started at the first {@link #take}. */
     private static final class Poller {
         static final AtomicLong IDS = new AtomicLong();
-        static final Poller INSTANCE = new Poller();
+        // null when the epoll set could not be created (descriptors exhausted at the first take): then every
+        // stream reads through NuProcess
+        static final @Nullable Poller INSTANCE = start();
         final int epoll;
         // registration id -> pipe: written by the owners' arm() and close(), read by the poller thread
         private final Map<Long, DirectStdout> pipes = new ConcurrentHashMap<>();
 
-        private Poller() {
-            epoll = epoll_create1(O_CLOEXEC);
+        private static @Nullable Poller start() {
+            int epoll = epoll_create1(O_CLOEXEC);
             if (epoll < 0) {
-                throw new IllegalStateException("epoll_create1 failed: errno " + Native.getLastError());
+                log.error("direct stdout reads unavailable, streams read through NuProcess: epoll_create1 failed, "
+                        + "errno {}", Native.getLastError());
+                return null;
             }
+            return new Poller(epoll);
+        }
+
+        private Poller(int epoll) {
+            this.epoll = epoll;
             Thread t = new Thread(this::loop, "procflux-stdout-poll");
             t.setDaemon(true);
             t.start();
