@@ -140,6 +140,9 @@ public class ProcfluxAutoConfiguration {
                 }
                 b.watermarks(p.getHighWaterBytes().toBytes(), p.getLowWaterBytes().toBytes());
             }
+            if (p.getDirectReads() != null) {
+                b.directReads(p.getDirectReads());
+            }
             b.closeOnShutdown(false);
             customizers.orderedStream().forEach(c -> c.customize(b));
             return b.build();

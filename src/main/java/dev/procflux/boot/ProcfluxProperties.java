@@ -55,6 +55,11 @@ public class ProcfluxProperties {
         /** Queued output at which a paused process is resumed (set with high-water-bytes). Default 512KB. */
         private @Nullable DataSize lowWaterBytes;
         /**
+         * Whether streams (stream, lines, pipe) read stdout on the delivery scheduler as their subscriber asks, instead
+         * of on the shared I/O thread; only under backpressure PAUSE and on Linux, ignored elsewhere. Default false.
+         */
+        private @Nullable Boolean directReads;
+        /**
          * How long running processes and worker requests may take to finish when the application stops, after the
          * web server's graceful shutdown; then they are killed. Default: spring.lifecycle.timeout-per-shutdown-phase
          * (30s).
@@ -139,6 +144,16 @@ public class ProcfluxProperties {
         /** @param lowWaterBytes the property */
         public void setLowWaterBytes(@Nullable DataSize lowWaterBytes) {
             this.lowWaterBytes = lowWaterBytes;
+        }
+
+        /** @return the property */
+        public @Nullable Boolean getDirectReads() {
+            return directReads;
+        }
+
+        /** @param directReads the property */
+        public void setDirectReads(@Nullable Boolean directReads) {
+            this.directReads = directReads;
         }
 
         /** @return the property */

@@ -59,6 +59,25 @@ class ProcfluxAutoConfigurationTest {
     }
 
     @Test
+    void directReadsIsSetByItsPropertyEitherWay() {
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.direct-reads=true")
+                .run(context -> assertThat(context.getBean(ProcessEngine.class).options().directReads()).isTrue());
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.direct-reads=false")
+                .run(context -> assertThat(context.getBean(ProcessEngine.class).options().directReads()).isFalse());
+    }
+
+    @Test
+    void aDirectReadsValueThatIsNotABooleanFailsNamingTheProperty() {
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.direct-reads=sometimes")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("procflux.engine.direct-reads")
+                        .hasStackTraceContaining("sometimes"));
+    }
+
+    @Test
     void theShutdownDrainDefaultsToSpringsTimeoutPerShutdownPhase() {
         new ApplicationContextRunner().withConfiguration(PROCFLUX)
                 .withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=12s")

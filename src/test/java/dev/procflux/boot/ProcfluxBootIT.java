@@ -1,11 +1,16 @@
 package dev.procflux.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.procflux.ProcessEngine;
 import dev.procflux.testsupport.PipelinedRequests;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -37,6 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
                 "procflux.engine.max-concurrency=3",
                 "procflux.engine.kill-grace-period=500ms",
                 "procflux.engine.shutdown-drain=7s",
+                "procflux.engine.direct-reads=true",
                 "procflux.web.allowed-hosts=procflux.example.com",
                 "procflux.workers.echo.command=sh,-c,while IFS= read -r l; do printf 'echo:%s\\n' \"$l\"; done",
                 "procflux.workers.echo.size.min=1",
@@ -78,6 +84,7 @@ class ProcfluxBootIT {
                 .isEqualTo(32);
         assertThat(engine.options().killGracePeriod()).isEqualTo(Duration.ofMillis(500));
         assertThat(engine.options().closeOnShutdown()).as("the engine's own JVM hook is off under Boot").isFalse();
+        assertThat(engine.options().directReads()).as("procflux.engine.direct-reads").isTrue();
         assertThat(lifecycle.drain()).isEqualTo(Duration.ofSeconds(7));
         assertThat(pools.names()).containsExactly("upper", "echo");
         assertThat(pools.text("echo").options().maxSize()).isEqualTo(2);
@@ -132,6 +139,30 @@ class ProcfluxBootIT {
         }
         assertThat(stdout.toString()).isEqualTo("1\n2\n");
         assertThat(exit).contains("\"exitCode\":0");
+    }
+
+    @Test
+    void aStreamedActionUnderDirectReadsDeliversStdoutByteForByteWithoutQueueingIt() throws Exception {
+        int count = 700_000;
+        StringBuilder expected = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            expected.append(i).append('\n');
+        }
+        byte[] want = expected.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] got = client.mutate().codecs(c -> c.defaultCodecs().maxInMemorySize(16 << 20)).build()
+                .post().uri("/procflux/actions/numbers/stream?count=" + count)
+                .accept(MediaType.APPLICATION_OCTET_STREAM).exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        assertThat(got).hasSize(want.length);
+        assertThat(sha256(got)).isEqualTo(sha256(want));
+        // read on the delivery scheduler as the response asks: no stdout chunk ever waits in the stream's queue,
+        // and the actions of this application write nothing to stderr
+        assertThat(engine.metrics().peakBufferedBytes()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.metrics().alive() == 0);
+    }
+
+    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     @Test
