@@ -1,5 +1,6 @@
 package dev.procflux.web;
 
+import static dev.procflux.web.YamlValues.bool;
 import static dev.procflux.web.YamlValues.checkKeys;
 import static dev.procflux.web.YamlValues.duration;
 import static dev.procflux.web.YamlValues.integer;
@@ -20,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 /** Reads the {@code engine:} section of an actions file into settings checked by the engine's own builder. */
 final class YamlEngineSection {
     private static final Set<String> ENGINE_KEYS = Set.of("maxConcurrency", "maxPendingAcquire", "acquireTimeout",
-            "killGracePeriod", "maxBufferedBytes", "backpressure", "highWaterBytes", "lowWaterBytes");
+            "killGracePeriod", "maxBufferedBytes", "backpressure", "highWaterBytes", "lowWaterBytes", "directReads");
 
     private YamlEngineSection() {
     }
@@ -103,6 +104,10 @@ final class YamlEngineSection {
                 long high = number(v, key);
                 long low = number(engine.get("lowWaterBytes"), "lowWaterBytes");
                 return b -> b.watermarks(high, low);
+            }
+            case "directReads": {
+                boolean on = bool(v, key);
+                return b -> b.directReads(on);
             }
             default:
                 return null;

@@ -48,7 +48,8 @@ final class YamlValues {
         if (o instanceof Boolean) {
             return (Boolean) o;
         }
-        throw new IllegalArgumentException("'" + what + "' must be true or false");
+        throw new IllegalArgumentException("'" + what + "' must be true or false, was "
+                + (o instanceof String ? "'" + o + "'" : String.valueOf(o)));
     }
 
     static long number(@Nullable Object o, String what) {

@@ -16,7 +16,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -155,6 +158,49 @@ class ServeIT {
         String[] seq = post(HttpClient.create().baseUrl(url), "/actions/seq", "");
         assertThat(seq[0]).isEqualTo("200");
         assertThat(seq[1]).contains("\"stdout\":\"1\\n2\\n3\\n\"");
+    }
+
+    @Test
+    void aStreamedActionUnderDirectReadsDeliversStdoutByteForByteWithoutQueueingIt() throws Exception {
+        Path file = Files.writeString(dir.resolve("direct.yaml"), "engine:\n  directReads: true\nactions:\n"
+                + "  numbers:\n    command: [seq, '{count}']\n    maxOutputBytes: 8388608\n    parameters:\n"
+                + "      count: {type: integer, min: 1, max: 1000000}\n");
+        String url = start("serve", "--config", file.toString(), "--port", "0");
+        int count = 700_000;
+        StringBuilder expected = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            expected.append(i).append('\n');
+        }
+        byte[] want = expected.toString().getBytes(StandardCharsets.US_ASCII);
+        HttpClient client = HttpClient.create().baseUrl(url);
+        byte[] got = client.headers(h -> h.set("Accept", "application/octet-stream")).post()
+                .uri("/actions/numbers/stream?count=" + count)
+                .responseSingle((r, b) -> {
+                    assertThat(r.status().code()).isEqualTo(200);
+                    return b.asByteArray();
+                })
+                .block(Duration.ofSeconds(30));
+        assertThat(got).hasSize(want.length);
+        assertThat(sha256(got)).isEqualTo(sha256(want));
+        // stdout read as the response asks never waits in the stream's queue
+        String metrics = client.get().uri("/metrics").responseSingle((r, b) -> b.asString())
+                .block(Duration.ofSeconds(20));
+        assertThat(metrics).contains("\"peakBufferedBytes\":0");
+    }
+
+    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    @Test
+    void aDirectReadsValueThatIsNotABooleanIsAUsageErrorNamingTheKeyAndValue() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "engine:\n  directReads: yes\nactions: {}\n");
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status = new Serve(Map.of(), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(e, true, StandardCharsets.UTF_8)).execute(List.of("--config", bad.toString()));
+        assertThat(status).isEqualTo(2);
+        assertThat(text(e)).isEqualTo("procflux serve: " + bad + ": engine: 'directReads' must be true or false, "
+                + "was 'yes'\nTry 'procflux serve --help'.\n");
     }
 
     @Test

@@ -83,6 +83,21 @@ class ActionsFileTest {
     }
 
     @Test
+    void directReadsTakesTrueOrFalseAndNamesAnyOtherValue() {
+        assertThat(ActionsFile.parse("engine: {directReads: true}\nactions: {}\n", Path.of("/")).engine()
+                .buildOptions().directReads()).isTrue();
+        ActionsFile off = ActionsFile.parse("engine: {directReads: false}\nactions: {}\n", Path.of("/"));
+        assertThat(off.engineKeys()).containsExactly("directReads");
+        assertThat(off.engine().buildOptions().directReads()).isFalse();
+        assertThatThrownBy(() -> ActionsFile.parse("engine: {directReads: yes}\nactions: {}\n", Path.of("/")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: 'directReads' must be true or false, was 'yes'");
+        assertThatThrownBy(() -> ActionsFile.parse("engine: {directReads: 1}\nactions: {}\n", Path.of("/")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: 'directReads' must be true or false, was 1");
+    }
+
+    @Test
     void aWorkerPoolErrorNamesThePoolAndTheKey() {
         assertThatThrownBy(() -> ActionsFile.parse(String.join("\n",
                 "actions: {}",

@@ -31,7 +31,9 @@ class YamlValuesTest {
         assertThatThrownBy(() -> YamlValues.integer(1L << 40, "size.max"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("'size.max' is too large: 1099511627776");
         assertThatThrownBy(() -> YamlValues.bool("yes", "stdin")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'stdin' must be true or false");
+                .hasMessage("'stdin' must be true or false, was 'yes'");
+        assertThatThrownBy(() -> YamlValues.bool(1, "stdin")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'stdin' must be true or false, was 1");
         assertThatThrownBy(() -> YamlValues.scalar(List.of(), "pattern")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("'pattern' must be a string");
         assertThatThrownBy(() -> YamlValues.checkKeys(Map.of("tmeout", 1), Set.of("timeout", "format"), "action"))
