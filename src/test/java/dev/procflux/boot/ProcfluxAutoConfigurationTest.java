@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.procflux.ProcessEngine;
 import dev.procflux.web.Action;
 import dev.procflux.web.ActionRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
@@ -65,6 +69,16 @@ class ProcfluxAutoConfigurationTest {
                 .run(context -> assertThat(context.getBean(ProcessEngine.class).options().directReads()).isTrue());
         new ApplicationContextRunner().withConfiguration(PROCFLUX)
                 .withPropertyValues("procflux.engine.direct-reads=false")
+                .run(context -> assertThat(context.getBean(ProcessEngine.class).options().directReads()).isFalse());
+    }
+
+    @Test
+    void theActionsFilesDirectReadsHoldsUnlessThePropertyOverridesIt(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("actions.yaml"), "engine: {directReads: true}\nactions: {}\n");
+        ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.web.actions=" + file.toUri());
+        runner.run(context -> assertThat(context.getBean(ProcessEngine.class).options().directReads()).isTrue());
+        runner.withPropertyValues("procflux.engine.direct-reads=false")
                 .run(context -> assertThat(context.getBean(ProcessEngine.class).options().directReads()).isFalse());
     }
 
