@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -34,7 +35,11 @@ class StreamReserveTest {
     private final List<Runnable> launches = new CopyOnWriteArrayList<>();
 
     private DefaultProcessEngine engine(Scheduler launchScheduler) {
-        EngineOptions options = ProcessEngine.builder().maxConcurrency(1).maxPendingAcquire(WAITING + 10)
+        return engine(1, launchScheduler);
+    }
+
+    private DefaultProcessEngine engine(int maxConcurrency, Scheduler launchScheduler) {
+        EngineOptions options = ProcessEngine.builder().maxConcurrency(maxConcurrency).maxPendingAcquire(WAITING + 10)
                 .maxTotalBufferedBytes(BUDGET).timerScheduler(VirtualTimeScheduler.create()).closeOnShutdown(false)
                 .launchScheduler(launchScheduler).deliveryScheduler(Schedulers.immediate()).buildOptions();
         return new DefaultProcessEngine(options, launcher, new KillQueue(Runnable::run, () -> { }));
@@ -118,6 +123,80 @@ class StreamReserveTest {
         assertThat(engine.budgetRoom()).as("a failed start alone").isEqualTo(BUDGET);
         assertThat(engine.metrics().acquired()).isZero();
         assertThat(engine.metrics().startFailures()).isEqualTo(2);
+    }
+
+    @Test
+    void slotsHeldByExecutesAndLeasesAreNotFreeForWaitingStreamsUntilTheyPassToOne() {
+        DefaultProcessEngine engine = engine(4, Schedulers.fromExecutor(launches::add));
+        engine.execute(Command.of("sleep", "60")).subscribe();
+        engine.execute(Command.of("sleep", "60")).subscribe();
+        Disposable idleLease = engine.withLease(lease -> Mono.never()).subscribe();
+        engine.stream(Command.of("yes")).subscribe();
+        runLaunches();
+        assertThat(launcher.launched).hasSize(3);
+        assertThat(engine.metrics().acquired()).as("every slot held").isEqualTo(4);
+        assertThat(engine.budgetRoom()).as("one running stream").isEqualTo(BUDGET - DEFAULT_RESERVE);
+        int alone = engine.fairPipe();
+
+        List<Disposable> waiting = subscribeWaiting(engine);
+        assertThat(engine.metrics().pending()).isEqualTo(WAITING);
+        assertThat(engine.budgetRoom()).as("no slot is free for the %d waiting streams", WAITING)
+                .isEqualTo(BUDGET - DEFAULT_RESERVE);
+        assertThat(engine.fairPipe()).as("the pipe of the one stream that may run").isEqualTo(alone);
+        assertThat(engine.isOverSoftLimit()).isFalse();
+
+        // an execute's slot passes to a waiting stream: its floor counts from the release to its start
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(launches).as("the next stream's launch").hasSize(1);
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - DEFAULT_RESERVE - StreamMarks.BUDGET_FLOOR);
+        runLaunches();
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - 2 * DEFAULT_RESERVE);
+
+        // and so does the idle lease's slot
+        idleLease.dispose();
+        assertThat(launches).hasSize(1);
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - 2 * DEFAULT_RESERVE - StreamMarks.BUDGET_FLOOR);
+        runLaunches();
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - 3 * DEFAULT_RESERVE);
+
+        waiting.forEach(Disposable::dispose);
+        launcher.launched.forEach(p -> p.exit(ExitStatus.exited(0)));
+        runLaunches();
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
+        assertThat(engine.metrics().acquired()).isZero();
+        assertThat(engine.metrics().pending()).isZero();
+    }
+
+    @Test
+    void aStreamOnALeaseCountsItsReserveOnceAndItsSlotPassesOnWithAFloor() {
+        DefaultProcessEngine engine = engine(2, Schedulers.fromExecutor(launches::add));
+        engine.withLease(lease -> lease.stream(Command.of("yes"))).subscribe();
+        engine.stream(Command.of("yes")).subscribe();
+        assertThat(engine.budgetRoom()).as("two slots granted, no process yet")
+                .isEqualTo(BUDGET - 2 * StreamMarks.BUDGET_FLOOR);
+        runLaunches();
+        assertThat(engine.budgetRoom()).as("the lease's stream and the engine's").isEqualTo(BUDGET - 2 * DEFAULT_RESERVE);
+        List<Disposable> waiting = subscribeWaiting(engine);
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - 2 * DEFAULT_RESERVE);
+
+        // the lease's stream ends, its scope with it, and the lease's slot passes to a waiting stream
+        launcher.launched.get(0).exit(ExitStatus.exited(0));
+        assertThat(engine.metrics().pending()).isEqualTo(WAITING - 1);
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - DEFAULT_RESERVE - StreamMarks.BUDGET_FLOOR);
+        runLaunches();
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - 2 * DEFAULT_RESERVE);
+
+        waiting.forEach(Disposable::dispose);
+        launcher.launched.forEach(p -> p.exit(ExitStatus.exited(0)));
+        runLaunches();
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
+        assertThat(engine.metrics().acquired()).isZero();
+    }
+
+    private void runLaunches() {
+        while (!launches.isEmpty()) {
+            launches.remove(0).run();
+        }
     }
 
     private List<Disposable> subscribeWaiting(DefaultProcessEngine engine) {
