@@ -27,6 +27,8 @@ class WaitingStreamsBudgetIT {
     private static final int WAITING = 700;
     private static final long FAST_BYTES = 64L << 20;
     private static final int DEFAULT_PIPE = 64 * 1024;
+    /** The reserve of a stream on the default pipe: the pipe, one 64 KiB read and the 16 KiB stop slack. */
+    private static final long DEFAULT_RESERVE = 144 * 1024;
 
     private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(2).maxPendingAcquire(WAITING + 100)
             .maxTotalBufferedBytes(BUDGET).watermarks(1L << 20, 256 * 1024).killGracePeriod(Duration.ofMillis(500))
@@ -66,6 +68,7 @@ class WaitingStreamsBudgetIT {
             assertThat(engine.metrics().acquired()).as("slots").isZero();
             assertThat(engine.metrics().pending()).as("waiting").isZero();
             assertThat(engine.metrics().bufferedBytes()).as("queued").isZero();
+            assertThat(engine.metrics().reservedBytes()).as("reserved").isZero();
             assertThat(OsProcesses.openFileDescriptors()).as("descriptors").isLessThanOrEqualTo(fds);
         });
     }
@@ -112,6 +115,7 @@ class WaitingStreamsBudgetIT {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(held.metrics().acquired()).as("slots").isZero();
                 assertThat(held.metrics().pending()).as("waiting").isZero();
+                assertThat(held.metrics().reservedBytes()).as("reserved").isZero();
             });
         }
         finally {
@@ -141,7 +145,12 @@ class WaitingStreamsBudgetIT {
         for (AtomicLong pid : pids) {
             assertThat(ProcFs.pipeSize(pid.get(), 1)).as("pipe of running pid %d", pid.get()).isEqualTo(DEFAULT_PIPE);
         }
-        assertThat(engine.metrics().budgetPauses()).as("pauses by the budget while nothing is requested").isZero();
+        EngineMetrics m = engine.metrics();
+        assertThat(m.budgetPauses()).as("pauses by the budget while nothing is requested").isZero();
+        // each paused stream counts what is left of its reserve (what arrived since its pause is queued already),
+        // the waiting streams nothing
+        assertThat(m.reservedBytes()).as("reserved beside %d queued", m.bufferedBytes()).isPositive()
+                .isLessThanOrEqualTo(pids.size() * DEFAULT_RESERVE);
     }
 
     /** @return the engine's metrics once the {@code fast} streams delivered their {@code bytes} zeros each */

@@ -174,7 +174,7 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     public EngineMetrics metrics() {
         return stats.fill(EngineMetrics.builder()).acquired(pool.metrics().acquiredSize())
                 .pending(pool.metrics().pendingAcquireSize()).maxConcurrency(options.maxConcurrency())
-                .bufferedBytes(buffered.get()).budgetPauses(budgetPauses.sum()).build();
+                .bufferedBytes(buffered.get()).reservedBytes(reserved()).budgetPauses(budgetPauses.sum()).build();
     }
 
     @Override

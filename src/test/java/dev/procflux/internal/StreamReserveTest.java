@@ -59,6 +59,7 @@ class StreamReserveTest {
         List<Disposable> waiting = subscribeWaiting(engine);
         assertThat(engine.metrics().pending()).isEqualTo(WAITING);
         assertThat(engine.budgetRoom()).as("beside %d waiting streams", WAITING).isEqualTo(BUDGET - DEFAULT_RESERVE);
+        assertThat(engine.metrics().reservedBytes()).isEqualTo(DEFAULT_RESERVE);
         assertThat(engine.fairPipe()).isEqualTo(alone).isEqualTo(256 * 1024);
         assertThat(engine.isOverSoftLimit()).isFalse();
 
@@ -67,6 +68,7 @@ class StreamReserveTest {
         assertThat(engine.budgetRoom()).as("cancelled while waiting: gave back nothing").isEqualTo(BUDGET - DEFAULT_RESERVE);
         launcher.launched.get(0).exit(ExitStatus.exited(0));
         assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
+        assertThat(engine.metrics().reservedBytes()).isZero();
         assertThat(engine.metrics().acquired()).isZero();
     }
 
@@ -79,6 +81,7 @@ class StreamReserveTest {
         assertThat(launcher.launched).as("not launched yet").isEmpty();
         assertThat(engine.budgetRoom()).as("the floor of the one slot, none for the waiting streams")
                 .isEqualTo(BUDGET - StreamMarks.BUDGET_FLOOR);
+        assertThat(engine.metrics().reservedBytes()).isEqualTo(StreamMarks.BUDGET_FLOOR);
 
         launches.remove(0).run();
         assertThat(launcher.launched).hasSize(1);
