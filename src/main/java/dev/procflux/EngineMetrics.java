@@ -152,8 +152,8 @@ public final class EngineMetrics {
                 + pending + ", started=" + started + ", succeeded=" + succeeded + ", failed=" + failed
                 + ", timedOut=" + timedOut + ", cancelled=" + cancelled + ", startFailures=" + startFailures
                 + ", rejected=" + rejected + ", bufferedBytes=" + bufferedBytes + ", reservedBytes=" + reservedBytes
-                + ", peakBufferedBytes="
-                + peakBufferedBytes + ", pauses=" + pauses + ", budgetPauses=" + budgetPauses + "]";
+                + ", peakBufferedBytes=" + peakBufferedBytes + ", pauses=" + pauses + ", budgetPauses=" + budgetPauses
+                + "]";
     }
 
     /** Sets the figures of an {@link EngineMetrics}; each setter is named after its accessor. Not thread-safe. */
