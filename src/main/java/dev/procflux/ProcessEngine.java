@@ -325,7 +325,8 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * that arrive while the stream is paused come out of its reserve, which returns whole at the resume. A
          * stream waiting for a slot ({@link #maxConcurrency(int)}) has no process, can queue nothing and holds
          * nothing of the budget, however many wait; only a slot free for one of them counts 12 KiB until its stream
-         * starts (a slot an {@code execute} or a lease holds is free for none).
+         * starts (a slot an {@code execute} or a lease holds is free for none; an idle lease whose stream ended keeps
+         * that stream's 12 KiB while streams wait, until it runs again or gives its slot back).
          * <ul>
          * <li>Every stream gets at most the same stdout pipe: the largest whose reserves, for as many streams as may
          * run at once (the open ones, at most the slots no {@code execute} or lease holds), take at most half the

@@ -64,6 +64,10 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     // the engine's slots held by runs and leases: incremented at the grant, decremented just before the release (a
     // slot on its way back counts as free already, never as held by nobody)
     private final AtomicInteger heldSlots = new AtomicInteger();
+    // leases whose stream ended and that still hold their slot, idle: a waiting stream may get the slot any moment,
+    // so it keeps the floor its stream's reserve made room for until the lease runs again or gives it back; written
+    // through DefaultLease (each lease counts itself once in and once out)
+    private final AtomicInteger endedLeaseStreams = new AtomicInteger();
     // streams whose process started and whose reserve is in `reserved`, until their finish; written by the streams
     // under their pipe locks (each counts itself once in and once out)
     private final AtomicInteger startedStreams = new AtomicInteger();
@@ -228,7 +232,7 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return Flux.from(subscriber -> {
             StreamOutput out = new StreamOutput(command, this, Operators.toCoreSubscriber(subscriber), onStart);
             ProcessRun run = new ProcessRun(runContext, command, out);
-            SlotClaim claim = new SlotClaim();
+            SlotClaim claim = new SlotClaim(slots instanceof DefaultLease ? (DefaultLease) slots : null);
             run.onFinish(() -> {
                 // the reserve goes before the stream stops holding its slot: in between the engine counts a floor
                 // for a slot already released (ProcessRun releases it before this hook), never too little
@@ -401,17 +405,36 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         }
         // read in the reverse order of the writes of a grant (claim, held slot, end of the wait) and of a start
         // (reserve, started count): a read racing with either counts the slot twice, never not at all
-        int free = freeSlotsWaitedFor();
+        int free = slotsWaitedFor();
         int started = startedStreams.get();
         long reserves = reserved.get();
         int starting = Math.max(0, slottedStreams.get() - started) + free;
         return reserves + starting * StreamMarks.BUDGET_FLOOR;
     }
 
-    /** @return the engine's free slots that waiting streams are about to take (at most one each) */
-    private int freeSlotsWaitedFor() {
+    /**
+     * @return the slots that streams waiting for one may take any moment (at most one each): the engine's free
+     *         slots, and those of idle leases whose stream ended (whose floor a release hands on)
+     */
+    private int slotsWaitedFor() {
+        // read in the reverse order of the writes of a lease's release (held slot, then its ended stream)
         int waiting = waitingStreams.get();
-        return Math.min(waiting, Math.max(0, options.maxConcurrency() - heldSlots.get()));
+        int ended = endedLeaseStreams.get();
+        return Math.min(waiting, Math.max(0, options.maxConcurrency() - heldSlots.get()) + ended);
+    }
+
+    /** Called as a stream on {@code lease} finishes, before it stops counting as holding the slot. */
+    void leaseStreamEnded(DefaultLease lease) {
+        if (lease.streamEnded()) {
+            endedLeaseStreams.incrementAndGet();
+        }
+    }
+
+    /** Called as {@code lease} grants its slot to its next run, or once it gave the slot back to the engine. */
+    void leaseSlotMoved(DefaultLease lease, boolean released) {
+        if (lease.slotMoved(released)) {
+            endedLeaseStreams.decrementAndGet();
+        }
     }
 
     /**
@@ -453,7 +476,7 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
      *         slot that a run or a lease holds, and hold nothing)
      */
     private int mayRun() {
-        int free = freeSlotsWaitedFor();
+        int free = slotsWaitedFor();
         int started = startedStreams.get();
         return Math.min(Math.max(started, slottedStreams.get()) + free, options.maxConcurrency());
     }
@@ -508,6 +531,7 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         Mono<Void> release() {
             return lease.closeWhenIdle().then(Mono.defer(() -> {
                 heldSlots.decrementAndGet();
+                leaseSlotMoved(lease, true);
                 return ref.release();
             }));
         }
@@ -525,6 +549,12 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         // NEW -> WAITING -> GRANTED -> DONE, any step may be skipped; CAS by the scheduling thread, the slot's grant
         // and the run's finish
         private final AtomicInteger state = new AtomicInteger(NEW);
+        // the lease the stream runs on; null for a stream on the engine's slots
+        private final @Nullable DefaultLease lease;
+
+        SlotClaim(@Nullable DefaultLease lease) {
+            this.lease = lease;
+        }
 
         /** Waits for an engine slot. */
         void waiting() {
@@ -560,6 +590,9 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         void finished() {
             int s = state.getAndSet(DONE);
             if (s == GRANTED) {
+                if (lease != null) {
+                    leaseStreamEnded(lease);
+                }
                 slottedStreams.decrementAndGet();
             }
             else if (s == WAITING) {

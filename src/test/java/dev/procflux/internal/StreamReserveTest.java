@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.procflux.Command;
 import dev.procflux.EngineOptions;
 import dev.procflux.ExitStatus;
+import dev.procflux.Lease;
 import dev.procflux.ProcessEngine;
 import dev.procflux.ProcessStartException;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -171,29 +173,57 @@ class StreamReserveTest {
     }
 
     @Test
-    void aStreamOnALeaseCountsItsReserveOnceAndItsSlotPassesOnWithAFloor() {
+    void aLeaseWhoseStreamEndedKeepsItsSlotsFloorForTheWaitingStreamsUntilItRunsAgainOrGivesTheSlotBack() {
         DefaultProcessEngine engine = engine(2, Schedulers.fromExecutor(launches::add));
-        engine.withLease(lease -> lease.stream(Command.of("yes"))).subscribe();
+        Disposable kept = engine.withLease(lease -> lease.stream(Command.of("yes")).thenMany(Flux.never()))
+                .subscribe();
         engine.stream(Command.of("yes")).subscribe();
         assertThat(engine.budgetRoom()).as("two slots granted, no process yet")
                 .isEqualTo(BUDGET - 2 * StreamMarks.BUDGET_FLOOR);
         runLaunches();
-        assertThat(engine.budgetRoom()).as("the lease's stream and the engine's").isEqualTo(BUDGET - 2 * DEFAULT_RESERVE);
         List<Disposable> waiting = subscribeWaiting(engine);
-        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - 2 * DEFAULT_RESERVE);
+        assertThat(engine.budgetRoom()).as("the lease's stream and the engine's, once each")
+                .isEqualTo(BUDGET - 2 * DEFAULT_RESERVE);
 
-        // the lease's stream ends, its scope with it, and the lease's slot passes to a waiting stream
+        // the lease's stream ends but the lease keeps its slot: a waiting stream may get it any moment, so it keeps
+        // the floor its stream's reserve made room for
         launcher.launched.get(0).exit(ExitStatus.exited(0));
-        assertThat(engine.metrics().pending()).isEqualTo(WAITING - 1);
+        assertThat(engine.metrics().acquired()).isEqualTo(2);
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - DEFAULT_RESERVE - StreamMarks.BUDGET_FLOOR);
+        kept.dispose();
+        assertThat(engine.metrics().pending()).as("the slot passed to a waiting stream").isEqualTo(WAITING - 1);
         assertThat(engine.budgetRoom()).isEqualTo(BUDGET - DEFAULT_RESERVE - StreamMarks.BUDGET_FLOOR);
         runLaunches();
         assertThat(engine.budgetRoom()).isEqualTo(BUDGET - 2 * DEFAULT_RESERVE);
 
+        // with no stream waiting, a lease whose stream ended counts nothing; one that runs again counts its run only
         waiting.forEach(Disposable::dispose);
+        launcher.launched.forEach(p -> p.exit(ExitStatus.exited(0)));
+        runLaunches();
+        List<Lease> leases = new CopyOnWriteArrayList<>();
+        Disposable again = engine.withLease(lease -> {
+            leases.add(lease);
+            return lease.stream(Command.of("yes")).thenMany(Flux.never());
+        }).subscribe();
+        runLaunches();
+        launcher.launched.get(launcher.launched.size() - 1).exit(ExitStatus.exited(0));
+        assertThat(engine.budgetRoom()).as("no stream waits").isEqualTo(BUDGET);
+        List<Disposable> more = subscribeWaiting(engine);
+        assertThat(engine.budgetRoom()).as("one free slot, and the lease's")
+                .isEqualTo(BUDGET - 2 * StreamMarks.BUDGET_FLOOR);
+        runLaunches();
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET - DEFAULT_RESERVE - StreamMarks.BUDGET_FLOOR);
+        leases.get(0).execute(Command.of("sleep", "60")).subscribe();
+        assertThat(engine.budgetRoom()).as("the lease runs an execute").isEqualTo(BUDGET - DEFAULT_RESERVE);
+
+        again.dispose();
+        more.forEach(Disposable::dispose);
+        runLaunches();
         launcher.launched.forEach(p -> p.exit(ExitStatus.exited(0)));
         runLaunches();
         assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
         assertThat(engine.metrics().acquired()).isZero();
+        assertThat(engine.metrics().pending()).isZero();
     }
 
     private void runLaunches() {
