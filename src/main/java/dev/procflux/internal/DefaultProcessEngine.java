@@ -392,9 +392,9 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /**
      * @return what the streams may still queue before their pauses take hold: the reserves of the running streams,
      *         and {@link StreamMarks#BUDGET_FLOOR} for each slot a stream may start in now: a slot held by a stream
-     *         whose process has not started (yet), and a free slot of the engine a waiting stream is about to take. A
-     *         stream waiting for a slot has no process and can queue nothing, so it holds nothing, and a slot held
-     *         by an {@code execute} or a lease is free for none of them; the floor of the slot a stream is about to
+     *         whose process has not started (yet), and a slot a waiting stream may take any moment
+     *         ({@link #slotsWaitedFor}). A stream waiting for a slot has no process and can queue nothing, so it holds
+     *         nothing, and a slot held by an {@code execute} or a lease is free for none of them; the floor of the slot a stream is about to
      *         take is counted from the moment the slot is free for it (for a slot passing from a stream, before that
      *         stream's finish gives back its reserve, which is at least as much), so a stream that starts with a
      *         one-page pipe adds nothing to what was counted
@@ -472,8 +472,8 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     /**
      * @return the streams that may run at once: those that run, those holding a slot for their process, and those
-     *         waiting for a slot of the engine that is free, at most {@code maxConcurrency} (the others wait for a
-     *         slot that a run or a lease holds, and hold nothing)
+     *         waiting for a slot they may take any moment ({@link #slotsWaitedFor}), at most {@code maxConcurrency}
+     *         (the others wait for a slot that a run or a lease holds, and hold nothing)
      */
     private int mayRun() {
         int free = slotsWaitedFor();
