@@ -394,10 +394,10 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
      *         and {@link StreamMarks#BUDGET_FLOOR} for each slot a stream may start in now: a slot held by a stream
      *         whose process has not started (yet), and a slot a waiting stream may take any moment
      *         ({@link #slotsWaitedFor}). A stream waiting for a slot has no process and can queue nothing, so it holds
-     *         nothing, and a slot held by an {@code execute} or a lease is free for none of them; the floor of the slot a stream is about to
-     *         take is counted from the moment the slot is free for it (for a slot passing from a stream, before that
-     *         stream's finish gives back its reserve, which is at least as much), so a stream that starts with a
-     *         one-page pipe adds nothing to what was counted
+     *         nothing, and a slot held by an {@code execute} or a lease is free for none of them; the floor of the
+     *         slot a stream is about to take is counted from the moment the slot is free for it (for a slot passing
+     *         from a stream, before that stream's finish gives back its reserve, which is at least as much), so a
+     *         stream that starts with a one-page pipe adds nothing to what was counted
      */
     long reserved() {
         if (options.backpressure() != BackpressurePolicy.PAUSE) {

@@ -1,6 +1,7 @@
 package dev.procflux.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.procflux.Command;
 import dev.procflux.EngineOptions;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.test.util.RaceTestUtils;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -224,6 +226,41 @@ class StreamReserveTest {
         assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
         assertThat(engine.metrics().acquired()).isZero();
         assertThat(engine.metrics().pending()).isZero();
+    }
+
+    @Test
+    void subscribesCancelsAndExitsRacingWithGrantsLeaveNothingCounted() {
+        DefaultProcessEngine engine = engine(3, Schedulers.parallel());
+        List<Disposable> subscriptions = new CopyOnWriteArrayList<>();
+        Runnable exitAll = () -> launcher.launched.forEach(p -> p.exit(ExitStatus.exited(0)));
+        for (int i = 0; i < 300; i++) {
+            Flux<?> flux = i % 3 == 0 ? engine.withLease(lease -> lease.stream(Command.of("yes")))
+                    : engine.stream(Command.of("yes"));
+            RaceTestUtils.race(() -> subscriptions.add(flux.subscribe(o -> { }, e -> { })), exitAll);
+            Disposable last = subscriptions.get(subscriptions.size() - 1);
+            RaceTestUtils.race(i % 2 == 0 ? last::dispose : exitAll, exitAll);
+        }
+        subscriptions.forEach(Disposable::dispose);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            exitAll.run();
+            assertThat(engine.metrics().acquired()).isZero();
+            assertThat(engine.metrics().pending()).isZero();
+            assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
+        });
+        // no lease is left counted as one whose stream ended: with every slot held, waiting streams count nothing
+        for (int i = 0; i < 3; i++) {
+            engine.execute(Command.of("sleep", "60")).subscribe();
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> launcher.launched.stream().filter(p -> !p.exited).count() == 3);
+        List<Disposable> waiting = subscribeWaiting(engine);
+        assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
+        waiting.forEach(Disposable::dispose);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            exitAll.run();
+            assertThat(engine.metrics().acquired()).isZero();
+            assertThat(engine.budgetRoom()).isEqualTo(BUDGET);
+        });
     }
 
     private void runLaunches() {
