@@ -105,6 +105,16 @@ class WorkerPoolIT {
     }
 
     @Test
+    void buildStartsExactlyMinWorkers() {
+        WorkerPool<String, String> p = python(WorkerPool.builder(Command.of("cat")).sizeBetween(3, 8));
+        await().atMost(WAIT).until(() -> p.metrics().idle() >= 3);
+        assertThat(p.metrics().alive()).isEqualTo(3);
+        assertThat(p.metrics().started()).isEqualTo(3);
+        assertThat(p.call("one").block(WAIT)).isEqualTo("one");
+        assertThat(p.metrics().started()).isEqualTo(3);
+    }
+
+    @Test
     void manyConcurrentCallsEachGetTheirOwnReplyFromAtMostMaxWorkers() {
         WorkerPool<String, String> p = python(0, 3);
         List<String> replies = Flux.range(0, 300)

@@ -56,7 +56,7 @@ final class Help {
             "  --colsep RE, -I STR, -n N, -N N, -X, -m, -q",
             "  --line-buffer, -u, --tagstring STR, --results DIR, --files",
             "  --resume, --resume-failed (with --joblog), --retry-delay D, --delay D",
-            "  -j +N|-N|P%, --memfree SIZE, --load N, --bar, --eta, --progress, --timeout P%",
+            "  -j +N|-N|P%, -P N, --memfree SIZE, --load N, --bar, --eta, --progress, --timeout P%",
             "  --pipe [--block 1M] [--recend STR]   stdin in blocks to each job's stdin",
             "  --shard K/N | auto        run every Nth job from K (Kubernetes Indexed Jobs)",
             "",

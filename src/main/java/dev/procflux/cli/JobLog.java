@@ -15,7 +15,7 @@ import java.util.Locale;
 /**
  * GNU parallel's {@code --joblog}: a header, then one tab-separated line per job that started (finished, failed or
  * killed) with the columns {@code Seq Host Starttime JobRuntime Send Receive Exitval Signal Command}. Host is
- * {@code :} (this machine), Send and Receive (bytes transferred to remote hosts) are 0. A job killed by
+ * {@code :} (this machine), Send and Receive are 0 (GNU parallel counts stdin and stdout bytes there). A job killed by
  * {@code --timeout}, {@code --halt now}, Ctrl-C or SIGTERM has Exitval -1 and the signal it died of (15, or 9 after
  * the grace period), or its own exit code if it caught the signal and exited (see {@link JobOutcome#killed}); a line
  * that could not be parsed has Exitval 2 (what {@code sh} reports for a syntax error) and a command that could not

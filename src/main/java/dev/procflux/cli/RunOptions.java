@@ -208,6 +208,8 @@ final class RunOptions {
             switch (name) {
                 case "-j":
                 case "--jobs":
+                case "-P":
+                case "--max-procs":
                 case "-f":
                 case "--file":
                 case "--timeout":
@@ -224,6 +226,8 @@ final class RunOptions {
             switch (name) {
                 case "-j":
                 case "--jobs":
+                case "-P":
+                case "--max-procs":
                     jobs = JobsArgument.parse(name, value, Runtime.getRuntime().availableProcessors());
                     break;
                 case "-f":

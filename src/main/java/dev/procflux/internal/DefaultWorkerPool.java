@@ -91,11 +91,11 @@ final class DefaultWorkerPool<I, O> implements WorkerPool<I, O> {
         if (options.minSize() > 0) {
             // Not pool.warmup(): in reactor-pool 1.2.8 it offers new resources to the idle queue without draining
             // the pending queue, so a call made during the warm-up waits until some other pool event (seen here;
-            // no upstream issue found yet). Acquiring and releasing goes through the normal, draining path.
-            warmUp = Flux.range(0, options.minSize())
-                    .flatMap(i -> pool.acquire(), options.minSize())
-                    .collectList()
-                    .flatMapMany(refs -> Flux.fromIterable(refs).flatMap(this::release))
+            // no upstream issue found yet). One acquire goes through the normal, draining path: below minSize the
+            // pool grants it minSize permits and starts the others beside it, draining after each. More acquires
+            // would each start one more worker while those are still starting.
+            warmUp = pool.acquire()
+                    .flatMap(this::release)
                     .subscribe(null, e -> log.debug("worker warm-up failed: {}", e.toString()));
         }
         else {

@@ -96,6 +96,8 @@ class ParallelCompatIT {
                 row("-j 200%", "", "-k -j 200% echo ::: a b c"),
                 row("-j +2", "", "-k -j +2 echo ::: a b c"),
                 row("-j -1", "", "-k -j -1 echo ::: a b c"),
+                row("-P, xargs's spelling of -j", "", "-k -P 2 echo ::: a b c"),
+                row("--max-procs", "", "-k --max-procs 2 echo ::: a b c"),
                 row("--memfree", "", "-k --memfree 1k echo ::: a b"),
                 row("--load", "", "-k --load 100 echo ::: a b"),
                 row("--bar", "", "-k --bar echo ::: a b"),
