@@ -19,6 +19,7 @@ public final class EngineMetrics {
     private final long startFailures;
     private final long rejected;
     private final long bufferedBytes;
+    private final long reservedBytes;
     private final long peakBufferedBytes;
     private final long pauses;
     private final long budgetPauses;
@@ -36,6 +37,7 @@ public final class EngineMetrics {
         startFailures = b.startFailures;
         rejected = b.rejected;
         bufferedBytes = b.bufferedBytes;
+        reservedBytes = b.reservedBytes;
         peakBufferedBytes = b.peakBufferedBytes;
         pauses = b.pauses;
         budgetPauses = b.budgetPauses;
@@ -114,6 +116,17 @@ public final class EngineMetrics {
         return bufferedBytes;
     }
 
+    /**
+     * @return output bytes the {@link BackpressurePolicy#PAUSE} streams may still queue now, all together, counted
+     *         against {@link EngineOptions#maxTotalBufferedBytes()} besides {@link #bufferedBytes()}: each running
+     *         stream's reserve (what its stdout pipe may still deliver after the read that pauses it, less what
+     *         arrived since its pause) and 12 KiB for each slot a stream is about to start in; 0 when no stream runs
+     *         or is about to start (streams waiting for a slot hold none)
+     */
+    public long reservedBytes() {
+        return reservedBytes;
+    }
+
     /** @return the most output bytes ever held for one process's subscriber (the bound backpressure keeps) */
     public long peakBufferedBytes() {
         return peakBufferedBytes;
@@ -138,8 +151,9 @@ public final class EngineMetrics {
         return "EngineMetrics[alive=" + alive + ", acquired=" + acquired + "/" + maxConcurrency + ", pending="
                 + pending + ", started=" + started + ", succeeded=" + succeeded + ", failed=" + failed
                 + ", timedOut=" + timedOut + ", cancelled=" + cancelled + ", startFailures=" + startFailures
-                + ", rejected=" + rejected + ", bufferedBytes=" + bufferedBytes + ", peakBufferedBytes="
-                + peakBufferedBytes + ", pauses=" + pauses + ", budgetPauses=" + budgetPauses + "]";
+                + ", rejected=" + rejected + ", bufferedBytes=" + bufferedBytes + ", reservedBytes=" + reservedBytes
+                + ", peakBufferedBytes=" + peakBufferedBytes + ", pauses=" + pauses + ", budgetPauses=" + budgetPauses
+                + "]";
     }
 
     /** Sets the figures of an {@link EngineMetrics}; each setter is named after its accessor. Not thread-safe. */
@@ -156,6 +170,7 @@ public final class EngineMetrics {
         private long startFailures;
         private long rejected;
         private long bufferedBytes;
+        private long reservedBytes;
         private long peakBufferedBytes;
         private long pauses;
         private long budgetPauses;
@@ -268,6 +283,15 @@ public final class EngineMetrics {
          */
         public Builder bufferedBytes(long value) {
             this.bufferedBytes = value;
+            return this;
+        }
+
+        /**
+         * @param value see {@link EngineMetrics#reservedBytes()}
+         * @return this builder
+         */
+        public Builder reservedBytes(long value) {
+            this.reservedBytes = value;
             return this;
         }
 

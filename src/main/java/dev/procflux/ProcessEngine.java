@@ -300,8 +300,9 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * {@code high} is, a fast one up to {@code high + 64 KiB}. A stream's stdout pipe follows its mark (a quarter
          * of it, from 64 KiB up to 1 MiB), so a fast stream wakes the engine less often per byte. Marks grow only
          * while {@link #maxTotalBufferedBytes(long)} could give every stream that may run at once (the open ones, at
-         * most {@code maxConcurrency}) {@code high} (64 streams with the defaults); with more every mark stays at
-         * 128 KiB, so that subscribers that drain alike get alike shares of the CPU. Defaults 4 MiB and 1 MiB.
+         * most the slots no {@code execute} or lease holds) {@code high} (64 streams with the defaults); with more every
+         * mark stays at 128 KiB, so that subscribers that drain alike get alike shares of the CPU. Defaults 4 MiB and
+         * 1 MiB.
          *
          * @param high the largest bound, at least 128 KiB
          * @param low the resume mark at that bound, at least 0 and below {@code high - 80 KiB}
@@ -327,12 +328,13 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * that arrive while the stream is paused come out of its reserve, which returns whole at the resume. A
          * stream waiting for a slot ({@link #maxConcurrency(int)}) has no process, can queue nothing and holds
          * nothing of the budget, however many wait; only a slot free for one of them counts 12 KiB until its stream
-         * starts.
+         * starts (a slot an {@code execute} or a lease holds is free for none; an idle lease whose stream ended keeps
+         * that stream's 12 KiB while streams wait, until it runs again or gives its slot back).
          * <ul>
          * <li>Every stream gets at most the same stdout pipe: the largest whose reserves, for as many streams as may
-         * run at once (the open ones, at most {@code maxConcurrency}), take at most half the budget (a stream on the
-         * default 64 KiB pipe reserves 144 KiB; one on a 1 MiB pipe 1,104 KiB; one on a one-page, 4 KiB, pipe
-         * 12 KiB).</li>
+         * run at once (the open ones, at most the slots no {@code execute} or lease holds), take at most half the
+         * budget (a stream on the default 64 KiB pipe reserves 144 KiB; one on a 1 MiB pipe 1,104 KiB; one on a
+         * one-page, 4 KiB, pipe 12 KiB).</li>
          * <li>Once queued bytes and reserves pass half the budget, a stream holding more than two full pipes whose
          * subscriber asks for nothing pauses its process at its next read: the streams holding the most stop first,
          * and a stream whose subscriber keeps up goes on.</li>

@@ -380,8 +380,9 @@ class BackpressureIT {
             EngineMetrics m = budgeted.metrics();
             long beside = m.pauses() - beforeBeside;
             System.out.printf("64 MiB to a fast subscriber, budget %,d: %d pauses alone, %d beside 40 stalled streams "
-                    + "holding %,d bytes (%d of them by the budget); queued at most %,d%n", budget, alone, beside,
-                    held.bufferedBytes(), m.budgetPauses() - budgetPausesBeside, m.bufferedBytes());
+                    + "(%d of them by the budget) holding %,d bytes and reserving %,d; queued at most %,d%n", budget,
+                    alone, beside, m.budgetPauses() - budgetPausesBeside, held.bufferedBytes(), held.reservedBytes(),
+                    m.bufferedBytes());
             // the stalled streams hold the most, so they stopped; had every stream that reads paused, the fast one
             // would have paused at each of its reads: 4,096 of them with the 16 KiB pipe that 41 streams get on
             // 4 MiB, and more with smaller pipes

@@ -55,8 +55,19 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     // stdout pipe, from its process's start to its finish); added and subtracted by the streams under their pipe
     // locks. The streams about to start are counted apart (reserved()), the streams waiting for a slot not at all
     private final AtomicLong reserved = new AtomicLong();
-    // streams from subscription to finish; incremented by the subscribing thread, decremented by the run's finish
-    private final AtomicInteger liveStreams = new AtomicInteger();
+    // streams holding a slot (the engine's or a lease's), from its grant to their finish; written through each
+    // stream's SlotClaim (each counts itself once in and once out)
+    private final AtomicInteger slottedStreams = new AtomicInteger();
+    // streams waiting for one of the engine's slots, from their acquire to its grant, refusal or cancel; written
+    // through each stream's SlotClaim
+    private final AtomicInteger waitingStreams = new AtomicInteger();
+    // the engine's slots held by runs and leases: incremented at the grant, decremented just before the release (a
+    // slot on its way back counts as free already, never as held by nobody)
+    private final AtomicInteger heldSlots = new AtomicInteger();
+    // leases whose stream ended and that still hold their slot, idle: a waiting stream may get the slot any moment,
+    // so it keeps the floor its stream's reserve made room for until the lease runs again or gives it back; written
+    // through DefaultLease (each lease counts itself once in and once out)
+    private final AtomicInteger endedLeaseStreams = new AtomicInteger();
     // streams whose process started and whose reserve is in `reserved`, until their finish; written by the streams
     // under their pipe locks (each counts itself once in and once out)
     private final AtomicInteger startedStreams = new AtomicInteger();
@@ -167,7 +178,7 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     public EngineMetrics metrics() {
         return stats.fill(EngineMetrics.builder()).acquired(pool.metrics().acquiredSize())
                 .pending(pool.metrics().pendingAcquireSize()).maxConcurrency(options.maxConcurrency())
-                .bufferedBytes(buffered.get()).budgetPauses(budgetPauses.sum()).build();
+                .bufferedBytes(buffered.get()).reservedBytes(reserved()).budgetPauses(budgetPauses.sum()).build();
     }
 
     @Override
@@ -221,16 +232,20 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         return Flux.from(subscriber -> {
             StreamOutput out = new StreamOutput(command, this, Operators.toCoreSubscriber(subscriber), onStart);
             ProcessRun run = new ProcessRun(runContext, command, out);
-            liveStreams.incrementAndGet();
+            SlotClaim claim = new SlotClaim(slots instanceof DefaultLease ? (DefaultLease) slots : null);
             run.onFinish(() -> {
-                // the reserve goes before the stream stops being live: in between the engine counts a floor for a
-                // slot that is already free, never too little
+                // the reserve goes before the stream stops holding its slot: in between the engine counts a floor
+                // for a slot already released (ProcessRun releases it before this hook), never too little
                 out.finished();
-                liveStreams.decrementAndGet();
+                claim.finished();
             });
             subscriber.onSubscribe(out);
             out.attach(run);
-            submit(run, slots);
+            submit(run, slots == this ? r -> schedule(r, claim) : r -> {
+                // a lease grants its slot at once or refuses (and the run finishes, giving the claim back)
+                claim.granted();
+                slots.schedule(r);
+            });
         });
     }
 
@@ -271,12 +286,30 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     /** The engine's own slots: reactor-pool leases. */
     @Override
     public void schedule(ProcessRun run) {
+        schedule(run, null);
+    }
+
+    /** @param claim the stream's claim, counted as waiting from now to the grant; null for a run that is no stream */
+    private void schedule(ProcessRun run, @Nullable SlotClaim claim) {
         long requested = System.nanoTime();
+        if (claim != null) {
+            claim.waiting();
+        }
         run.acquisition(pooledSlot().subscribe(
                 ref -> {
                     ref.poolable().used();
                     stats.slotAcquired(requested);
-                    run.slotGranted(() -> ref.release().subscribe(null, e -> log.warn("slot release failed", e)));
+                    // the stream holds the slot before the slot counts as held and before the stream stops waiting:
+                    // the slot's floor is counted twice for a moment, never not at all
+                    int before = claim == null ? SlotClaim.DONE : claim.granted();
+                    heldSlots.incrementAndGet();
+                    if (claim != null && before == SlotClaim.WAITING) {
+                        claim.stoppedWaiting();
+                    }
+                    run.slotGranted(() -> {
+                        heldSlots.decrementAndGet();
+                        ref.release().subscribe(null, e -> log.warn("slot release failed", e));
+                    });
                 },
                 error -> {
                     stats.rejected();
@@ -358,18 +391,50 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
 
     /**
      * @return what the streams may still queue before their pauses take hold: the reserves of the running streams,
-     *         and {@link StreamMarks#BUDGET_FLOOR} for each slot a subscribed stream may start in now (at most
-     *         {@code maxConcurrency} minus the running streams). A stream waiting for a slot has no process and can
-     *         queue nothing, so it holds nothing; the floor of the slot it is about to take is counted from the moment
-     *         the slot is free for it (the finish of the stream before, which gives back at least as much), so a
+     *         and {@link StreamMarks#BUDGET_FLOOR} for each slot a stream may start in now: a slot held by a stream
+     *         whose process has not started (yet), and a slot a waiting stream may take any moment
+     *         ({@link #slotsWaitedFor}). A stream waiting for a slot has no process and can queue nothing, so it holds
+     *         nothing, and a slot held by an {@code execute} or a lease is free for none of them; the floor of the
+     *         slot a stream is about to take is counted from the moment the slot is free for it (for a slot passing
+     *         from a stream, before that stream's finish gives back its reserve, which is at least as much), so a
      *         stream that starts with a one-page pipe adds nothing to what was counted
      */
     long reserved() {
         if (options.backpressure() != BackpressurePolicy.PAUSE) {
             return reserved.get();
         }
-        long starting = Math.min(liveStreams.get(), options.maxConcurrency()) - startedStreams.get();
-        return reserved.get() + Math.max(0, starting) * StreamMarks.BUDGET_FLOOR;
+        // read in the reverse order of the writes of a grant (claim, held slot, end of the wait) and of a start
+        // (reserve, started count): a read racing with either counts the slot twice, never not at all
+        int free = slotsWaitedFor();
+        int started = startedStreams.get();
+        long reserves = reserved.get();
+        int starting = Math.max(0, slottedStreams.get() - started) + free;
+        return reserves + starting * StreamMarks.BUDGET_FLOOR;
+    }
+
+    /**
+     * @return the slots that streams waiting for one may take any moment (at most one each): the engine's free
+     *         slots, and those of idle leases whose stream ended (whose floor a release hands on)
+     */
+    private int slotsWaitedFor() {
+        // read in the reverse order of the writes of a lease's release (held slot, then its ended stream)
+        int waiting = waitingStreams.get();
+        int ended = endedLeaseStreams.get();
+        return Math.min(waiting, Math.max(0, options.maxConcurrency() - heldSlots.get()) + ended);
+    }
+
+    /** Called as a stream on {@code lease} finishes, before it stops counting as holding the slot. */
+    void leaseStreamEnded(DefaultLease lease) {
+        if (lease.streamEnded()) {
+            endedLeaseStreams.incrementAndGet();
+        }
+    }
+
+    /** Called as {@code lease} grants its slot to its next run, or once it gave the slot back to the engine. */
+    void leaseSlotMoved(DefaultLease lease, boolean released) {
+        if (lease.slotMoved(released)) {
+            endedLeaseStreams.decrementAndGet();
+        }
     }
 
     /**
@@ -406,11 +471,14 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
     }
 
     /**
-     * @return the streams that may run at once: the open ones, at most {@code maxConcurrency} (the others wait for a
-     *         slot and hold nothing)
+     * @return the streams that may run at once: those that run, those holding a slot for their process, and those
+     *         waiting for a slot they may take any moment ({@link #slotsWaitedFor}), at most {@code maxConcurrency}
+     *         (the others wait for a slot that a run or a lease holds, and hold nothing)
      */
     private int mayRun() {
-        return Math.min(liveStreams.get(), options.maxConcurrency());
+        int free = slotsWaitedFor();
+        int started = startedStreams.get();
+        return Math.min(Math.max(started, slottedStreams.get()) + free, options.maxConcurrency());
     }
 
     /**
@@ -456,10 +524,80 @@ final class DefaultProcessEngine implements ProcessEngine, RunScheduler {
         LeaseScope(PooledRef<Slot> ref) {
             this.ref = ref;
             ref.poolable().used();
+            heldSlots.incrementAndGet();
         }
 
+        /** Called once, by the scope's completion, error or cancel. */
         Mono<Void> release() {
-            return lease.closeWhenIdle().then(ref.release());
+            return lease.closeWhenIdle().then(Mono.defer(() -> {
+                heldSlots.decrementAndGet();
+                leaseSlotMoved(lease, true);
+                return ref.release();
+            }));
+        }
+    }
+
+    /**
+     * One stream's place in the slot counts: waiting for an engine slot, holding a slot (the engine's or a lease's),
+     * then done. The wait is counted out once, by the grant or by a finish that comes first (a cancel while waiting).
+     */
+    private final class SlotClaim {
+        private static final int NEW = 0;
+        private static final int WAITING = 1;
+        private static final int GRANTED = 2;
+        private static final int DONE = 3;
+        // NEW -> WAITING -> GRANTED -> DONE, any step may be skipped; CAS by the scheduling thread, the slot's grant
+        // and the run's finish
+        private final AtomicInteger state = new AtomicInteger(NEW);
+        // the lease the stream runs on; null for a stream on the engine's slots
+        private final @Nullable DefaultLease lease;
+
+        SlotClaim(@Nullable DefaultLease lease) {
+            this.lease = lease;
+        }
+
+        /** Waits for an engine slot. */
+        void waiting() {
+            if (state.compareAndSet(NEW, WAITING)) {
+                waitingStreams.incrementAndGet();
+            }
+        }
+
+        /**
+         * Holds the slot, counted before the state says so (a finish that sees the grant counts it out).
+         *
+         * @return the state before: {@code WAITING} when the caller is to count the wait out ({@link #stoppedWaiting})
+         *         once the slot counts as held, {@code DONE} when the run finished already and hands the slot back
+         */
+        int granted() {
+            slottedStreams.incrementAndGet();
+            int s = state.get();
+            while (s == NEW || s == WAITING) {
+                if (state.compareAndSet(s, GRANTED)) {
+                    return s;
+                }
+                s = state.get();
+            }
+            slottedStreams.decrementAndGet();
+            return DONE;
+        }
+
+        void stoppedWaiting() {
+            waitingStreams.decrementAndGet();
+        }
+
+        /** The run finished (after its reserve was given back). */
+        void finished() {
+            int s = state.getAndSet(DONE);
+            if (s == GRANTED) {
+                if (lease != null) {
+                    leaseStreamEnded(lease);
+                }
+                slottedStreams.decrementAndGet();
+            }
+            else if (s == WAITING) {
+                waitingStreams.decrementAndGet();
+            }
         }
     }
 }

@@ -39,7 +39,10 @@ final class EngineMeters {
                 .tags(tags).tag("signal", "kill").register(registry);
     }
 
-    /** Publishes the engine's gauges (alive, slots, buffered bytes) and snapshot counters in {@code registry}. */
+    /**
+     * Publishes the engine's gauges (alive, slots, buffered and reserved bytes) and snapshot counters in
+     * {@code registry}.
+     */
     static void bindGauges(MeterRegistry registry, ProcessEngine engine, Tags tags) {
         gauge(registry, engine, tags, "procflux.processes.alive", "Processes alive", EngineMetrics::alive, null);
         gauge(registry, engine, tags, "procflux.slots.acquired", "Slots held", EngineMetrics::acquired, null);
@@ -49,6 +52,9 @@ final class EngineMeters {
                 EngineMetrics::maxConcurrency, null);
         gauge(registry, engine, tags, "procflux.output.buffered", "Output held for lagging subscribers",
                 EngineMetrics::bufferedBytes, "bytes");
+        gauge(registry, engine, tags, "procflux.output.reserved",
+                "Output the streams may still queue after their pauses, counted against the output budget",
+                EngineMetrics::reservedBytes, "bytes");
         FunctionCounter.builder("procflux.output.pauses", engine, e -> e.metrics().pauses())
                 .description("Times a process was paused because its subscriber lagged").tags(tags)
                 .register(registry);

@@ -54,6 +54,9 @@ import org.jspecify.annotations.Nullable;
  * <td>every slot grant's wait, immediate ones included</td></tr>
  * <tr><td>{@code procflux.output.buffered}</td><td>gauge, bytes</td><td></td>
  * <td>output held for lagging subscribers</td></tr>
+ * <tr><td>{@code procflux.output.reserved}</td><td>gauge, bytes</td><td></td>
+ * <td>output the streams may still queue after their pauses, counted against the engine's output budget besides
+ * {@code procflux.output.buffered}</td></tr>
  * <tr><td>{@code procflux.output.pauses}</td><td>function counter</td><td></td>
  * <td>processes paused because their subscriber lagged</td></tr>
  * <tr><td>{@code procflux.output.budget.pauses}</td><td>function counter</td><td></td>
@@ -156,8 +159,8 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
     }
 
     /**
-     * Publishes the engine's gauges (alive, slots, buffered bytes) and snapshot counters. Call once per engine;
-     * the gauges hold the engine weakly, as Micrometer gauges do.
+     * Publishes the engine's gauges (alive, slots, buffered and reserved bytes) and snapshot counters. Call once per
+     * engine; the gauges hold the engine weakly, as Micrometer gauges do.
      *
      * @param engine the engine built with this object as its {@link EngineEvents}
      * @return this

@@ -63,6 +63,7 @@ final class StatusHandlers {
         body.put("startFailures", m.startFailures());
         body.put("rejected", m.rejected());
         body.put("bufferedBytes", m.bufferedBytes());
+        body.put("reservedBytes", m.reservedBytes());
         body.put("peakBufferedBytes", m.peakBufferedBytes());
         body.put("pauses", m.pauses());
         body.put("budgetPauses", m.budgetPauses());

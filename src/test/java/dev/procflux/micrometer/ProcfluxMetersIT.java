@@ -58,6 +58,20 @@ class ProcfluxMetersIT {
             assertThat(registry.get("procflux.slots.acquire").tag("engine", "test").timer().count()).isEqualTo(4);
             assertThat(registry.get("procflux.slots.max").gauge().value()).isEqualTo(3.0);
             assertThat(registry.get("procflux.processes.alive").gauge().value()).isEqualTo(0.0);
+            assertThat(registry.get("procflux.output.reserved").gauge().value()).as("no stream runs").isZero();
+
+            // a quiet stream keeps its whole reserve: its 64 KiB pipe, one 64 KiB read and the 16 KiB stop slack
+            Disposable quiet = engine.stream(Command.of("sleep", "30")).subscribe();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(
+                        () -> registry.get("procflux.output.reserved").gauge().value() == 144 * 1024);
+                assertThat(registry.get("procflux.output.reserved").gauge().getId().getBaseUnit()).isEqualTo("bytes");
+            }
+            finally {
+                quiet.dispose();
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> registry.get("procflux.output.reserved").gauge().value() == 0.0);
         }
     }
 

@@ -391,16 +391,31 @@ class ActionRoutesIT {
         JsonNode health = Json.parse(client.get().uri("/health").exchange().expectStatus().isOk()
                 .expectBody(byte[].class).returnResult().getResponseBody());
         assertThat(health.get("status").asString()).isEqualTo("UP");
-        JsonNode metrics = Json.parse(client.get().uri("/metrics").exchange().expectStatus().isOk()
-                .expectBody(byte[].class).returnResult().getResponseBody());
+        JsonNode metrics = metricsJson();
         assertThat(metrics.get("started").asLong()).isEqualTo(1);
         assertThat(metrics.get("succeeded").asLong()).isEqualTo(1);
         assertThat(metrics.get("maxConcurrency").asInt()).isEqualTo(2);
+        assertThat(metrics.get("reservedBytes").asLong()).as("no stream runs").isZero();
+        // a quiet stream keeps its whole reserve: its 64 KiB pipe, one 64 KiB read and the 16 KiB stop slack
+        Disposable quiet = engine.stream(Command.of("sleep", "30")).subscribe();
+        try {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> metricsJson().get("reservedBytes").asLong() == 144 * 1024);
+        }
+        finally {
+            quiet.dispose();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> metricsJson().get("reservedBytes").asLong() == 0);
         JsonNode list = Json.parse(client.get().uri("/actions").exchange().expectStatus().isOk()
                 .expectBody(byte[].class).returnResult().getResponseBody());
         assertThat(list.get("actions").get(0).get("name").asString()).isEqualTo("echo");
         assertThat(list.get("actions").get(0).get("parameters").get(0).get("rule").asString())
                 .isEqualTo("must match [\\w ,.!?-]{0,200}");
+    }
+
+    private JsonNode metricsJson() {
+        return Json.parse(client.get().uri("/metrics").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody());
     }
 
     @Test
