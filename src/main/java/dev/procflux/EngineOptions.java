@@ -23,6 +23,7 @@ public final class EngineOptions {
     private final Scheduler timerScheduler;
     private final @Nullable Scheduler virtualTime;
     private final boolean closeOnShutdown;
+    private final boolean directReads;
     private final EngineEvents events;
     private final PoolEvents slotPoolEvents;
 
@@ -41,6 +42,7 @@ public final class EngineOptions {
         timerScheduler = b.timerScheduler;
         virtualTime = b.virtualTime;
         closeOnShutdown = b.closeOnShutdown;
+        directReads = b.directReads;
         events = b.events;
         slotPoolEvents = b.slotPoolEvents;
     }
@@ -137,6 +139,14 @@ public final class EngineOptions {
         return closeOnShutdown;
     }
 
+    /**
+     * @return whether {@code PAUSE} streams read stdout on the delivery scheduler as their subscriber asks (Linux; see
+     *         {@link ProcessEngine.Builder#directReads(boolean)})
+     */
+    public boolean directReads() {
+        return directReads;
+    }
+
     /** @return the observability callbacks */
     public EngineEvents events() {
         return events;
@@ -152,6 +162,6 @@ public final class EngineOptions {
         return "EngineOptions[maxConcurrency=" + maxConcurrency + ", maxPendingAcquire=" + maxPendingAcquire + ", acquireTimeout="
                 + acquireTimeout + ", killGracePeriod=" + killGracePeriod + ", maxBufferedBytes=" + maxBufferedBytes
                 + ", backpressure=" + backpressure + ", highWaterBytes=" + highWaterBytes + ", lowWaterBytes="
-                + lowWaterBytes + ", maxTotalBufferedBytes=" + maxTotalBufferedBytes + "]";
+                + lowWaterBytes + ", maxTotalBufferedBytes=" + maxTotalBufferedBytes + ", directReads=" + directReads + "]";
     }
 }

@@ -188,6 +188,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
         Scheduler timerScheduler = Schedulers.parallel();
         @Nullable Scheduler virtualTime;
         boolean closeOnShutdown = true;
+        boolean directReads;
         EngineEvents events = EngineEvents.NONE;
         PoolEvents slotPoolEvents = PoolEvents.NONE;
 
@@ -209,6 +210,7 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
             timerScheduler = o.timerScheduler();
             virtualTime = o.virtualTime().orElse(null);
             closeOnShutdown = o.closeOnShutdown();
+            directReads = o.directReads();
             events = o.events();
             slotPoolEvents = o.slotPoolEvents();
         }
@@ -436,6 +438,36 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          */
         public Builder closeOnShutdown(boolean value) {
             this.closeOnShutdown = value;
+            return this;
+        }
+
+        /**
+         * Whether {@link ProcessEngine#stream(Command)}, {@link ProcessEngine#lines(Command)} and
+         * {@link ProcessEngine#pipe(Command)} read the child's stdout on the {@link #deliveryScheduler(Scheduler)}, as
+         * their subscriber asks, instead of on NuProcess's shared I/O thread. Default {@code false}.
+         * <ul>
+         * <li><b>Throughput:</b> one thread reads and delivers: a fast subscriber gets about what a JDK
+         * {@code InputStream} loop gets from the same pipe (see docs/performance.md), where the default path hands
+         * each chunk from the I/O thread to a delivery thread.</li>
+         * <li><b>Backpressure:</b> stdout is read only while the subscriber has demand, so a subscriber that stops
+         * asking leaves the child blocked in {@code write} once its stdout pipe (up to 1 MiB) is full: no stdout
+         * bytes are queued and the process is not stopped with SIGSTOP for them. Stdout chunks are the reads, up to
+         * 64 KiB each. Stderr is read and queued as before: the watermarks, the pause and
+         * {@link #maxTotalBufferedBytes(long)} apply to it.</li>
+         * <li><b>Threading:</b> a delivery thread runs the {@code read} system calls (non-blocking, never waiting);
+         * one JVM-wide daemon thread, {@code procflux-stdout-poll}, learns when an empty pipe has data again and
+         * only schedules the stream's delivery.</li>
+         * <li><b>Scope:</b> only under {@link BackpressurePolicy#PAUSE} (under {@code FAIL} a lagging subscriber must
+         * be detected, which needs the bytes read), and only on Linux: elsewhere the option is ignored, since it
+         * relies on Linux's {@code dup3}, {@code F_SETPIPE_SZ} and epoll. {@link ProcessEngine#execute(Command)}
+         * reads as before.</li>
+         * </ul>
+         *
+         * @param value whether streams read their stdout on the delivery scheduler
+         * @return this builder
+         */
+        public Builder directReads(boolean value) {
+            this.directReads = value;
             return this;
         }
 

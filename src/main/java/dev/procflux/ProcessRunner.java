@@ -63,7 +63,9 @@ public interface ProcessRunner {
      * <p><b>Threading:</b> elements are delivered on {@link EngineOptions#deliveryScheduler()}.
      * <p><b>Backpressure:</b> honours demand; output the subscriber has not requested is held up to
      * {@link EngineOptions#maxBufferedBytes()}, beyond which the sequence fails with
-     * {@link ProcessOutputOverflowException} and the tree is killed.
+     * {@link ProcessOutputOverflowException} and the tree is killed. Under
+     * {@link ProcessEngine.Builder#directReads(boolean)} stdout is read only as the subscriber asks, and a subscriber
+     * that stops asking leaves the child blocked in its write.
      * <p><b>Cancellation:</b> kills the process tree as {@link #execute(Command)} does.
      * <p><b>Errors:</b> as {@link #execute(Command)}; a non-zero exit is not an error here.
      *

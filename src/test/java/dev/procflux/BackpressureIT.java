@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -41,10 +43,21 @@ class BackpressureIT {
     // the prototype's tight marks, not the defaults: the bounds asserted below are relative to them
     private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(70).watermarks(HIGH, 64 * 1024)
             .killGracePeriod(Duration.ofMillis(500)).build();
+    // the tests that take a boolean run on both read paths
+    private final ProcessEngine directEngine = engine.options().toBuilder().directReads(true).build();
 
     @AfterEach
     void tearDown() {
-        OsProcesses.closeAndAssertClean(engine);
+        try {
+            OsProcesses.closeAndAssertClean(engine);
+        }
+        finally {
+            OsProcesses.closeAndAssertClean(directEngine);
+        }
+    }
+
+    private ProcessEngine engine(boolean directReads) {
+        return directReads ? directEngine : engine;
     }
 
     /** Requests one chunk at a time on a timer: roughly {@code bytesPerSecond} for 64 KiB chunks. */
@@ -89,18 +102,19 @@ class BackpressureIT {
         assertThat(engine.metrics().peakBufferedBytes()).isLessThanOrEqualTo(HIGH + READ);
     }
 
-    @Test
-    void aFastSubscriberNeverLeavesTheProcessPausedOnAnEmptyQueue() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aFastSubscriberNeverLeavesTheProcessPausedOnAnEmptyQueue(boolean direct) {
         // Regression: a chunk delivered between its pause decision and the SIGSTOP must not leave the process stopped
         // with nothing queued and nobody to resume it; pipe(cat) at full speed pauses often enough to hit that race
         ByteBuffer block = ByteBuffer.allocate(64 * 1024).asReadOnlyBuffer();
         long total = 256L * 1024 * 1024;
         for (int round = 0; round < 3; round++) {
             Long piped = Flux.range(0, (int) (total / block.capacity())).map(i -> block.duplicate())
-                    .transform(engine.pipe(Command.of("cat"))).reduce(0L, (n, b) -> n + b.remaining())
+                    .transform(engine(direct).pipe(Command.of("cat"))).reduce(0L, (n, b) -> n + b.remaining())
                     .block(Duration.ofSeconds(60));
             assertThat(piped).isEqualTo(total);
-            Long streamed = engine.stream(Command.of("head", "-c", Long.toString(total), "/dev/zero"))
+            Long streamed = engine(direct).stream(Command.of("head", "-c", Long.toString(total), "/dev/zero"))
                     .reduce(0L, (n, o) -> n + o.size()).block(Duration.ofSeconds(60));
             assertThat(streamed).isEqualTo(total);
         }
@@ -119,15 +133,16 @@ class BackpressureIT {
         assertThat(OsProcesses.state(pids.get(0))).isIn('?', 'Z');
     }
 
-    @Test
-    void aChildFloodingStderrWhileStdoutIsPausedNeitherDeadlocksNorGrowsMemory() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aChildFloodingStderrWhileStdoutIsPausedNeitherDeadlocksNorGrowsMemory(boolean direct) {
         SlowCounter slow = new SlowCounter();
-        engine.stream(Command.shell("head -c 20000000 /dev/zero >&2 & head -c 20000000 /dev/zero; wait"))
+        engine(direct).stream(Command.shell("head -c 20000000 /dev/zero >&2 & head -c 20000000 /dev/zero; wait"))
                 .subscribe(slow);
         await().atMost(Duration.ofSeconds(120)).until(() -> slow.exited);
         assertThat(slow.bytes.get()).isEqualTo(40_000_000L);
         // stdout and stderr are two pipes: each may hold one read after the pause
-        assertThat(engine.metrics().peakBufferedBytes()).isLessThanOrEqualTo(HIGH + 2 * READ);
+        assertThat(engine(direct).metrics().peakBufferedBytes()).isLessThanOrEqualTo(HIGH + 2 * READ);
     }
 
     @Test

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
 import reactor.test.StepVerifier;
 
@@ -22,10 +24,21 @@ import reactor.test.StepVerifier;
 class KillIT {
     private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(4)
             .killGracePeriod(Duration.ofMillis(500)).build();
+    // the tests that take a boolean run on both read paths
+    private final ProcessEngine directEngine = engine.options().toBuilder().directReads(true).build();
 
     @AfterEach
     void tearDown() {
-        OsProcesses.closeAndAssertClean(engine);
+        try {
+            OsProcesses.closeAndAssertClean(engine);
+        }
+        finally {
+            OsProcesses.closeAndAssertClean(directEngine);
+        }
+    }
+
+    private ProcessEngine engine(boolean directReads) {
+        return directReads ? directEngine : engine;
     }
 
     @Test
@@ -59,14 +72,15 @@ class KillIT {
         OsProcesses.awaitNoLiveChildren();
     }
 
-    @Test
-    void cancellingAStreamKillsTheTree() {
-        StepVerifier.create(engine.lines(Command.shell("echo started; sleep 60 & sleep 60 & wait")))
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void cancellingAStreamKillsTheTree(boolean direct) {
+        StepVerifier.create(engine(direct).lines(Command.shell("echo started; sleep 60 & sleep 60 & wait")))
                 .expectNext("started")
                 .thenCancel()
                 .verify(Duration.ofSeconds(10));
         OsProcesses.awaitNoLiveChildren();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine.metrics().cancelled() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine(direct).metrics().cancelled() == 1);
     }
 
     @Test

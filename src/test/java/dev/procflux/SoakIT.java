@@ -34,7 +34,8 @@ import reactor.core.publisher.Mono;
 /**
  * Many mixed runs at high concurrency against real processes; afterwards descriptors, threads, children, slots,
  * buffers and heap must be back where they started. The default run is short; the long one is tagged
- * {@code soak} and runs with {@code mvn -B verify -Psoak -Dit.test=SoakIT -Dprocflux.soak.runs=200000}.
+ * {@code soak} and runs with {@code mvn -B verify -Psoak -Dit.test=SoakIT -Dprocflux.soak.runs=200000} (add
+ * {@code -Dprocflux.soak.directReads=true} for its streams to read stdout directly); the short one runs on both paths.
  *
  * <p>Every run's parameters come from one seeded {@link Random} (printed, and settable with
  * {@code -Dprocflux.soak.seed}), so a failing mix can be replayed; thread timing still varies between replays.
@@ -50,6 +51,8 @@ class SoakIT {
     private static final String MARKER = "PROCFLUX_SOAK";
     // -Dprocflux.soak.histogram=true: print the classes whose live bytes grew most (to chase a heap trend)
     private static final boolean HISTOGRAM = Boolean.getBoolean("procflux.soak.histogram");
+    // -Dprocflux.soak.directReads=true: the long soak's streams read stdout on their delivery threads
+    private static final boolean DIRECT_READS = Boolean.getBoolean("procflux.soak.directReads");
 
     /** The kinds of run in the mix, picked uniformly. */
     private enum Kind {
@@ -63,21 +66,26 @@ class SoakIT {
 
     @Test
     void fiveThousandMixedRunsAtHighConcurrencyLeaveNothingBehind() {
-        soak(DEFAULT_RUNS);
+        soak(DEFAULT_RUNS, false);
+    }
+
+    @Test
+    void fiveThousandMixedRunsWithDirectReadsLeaveNothingBehind() {
+        soak(DEFAULT_RUNS, true);
     }
 
     @Test
     @Tag("soak")
     void theLongSoakLeavesNothingBehind() {
-        soak(LONG_RUNS);
+        soak(LONG_RUNS, DIRECT_READS);
     }
 
-    private static void soak(int runs) {
+    private static void soak(int runs, boolean directReads) {
         String marker = UUID.randomUUID().toString();
         System.out.printf("soak: %d runs, seed %d (replay with -Dprocflux.soak.seed=%d), maxConcurrency %d, "
-                + "%d in flight%n", runs, SEED, SEED, MAX_CONCURRENCY, IN_FLIGHT);
+                + "%d in flight, directReads %s%n", runs, SEED, SEED, MAX_CONCURRENCY, IN_FLIGHT, directReads);
         ProcessEngine engine = ProcessEngine.builder().maxConcurrency(MAX_CONCURRENCY).maxPendingAcquire(IN_FLIGHT)
-                .killGracePeriod(Duration.ofMillis(200)).build();
+                .killGracePeriod(Duration.ofMillis(200)).directReads(directReads).build();
         // one pool per phase: idle workers are children too, and the baseline is taken with none
         WorkerPool<String, String> warmUpWorkers = workers(engine, marker);
         WorkerPool<String, String> workers = workers(engine, marker);
@@ -118,7 +126,14 @@ class SoakIT {
             assertThat(m.acquired()).isZero();
             assertThat(m.pending()).isZero();
             assertThat(m.bufferedBytes()).isZero();
-            assertThat(m.pauses()).as("slow subscribers paused their process").isPositive();
+            if (directReads) {
+                // a slow subscriber holds the reads, so its child blocks in write: nothing queued, never stopped
+                assertThat(m.peakBufferedBytes()).as("stdout never queued").isZero();
+                assertThat(m.pauses()).as("no process stopped for its stdout").isZero();
+            }
+            else {
+                assertThat(m.pauses()).as("slow subscribers paused their process").isPositive();
+            }
             assertThat(m.timedOut()).isPositive();
             assertThat(m.cancelled()).isPositive();
             assertThat(w.pending()).isZero();

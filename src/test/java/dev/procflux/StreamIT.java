@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -24,10 +26,21 @@ import reactor.test.StepVerifier;
 class StreamIT {
     private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(4)
             .killGracePeriod(Duration.ofMillis(500)).build();
+    // the tests that take a boolean run on both read paths
+    private final ProcessEngine directEngine = engine.options().toBuilder().directReads(true).build();
 
     @AfterEach
     void tearDown() {
-        OsProcesses.closeAndAssertClean(engine);
+        try {
+            OsProcesses.closeAndAssertClean(engine);
+        }
+        finally {
+            OsProcesses.closeAndAssertClean(directEngine);
+        }
+    }
+
+    private ProcessEngine engine(boolean directReads) {
+        return directReads ? directEngine : engine;
     }
 
     @Test
@@ -67,8 +80,9 @@ class StreamIT {
         assertThat(mostAhead.get()).as("buffers requested ahead of the pipe").isBetween(1L, 8L);
     }
 
-    @Test
-    void aChildThatGrowsItsPipesLosesNoOutputWhenItExits() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aChildThatGrowsItsPipesLosesNoOutputWhenItExits(boolean direct) {
         // a pipe still holding more than one 64 KiB read at end-of-file must be read to the end, on both streams:
         // the child grows both pipes to 1 MiB and keeps them full (head writes faster than they are read)
         long size = 32L * 1024 * 1024;
@@ -79,7 +93,7 @@ class StreamIT {
                 + " /dev/zero >&2'])\n";
         for (int round = 0; round < 3; round++) {
             long[] bytes = new long[3];
-            engine.stream(Command.of("python3", "-c", child)).doOnNext(o -> {
+            engine(direct).stream(Command.of("python3", "-c", child)).doOnNext(o -> {
                 bytes[o.kind().ordinal()] += o.size();
                 if (o.isExit()) {
                     bytes[2] = o.exitStatus().code() + 1;
@@ -124,9 +138,10 @@ class StreamIT {
         assertThat(largest[0]).as("the largest chunk").isGreaterThan(64 * 1024).isLessThanOrEqualTo(256 * 1024);
     }
 
-    @Test
-    void streamTagsStdoutAndStderrAndEndsWithTheExit() {
-        List<ProcessOutput> out = engine.stream(Command.shell("printf out; printf err >&2; exit 4"))
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void streamTagsStdoutAndStderrAndEndsWithTheExit(boolean direct) {
+        List<ProcessOutput> out = engine(direct).stream(Command.shell("printf out; printf err >&2; exit 4"))
                 .collectList().block(Duration.ofSeconds(10));
         assertThat(out).isNotEmpty();
         ProcessOutput last = out.get(out.size() - 1);
@@ -141,18 +156,20 @@ class StreamIT {
         assertThat(stderr).hasToString("err");
     }
 
-    @Test
-    void streamDeliversOnTheDeliverySchedulerNotTheIoThread() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void streamDeliversOnTheDeliverySchedulerNotTheIoThread(boolean direct) {
         List<String> threads = new ArrayList<>();
-        engine.stream(Command.of("echo", "x")).doOnNext(o -> threads.add(Thread.currentThread().getName()))
+        engine(direct).stream(Command.of("echo", "x")).doOnNext(o -> threads.add(Thread.currentThread().getName()))
                 .blockLast(Duration.ofSeconds(10));
         assertThat(threads).isNotEmpty().allMatch(t -> t.startsWith("parallel-"));
     }
 
-    @Test
-    void streamReportsThePidOfTheRunningProcessBeforeItsFirstElement() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void streamReportsThePidOfTheRunningProcessBeforeItsFirstElement(boolean direct) {
         List<String> seen = new CopyOnWriteArrayList<>();
-        engine.stream(Command.shell("echo $$; exit 5"), pid -> seen.add("start " + pid))
+        engine(direct).stream(Command.shell("echo $$; exit 5"), pid -> seen.add("start " + pid))
                 .doOnNext(o -> seen.add(o.isExit() ? "exit " + o.exitStatus().code() : o.text()))
                 .blockLast(Duration.ofSeconds(10));
         assertThat(seen).hasSize(3);
@@ -218,9 +235,10 @@ class StreamIT {
                 .verify(Duration.ofSeconds(10));
     }
 
-    @Test
-    void linesFailsWithTheExitCodeAndStderrTailAfterEmittingEveryLine() {
-        StepVerifier.create(engine.lines(Command.shell("echo one; echo two; echo 'bad thing' >&2; exit 3")))
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void linesFailsWithTheExitCodeAndStderrTailAfterEmittingEveryLine(boolean direct) {
+        StepVerifier.create(engine(direct).lines(Command.shell("echo one; echo two; echo 'bad thing' >&2; exit 3")))
                 .expectNext("one", "two")
                 .expectErrorSatisfies(e -> {
                     assertThat(e).isInstanceOf(ProcessExitException.class)
@@ -239,9 +257,10 @@ class StreamIT {
                 .verify(Duration.ofSeconds(10));
     }
 
-    @Test
-    void linesHonoursDemand() {
-        StepVerifier.create(engine.lines(Command.of("seq", "1", "1000")), 3)
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void linesHonoursDemand(boolean direct) {
+        StepVerifier.create(engine(direct).lines(Command.of("seq", "1", "1000")), 3)
                 .expectNext("1", "2", "3")
                 .thenRequest(Long.MAX_VALUE)
                 .expectNextCount(997)

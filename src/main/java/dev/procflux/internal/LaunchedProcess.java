@@ -1,6 +1,7 @@
 package dev.procflux.internal;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Control of a running process, as a {@link Launcher} gives it. */
 interface LaunchedProcess {
@@ -28,6 +29,15 @@ interface LaunchedProcess {
      * {@link #outputClosed()} is polled.
      */
     default void whenOutputClosed(Runnable callback) {
+    }
+
+    /**
+     * @return the real stdout pipe when the listener asked to read it itself
+     *     ({@link ProcessListener#wantsDirectStdout}) and the launcher could give it; null when the launcher reads
+     *     stdout and calls {@link ProcessListener#onStdout}
+     */
+    default @Nullable DirectStdout directStdout() {
+        return null;
     }
 
     /**

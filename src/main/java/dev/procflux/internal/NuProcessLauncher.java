@@ -128,6 +128,10 @@ final class NuProcessLauncher implements Launcher {
         }
         if (process == null || handler.startFailed) {
             headroom.launchFailed();
+            DirectStdout direct = handler.direct;
+            if (direct != null) {
+                direct.close(); // taken in onStart, before NuProcess gave up on the process
+            }
             // NuProcess logged the cause and returned null: after our checks this is the OS refusing, either the
             // arguments (E2BIG, told by their size) or the process itself (fork limits)
             String tooLong = argumentsTooLong(commandArgv, commandEnv);
@@ -296,6 +300,8 @@ final class NuProcessLauncher implements Launcher {
         // written by the killing thread, read when decoding NuProcess's ambiguous exit value
         private volatile int lastSignal;
         private volatile boolean probing;
+        // the real stdout pipe when the listener reads it itself; written in onStart, before NuProcess reads
+        private volatile @Nullable DirectStdout direct;
         // whether the pid went to the Subreaper's registry and whether NuProcess reaped it; guarded by this
         private boolean pidRegistered;
         private boolean reaped;
@@ -314,6 +320,17 @@ final class NuProcessLauncher implements Launcher {
         public void onStart(NuProcess nuProcess) {
             this.process = nuProcess;
             started = true;
+            if (listener.wantsDirectStdout() && nuProcess instanceof BasePosixProcess) {
+                // here, before NuProcess adds stdout to its epoll set (right after this callback returns)
+                ReferenceCountedFileDescriptor descriptor = ((BasePosixProcess) nuProcess).getStdout();
+                int fd = descriptor.acquire();
+                try {
+                    direct = fd == -1 ? null : DirectStdout.take(fd);
+                }
+                finally {
+                    descriptor.release();
+                }
+            }
             listener.onStart(this);
             if (hasStdin) {
                 nuProcess.wantWrite();
@@ -336,7 +353,9 @@ final class NuProcessLauncher implements Launcher {
                 buffer.position(buffer.limit());
             }
             if (closed) {
-                readToTheEnd(true);
+                if (direct == null) {
+                    readToTheEnd(true); // a direct stream's listener reads the real pipe: this one stays empty
+                }
                 stdoutClosed = true;
                 pipesMaybeClosed();
             }
@@ -497,7 +516,16 @@ final class NuProcessLauncher implements Launcher {
         }
 
         @Override
+        public @Nullable DirectStdout directStdout() {
+            return direct;
+        }
+
+        @Override
         public int resizeStdoutPipe(int bytes) {
+            DirectStdout d = direct;
+            if (d != null) {
+                return d.resize(bytes);
+            }
             NuProcess p = process;
             return p instanceof BasePosixProcess ? resize(((BasePosixProcess) p).getStdout(), bytes) : -1;
         }
@@ -523,7 +551,16 @@ final class NuProcessLauncher implements Launcher {
             List<String> pipes = new ArrayList<>(2);
             if (process instanceof BasePosixProcess) {
                 BasePosixProcess p = (BasePosixProcess) process;
-                pipeId(p.getStdout(), pipes);
+                DirectStdout d = direct;
+                if (d != null) {
+                    // the real pipe, which the child and its descendants hold; NuProcess's stdout is an empty one
+                    synchronized (d) {
+                        pipeId(d.descriptor(), pipes);
+                    }
+                }
+                else {
+                    pipeId(p.getStdout(), pipes);
+                }
                 pipeId(p.getStderr(), pipes);
             }
             return pipes;
@@ -532,15 +569,22 @@ final class NuProcessLauncher implements Launcher {
         private void pipeId(ReferenceCountedFileDescriptor descriptor, List<String> pipes) {
             int fd = descriptor.acquire();
             try {
+                pipeId(fd, pipes);
+            }
+            finally {
+                descriptor.release();
+            }
+        }
+
+        /** Adds the pipe {@code fd} names; call while {@code fd} cannot be closed. */
+        private void pipeId(int fd, List<String> pipes) {
+            try {
                 if (fd != -1) {
                     pipes.add(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
                 }
             }
             catch (IOException | RuntimeException e) {
                 // closed meanwhile: nothing holds it any more
-            }
-            finally {
-                descriptor.release();
             }
         }
 

@@ -15,6 +15,14 @@ interface ProcessListener {
     default void onStart(LaunchedProcess process) {
     }
 
+    /**
+     * Launching thread, before {@link #onStart}: whether the listener reads stdout itself
+     * ({@link LaunchedProcess#directStdout()}) rather than through {@link #onStdout}. Default {@code false}.
+     */
+    default boolean wantsDirectStdout() {
+        return false;
+    }
+
     /** Bytes from stdout; the listener consumes all of {@code buffer}. */
     void onStdout(ByteBuffer buffer);
 

@@ -220,6 +220,17 @@ final class ProcessRun implements ProcessListener {
         return p == null || exited ? -1 : p.resizeStdoutPipe(bytes);
     }
 
+    /** @return the real stdout pipe, when the output reads it itself and the launcher gave it; else null */
+    @Nullable DirectStdout directStdout() {
+        LaunchedProcess p = process;
+        return p == null ? null : p.directStdout();
+    }
+
+    /** @return whether procflux is killing the process (its output is no longer wanted) */
+    boolean isBeingKilled() {
+        return cause.get() != Cause.NONE;
+    }
+
     /** @return whether backpressure holds the process stopped now */
     boolean isPaused() {
         return paused;
@@ -268,6 +279,11 @@ final class ProcessRun implements ProcessListener {
         process = launched;
         // here, not after launch() returns: the output may already be flowing by then, and the start must come first
         output.started(launched.pid());
+    }
+
+    @Override
+    public boolean wantsDirectStdout() {
+        return output.wantsDirectStdout();
     }
 
     @Override

@@ -15,6 +15,11 @@ interface RunOutput {
     default void started(long pid) {
     }
 
+    /** Launching thread: whether this output reads stdout itself ({@link ProcessListener#wantsDirectStdout}). */
+    default boolean wantsDirectStdout() {
+        return false;
+    }
+
     /** @return {@code false} when a limit was exceeded and the process must be killed */
     boolean onStdout(ByteBuffer buffer);
 

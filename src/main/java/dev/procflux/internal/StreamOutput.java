@@ -1,5 +1,7 @@
 package dev.procflux.internal;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import dev.procflux.BackpressurePolicy;
 import dev.procflux.Command;
 import dev.procflux.EngineOptions;
@@ -8,6 +10,7 @@ import dev.procflux.ProcessOutput;
 import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -18,6 +21,8 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * The subscription of one {@code stream(cmd)} subscriber: output chunks are queued on the NuProcess I/O thread and
@@ -43,10 +48,32 @@ import reactor.core.scheduler.Scheduler;
  * the stream's life: a scheduler spreads such tasks over all its threads, so a stream does not inherit the share of
  * the one thread it was given (how many streams that thread serves, how much CPU it gets). Runs never overlap:
  * only the run in progress, or the signal that finds none, schedules the next.
+ *
+ * <p><b>Direct reads</b> ({@code directReads}, under {@code PAUSE}, on Linux): the drain loop reads stdout itself
+ * ({@link DirectStdout}) when its subscriber has demand and nothing else is queued, and delivers each read as one
+ * chunk; stdout bytes are never queued. A read that finds the pipe empty arms the pipe's readiness, whose event
+ * schedules the drain again. Without demand nothing reads, so the child blocks in {@code write} once its pipe is full:
+ * the marks, the pauses and the budget then concern stderr only. The exit is delivered after stdout's end-of-file.
+ * Once the stream has ended (cancel, error), what stdout still carries is read and dropped until its end, as NuProcess
+ * does on the other path, so the pipe closes (and the tree killer sees it close) only when no process holds it.
  */
 final class StreamOutput implements RunOutput, Subscription {
     /** What one run of the drain loop delivers before it lets a waiting stream's drain go first. */
     static final int TURN_BYTES = StreamMarks.READ_SIZE;
+    /** The most one direct read of stdout takes: each read is one chunk. */
+    static final int DIRECT_READ = StreamMarks.READ_SIZE;
+    /**
+     * The stdout pipe a direct stream asks for, at most the engine's fair pipe ({@link DefaultProcessEngine#fairPipe}).
+     */
+    static final int DIRECT_PIPE = StreamMarks.MAX_PIPE;
+    /** What one task of an ended stream's discarding reads before it lets other tasks go first. */
+    private static final int DISCARD_TURN = 4 * StreamMarks.MAX_PIPE;
+    private static final int PAGE = 4096;
+    private static final Logger log = Loggers.getLogger(StreamOutput.class);
+    // One direct-read buffer per delivery thread, used only within one read and its copy. Page-aligned: a pipe read
+    // into a buffer 16 bytes into a page costs about 1.7x the CPU (jmh ReadAlignment)
+    private static final ThreadLocal<Pointer> DIRECT_BUFFER =
+            ThreadLocal.withInitial(() -> new Memory(DIRECT_READ + PAGE).align(PAGE));
     private final Command command;
     private final long maxBufferedBytes;
     // the adaptive marks; null under BackpressurePolicy.FAIL (never pause)
@@ -55,6 +82,15 @@ final class StreamOutput implements RunOutput, Subscription {
     private final CoreSubscriber<? super ProcessOutput> actual;
     private final Scheduler delivery;
     private final boolean reportsStart;
+    // whether this stream asks to read stdout itself: directReads under PAUSE, where direct reads are supported
+    private final boolean wantsDirect;
+    // the real stdout pipe of a stream that reads it itself; written once in started(), on the launching thread,
+    // before NuProcess reads anything of the process; null on the NuProcess path
+    private volatile @Nullable DirectStdout direct;
+    // the direct stdout pipe reached its end (or failed) and is closed; written and read only by the drain loop
+    private boolean stdoutEnded;
+    // a direct stream's exit, held until stdout's end was delivered; written by complete(), taken by the drain loop
+    private volatile @Nullable ProcessOutput exit;
     // the caller's start callback; null once called, or when there is none. Read and cleared only by the drain loop
     private @Nullable LongConsumer onStart;
     // the process id once the process runs, -1 before; written once on the launching thread before any output
@@ -116,6 +152,12 @@ final class StreamOutput implements RunOutput, Subscription {
         this.onStart = onStart;
         this.reportsStart = onStart != null;
         this.delivery = options.deliveryScheduler();
+        this.wantsDirect = options.directReads() && marks != null && DirectStdout.isSupported();
+    }
+
+    @Override
+    public boolean wantsDirectStdout() {
+        return wantsDirect;
     }
 
     void attach(ProcessRun run) {
@@ -129,6 +171,11 @@ final class StreamOutput implements RunOutput, Subscription {
     public void started(long pid) {
         startedPid = pid;
         ProcessRun r = run;
+        DirectStdout d = r == null ? null : r.directStdout();
+        if (d != null) {
+            startDirect(d);
+            return;
+        }
         if (marks != null && r != null) {
             synchronized (pipeLock) {
                 // NuProcess reads the pipe only after this returns: a child that wrote at most the fair pipe by now
@@ -161,6 +208,118 @@ final class StreamOutput implements RunOutput, Subscription {
         if (reportsStart) {
             drain(); // the caller hears of the start even if the process stays quiet
         }
+    }
+
+    /**
+     * Launching thread: the stream reads stdout itself from now on. Its pipe is as large as the engine's fair pipe
+     * allows (kernel memory, not heap: the stream reserves nothing of the budget for stdout, which it never
+     * queues), and the stream counts as started.
+     */
+    private void startDirect(DirectStdout d) {
+        direct = d;
+        d.onReady(this::stdoutReady);
+        synchronized (pipeLock) {
+            if (!finished) {
+                // a refusal (pipe-max-size, the user's pipe pages) leaves the pipe as it is: slower, not wrong
+                d.resize(Math.min(DIRECT_PIPE, engine.fairPipe()));
+                holding = true;
+                engine.streamsStarted(1);
+            }
+        }
+        if (drainEnded) {
+            stdoutReady(); // ended while it started: only the discarding is left
+        }
+        else {
+            drain(); // a pass that ran before this saw no pipe to read
+        }
+    }
+
+    /**
+     * The poller thread: the direct pipe is readable (or hung up). Only hands work on: to the drain while the stream
+     * lives, to the discarding once it ended.
+     */
+    private void stdoutReady() {
+        if (!drainEnded) {
+            drain();
+            return;
+        }
+        try {
+            delivery.schedule(this::discardStdout);
+        }
+        catch (RejectedExecutionException e) {
+            // the delivery scheduler is gone: drop the rest here (bounded, no user code), or the pipe stays open
+            discardStdout();
+        }
+    }
+
+    /**
+     * The stream ended: reads and drops what the direct pipe holds, up to {@link #DISCARD_TURN} at a time, and closes
+     * it at its end; until then it waits for readiness again. The pipe thus closes only when no process holds it any
+     * more, as on the NuProcess path, which a tree kill relies on to find an escaped holder.
+     */
+    private void discardStdout() {
+        DirectStdout d = direct;
+        if (d == null) {
+            return;
+        }
+        Pointer buffer = DIRECT_BUFFER.get();
+        long dropped = 0;
+        while (true) {
+            int n = d.read(buffer, DIRECT_READ);
+            if (n > 0) {
+                dropped += n;
+                if (dropped >= DISCARD_TURN) {
+                    stdoutReady(); // behind the tasks that wait
+                    return;
+                }
+            }
+            else if (n == -1) {
+                d.arm();
+                return;
+            }
+            else {
+                d.close();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Drain loop, with demand and nothing queued: one read of the direct pipe.
+     *
+     * @return the chunk read; or the exit, once stdout ended; or null when there is nothing now (then readiness is
+     *         armed, or the process is being killed and its output no longer wanted, or the exit has not come yet)
+     */
+    private @Nullable ProcessOutput readStdout(DirectStdout d) {
+        if (stdoutEnded) {
+            ProcessOutput o = exit;
+            exit = null;
+            return o;
+        }
+        ProcessRun r = run;
+        if (r != null && r.isBeingKilled()) {
+            return null; // dropped as on the NuProcess path; the stream's end discards it
+        }
+        Pointer buffer = DIRECT_BUFFER.get();
+        int n = d.read(buffer, DIRECT_READ);
+        if (n > 0) {
+            // the buffer is reused at the next read, so the bytes are copied out here
+            byte[] bytes = new byte[n];
+            buffer.read(0, bytes, 0, n);
+            return ProcessOutput.stdout(bytes, command.charset());
+        }
+        if (n == -1) {
+            d.arm();
+            return null;
+        }
+        if (n < -1) {
+            log.warn("'{}': reading stdout failed with errno {}; taken as its end", command.commandLine(), -2 - n);
+        }
+        stdoutEnded = true;
+        d.close(); // NuProcess's stdout hangs up now: the exit follows
+        ProcessOutput o = exit;
+        exit = null;
+        return o;
     }
 
     @Override
@@ -273,7 +432,12 @@ final class StreamOutput implements RunOutput, Subscription {
 
     @Override
     public void complete(long pid, ExitStatus status, long durationNanos) {
-        queue.offer(ProcessOutput.exit(status));
+        if (direct != null) {
+            exit = ProcessOutput.exit(status); // after all of stdout, which is not in the queue
+        }
+        else {
+            queue.offer(ProcessOutput.exit(status));
+        }
         done = true;
         drain();
     }
@@ -369,11 +533,18 @@ final class StreamOutput implements RunOutput, Subscription {
                     break;
                 }
                 ProcessOutput o = queue.poll();
+                boolean queued = o != null;
+                DirectStdout d = direct;
+                if (o == null && d != null) {
+                    o = readStdout(d);
+                }
                 if (o == null) {
                     starved = true; // demand left and nothing to deliver
                     break;
                 }
-                release(o.size());
+                if (queued) {
+                    release(o.size());
+                }
                 turn += o.size();
                 actual.onNext(o);
                 e++;
@@ -397,6 +568,10 @@ final class StreamOutput implements RunOutput, Subscription {
             if (yielded) {
                 scheduleDrain(); // wip stays above 0: what is left is this stream's next turn
                 return;
+            }
+            DirectStdout d = direct;
+            if (d != null && !stdoutEnded && requested == 0) {
+                d.watchHangUp(); // nothing reads now: the child's end must still reach NuProcess
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
@@ -427,7 +602,9 @@ final class StreamOutput implements RunOutput, Subscription {
         else if (requested == 0 && !queue.isEmpty() && run.isPaused()) {
             m.fallBack(); // the subscriber, not the process, holds the stream up
         }
-        resizePipe(m, run);
+        if (direct == null) {
+            resizePipe(m, run); // a direct stream's pipe is sized once, at its start
+        }
         if (mayResume(m) && resume(run)) {
             resumedAt = emitted;
         }
@@ -566,7 +743,7 @@ final class StreamOutput implements RunOutput, Subscription {
             actual.onError(err);
             return true;
         }
-        if (done && queue.isEmpty()) {
+        if (done && queue.isEmpty() && (direct == null || stdoutEnded && exit == null)) {
             finishDrain();
             actual.onComplete();
             return true;
@@ -578,6 +755,9 @@ final class StreamOutput implements RunOutput, Subscription {
         terminated = true;
         drainEnded = true;
         discard();
+        if (direct != null && !stdoutEnded) {
+            stdoutReady(); // the rest of stdout is dropped, and the pipe closed at its end
+        }
     }
 
     private void discard() {

@@ -11,8 +11,8 @@ import java.util.Locale;
  * against a JDK two-thread copy), paired the way {@link StreamingPairs} pairs its variants: alternating in one JVM,
  * the order swapping every round. Prints each variant's median MiB/s and the geometric mean of the per-round ratio
  * procflux ÷ JDK. Usage:
- * {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.procflux.jmh.PipePairs [rounds]};
- * round 0 is warm-up.
+ * {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.procflux.jmh.PipePairs [rounds [direct]]};
+ * round 0 is warm-up; {@code direct} runs {@code pipe} on an engine with {@code directReads(true)}.
  */
 public final class PipePairs {
     private PipePairs() {
@@ -24,7 +24,8 @@ public final class PipePairs {
         ByteBuffer block = ByteBuffer.wrap(bytes).asReadOnlyBuffer();
         List<Double> jdk = new ArrayList<>();
         List<Double> procflux = new ArrayList<>();
-        try (ProcessEngine engine = ProcessEngine.builder().build()) {
+        boolean direct = args.length > 1 && args[1].equals("direct");
+        try (ProcessEngine engine = ProcessEngine.builder().directReads(direct).build()) {
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < 2; i++) {
                     boolean jdkTurn = (i + round) % 2 == 0;
@@ -43,7 +44,7 @@ public final class PipePairs {
             logs += Math.log(procflux.get(i) / jdk.get(i));
         }
         System.out.printf(Locale.ROOT, "JDK two threads   median %7.0f MiB/s%n", median(jdk));
-        System.out.printf(Locale.ROOT, "procflux pipe     median %7.0f MiB/s  ÷ JDK per round: geometric mean %.3f "
+        System.out.printf(Locale.ROOT, (direct ? "procflux direct   " : "procflux pipe     ") + "median %7.0f MiB/s  ÷ JDK per round: geometric mean %.3f "
                 + "over %d rounds%n", median(procflux), Math.exp(logs / jdk.size()), jdk.size());
     }
 

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
 /**
  * Where the CPU of reading {@code head -c 256M /dev/zero} to its end goes, per variant and per thread: the JDK
  * {@code InputStream} loop, raw NuProcess (a handler that only counts, and one that copies every read into a new
- * array), procflux's {@code stream} under the default options and under {@code BackpressurePolicy.FAIL}, and the
+ * array), procflux's {@code stream} under the default options, with {@code directReads(true)} (the delivery drain
+ * reads stdout itself) and under {@code BackpressurePolicy.FAIL}, and the
  * prototype {@link FifoReadPath} (reads of 64 KiB or 256 KiB, up to 1 MiB per wake-up; and 64 KiB reads with a 100 µs
  * or 300 µs rest after a read that emptied the FIFO), and the prototype's pull mode, where the delivery worker reads
  * (64 KiB reads, up to 1 MiB per turn): re-armed in epoll once a read finds the FIFO empty, or once a read comes back
@@ -72,6 +73,7 @@ public final class StreamingCost {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 21;
         Command head = Command.of(StreamingBenchmark.HEAD);
         ProcessEngine engine = ProcessEngine.builder().build();
+        ProcessEngine direct = ProcessEngine.builder().directReads(true).build();
         ProcessEngine noPause = ProcessEngine.builder().backpressure(BackpressurePolicy.FAIL)
                 .maxBufferedBytes(1L << 30).build();
         FifoReadPath fifo64 = new FifoReadPath(64 << 10, 1 << 20, 4L << 20, 1L << 20, Duration.ZERO);
@@ -100,6 +102,11 @@ public final class StreamingCost {
         variants.put("NuProcess, count only", pieces -> nuProcess(false, pieces));
         variants.put("NuProcess, copy", pieces -> nuProcess(true, pieces));
         variants.put("procflux default", pieces -> engine.stream(head)
+                .reduce(0L, (s, o) -> {
+                    pieces.incrementAndGet();
+                    return s + o.size();
+                }).block());
+        variants.put("procflux direct", pieces -> direct.stream(head)
                 .reduce(0L, (s, o) -> {
                     pieces.incrementAndGet();
                     return s + o.size();
@@ -165,6 +172,7 @@ public final class StreamingCost {
         }
         finally {
             engine.close();
+            direct.close();
             noPause.close();
             fifo64.close();
             fifo256.close();
@@ -193,9 +201,9 @@ public final class StreamingCost {
         }
         System.out.printf(Locale.ROOT, "%d rounds, load average %s before, %s after; ÷ JDK = geometric mean of the "
                 + "per-round ratios, range = their lowest and highest; I/O = the NuProcess I/O thread, own I/O = the "
-                + "FIFO read path's epoll thread; child = the child's own CPU (user and system); pieces = chunks "
-                + "delivered (procflux, FIFO) or NuProcess callbacks (raw); vcs = voluntary context switches (a thread "
-                + "that waits) of the JVM's I/O, delivery and calling threads, and of the child (a write to a full "
+                + "FIFO read path's epoll thread or procflux's stdout poller (directReads); child = the child's own "
+                + "CPU (user and system); pieces = chunks delivered (procflux, FIFO) or NuProcess callbacks (raw); "
+                + "vcs = voluntary context switches (a thread that waits) of the JVM's I/O, delivery and calling threads, and of the child (a write to a full "
                 + "pipe)%n", reference.size(), loadBefore, loadAverage());
     }
 
@@ -249,7 +257,8 @@ public final class StreamingCost {
         if (comm.startsWith("NuProcess")) {
             return 0;
         }
-        if (comm.startsWith("readpath-io")) {
+        // procflux-stdout-poll, as the kernel's 15-character thread name shows it
+        if (comm.startsWith("readpath-io") || comm.startsWith("procflux-stdout")) {
             return 5;
         }
         if (comm.startsWith("parallel-")) {
