@@ -13,7 +13,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@link ProcfluxMeters} as a {@code MeterBinder} bean, which Spring Boot binds to its meter registry, wired into
- * the auto-configured engine and worker pools. Active when a {@code MeterRegistry} bean exists.
+ * the auto-configured engine and worker pools. Active when a {@code MeterRegistry} bean exists. Spring Boot binds
+ * meter binders once every bean exists, after the pools' warm-up: the meters hold the events until then (see
+ * {@link ProcfluxMeters}).
  */
 @AutoConfiguration(before = ProcfluxAutoConfiguration.class, afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",

@@ -14,7 +14,8 @@ final class PoolMeters implements PoolEvents {
     final String prefix;
     final String what;
     final Tags tags;
-    // copy-on-write under owner's lock; read without a lock by the callbacks
+    // copy-on-write under owner's lock; read without a lock by the callbacks. Empty exactly while the owner has
+    // no registry: then a callback hands its event to the owner, whose first bindTo calls it again
     private volatile PoolTimers[] timers = new PoolTimers[0];
 
     PoolMeters(ProcfluxMeters owner, String prefix, String what, Tags tags) {
@@ -33,6 +34,9 @@ final class PoolMeters implements PoolEvents {
 
     @Override
     public void allocationSucceeded(Duration latency) {
+        if (timers.length == 0 && owner.holdUntilBound(() -> allocationSucceeded(latency))) {
+            return;
+        }
         for (PoolTimers t : timers) {
             t.allocated.record(latency);
         }
@@ -40,6 +44,9 @@ final class PoolMeters implements PoolEvents {
 
     @Override
     public void allocationFailed(Duration latency) {
+        if (timers.length == 0 && owner.holdUntilBound(() -> allocationFailed(latency))) {
+            return;
+        }
         for (PoolTimers t : timers) {
             t.allocationFailed.record(latency);
         }
@@ -47,6 +54,9 @@ final class PoolMeters implements PoolEvents {
 
     @Override
     public void pendingAcquireSucceeded(Duration waited) {
+        if (timers.length == 0 && owner.holdUntilBound(() -> pendingAcquireSucceeded(waited))) {
+            return;
+        }
         for (PoolTimers t : timers) {
             t.queued.record(waited);
         }
@@ -54,6 +64,9 @@ final class PoolMeters implements PoolEvents {
 
     @Override
     public void pendingAcquireFailed(Duration waited) {
+        if (timers.length == 0 && owner.holdUntilBound(() -> pendingAcquireFailed(waited))) {
+            return;
+        }
         for (PoolTimers t : timers) {
             t.queuedFailed.record(waited);
         }
@@ -61,6 +74,9 @@ final class PoolMeters implements PoolEvents {
 
     @Override
     public void acquiredAfterIdle(Duration idleTime) {
+        if (timers.length == 0 && owner.holdUntilBound(() -> acquiredAfterIdle(idleTime))) {
+            return;
+        }
         for (PoolTimers t : timers) {
             t.idle.record(idleTime);
         }
@@ -68,6 +84,9 @@ final class PoolMeters implements PoolEvents {
 
     @Override
     public void returned(Duration latency) {
+        if (timers.length == 0 && owner.holdUntilBound(() -> returned(latency))) {
+            return;
+        }
         for (PoolTimers t : timers) {
             t.release.record(latency);
         }
@@ -75,6 +94,9 @@ final class PoolMeters implements PoolEvents {
 
     @Override
     public void keptIdle() {
+        if (timers.length == 0 && owner.holdUntilBound(() -> keptIdle())) {
+            return;
+        }
         for (PoolTimers t : timers) {
             t.kept.increment();
         }
@@ -82,6 +104,9 @@ final class PoolMeters implements PoolEvents {
 
     @Override
     public void destroying(Duration age) {
+        if (timers.length == 0 && owner.holdUntilBound(() -> destroying(age))) {
+            return;
+        }
         for (PoolTimers t : timers) {
             t.lifetime.record(age);
         }
@@ -89,6 +114,9 @@ final class PoolMeters implements PoolEvents {
 
     @Override
     public void destroyed(Duration latency) {
+        if (timers.length == 0 && owner.holdUntilBound(() -> destroyed(latency))) {
+            return;
+        }
         for (PoolTimers t : timers) {
             t.destroy.record(latency);
         }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * Publishes the figures of {@link ProcessEngine}s and {@link WorkerPool}s to Micrometer. It is the engine's
@@ -31,7 +33,12 @@ import org.jspecify.annotations.Nullable;
  * meters.bindTo(registry);          // or let Spring Boot bind it: it binds every MeterBinder bean
  * }</pre>
  * {@link #bind(ProcessEngine)}, {@link #bind(WorkerPool)} and {@link #bindTo(MeterRegistry)} may come in any
- * order. Events that happen before the first {@link #bindTo(MeterRegistry)} are not recorded.
+ * order. Events that happen before the first {@link #bindTo(MeterRegistry)} (a worker pool's warm-up, processes
+ * run while a Spring application starts, before Spring Boot binds its {@code MeterBinder}s) are held and recorded
+ * by it, so a timer's count agrees with the counters that read the engine's and pools' own figures (the success
+ * count of {@code procflux.workers.allocation} equals {@code procflux.workers.started}). At most 10,000 events
+ * are held; beyond that they are dropped, with one warning in the log. A registry bound later records the events
+ * from its binding on.
  *
  * <p><b>Names.</b> Every meter is {@code procflux.<group>.<figure>}, the group a plural noun: {@code processes},
  * {@code slots}, {@code workers}, {@code output}, {@code calls}. Timers and gauges carry base units (seconds,
@@ -98,17 +105,28 @@ import org.jspecify.annotations.Nullable;
  * <tr><td>{@code P.destroy}</td><td>timer</td><td></td><td>destructions, closing included</td></tr>
  * </table>
  *
- * <p>Thread-safe; the event callbacks only record meters and never block.
+ * <p>Thread-safe; the event callbacks only record meters (or, while no registry is bound, hold the event) and
+ * never wait for I/O.
  */
 public final class ProcfluxMeters implements EngineEvents, MeterBinder {
+    private static final Logger log = Loggers.getLogger(ProcfluxMeters.class);
+    /** How many events {@link ProcfluxMeters} holds for its first registry; later ones are dropped. */
+    static final int MAX_HELD_EVENTS = 10_000;
+
     private final Tags tags;
+    // guarded by this: the events of the callbacks called while no registry was bound, each of which calls its
+    // callback again; the first bindTo runs them and sets this to null
+    private @Nullable List<Runnable> held = new ArrayList<>();
+    // guarded by this
+    private boolean warnedHeldFull;
     // guarded by this: what bindTo must replay on a new registry (engine and pool gauges), in bind order
     private final List<Consumer<MeterRegistry>> gaugeBinders = new ArrayList<>();
     // guarded by this
     private final List<MeterRegistry> registries = new ArrayList<>();
     // guarded by this
     private final List<PoolMeters> poolMeters = new ArrayList<>();
-    // copy-on-write under this; read without a lock by the event callbacks
+    // copy-on-write under this; read without a lock by the event callbacks. Empty exactly while no registry is
+    // bound: then the callbacks hand their events to holdUntilBound
     private volatile EngineMeters[] engineMeters = new EngineMeters[0];
 
     /**
@@ -156,6 +174,34 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
         for (Consumer<MeterRegistry> binder : gaugeBinders) {
             binder.accept(registry);
         }
+        List<Runnable> events = held;
+        if (events != null) {
+            held = null;
+            // the callbacks see a registry now and record into it
+            events.forEach(Runnable::run);
+        }
+    }
+
+    /**
+     * Holds an event for the first {@link #bindTo(MeterRegistry)}: called by a callback that found no registry.
+     *
+     * @param event calls the callback again with the same figures
+     * @return false if a registry was bound in the meantime: then the callback records the event itself
+     */
+    synchronized boolean holdUntilBound(Runnable event) {
+        List<Runnable> events = held;
+        if (events == null) {
+            return false;
+        }
+        if (events.size() < MAX_HELD_EVENTS) {
+            events.add(event);
+        }
+        else if (!warnedHeldFull) {
+            warnedHeldFull = true;
+            log.warn("ProcfluxMeters: {} events happened before any meter registry was bound; later ones are not "
+                    + "recorded until bindTo(registry) is called", MAX_HELD_EVENTS);
+        }
+        return true;
     }
 
     /**
@@ -254,6 +300,9 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
 
     @Override
     public void slotAcquired(Duration waited) {
+        if (engineMeters.length == 0 && holdUntilBound(() -> slotAcquired(waited))) {
+            return;
+        }
         for (EngineMeters m : engineMeters) {
             m.acquire.record(waited);
         }
@@ -261,6 +310,9 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
 
     @Override
     public void processEnded(Command command, ProcessOutcome outcome, Duration duration) {
+        if (engineMeters.length == 0 && holdUntilBound(() -> processEnded(command, outcome, duration))) {
+            return;
+        }
         for (EngineMeters m : engineMeters) {
             m.durations.get(outcome).record(duration);
         }
@@ -268,6 +320,9 @@ public final class ProcfluxMeters implements EngineEvents, MeterBinder {
 
     @Override
     public void processKilled(Command command, long pid, boolean forced) {
+        if (engineMeters.length == 0 && holdUntilBound(() -> processKilled(command, pid, forced))) {
+            return;
+        }
         for (EngineMeters m : engineMeters) {
             (forced ? m.kills : m.terms).increment();
         }

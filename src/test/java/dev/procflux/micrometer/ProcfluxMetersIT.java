@@ -212,6 +212,11 @@ class ProcfluxMetersIT {
             assertThat(registry.get("procflux.workers.requests").tag("pool", "cat").tag("outcome", "success")
                     .functionCounter().count()).isEqualTo(1.0);
             assertThat(registry.get("procflux.workers.alive").tag("pool", "cat").gauge().value()).isEqualTo(1.0);
+            // the warm-up may have launched the worker before the registry was bound: counted all the same
+            assertThat(registry.get("procflux.workers.allocation").tag("pool", "cat").tag("outcome", "success")
+                    .timer().count()).isEqualTo(1);
+            assertThat(registry.get("procflux.workers.started").tag("pool", "cat").functionCounter().count())
+                    .isEqualTo(1.0);
             assertThat(registry.get("procflux.processes.duration").timers())
                     .allSatisfy(t -> assertThat(t.takeSnapshot().histogramCounts()).isEmpty());
             // one outcome vocabulary across every meter with an outcome tag
