@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -25,6 +26,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.Resource;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The engine, its worker pools and their shutdown, configured by {@link ProcfluxProperties}. Every bean backs off
@@ -115,40 +117,53 @@ public class ProcfluxAutoConfiguration {
         ActionsFile actions = file.getIfAvailable();
         ProcessEngine.Builder b = actions != null ? actions.engine() : ProcessEngine.builder();
         ProcfluxProperties.Engine p = properties.getEngine();
+        set("max-concurrency", p.getMaxConcurrency(), b::maxConcurrency);
+        set("max-pending-acquire", p.getMaxPendingAcquire(), b::maxPendingAcquire);
+        set("acquire-timeout", p.getAcquireTimeout(), b::acquireTimeout);
+        set("kill-grace-period", p.getKillGracePeriod(), b::killGracePeriod);
+        set("max-buffered-bytes", p.getMaxBufferedBytes(), v -> b.maxBufferedBytes(v.toBytes()));
+        set("backpressure", p.getBackpressure(), b::backpressure);
+        @Nullable DataSize high = p.getHighWaterBytes();
+        @Nullable DataSize low = p.getLowWaterBytes();
+        if (high != null || low != null) {
+            if (high == null || low == null) {
+                throw new IllegalArgumentException("procflux.engine.high-water-bytes and procflux.engine.low-water-bytes"
+                        + " go together, but only procflux.engine."
+                        + (high != null ? "high-water-bytes=" + high : "low-water-bytes=" + low) + " is set");
+            }
+            try {
+                b.watermarks(high.toBytes(), low.toBytes());
+            }
+            catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("procflux.engine.high-water-bytes=" + high
+                        + ", procflux.engine.low-water-bytes=" + low + ": " + e.getMessage(), e);
+            }
+        }
+        set("max-total-buffered-bytes", p.getMaxTotalBufferedBytes(), v -> b.maxTotalBufferedBytes(v.toBytes()));
+        set("direct-reads", p.getDirectReads(), b::directReads);
+        b.closeOnShutdown(false);
         try {
-            if (p.getMaxConcurrency() != null) {
-                b.maxConcurrency(p.getMaxConcurrency());
-            }
-            if (p.getMaxPendingAcquire() != null) {
-                b.maxPendingAcquire(p.getMaxPendingAcquire());
-            }
-            if (p.getAcquireTimeout() != null) {
-                b.acquireTimeout(p.getAcquireTimeout());
-            }
-            if (p.getKillGracePeriod() != null) {
-                b.killGracePeriod(p.getKillGracePeriod());
-            }
-            if (p.getMaxBufferedBytes() != null) {
-                b.maxBufferedBytes(p.getMaxBufferedBytes().toBytes());
-            }
-            if (p.getBackpressure() != null) {
-                b.backpressure(p.getBackpressure());
-            }
-            if (p.getHighWaterBytes() != null || p.getLowWaterBytes() != null) {
-                if (p.getHighWaterBytes() == null || p.getLowWaterBytes() == null) {
-                    throw new IllegalArgumentException("high-water-bytes and low-water-bytes go together");
-                }
-                b.watermarks(p.getHighWaterBytes().toBytes(), p.getLowWaterBytes().toBytes());
-            }
-            if (p.getDirectReads() != null) {
-                b.directReads(p.getDirectReads());
-            }
-            b.closeOnShutdown(false);
             customizers.orderedStream().forEach(c -> c.customize(b));
             return b.build();
         }
         catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("procflux.engine: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies {@code procflux.engine.<key>} when it is set; the builder's refusal of its value (a size below the
+     * engine's minimum, a negative grace period) names the property and the value.
+     */
+    private static <T> void set(String key, @Nullable T value, Consumer<T> setter) {
+        if (value == null) {
+            return;
+        }
+        try {
+            setter.accept(value);
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("procflux.engine." + key + "=" + value + ": " + e.getMessage(), e);
         }
     }
 

@@ -42,7 +42,10 @@ public class ProcfluxProperties {
         private @Nullable Integer maxConcurrency;
         /** Most callers waiting for a slot; one more fails at once. Default 1024. */
         private @Nullable Integer maxPendingAcquire;
-        /** How long a caller waits for a slot; 0 means no limit. Default 0. */
+        /**
+         * How long a caller waits for a slot; 0 fails at once when no slot is free, negative (-1s) means no limit.
+         * Default: no limit.
+         */
         private @Nullable Duration acquireTimeout;
         /** Time between SIGTERM and SIGKILL when a process tree is killed. Default 2s. */
         private @Nullable Duration killGracePeriod;
@@ -50,10 +53,15 @@ public class ProcfluxProperties {
         private @Nullable DataSize maxBufferedBytes;
         /** What a stream does when its subscriber lags: PAUSE the process or FAIL the stream. Default PAUSE. */
         private @Nullable BackpressurePolicy backpressure;
-        /** Queued output at which a process is paused under PAUSE (set with low-water-bytes). Default 2MB. */
+        /** Largest queued output at which a process is paused under PAUSE (set with low-water-bytes). Default 4MB. */
         private @Nullable DataSize highWaterBytes;
-        /** Queued output at which a paused process is resumed (set with high-water-bytes). Default 512KB. */
+        /** Queued output at which a paused process is resumed (set with high-water-bytes). Default 1MB. */
         private @Nullable DataSize lowWaterBytes;
+        /**
+         * Budget for output queued in all streams together under PAUSE; at least 64KB, or negative (-1) for no
+         * budget. Default: a quarter of the maximum heap, at most 256MB.
+         */
+        private @Nullable DataSize maxTotalBufferedBytes;
         /**
          * Whether streams (stream, lines, pipe) read stdout on the delivery scheduler as their subscriber asks, instead
          * of on the shared I/O thread; only under backpressure PAUSE and on Linux, ignored elsewhere. Default false.
@@ -144,6 +152,16 @@ public class ProcfluxProperties {
         /** @param lowWaterBytes the property */
         public void setLowWaterBytes(@Nullable DataSize lowWaterBytes) {
             this.lowWaterBytes = lowWaterBytes;
+        }
+
+        /** @return the property */
+        public @Nullable DataSize getMaxTotalBufferedBytes() {
+            return maxTotalBufferedBytes;
+        }
+
+        /** @param maxTotalBufferedBytes the property */
+        public void setMaxTotalBufferedBytes(@Nullable DataSize maxTotalBufferedBytes) {
+            this.maxTotalBufferedBytes = maxTotalBufferedBytes;
         }
 
         /** @return the property */

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /** Reads the {@code engine:} section of an actions file into settings checked by the engine's own builder. */
 final class YamlEngineSection {
     private static final Set<String> ENGINE_KEYS = Set.of("maxConcurrency", "maxPendingAcquire", "acquireTimeout",
-            "killGracePeriod", "maxBufferedBytes", "backpressure", "highWaterBytes", "lowWaterBytes", "directReads");
+            "killGracePeriod", "maxBufferedBytes", "backpressure", "highWaterBytes", "lowWaterBytes", "directReads",
+            "maxTotalBufferedBytes");
 
     private YamlEngineSection() {
     }
@@ -85,11 +86,11 @@ final class YamlEngineSection {
                 return b -> b.maxPendingAcquire(n);
             }
             case "acquireTimeout": {
-                Duration d = duration(scalar(v, key));
+                Duration d = duration(v, key);
                 return b -> b.acquireTimeout(d);
             }
             case "killGracePeriod": {
-                Duration d = duration(scalar(v, key));
+                Duration d = duration(v, key);
                 return b -> b.killGracePeriod(d);
             }
             case "maxBufferedBytes": {
@@ -104,6 +105,10 @@ final class YamlEngineSection {
                 long high = number(v, key);
                 long low = number(engine.get("lowWaterBytes"), "lowWaterBytes");
                 return b -> b.watermarks(high, low);
+            }
+            case "maxTotalBufferedBytes": {
+                long n = number(v, key);
+                return b -> b.maxTotalBufferedBytes(n);
             }
             case "directReads": {
                 boolean on = bool(v, key);

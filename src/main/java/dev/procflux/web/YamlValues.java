@@ -48,8 +48,12 @@ final class YamlValues {
         if (o instanceof Boolean) {
             return (Boolean) o;
         }
-        throw new IllegalArgumentException("'" + what + "' must be true or false, was "
-                + (o instanceof String ? "'" + o + "'" : String.valueOf(o)));
+        throw new IllegalArgumentException("'" + what + "' must be true or false, was " + shown(o));
+    }
+
+    /** A value as the file spelled it: a string quoted, anything else as is. */
+    private static String shown(@Nullable Object o) {
+        return o instanceof String ? "'" + o + "'" : String.valueOf(o);
     }
 
     static long number(@Nullable Object o, String what) {
@@ -57,9 +61,12 @@ final class YamlValues {
             return ((Number) o).longValue();
         }
         if (o instanceof BigInteger) {
-            return ((BigInteger) o).longValueExact();
+            if (((BigInteger) o).bitLength() > 63) {
+                throw new IllegalArgumentException("'" + what + "' is out of range: " + o);
+            }
+            return ((BigInteger) o).longValue();
         }
-        throw new IllegalArgumentException("'" + what + "' must be an integer");
+        throw new IllegalArgumentException("'" + what + "' must be an integer, was " + shown(o));
     }
 
     static int integer(@Nullable Object o, String what) {
@@ -68,6 +75,21 @@ final class YamlValues {
             throw new IllegalArgumentException("'" + what + "' is too large: " + n);
         }
         return (int) n;
+    }
+
+    /**
+     * {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}.
+     *
+     * @throws IllegalArgumentException naming {@code what} and the value
+     */
+    static Duration duration(@Nullable Object o, String what) {
+        String text = scalar(o, what);
+        try {
+            return duration(text);
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + what + "': " + e.getMessage(), e);
+        }
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}. */

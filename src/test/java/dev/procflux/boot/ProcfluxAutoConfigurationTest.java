@@ -2,6 +2,7 @@ package dev.procflux.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.procflux.EngineOptions;
 import dev.procflux.ProcessEngine;
 import dev.procflux.web.Action;
 import dev.procflux.web.ActionRegistry;
@@ -60,6 +61,86 @@ class ProcfluxAutoConfigurationTest {
                     assertThat(engine.options().closeOnShutdown()).isFalse();
                     assertThat(context).doesNotHaveBean("procfluxRoutes");
                 });
+    }
+
+    @Test
+    void everyEngineSizeAndDurationPropertyReachesTheEngineOptions() {
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.kill-grace-period=750ms",
+                        "procflux.engine.max-buffered-bytes=2MB", "procflux.engine.high-water-bytes=512KB",
+                        "procflux.engine.low-water-bytes=128KB", "procflux.engine.max-total-buffered-bytes=32MB")
+                .run(context -> {
+                    EngineOptions o = context.getBean(ProcessEngine.class).options();
+                    assertThat(o.killGracePeriod()).isEqualTo(Duration.ofMillis(750));
+                    assertThat(o.maxBufferedBytes()).isEqualTo(2L * 1024 * 1024);
+                    assertThat(o.highWaterBytes()).isEqualTo(512L * 1024);
+                    assertThat(o.lowWaterBytes()).isEqualTo(128L * 1024);
+                    assertThat(o.maxTotalBufferedBytes()).isEqualTo(32L * 1024 * 1024);
+                });
+    }
+
+    @Test
+    void aNegativeMaxTotalBufferedBytesMeansNoBudgetAndANegativeAcquireTimeoutNoLimit() {
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.max-total-buffered-bytes=-1",
+                        "procflux.engine.acquire-timeout=-1s")
+                .run(context -> {
+                    EngineOptions o = context.getBean(ProcessEngine.class).options();
+                    assertThat(o.maxTotalBufferedBytes()).isEqualTo(ProcessEngine.Builder.NO_LIMIT);
+                    assertThat(o.acquireTimeout()).isEqualTo(ProcessEngine.Builder.NO_LIMIT_TIME);
+                });
+    }
+
+    @Test
+    void theActionsFilesBufferBudgetHoldsUnlessThePropertyOverridesIt(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("actions.yaml"),
+                "engine: {maxTotalBufferedBytes: 16777216, maxBufferedBytes: 6291456}\nactions: {}\n");
+        ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.web.actions=" + file.toUri());
+        runner.run(context -> {
+            EngineOptions o = context.getBean(ProcessEngine.class).options();
+            assertThat(o.maxTotalBufferedBytes()).isEqualTo(16L * 1024 * 1024);
+            assertThat(o.maxBufferedBytes()).isEqualTo(6L * 1024 * 1024);
+        });
+        runner.withPropertyValues("procflux.engine.max-total-buffered-bytes=64MB")
+                .run(context -> assertThat(context.getBean(ProcessEngine.class).options().maxTotalBufferedBytes())
+                        .isEqualTo(64L * 1024 * 1024));
+    }
+
+    @Test
+    void aSizeTheEngineRefusesFailsNamingThePropertyAndTheValue() {
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.max-total-buffered-bytes=1KB")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+                        "procflux.engine.max-total-buffered-bytes=1024B: maxTotalBufferedBytes must be >= 65536 or "
+                                + "negative (no limit), was 1024"));
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.max-buffered-bytes=-1")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+                        "procflux.engine.max-buffered-bytes=-1B: maxBufferedBytes must be >= 65536, was -1"));
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.kill-grace-period=-1s")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+                        "procflux.engine.kill-grace-period=PT-1S: killGracePeriod must be >= 0, was PT-1S"));
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.high-water-bytes=256KB", "procflux.engine.low-water-bytes=256KB")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+                        "procflux.engine.high-water-bytes=262144B, procflux.engine.low-water-bytes=262144B: "
+                                + "lowWaterBytes must be in [0, highWaterBytes - 81920), was 262144"));
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.high-water-bytes=1MB")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+                        "procflux.engine.high-water-bytes and procflux.engine.low-water-bytes go together, but "
+                                + "only procflux.engine.high-water-bytes=1048576B is set"));
+    }
+
+    @Test
+    void aSizeThatIsNotADataSizeFailsNamingThePropertyAndTheValue() {
+        new ApplicationContextRunner().withConfiguration(PROCFLUX)
+                .withPropertyValues("procflux.engine.max-total-buffered-bytes=lots")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("procflux.engine.max-total-buffered-bytes")
+                        .hasStackTraceContaining("lots"));
     }
 
     @Test

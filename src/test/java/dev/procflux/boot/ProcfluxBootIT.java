@@ -43,6 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
                 "procflux.engine.kill-grace-period=500ms",
                 "procflux.engine.shutdown-drain=7s",
                 "procflux.engine.direct-reads=true",
+                "procflux.engine.max-total-buffered-bytes=48MB",
                 "procflux.web.allowed-hosts=procflux.example.com",
                 "procflux.workers.echo.command=sh,-c,while IFS= read -r l; do printf 'echo:%s\\n' \"$l\"; done",
                 "procflux.workers.echo.size.min=1",
@@ -85,6 +86,8 @@ class ProcfluxBootIT {
         assertThat(engine.options().killGracePeriod()).isEqualTo(Duration.ofMillis(500));
         assertThat(engine.options().closeOnShutdown()).as("the engine's own JVM hook is off under Boot").isFalse();
         assertThat(engine.options().directReads()).as("procflux.engine.direct-reads").isTrue();
+        assertThat(engine.options().maxTotalBufferedBytes()).as("procflux.engine.max-total-buffered-bytes")
+                .isEqualTo(48L * 1024 * 1024);
         assertThat(lifecycle.drain()).isEqualTo(Duration.ofSeconds(7));
         assertThat(pools.names()).containsExactly("upper", "echo");
         assertThat(pools.text("echo").options().maxSize()).isEqualTo(2);

@@ -3,6 +3,8 @@ package dev.procflux.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.procflux.BackpressurePolicy;
+import dev.procflux.EngineOptions;
 import dev.procflux.ProcessEngine;
 import dev.procflux.testsupport.ProcFs;
 import dev.procflux.web.ActionsFile;
@@ -212,6 +214,27 @@ class ServeIT {
         assertThat(status).isEqualTo(2);
         assertThat(text(e)).isEqualTo("procflux serve: " + bad + ": engine: maxConcurrency must be >= 1, was 0\n"
                 + "Try 'procflux serve --help'.\n");
+    }
+
+    @Test
+    void theEngineSectionsBufferLimitsReachServesEngine() {
+        EngineOptions o = Serve.engine(ActionsFile.parse("engine:\n  maxTotalBufferedBytes: 33554432\n"
+                + "  maxBufferedBytes: 2097152\n  backpressure: fail\nactions: {}\n", dir)).buildOptions();
+        assertThat(o.maxTotalBufferedBytes()).isEqualTo(32L * 1024 * 1024);
+        assertThat(o.maxBufferedBytes()).isEqualTo(2L * 1024 * 1024);
+        assertThat(o.backpressure()).isEqualTo(BackpressurePolicy.FAIL);
+        assertThat(o.maxPendingAcquire()).as("serve's own default").isEqualTo(Serve.DEFAULT_MAX_PENDING_ACQUIRE);
+    }
+
+    @Test
+    void aBufferBudgetTheEngineRefusesIsAUsageErrorNamingTheKeyAndValue() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "engine:\n  maxTotalBufferedBytes: 4096\nactions: {}\n");
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status = new Serve(Map.of(), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(e, true, StandardCharsets.UTF_8)).execute(List.of("--config", bad.toString()));
+        assertThat(status).isEqualTo(2);
+        assertThat(text(e)).isEqualTo("procflux serve: " + bad + ": engine: maxTotalBufferedBytes must be >= 65536 "
+                + "or negative (no limit), was 4096\nTry 'procflux serve --help'.\n");
     }
 
     @Test

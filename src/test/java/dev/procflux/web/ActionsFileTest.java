@@ -83,6 +83,77 @@ class ActionsFileTest {
     }
 
     @Test
+    void everyEngineSettingOfTheFileReachesTheEngineOptions() {
+        ActionsFile file = ActionsFile.parse(String.join("\n",
+                "engine:",
+                "  maxConcurrency: 3",
+                "  maxPendingAcquire: 7",
+                "  acquireTimeout: 250ms",
+                "  killGracePeriod: 1m",
+                "  maxBufferedBytes: 2097152",
+                "  backpressure: pause",
+                "  highWaterBytes: 524288",
+                "  lowWaterBytes: 131072",
+                "  maxTotalBufferedBytes: 33554432",
+                "  directReads: true",
+                "actions: {}",
+                ""), Path.of("/"));
+        EngineOptions o = file.engine().buildOptions();
+        assertThat(o.maxConcurrency()).isEqualTo(3);
+        assertThat(o.maxPendingAcquire()).isEqualTo(7);
+        assertThat(o.acquireTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(o.killGracePeriod()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(o.maxBufferedBytes()).isEqualTo(2097152);
+        assertThat(o.backpressure()).isEqualTo(dev.procflux.BackpressurePolicy.PAUSE);
+        assertThat(o.highWaterBytes()).isEqualTo(524288);
+        assertThat(o.lowWaterBytes()).isEqualTo(131072);
+        assertThat(o.maxTotalBufferedBytes()).isEqualTo(32L * 1024 * 1024);
+        assertThat(o.directReads()).isTrue();
+    }
+
+    @Test
+    void maxTotalBufferedBytesTakesBytesOrANegativeNumberForNoBudgetAndNamesABadValue() {
+        assertThat(ActionsFile.parse("engine: {maxTotalBufferedBytes: -1}\nactions: {}\n", Path.of("/")).engine()
+                .buildOptions().maxTotalBufferedBytes()).isEqualTo(-1);
+        assertThatThrownBy(() -> ActionsFile.parse("engine: {maxTotalBufferedBytes: 1024}\nactions: {}\n",
+                Path.of("/"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: maxTotalBufferedBytes must be >= 65536 or negative (no limit), was 1024");
+        assertThatThrownBy(() -> ActionsFile.parse("engine: {maxTotalBufferedBytes: 256MB}\nactions: {}\n",
+                Path.of("/"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: 'maxTotalBufferedBytes' must be an integer, was '256MB'");
+        assertThatThrownBy(() -> ActionsFile.parse(
+                "engine: {maxTotalBufferedBytes: 99999999999999999999}\nactions: {}\n", Path.of("/")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: 'maxTotalBufferedBytes' is out of range: 99999999999999999999");
+    }
+
+    @Test
+    void aBadEngineSizeOrDurationNamesTheKeyAndTheValue() {
+        assertThatThrownBy(() -> ActionsFile.parse("engine: {maxBufferedBytes: 1000}\nactions: {}\n", Path.of("/")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: maxBufferedBytes must be >= 65536, was 1000");
+        assertThatThrownBy(() -> ActionsFile.parse("engine: {maxBufferedBytes: 8 MiB}\nactions: {}\n", Path.of("/")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: 'maxBufferedBytes' must be an integer, was '8 MiB'");
+        assertThatThrownBy(() -> ActionsFile.parse("engine: {acquireTimeout: 3 seconds}\nactions: {}\n",
+                Path.of("/"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: 'acquireTimeout': a duration must look like 500ms, 30s, 2m or 1h, "
+                        + "was '3 seconds'");
+        assertThatThrownBy(() -> ActionsFile.parse("engine: {killGracePeriod: [2s]}\nactions: {}\n", Path.of("/")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: 'killGracePeriod' must be a string");
+        assertThatThrownBy(() -> ActionsFile.parse(
+                "engine: {highWaterBytes: 262144, lowWaterBytes: 262144}\nactions: {}\n", Path.of("/")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: lowWaterBytes must be in [0, highWaterBytes - 81920), was 262144 "
+                        + "with highWaterBytes=262144");
+        assertThatThrownBy(() -> ActionsFile.parse(
+                "engine: {maxBufferedBytes: 131072}\nactions: {}\n", Path.of("/")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("engine: maxBufferedBytes must be above highWaterBytes + 65536: 131072 <= 4194304 + 65536");
+    }
+
+    @Test
     void directReadsTakesTrueOrFalseAndNamesAnyOtherValue() {
         assertThat(ActionsFile.parse("engine: {directReads: true}\nactions: {}\n", Path.of("/")).engine()
                 .buildOptions().directReads()).isTrue();

@@ -20,6 +20,8 @@ class YamlValuesTest {
         assertThat(YamlValues.duration("1h")).isEqualTo(Duration.ofHours(1));
         assertThatThrownBy(() -> YamlValues.duration("1.5s")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a duration must look like 500ms, 30s, 2m or 1h, was '1.5s'");
+        assertThatThrownBy(() -> YamlValues.duration("2 s", "timeout")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'timeout': a duration must look like 500ms, 30s, 2m or 1h, was '2 s'");
     }
 
     @Test
@@ -27,7 +29,10 @@ class YamlValuesTest {
         assertThat(YamlValues.scalar(12, "x")).isEqualTo("12");
         assertThat(YamlValues.number(BigInteger.valueOf(7), "n")).isEqualTo(7);
         assertThatThrownBy(() -> YamlValues.number("7", "n")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'n' must be an integer");
+                .hasMessage("'n' must be an integer, was '7'");
+        assertThatThrownBy(() -> YamlValues.number(BigInteger.ONE.shiftLeft(63), "n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("'n' is out of range: 9223372036854775808");
+        assertThat(YamlValues.number(BigInteger.valueOf(Long.MIN_VALUE), "n")).isEqualTo(Long.MIN_VALUE);
         assertThatThrownBy(() -> YamlValues.integer(1L << 40, "size.max"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("'size.max' is too large: 1099511627776");
         assertThatThrownBy(() -> YamlValues.bool("yes", "stdin")).isInstanceOf(IllegalArgumentException.class)
