@@ -3,6 +3,7 @@ package dev.procflux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.procflux.testsupport.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -408,6 +409,64 @@ class DirectReadsIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ProcessStartException.class)
                         .hasMessageContaining("/nonexistent/procflux-no-such-program"))
                 .verify(WAIT);
+    }
+
+    /** Writes {@code argv[1]} MiB of zeros in 64 KiB writes, then reports its stdout pipe's capacity on stderr. */
+    private static final String PIPE_REPORTER = "import fcntl, os, sys\n"
+            + "block = bytes(65536)\n"
+            + "for _ in range(16 * int(sys.argv[1])):\n"
+            + "    rest = memoryview(block)\n"
+            + "    while rest:\n"
+            + "        rest = rest[os.write(1, rest):]\n"
+            + "sys.stderr.write(str(fcntl.fcntl(1, 1032)))\n";
+
+    @Test
+    void aDirectStreamWhoseSubscriberKeepsDrainingGrowsItsPipeToOneMebibyteAndGetsEveryByte() {
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong nonZero = new AtomicLong();
+        StringBuilder err = new StringBuilder();
+        List<ExitStatus> exits = new ArrayList<>();
+        engine(true).stream(Command.of("python3", "-c", PIPE_REPORTER, "64")).doOnNext(o -> {
+            switch (o.kind()) {
+                case STDOUT -> {
+                    for (byte b : o.bytes()) {
+                        if (b != 0) {
+                            nonZero.incrementAndGet();
+                        }
+                    }
+                    bytes.addAndGet(o.size());
+                }
+                case STDERR -> err.append(o.text());
+                default -> exits.add(o.exitStatus());
+            }
+        }).blockLast(WAIT);
+        assertThat(bytes.get()).isEqualTo(64L << 20);
+        assertThat(nonZero.get()).isZero();
+        assertThat(exits).containsExactly(ExitStatus.exited(0));
+        assertThat(err.toString()).as("the child's stdout pipe at its end").isEqualTo(Integer.toString(1 << 20));
+    }
+
+    @Test
+    void stalledDirectStreamsStartedOneByOneKeepTheDefaultPipe() {
+        ProcessEngine engine = ProcessEngine.builder().directReads(true).maxConcurrency(64)
+                .killGracePeriod(Duration.ofMillis(500)).build();
+        engines.add(engine);
+        List<Stalled> streams = new ArrayList<>();
+        List<Long> pids = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Stalled s = new Stalled();
+            engine.stream(Command.shell("echo $$; exec yes")).subscribe(s);
+            streams.add(s);
+            long pid = pidOf(s);
+            awaitBlockedInWrite(pid); // its pipe is full: one stream at a time runs and fills it
+            pids.add(pid);
+        }
+        for (long pid : pids) {
+            assertThat(ProcFs.pipeSize(pid, 1)).as("stdout pipe of stalled pid %d", pid).isEqualTo(64 * 1024);
+        }
+        assertThat(engine.metrics().bufferedBytes()).isZero();
+        streams.forEach(BaseSubscriber::cancel);
+        OsProcesses.awaitNoLiveChildren();
     }
 
     @Test

@@ -42,6 +42,7 @@ final class DirectStdout {
     private static final int F_GETFL = 3;
     private static final int F_SETFL = 4;
     private static final int F_SETPIPE_SZ = 1031;
+    private static final int F_GETPIPE_SZ = 1032;
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLL_CTL_MOD = 3;
@@ -221,6 +222,11 @@ final class DirectStdout {
     /** Sets the pipe's capacity ({@code F_SETPIPE_SZ}). @return the capacity now, or -1 when refused or closed */
     synchronized int resize(int bytes) {
         return closed ? -1 : fcntl(fd, F_SETPIPE_SZ, bytes);
+    }
+
+    /** @return the pipe's capacity ({@code F_GETPIPE_SZ}), or -1 when closed */
+    synchronized int capacity() {
+        return closed ? -1 : fcntl(fd, F_GETPIPE_SZ, 0);
     }
 
     /** @return the real pipe's read end while open, -1 once closed; for naming the pipe, never for reading */

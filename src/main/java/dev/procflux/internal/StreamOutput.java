@@ -55,7 +55,10 @@ import reactor.util.Loggers;
  * schedules the drain again. Without demand nothing reads, so the child blocks in {@code write} once its pipe is full:
  * the marks, the pauses and the budget then concern stderr only. The exit is delivered after stdout's end-of-file.
  * Once the stream has ended (cancel, error), what stdout still carries is read and dropped until its end, as NuProcess
- * does on the other path, so the pipe closes (and the tree killer sees it close) only when no process holds it.
+ * does on the other path, so the pipe closes (and the tree killer sees it close) only when no process holds it. The
+ * pipe starts at {@link StreamMarks#PIPE_SIZE} (or the fair pipe when smaller) and grows only while the child stays a
+ * whole pipe ahead of a subscriber that keeps asking ({@code growDirectPipe}); at a stall it shrinks back when Linux
+ * lets it ({@code directStalled}), and otherwise keeps what it had.
  */
 final class StreamOutput implements RunOutput, Subscription {
     /** What one run of the drain loop delivers before it lets a waiting stream's drain go first. */
@@ -63,7 +66,8 @@ final class StreamOutput implements RunOutput, Subscription {
     /** The most one direct read of stdout takes: each read is one chunk. */
     static final int DIRECT_READ = StreamMarks.READ_SIZE;
     /**
-     * The stdout pipe a direct stream asks for, at most the engine's fair pipe ({@link DefaultProcessEngine#fairPipe}).
+     * The largest stdout pipe a direct stream grows to, at most the engine's fair pipe
+     * ({@link DefaultProcessEngine#fairPipe}); it starts at {@link StreamMarks#PIPE_SIZE}.
      */
     static final int DIRECT_PIPE = StreamMarks.MAX_PIPE;
     /** What one task of an ended stream's discarding reads before it lets other tasks go first. */
@@ -120,6 +124,15 @@ final class StreamOutput implements RunOutput, Subscription {
     private boolean finished;
     // the pipe could not be grown (pipe-max-size, or no pipe to grow): do not ask again; drain loop only
     private boolean pipeRefused;
+    // a direct stream's stdout pipe capacity as last set; written by the launching thread before it publishes
+    // direct, then only by the drain loop
+    private int directPipe;
+    // the bytes of the direct reads that came back full since a read last found the pipe holding less than a read
+    // (or the subscriber last stalled): a pipe's worth means the child stayed a whole pipe ahead; drain loop only
+    private long directAhead;
+    // shrinking the direct pipe was refused (it held more than the smaller size): not asked again before a read
+    // finds it holding less than a read; drain loop only
+    private boolean directShrinkRefused;
     // outstanding demand; CAS via REQUESTED
     private volatile long requested;
     private static final AtomicLongFieldUpdater<StreamOutput> REQUESTED =
@@ -211,17 +224,18 @@ final class StreamOutput implements RunOutput, Subscription {
     }
 
     /**
-     * Launching thread: the stream reads stdout itself from now on. Its pipe is as large as the engine's fair pipe
-     * allows (kernel memory, not heap: the stream reserves nothing of the budget for stdout, which it never
-     * queues), and the stream counts as started.
+     * Launching thread: the stream reads stdout itself from now on. Its pipe starts at the default size, or the
+     * engine's fair pipe when that is smaller (kernel memory, not heap: the stream reserves nothing of the budget for
+     * stdout, which it never queues), and the stream counts as started.
      */
     private void startDirect(DirectStdout d) {
-        direct = d;
+        // a refusal (the child wrote more than the fair pipe already, the user's pipe pages) leaves the pipe as it is
+        int size = d.resize(Math.min(StreamMarks.PIPE_SIZE, engine.fairPipe()));
+        directPipe = size > 0 ? size : Math.max(d.capacity(), StreamMarks.PAGE_PIPE);
+        direct = d; // publishes directPipe to the drain loop
         d.onReady(this::stdoutReady);
         synchronized (pipeLock) {
             if (!finished) {
-                // a refusal (pipe-max-size, the user's pipe pages) leaves the pipe as it is: slower, not wrong
-                d.resize(Math.min(DIRECT_PIPE, engine.fairPipe()));
                 holding = true;
                 engine.streamsStarted(1);
             }
@@ -290,7 +304,7 @@ final class StreamOutput implements RunOutput, Subscription {
      * @return the chunk read; or the exit, once stdout ended; or null when there is nothing now (then readiness is
      *         armed, or the process is being killed and its output no longer wanted, or the exit has not come yet)
      */
-    private @Nullable ProcessOutput readStdout(DirectStdout d) {
+    private @Nullable ProcessOutput readStdout(DirectStdout d, boolean demandLeft) {
         if (stdoutEnded) {
             ProcessOutput o = exit;
             exit = null;
@@ -302,6 +316,20 @@ final class StreamOutput implements RunOutput, Subscription {
         }
         Pointer buffer = DIRECT_BUFFER.get();
         int n = d.read(buffer, DIRECT_READ);
+        if (n == DIRECT_READ) {
+            directAhead += n;
+            if (demandLeft && directAhead >= directPipe && directPipe < DIRECT_PIPE && !pipeRefused) {
+                growDirectPipe(d);
+            }
+        }
+        else if (n > 0 || n == -1) {
+            directAhead = 0;
+            directShrinkRefused = false;
+            if (directPipe > StreamMarks.PIPE_SIZE) {
+                // the pipe holds less than a read now: the shrink to a smaller fair pipe succeeds
+                shrinkDirectPipe(d, engine.fairPipe());
+            }
+        }
         if (n > 0) {
             // the buffer is reused at the next read, so the bytes are copied out here
             byte[] bytes = new byte[n];
@@ -536,7 +564,7 @@ final class StreamOutput implements RunOutput, Subscription {
                 boolean queued = o != null;
                 DirectStdout d = direct;
                 if (o == null && d != null) {
-                    o = readStdout(d);
+                    o = readStdout(d, r - e > 1);
                 }
                 if (o == null) {
                     starved = true; // demand left and nothing to deliver
@@ -571,6 +599,7 @@ final class StreamOutput implements RunOutput, Subscription {
             }
             DirectStdout d = direct;
             if (d != null && !stdoutEnded && requested == 0) {
+                directStalled(d);
                 d.watchHangUp(); // nothing reads now: the child's end must still reach NuProcess
             }
             missed = wip.addAndGet(-missed);
@@ -581,6 +610,55 @@ final class StreamOutput implements RunOutput, Subscription {
                 scheduleDrain(); // the signals that arrived during this turn are handled in the next
                 return;
             }
+        }
+    }
+
+    /**
+     * Drain loop, after a read that came back full with demand left, once such reads took a whole pipe's worth: the
+     * child stays a pipe ahead of a subscriber that keeps draining, so the pipe grows {@link StreamMarks#GROWTH}-fold,
+     * up to {@link #DIRECT_PIPE} and the engine's fair pipe. A refused growth (pipe-max-size, the user's pipe pages)
+     * is not asked again.
+     */
+    private void growDirectPipe(DirectStdout d) {
+        int target = Math.min(Math.min(directPipe * StreamMarks.GROWTH, DIRECT_PIPE), engine.fairPipe());
+        if (target <= directPipe) {
+            directAhead = 0; // the fair pipe is reached: looked at again after another pipe's worth
+            return;
+        }
+        int now = d.resize(target);
+        if (now > 0) {
+            directPipe = now;
+            directAhead = 0;
+        }
+        else if (!d.isClosed()) {
+            pipeRefused = true;
+        }
+    }
+
+    /**
+     * Drain loop: the subscriber asks for nothing at the end of a pass. The pipe shrinks back to the default size (or
+     * the fair pipe when smaller). Linux refuses while the pipe holds more than that, which a stalled pipe's writer
+     * soon makes it do: then the pipe stays as it is, and the shrink is asked again only after a read found the pipe
+     * holding less than a read. Either way it does not grow before the subscriber drains a pipe's worth again.
+     */
+    private void directStalled(DirectStdout d) {
+        directAhead = 0;
+        if (!directShrinkRefused) {
+            shrinkDirectPipe(d, Math.min(StreamMarks.PIPE_SIZE, engine.fairPipe()));
+        }
+    }
+
+    /** Drain loop: sets the direct pipe to {@code target} when smaller; a refusal is remembered. */
+    private void shrinkDirectPipe(DirectStdout d, int target) {
+        if (target >= directPipe) {
+            return;
+        }
+        int now = d.resize(target);
+        if (now > 0) {
+            directPipe = now;
+        }
+        else {
+            directShrinkRefused = true;
         }
     }
 
@@ -603,7 +681,7 @@ final class StreamOutput implements RunOutput, Subscription {
             m.fallBack(); // the subscriber, not the process, holds the stream up
         }
         if (direct == null) {
-            resizePipe(m, run); // a direct stream's pipe is sized once, at its start
+            resizePipe(m, run); // a direct stream's pipe follows its reads instead (growDirectPipe, directStalled)
         }
         if (mayResume(m) && resume(run)) {
             resumedAt = emitted;
