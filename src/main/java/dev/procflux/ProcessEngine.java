@@ -452,10 +452,16 @@ public interface ProcessEngine extends ProcessRunner, Disposable, AutoCloseable 
          * {@code InputStream} loop gets from the same pipe (see docs/performance.md), where the default path hands
          * each chunk from the I/O thread to a delivery thread.</li>
          * <li><b>Backpressure:</b> stdout is read only while the subscriber has demand, so a subscriber that stops
-         * asking leaves the child blocked in {@code write} once its stdout pipe (up to 1 MiB) is full: no stdout
-         * bytes are queued and the process is not stopped with SIGSTOP for them. Stdout chunks are the reads, up to
-         * 64 KiB each. Stderr is read and queued as before: the watermarks, the pause and
-         * {@link #maxTotalBufferedBytes(long)} apply to it.</li>
+         * asking leaves the child blocked in {@code write} once its stdout pipe is full: no stdout bytes are queued
+         * and the process is not stopped with SIGSTOP for them. Stdout chunks are the reads, up to 64 KiB each.
+         * Stderr is read and queued as before: the watermarks, the pause and {@link #maxTotalBufferedBytes(long)}
+         * apply to it.</li>
+         * <li><b>Memory:</b> the stdout pipe (kernel memory, shown by no metric) starts at 64 KiB (less when the
+         * engine's budget gives every stream that may run less) and grows, up to 1 MiB, only while the subscriber,
+         * still asking for more, reads whole pipes' worth; at a stall it shrinks back to 64 KiB when it holds at most
+         * that, and otherwise keeps what it had without growing. A stream that stalls without having drained a full
+         * pipe holds 64 KiB; one that stalls right after draining fast may hold up to 1 MiB (see
+         * docs/getting-started.md).</li>
          * <li><b>Threading:</b> a delivery thread runs the {@code read} system calls (non-blocking, never waiting);
          * one JVM-wide daemon thread, {@code procflux-stdout-poll}, learns when an empty pipe has data again and
          * only schedules the stream's delivery.</li>

@@ -447,6 +447,25 @@ class DirectReadsIT {
     }
 
     @Test
+    void aDirectStreamOfAnEngineWhoseBudgetGivesEachStreamOnePageKeepsOnePage() {
+        // 32 streams may run on a 1 MiB budget: the fair pipe is one page (32 x 24 KiB > 512 KiB)
+        ProcessEngine engine = ProcessEngine.builder().directReads(true).maxConcurrency(32)
+                .maxTotalBufferedBytes(1L << 20).killGracePeriod(Duration.ofMillis(500)).build();
+        engines.add(engine);
+        AtomicLong bytes = new AtomicLong();
+        StringBuilder err = new StringBuilder();
+        engine.stream(Command.of("python3", "-c", PIPE_REPORTER, "16")).doOnNext(o -> {
+            switch (o.kind()) {
+                case STDOUT -> bytes.addAndGet(o.size());
+                case STDERR -> err.append(o.text());
+                default -> assertThat(o.exitStatus()).isEqualTo(ExitStatus.exited(0));
+            }
+        }).blockLast(WAIT);
+        assertThat(bytes.get()).isEqualTo(16L << 20);
+        assertThat(err.toString()).as("the child's stdout pipe at its end").isEqualTo("4096");
+    }
+
+    @Test
     void stalledDirectStreamsStartedOneByOneKeepTheDefaultPipe() {
         ProcessEngine engine = ProcessEngine.builder().directReads(true).maxConcurrency(64)
                 .killGracePeriod(Duration.ofMillis(500)).build();
