@@ -446,23 +446,41 @@ class DirectReadsIT {
         assertThat(err.toString()).as("the child's stdout pipe at its end").isEqualTo(Integer.toString(1 << 20));
     }
 
-    @Test
-    void aDirectStreamOfAnEngineWhoseBudgetGivesEachStreamOnePageKeepsOnePage() {
-        // 32 streams may run on a 1 MiB budget: the fair pipe is one page (32 x 24 KiB > 512 KiB)
-        ProcessEngine engine = ProcessEngine.builder().directReads(true).maxConcurrency(32)
-                .maxTotalBufferedBytes(1L << 20).killGracePeriod(Duration.ofMillis(500)).build();
-        engines.add(engine);
+    /** @return the capacity of the stdout pipe the {@link #PIPE_REPORTER} child reported, after {@code mib} MiB */
+    private static String reportedPipe(ProcessEngine engine, int mib) {
         AtomicLong bytes = new AtomicLong();
         StringBuilder err = new StringBuilder();
-        engine.stream(Command.of("python3", "-c", PIPE_REPORTER, "16")).doOnNext(o -> {
+        engine.stream(Command.of("python3", "-c", PIPE_REPORTER, Integer.toString(mib))).doOnNext(o -> {
             switch (o.kind()) {
                 case STDOUT -> bytes.addAndGet(o.size());
                 case STDERR -> err.append(o.text());
                 default -> assertThat(o.exitStatus()).isEqualTo(ExitStatus.exited(0));
             }
         }).blockLast(WAIT);
-        assertThat(bytes.get()).isEqualTo(16L << 20);
-        assertThat(err.toString()).as("the child's stdout pipe at its end").isEqualTo("4096");
+        assertThat(bytes.get()).isEqualTo((long) mib << 20);
+        return err.toString();
+    }
+
+    @Test
+    void aDirectStreamsPipeGrowsOnlyToTheFairPipeWhichShrinksToAPageBesideManyRunningStreams() {
+        ProcessEngine engine = ProcessEngine.builder().directReads(true).maxConcurrency(32)
+                .maxTotalBufferedBytes(1L << 20).killGracePeriod(Duration.ofMillis(500)).build();
+        engines.add(engine);
+        // alone on a 1 MiB budget the fair pipe is 256 KiB (reserve 336 KiB <= 512 KiB < 592 KiB for 512 KiB)
+        assertThat(reportedPipe(engine, 16)).as("the pipe of a stream running alone")
+                .isEqualTo(Integer.toString(256 << 10));
+        // beside 23 stalled streams it is one page (24 x 12 KiB <= 512 KiB < 24 x 24 KiB)
+        List<Stalled> stalled = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            Stalled s = new Stalled();
+            engine.stream(Command.shell("echo $$; exec yes")).subscribe(s);
+            stalled.add(s);
+        }
+        stalled.forEach(DirectReadsIT::pidOf);
+        assertThat(engine.metrics().alive()).isEqualTo(23);
+        assertThat(reportedPipe(engine, 16)).as("the pipe of a stream beside 23 running ones").isEqualTo("4096");
+        stalled.forEach(BaseSubscriber::cancel);
+        OsProcesses.awaitNoLiveChildren();
     }
 
     @Test

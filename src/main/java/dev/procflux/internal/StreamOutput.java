@@ -326,7 +326,7 @@ final class StreamOutput implements RunOutput, Subscription {
             directAhead = 0;
             directShrinkRefused = false;
             if (directPipe > StreamMarks.PIPE_SIZE) {
-                // the pipe holds less than a read now: the shrink to a smaller fair pipe succeeds
+                // the pipe holds less than a read now: a shrink to a smaller fair pipe can succeed
                 shrinkDirectPipe(d, engine.fairPipe());
             }
         }
