@@ -44,20 +44,11 @@ class BackpressureIT {
     private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(70).watermarks(HIGH, 64 * 1024)
             .killGracePeriod(Duration.ofMillis(500)).build();
     // the tests that take a boolean run on both read paths
-    private final ProcessEngine directEngine = engine.options().toBuilder().directReads(true).build();
+    private final ReadPaths paths = new ReadPaths(engine);
 
     @AfterEach
     void tearDown() {
-        try {
-            OsProcesses.closeAndAssertClean(engine);
-        }
-        finally {
-            OsProcesses.closeAndAssertClean(directEngine);
-        }
-    }
-
-    private ProcessEngine engine(boolean directReads) {
-        return directReads ? directEngine : engine;
+        paths.closeAndAssertClean();
     }
 
     /** Requests one chunk at a time on a timer: roughly {@code bytesPerSecond} for 64 KiB chunks. */
@@ -111,10 +102,10 @@ class BackpressureIT {
         long total = 256L * 1024 * 1024;
         for (int round = 0; round < 3; round++) {
             Long piped = Flux.range(0, (int) (total / block.capacity())).map(i -> block.duplicate())
-                    .transform(engine(direct).pipe(Command.of("cat"))).reduce(0L, (n, b) -> n + b.remaining())
+                    .transform(paths.engine(direct).pipe(Command.of("cat"))).reduce(0L, (n, b) -> n + b.remaining())
                     .block(Duration.ofSeconds(60));
             assertThat(piped).isEqualTo(total);
-            Long streamed = engine(direct).stream(Command.of("head", "-c", Long.toString(total), "/dev/zero"))
+            Long streamed = paths.engine(direct).stream(Command.of("head", "-c", Long.toString(total), "/dev/zero"))
                     .reduce(0L, (n, o) -> n + o.size()).block(Duration.ofSeconds(60));
             assertThat(streamed).isEqualTo(total);
         }
@@ -137,12 +128,12 @@ class BackpressureIT {
     @ValueSource(booleans = {false, true})
     void aChildFloodingStderrWhileStdoutIsPausedNeitherDeadlocksNorGrowsMemory(boolean direct) {
         SlowCounter slow = new SlowCounter();
-        engine(direct).stream(Command.shell("head -c 20000000 /dev/zero >&2 & head -c 20000000 /dev/zero; wait"))
+        paths.engine(direct).stream(Command.shell("head -c 20000000 /dev/zero >&2 & head -c 20000000 /dev/zero; wait"))
                 .subscribe(slow);
         await().atMost(Duration.ofSeconds(120)).until(() -> slow.exited);
         assertThat(slow.bytes.get()).isEqualTo(40_000_000L);
         // stdout and stderr are two pipes: each may hold one read after the pause
-        assertThat(engine(direct).metrics().peakBufferedBytes()).isLessThanOrEqualTo(HIGH + 2 * READ);
+        assertThat(paths.engine(direct).metrics().peakBufferedBytes()).isLessThanOrEqualTo(HIGH + 2 * READ);
     }
 
     @Test

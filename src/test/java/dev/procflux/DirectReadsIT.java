@@ -182,6 +182,14 @@ class DirectReadsIT {
      *
      * @return the descriptors open after the warm-up
      */
+    /** Waits until no child is left, the engine runs nothing and the JVM holds no more descriptors than {@code fds}. */
+    private static void awaitNothingLeft(ProcessEngine engine, long fds) {
+        OsProcesses.awaitNoLiveChildren();
+        await().atMost(WAIT).until(() -> engine.metrics().alive() == 0);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(OsProcesses.openFileDescriptors())
+                .as("open descriptors").isLessThanOrEqualTo(fds));
+    }
+
     private static long descriptorsAfterWarmUp(ProcessEngine engine) {
         for (int i = 0; i < 20; i++) {
             assertThat(engine.lines(Command.of("echo", "warm", Integer.toString(i))).collectList().block(WAIT))
@@ -328,10 +336,7 @@ class DirectReadsIT {
         assertThat(engine.metrics().bufferedBytes()).isZero();
         assertThat(engine.metrics().pauses()).isZero();
         streams.forEach(BaseSubscriber::cancel);
-        OsProcesses.awaitNoLiveChildren();
-        await().atMost(WAIT).until(() -> engine.metrics().alive() == 0);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(OsProcesses.openFileDescriptors())
-                .as("open descriptors").isLessThanOrEqualTo(fds));
+        awaitNothingLeft(engine, fds);
     }
 
     @ParameterizedTest
@@ -344,10 +349,7 @@ class DirectReadsIT {
         pidOf(stalled);
         await().atMost(WAIT).until(() -> OsProcesses.liveDescendants().size() >= 2);
         stalled.cancel();
-        OsProcesses.awaitNoLiveChildren();
-        await().atMost(WAIT).until(() -> engine.metrics().alive() == 0);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(OsProcesses.openFileDescriptors())
-                .as("open descriptors").isLessThanOrEqualTo(fds));
+        awaitNothingLeft(engine, fds);
     }
 
     @ParameterizedTest

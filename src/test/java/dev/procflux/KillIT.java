@@ -25,20 +25,11 @@ class KillIT {
     private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(4)
             .killGracePeriod(Duration.ofMillis(500)).build();
     // the tests that take a boolean run on both read paths
-    private final ProcessEngine directEngine = engine.options().toBuilder().directReads(true).build();
+    private final ReadPaths paths = new ReadPaths(engine);
 
     @AfterEach
     void tearDown() {
-        try {
-            OsProcesses.closeAndAssertClean(engine);
-        }
-        finally {
-            OsProcesses.closeAndAssertClean(directEngine);
-        }
-    }
-
-    private ProcessEngine engine(boolean directReads) {
-        return directReads ? directEngine : engine;
+        paths.closeAndAssertClean();
     }
 
     @Test
@@ -75,12 +66,12 @@ class KillIT {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void cancellingAStreamKillsTheTree(boolean direct) {
-        StepVerifier.create(engine(direct).lines(Command.shell("echo started; sleep 60 & sleep 60 & wait")))
+        StepVerifier.create(paths.engine(direct).lines(Command.shell("echo started; sleep 60 & sleep 60 & wait")))
                 .expectNext("started")
                 .thenCancel()
                 .verify(Duration.ofSeconds(10));
         OsProcesses.awaitNoLiveChildren();
-        await().atMost(Duration.ofSeconds(5)).until(() -> engine(direct).metrics().cancelled() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> paths.engine(direct).metrics().cancelled() == 1);
     }
 
     @Test

@@ -27,20 +27,11 @@ class StreamIT {
     private final ProcessEngine engine = ProcessEngine.builder().maxConcurrency(4)
             .killGracePeriod(Duration.ofMillis(500)).build();
     // the tests that take a boolean run on both read paths
-    private final ProcessEngine directEngine = engine.options().toBuilder().directReads(true).build();
+    private final ReadPaths paths = new ReadPaths(engine);
 
     @AfterEach
     void tearDown() {
-        try {
-            OsProcesses.closeAndAssertClean(engine);
-        }
-        finally {
-            OsProcesses.closeAndAssertClean(directEngine);
-        }
-    }
-
-    private ProcessEngine engine(boolean directReads) {
-        return directReads ? directEngine : engine;
+        paths.closeAndAssertClean();
     }
 
     @Test
@@ -93,7 +84,7 @@ class StreamIT {
                 + " /dev/zero >&2'])\n";
         for (int round = 0; round < 3; round++) {
             long[] bytes = new long[3];
-            engine(direct).stream(Command.of("python3", "-c", child)).doOnNext(o -> {
+            paths.engine(direct).stream(Command.of("python3", "-c", child)).doOnNext(o -> {
                 bytes[o.kind().ordinal()] += o.size();
                 if (o.isExit()) {
                     bytes[2] = o.exitStatus().code() + 1;
@@ -141,7 +132,7 @@ class StreamIT {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void streamTagsStdoutAndStderrAndEndsWithTheExit(boolean direct) {
-        List<ProcessOutput> out = engine(direct).stream(Command.shell("printf out; printf err >&2; exit 4"))
+        List<ProcessOutput> out = paths.engine(direct).stream(Command.shell("printf out; printf err >&2; exit 4"))
                 .collectList().block(Duration.ofSeconds(10));
         assertThat(out).isNotEmpty();
         ProcessOutput last = out.get(out.size() - 1);
@@ -160,7 +151,7 @@ class StreamIT {
     @ValueSource(booleans = {false, true})
     void streamDeliversOnTheDeliverySchedulerNotTheIoThread(boolean direct) {
         List<String> threads = new ArrayList<>();
-        engine(direct).stream(Command.of("echo", "x")).doOnNext(o -> threads.add(Thread.currentThread().getName()))
+        paths.engine(direct).stream(Command.of("echo", "x")).doOnNext(o -> threads.add(Thread.currentThread().getName()))
                 .blockLast(Duration.ofSeconds(10));
         assertThat(threads).isNotEmpty().allMatch(t -> t.startsWith("parallel-"));
     }
@@ -169,7 +160,7 @@ class StreamIT {
     @ValueSource(booleans = {false, true})
     void streamReportsThePidOfTheRunningProcessBeforeItsFirstElement(boolean direct) {
         List<String> seen = new CopyOnWriteArrayList<>();
-        engine(direct).stream(Command.shell("echo $$; exit 5"), pid -> seen.add("start " + pid))
+        paths.engine(direct).stream(Command.shell("echo $$; exit 5"), pid -> seen.add("start " + pid))
                 .doOnNext(o -> seen.add(o.isExit() ? "exit " + o.exitStatus().code() : o.text()))
                 .blockLast(Duration.ofSeconds(10));
         assertThat(seen).hasSize(3);
@@ -238,7 +229,7 @@ class StreamIT {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void linesFailsWithTheExitCodeAndStderrTailAfterEmittingEveryLine(boolean direct) {
-        StepVerifier.create(engine(direct).lines(Command.shell("echo one; echo two; echo 'bad thing' >&2; exit 3")))
+        StepVerifier.create(paths.engine(direct).lines(Command.shell("echo one; echo two; echo 'bad thing' >&2; exit 3")))
                 .expectNext("one", "two")
                 .expectErrorSatisfies(e -> {
                     assertThat(e).isInstanceOf(ProcessExitException.class)
@@ -260,7 +251,7 @@ class StreamIT {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void linesHonoursDemand(boolean direct) {
-        StepVerifier.create(engine(direct).lines(Command.of("seq", "1", "1000")), 3)
+        StepVerifier.create(paths.engine(direct).lines(Command.of("seq", "1", "1000")), 3)
                 .expectNext("1", "2", "3")
                 .thenRequest(Long.MAX_VALUE)
                 .expectNextCount(997)
