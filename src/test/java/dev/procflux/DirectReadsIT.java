@@ -176,12 +176,6 @@ class DirectReadsIT {
         assertThat(exits).containsExactly(ExitStatus.exited(3));
     }
 
-    /**
-     * Runs a few commands first: the poller thread with its epoll descriptor, NuProcess's I/O threads (each with an
-     * epoll descriptor of its own), the delivery threads and the JNA bindings exist from then on, for the JVM's life.
-     *
-     * @return the descriptors open after the warm-up
-     */
     /** Waits until no child is left, the engine runs nothing and the JVM holds no more descriptors than {@code fds}. */
     private static void awaitNothingLeft(ProcessEngine engine, long fds) {
         OsProcesses.awaitNoLiveChildren();
@@ -190,6 +184,12 @@ class DirectReadsIT {
                 .as("open descriptors").isLessThanOrEqualTo(fds));
     }
 
+    /**
+     * Runs a few commands first: the poller thread with its epoll descriptor, NuProcess's I/O threads (each with an
+     * epoll descriptor of its own), the delivery threads and the JNA bindings exist from then on, for the JVM's life.
+     *
+     * @return the descriptors open after the warm-up
+     */
     private static long descriptorsAfterWarmUp(ProcessEngine engine) {
         for (int i = 0; i < 20; i++) {
             assertThat(engine.lines(Command.of("echo", "warm", Integer.toString(i))).collectList().block(WAIT))
